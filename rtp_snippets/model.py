@@ -1,0 +1,282 @@
+"""The rule model: frozen dataclasses that validate themselves.
+
+A ``Rule`` is the same value whether it was written as a DSL line, a YAML
+mapping or Python: the place it came from is kept in ``source`` but is not
+part of equality.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import linecache
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Union
+
+from . import css, paths
+from .errors import InvalidRule, Position, Problem
+
+EVENTS = {
+    "click": "an element matching the selector, or anything inside it, is clicked",
+    "submit": "a form matching the selector is submitted",
+    "view": "the page loads (with a selector: only pages where it matches)",
+    "visible": "an element matching the selector enters the viewport (once per element)",
+    "scroll": "the page is scrolled down to `percent` of its height",
+    "timer": "`seconds` have passed since the page loaded",
+}
+SELECTOR_REQUIRED = {"click", "submit", "visible"}
+SELECTOR_FORBIDDEN = {"scroll", "timer"}
+ONCE = ("page", "session")
+PLACEHOLDERS = ("text", "attr", "path", "query")
+_ELEMENT_PLACEHOLDERS = {"text", "attr"}
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*\Z")
+_ATTRIBUTE_NAME = re.compile(r"[^\s\"'>/=\x00-\x1f]+\Z")
+_MAX_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """``{kind}`` or ``{kind:name}`` inside a value, filled in at run time."""
+
+    kind: str
+    name: str = ""
+
+
+Part = Union[str, Placeholder]
+
+
+def parse_value(value: str) -> tuple[Part, ...]:
+    """Split a value into literal text and placeholders (``{{``/``}}`` are braces).
+
+    Raises ``ValueError(offset, message)`` on a malformed placeholder.
+    """
+    parts: list[Part] = []
+    literal = []
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if value.startswith("{{", index) or value.startswith("}}", index):
+            literal.append(char)
+            index += 2
+        elif char == "}":
+            raise ValueError(index, "a lone '}' must be written '}}'")
+        elif char == "{":
+            end = value.find("}", index)
+            if end < 0:
+                raise ValueError(index, "unclosed '{'; write '{{' for a literal brace")
+            placeholder = _parse_placeholder(value[index + 1 : end], index)
+            if literal:
+                parts.append("".join(literal))
+                literal = []
+            parts.append(placeholder)
+            index = end + 1
+        else:
+            literal.append(char)
+            index += 1
+    if literal:
+        parts.append("".join(literal))
+    return tuple(parts)
+
+
+def _parse_placeholder(inside: str, offset: int) -> Placeholder:
+    kind, colon, name = inside.partition(":")
+    if kind not in PLACEHOLDERS:
+        known = ", ".join("{" + k + ("}" if k in ("text", "path") else ":NAME}") for k in PLACEHOLDERS)
+        raise ValueError(offset, f"unknown placeholder '{{{inside}}}'; use one of {known}, "
+                                 "or '{{' for a literal brace")
+    if kind in ("attr", "query"):
+        if not name:
+            raise ValueError(offset, f"'{{{kind}:NAME}}' needs a name, e.g. '{{{kind}:data-product}}'")
+        if kind == "attr" and not _ATTRIBUTE_NAME.match(name):
+            raise ValueError(offset, f"'{name}' is not a valid attribute name")
+    elif colon:
+        raise ValueError(offset, f"'{{{kind}}}' takes no name")
+    return Placeholder(kind, name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """One rule: when ``event`` happens (on ``selector``), send ``send`` to RTP.
+
+    ``send``, ``pages`` and ``exclude`` accept a string or a list and are kept as
+    tuples. Invalid fields raise ``InvalidRule`` listing every problem.
+    """
+
+    event: str
+    send: tuple[str, ...]
+    selector: str | None = None
+    name: str | None = None
+    pages: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    once: str | None = None
+    percent: int | None = None
+    seconds: float | None = None
+    source: Position | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("send", "pages", "exclude"):
+            value = getattr(self, name)
+            if isinstance(value, (list, tuple)):
+                object.__setattr__(self, name, tuple(value))
+            elif isinstance(value, str):
+                object.__setattr__(self, name, (value,))
+        if self.source is None:
+            object.__setattr__(self, "source", _caller_position())
+        problems = validate(self)
+        if problems:
+            raise InvalidRule(problems)
+
+    @property
+    def key(self) -> str:
+        """A stable identifier: the name, or a digest of what the rule does."""
+        if self.name:
+            return self.name
+        content = json.dumps(
+            [self.event, self.selector, self.send, self.pages, self.exclude,
+             self.once, self.percent, self.seconds],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+    @property
+    def values(self) -> tuple[tuple[Part, ...], ...]:
+        """Each value of ``send`` split into text and placeholders."""
+        return tuple(parse_value(value) for value in self.send)
+
+    @property
+    def placeholders(self) -> set[str]:
+        """The placeholder kinds this rule uses."""
+        return {part.kind for value in self.values for part in value
+                if isinstance(part, Placeholder)}
+
+
+def validate(rule: Rule) -> list[Problem]:
+    """Every problem with the rule's fields (an empty list when it is valid)."""
+    problems: list[Problem] = []
+    event_known = isinstance(rule.event, str) and rule.event in EVENTS
+    if not event_known:
+        problems.append(Problem("event", _unknown_event_message(rule.event)))
+    problems += _selector_problems(rule, event_known)
+    problems += _send_problems(rule, event_known)
+    for field_name in ("pages", "exclude"):
+        for index, glob in enumerate(getattr(rule, field_name)):
+            if not isinstance(glob, str) or not glob:
+                problems.append(Problem(field_name, "a page glob must be a non-empty string", index))
+                continue
+            found = paths.glob_problem(glob)
+            if found:
+                problems.append(Problem(field_name, found[1], index, found[0]))
+    if rule.name is not None and (not isinstance(rule.name, str) or not _NAME.match(rule.name)):
+        problems.append(Problem("name", "a name is letters, digits and '-_.:', "
+                                        "starting with a letter or digit"))
+    if rule.once is not None and rule.once not in ONCE:
+        problems.append(Problem("once", f"once must be 'page' or 'session', not {rule.once!r}"))
+    problems += _amount_problems(rule)
+    return problems
+
+
+def _unknown_event_message(event: object) -> str:
+    if event is None:
+        return f"a rule needs an event: {', '.join(EVENTS)}"
+    message = f"unknown event {event!r}; events are {', '.join(EVENTS)}"
+    close = difflib.get_close_matches(str(event), EVENTS, n=1)
+    return message + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
+def _selector_problems(rule: Rule, event_known: bool) -> list[Problem]:
+    if rule.selector is None:
+        if event_known and rule.event in SELECTOR_REQUIRED:
+            return [Problem("selector", f"a '{rule.event}' rule needs a selector, "
+                                        "e.g. selector: \"#download-whitepaper\"")]
+        return []
+    if event_known and rule.event in SELECTOR_FORBIDDEN:
+        return [Problem("selector", f"a '{rule.event}' rule has no selector; remove it")]
+    if not isinstance(rule.selector, str) or not rule.selector.strip():
+        return [Problem("selector", "the selector must be a non-empty string")]
+    return [Problem("selector", message, None, offset)
+            for offset, message in css.selector_problems(rule.selector)]
+
+
+def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
+    if not isinstance(rule.send, tuple) or not rule.send:
+        return [Problem("send", "a rule needs send: a value or a list of values")]
+    problems = []
+    has_element = rule.selector is not None and event_known and rule.event not in SELECTOR_FORBIDDEN
+    for index, value in enumerate(rule.send):
+        if not isinstance(value, str):
+            problems.append(Problem("send", f"values must be strings, not {type(value).__name__}; "
+                                            "put the value in quotes", index))
+            continue
+        if not value.strip():
+            problems.append(Problem("send", "values must not be empty", index))
+            continue
+        surrogate = re.search("[\ud800-\udfff]", value)
+        if surrogate:
+            problems.append(Problem("send", f"lone surrogate U+{ord(surrogate.group()):04X} "
+                                            "cannot be sent as text", index, surrogate.start()))
+            continue
+        try:
+            parts = parse_value(value)
+        except ValueError as error:
+            offset, message = error.args
+            problems.append(Problem("send", message, index, offset))
+            continue
+        for part in parts:
+            if isinstance(part, Placeholder) and part.kind in _ELEMENT_PLACEHOLDERS and not has_element:
+                offset = value.find("{" + part.kind)
+                problems.append(Problem("send", f"'{{{part.kind}}}' needs an element, "
+                                                "but this rule has no selector", index, offset))
+    return problems
+
+
+def _amount_problems(rule: Rule) -> list[Problem]:
+    problems = []
+    wants_percent, wants_seconds = rule.event == "scroll", rule.event == "timer"
+    if rule.percent is None and wants_percent:
+        problems.append(Problem("percent", "a 'scroll' rule needs percent: 1 to 100"))
+    elif rule.percent is not None and not wants_percent:
+        problems.append(Problem("percent", "percent is only for 'scroll' rules"))
+    elif rule.percent is not None and (type(rule.percent) is not int or not 1 <= rule.percent <= 100):
+        problems.append(Problem("percent", "percent must be a whole number from 1 to 100"))
+    if rule.seconds is None and wants_seconds:
+        problems.append(Problem("seconds", "a 'timer' rule needs seconds, e.g. seconds: 30"))
+    elif rule.seconds is not None and not wants_seconds:
+        problems.append(Problem("seconds", "seconds is only for 'timer' rules"))
+    elif rule.seconds is not None and (
+        type(rule.seconds) not in (int, float) or not 0 < rule.seconds <= _MAX_SECONDS
+    ):
+        problems.append(Problem("seconds", f"seconds must be a number above 0 and "
+                                           f"at most {_MAX_SECONDS}"))
+    return problems
+
+
+def _caller_position() -> Position | None:
+    """Where a Rule was written in Python: the first frame outside this package."""
+    package = str(Path(__file__).parent)
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(package) and not filename.startswith("<"):
+            line = linecache.getline(filename, frame.f_lineno)
+            column = len(line) - len(line.lstrip()) + 1
+            return Position(filename, frame.f_lineno, column, line)
+        frame = frame.f_back
+    return None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The validated rules of one rules file, in file order."""
+
+    rules: tuple[Rule, ...]
+    path: Path | None = field(default=None, compare=False)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)

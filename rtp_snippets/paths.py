@@ -1,0 +1,70 @@
+"""Page globs (``pages`` / ``exclude``): one regular expression for Python and JS.
+
+A glob is a site path starting with ``/``: ``*`` matches within one segment,
+``?`` one character of a segment, ``**`` any number of characters across
+segments, and ``/**`` at the end or before ``/`` also matches nothing, so
+``/pricing/**`` covers ``/pricing``, ``/pricing/`` and everything below.
+Paths ending in ``/index.html`` (or ``.htm``) are treated as the folder path
+``/…/``, both in globs and in the pages they are compared with, because a
+server shows the same page under both.
+
+The generated expression uses only syntax that Python's ``re`` and
+JavaScript's ``RegExp`` read the same way, so the bundle and the tests agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+_INDEX = re.compile(r"/index\.html?$")
+_REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
+
+
+def normalize_path(path: str) -> str:
+    """The form of a page path that globs are matched against."""
+    return _INDEX.sub("/", path)
+
+
+def glob_problem(glob: str) -> tuple[int, str] | None:
+    """``(offset, message)`` when the glob cannot be used, else None."""
+    if not glob.startswith("/"):
+        return 0, f"page globs are site paths starting with '/': write '/{glob.lstrip('./')}'"
+    if "***" in glob:
+        return glob.index("***"), "'***' is not a glob; use '**' for any depth"
+    for offset, char in enumerate(glob):
+        if char.isspace() or ord(char) < 0x20:
+            return offset, "page globs cannot contain whitespace or control characters"
+    return None
+
+
+def glob_regex(globs: tuple[str, ...] | list[str]) -> str:
+    """One anchored regular expression source that matches any of the globs."""
+    return "^(?:" + "|".join(_glob_body(normalize_path(glob)) for glob in globs) + ")$"
+
+
+def _glob_body(glob: str) -> str:
+    parts = []
+    index = 0
+    while index < len(glob):
+        if glob.startswith("/**", index) and glob[index + 3 : index + 4] in ("", "/"):
+            parts.append("(?:/.*)?")
+            index += 3
+        elif glob.startswith("**", index):
+            parts.append(".*")
+            index += 2
+        elif glob[index] == "*":
+            parts.append("[^/]*")
+            index += 1
+        elif glob[index] == "?":
+            parts.append("[^/]")
+            index += 1
+        else:
+            char = glob[index]
+            parts.append("\\" + char if char in _REGEX_SPECIAL else char)
+            index += 1
+    return "".join(parts)
+
+
+def matches(globs: tuple[str, ...] | list[str], path: str) -> bool:
+    """Whether the page path matches any of the globs (the bundle does the same)."""
+    return re.match(glob_regex(globs), normalize_path(path)) is not None
