@@ -1,0 +1,215 @@
+"""The one-line rule language.
+
+    rule     = "on" event [target] "send" value {"," value} {clause}
+    target   = selector                  click, submit, visible; optional for view
+             | NUMBER "%"                scroll: depth in percent of the page
+             | NUMBER "s"                timer: seconds since the page loaded
+    clause   = "once" ("page" | "session")
+             | "pages" glob {"," glob}
+             | "exclude" glob {"," glob}
+             | "name" NAME
+    selector = quoted | word             a word runs to the next space
+    value    = quoted                    'text' or "text"; double a quote to include it
+    glob     = quoted | word             a word here also ends at a comma
+
+Each clause is the mapping key of the same name followed by its value, so
+every field of the YAML mapping has a spelling here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from .model import EVENTS, ONCE
+
+CLAUSES = ("once", "pages", "exclude", "name")
+_PERCENT = re.compile(r"(\d+)%\Z")
+_SECONDS = re.compile(r"(\d+(?:\.\d+)?)s\Z")
+
+
+class DslError(ValueError):
+    """A syntax error at ``offset`` (0-based) in the line."""
+
+    def __init__(self, offset: int, message: str):
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
+@dataclass
+class ParsedRule:
+    """The fields of a rule and where each was written (offsets into the line).
+
+    List fields map to a list of offsets, one per item.
+    """
+
+    fields: dict = field(default_factory=dict)
+    offsets: dict = field(default_factory=dict)
+
+
+def parse_rule(line: str) -> ParsedRule:
+    """Parse one DSL line into rule fields; raise ``DslError`` at the bad token."""
+    return _Parser(line).rule()
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.index = 0
+        self.parsed = ParsedRule()
+
+    # --- tokens -------------------------------------------------------------
+
+    def _skip_space(self) -> None:
+        while self.index < len(self.text) and self.text[self.index].isspace():
+            self.index += 1
+
+    def _at_end(self) -> bool:
+        self._skip_space()
+        return self.index >= len(self.text)
+
+    def _is_quote(self) -> bool:
+        return self.text[self.index : self.index + 1] in ("'", '"')
+
+    def _bare(self, stop: str = "") -> tuple[int, str]:
+        self._skip_space()
+        start = self.index
+        while (self.index < len(self.text) and not self.text[self.index].isspace()
+               and self.text[self.index] not in stop):
+            self.index += 1
+        return start, self.text[start : self.index]
+
+    def _peek_word(self) -> str:
+        saved = self.index
+        word = self._bare()[1]
+        self.index = saved
+        return word
+
+    def _quoted(self, what: str) -> tuple[int, str]:
+        self._skip_space()
+        start = self.index
+        if not self._is_quote():
+            found = self._bare()[1]
+            got = f"'{found}'" if found else "the end of the line"
+            raise DslError(start, f"expected {what} in quotes, got {got}; "
+                                  "e.g. send 'download - example whitepaper'")
+        quote = self.text[start]
+        chars = []
+        self.index += 1
+        while True:
+            end = self.text.find(quote, self.index)
+            if end < 0:
+                raise DslError(start, f"unterminated {quote}…{quote} string; "
+                                      f"close it with {quote} (write {quote}{quote} for a {quote} inside)")
+            chars.append(self.text[self.index : end])
+            self.index = end + 1
+            if self.text[self.index : self.index + 1] != quote:
+                return start, "".join(chars)
+            chars.append(quote)  # a doubled quote stands for one quote
+            self.index += 1
+
+    def _item(self, what: str) -> tuple[int, str]:
+        self._skip_space()
+        if self._is_quote():
+            return self._quoted(what)
+        start, word = self._bare(stop=",")
+        if not word:
+            raise DslError(start, f"expected {what}")
+        return start, word
+
+    def _comma(self) -> bool:
+        self._skip_space()
+        if self.text[self.index : self.index + 1] == ",":
+            self.index += 1
+            return True
+        return False
+
+    def _set(self, name: str, value, offset) -> None:
+        self.parsed.fields[name] = value
+        self.parsed.offsets[name] = offset
+
+    # --- grammar ------------------------------------------------------------
+
+    def rule(self) -> ParsedRule:
+        start, word = self._bare()
+        if word != "on":
+            raise DslError(start, "a rule starts with 'on', "
+                                  "e.g. on click #download-whitepaper send 'download - example whitepaper'")
+        offset, event = self._bare()
+        if event not in EVENTS:
+            close = difflib.get_close_matches(event, EVENTS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            shown = f"'{event}'" if event else "nothing"
+            raise DslError(offset, f"unknown event {shown}; events are {', '.join(EVENTS)}{hint}")
+        self._set("event", event, offset)
+        self._target(event)
+        offset, word = self._bare()
+        if word != "send":
+            shown = f"'{word}'" if word else "the end of the line"
+            raise DslError(offset, f"expected 'send', got {shown}"
+                                   + ("; quote a selector that contains spaces" if word else ""))
+        values, offsets = [], []
+        while True:
+            offset, value = self._quoted("a value")
+            values.append(value)
+            offsets.append(offset + 1)  # the first character inside the quotes
+            if not self._comma():
+                break
+        self._set("send", values, offsets)
+        while not self._at_end():
+            self._clause()
+        return self.parsed
+
+    def _target(self, event: str) -> None:
+        self._skip_space()
+        if event in ("scroll", "timer"):
+            offset, word = self._bare()
+            pattern, name, example = ((_PERCENT, "percent", "50%") if event == "scroll"
+                                      else (_SECONDS, "seconds", "30s"))
+            match = pattern.match(word)
+            if not match:
+                raise DslError(offset, f"'on {event}' is followed by its {name}, e.g. on {event} {example}")
+            number = match.group(1)
+            self._set(name, int(number) if event == "scroll" or "." not in number else float(number),
+                      offset)
+            return
+        if self._at_end() or (not self._is_quote() and self._peek_word() == "send"):
+            # No selector; the model says whether the event needs one, pointing here.
+            self.parsed.offsets["selector"] = self.index
+            return
+        if self._is_quote():
+            offset, selector = self._quoted("a selector")
+        else:
+            offset, selector = self._bare()
+        self._set("selector", selector, offset + (1 if self.text[offset] in "'\"" else 0))
+
+    def _clause(self) -> None:
+        offset, keyword = self._bare()
+        if keyword not in CLAUSES:
+            close = difflib.get_close_matches(keyword, CLAUSES, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise DslError(offset, f"unexpected '{keyword}'; after the values come "
+                                   f"{', '.join(CLAUSES)}{hint}")
+        if keyword in self.parsed.fields:
+            raise DslError(offset, f"'{keyword}' is given twice")
+        if keyword == "once":
+            value_offset, value = self._bare()
+            if value not in ONCE:
+                raise DslError(value_offset, "'once' is followed by 'page' or 'session'")
+            self._set("once", value, value_offset)
+        elif keyword == "name":
+            value_offset, value = self._bare()
+            if not value:
+                raise DslError(value_offset, "'name' is followed by the rule's name")
+            self._set("name", value, value_offset)
+        else:
+            globs, offsets = [], []
+            while True:
+                item_offset, glob = self._item("a page glob such as /blog/**")
+                globs.append(glob)
+                offsets.append(item_offset + (1 if self.text[item_offset] in "'\"" else 0))
+                if not self._comma():
+                    break
+            self._set(keyword, globs, offsets)
