@@ -1,0 +1,190 @@
+"""Stage 2, render: a RuleSet into the JavaScript bundle.
+
+The Jinja template ``templates/bundle.js.j2`` is rendered with the rules as
+data, esbuild parses and normalises it, minify (tdewolff/minify) shrinks it,
+and a last pass makes the text safe inside an HTML ``<script>`` in any page
+encoding. The same rules always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import esbuild_py
+import jinja2
+import minify
+
+from .errors import BundleError
+from .model import Placeholder, Rule, RuleSet
+from .paths import glob_regex
+
+TEMPLATE = "bundle.js.j2"
+DELEGATED_EVENTS = ("click", "submit")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The generated JavaScript and its measurements."""
+
+    code: str
+    minified: bool
+
+    @property
+    def data(self) -> bytes:
+        return self.code.encode("ascii")
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def gzip_size(self) -> int:
+        return len(gzip.compress(self.data, compresslevel=9, mtime=0))
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def csp_source(self) -> str:
+        """The ``script-src`` source that allows this code as an inline script."""
+        digest = base64.b64encode(hashlib.sha256(self.data).digest()).decode("ascii")
+        return f"'sha256-{digest}'"
+
+
+def build_bundle(ruleset: RuleSet, minify: bool = True) -> Bundle:
+    """Render the rules into JavaScript: minified, or readable with ``minify=False``."""
+    rules = tuple(ruleset)
+    groups: dict[str, list] = {}
+    for rule in rules:
+        groups.setdefault(rule.event, []).append(_record(rule))
+    source = _template().render(groups=groups, features=_features(rules))
+    code = _parse(source, f"the JavaScript rendered from templates/{TEMPLATE}")
+    if minify:
+        code = _minify(code)
+    code = html_safe(code)
+    _parse(code, "the minified bundle" if minify else "the bundle")
+    return Bundle(code, minify)
+
+
+def js_value(value: object) -> str:
+    """The one way data enters the JavaScript: JSON, ASCII only, with ``<``, ``>``
+    and ``&`` escaped so no value can end the script or open an HTML comment."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def html_safe(code: str) -> str:
+    """Escape what the minifier turned back into raw characters.
+
+    The minifier rewrites ``"\\u003c/script>"`` as ``"</script>"``, ``\\u2028``
+    as the raw character and ``"a\\nb"`` as a template literal. Those characters
+    only occur inside string literals (the template has none in code), where an
+    escape means the same character. Non-ASCII text is escaped too, so the
+    bundle can go into a page of any encoding.
+    """
+    out = []
+    for index, char in enumerate(code):
+        point = ord(char)
+        following = code[index + 1 : index + 8].lower()
+        if char == "<" and (following.startswith("/script") or following.startswith("!--")):
+            out.append("\\x3c")
+        elif point > 0xFFFF:
+            point -= 0x10000
+            out.append(f"\\u{0xD800 + (point >> 10):04x}\\u{0xDC00 + (point & 0x3FF):04x}")
+        elif point > 0x7E or (point < 0x20 and char not in "\n\t"):
+            out.append(f"\\u{point:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _record(rule: Rule) -> list:
+    """The rule as the template's data: [target, values] plus options when needed."""
+    if rule.event == "scroll":
+        target: object = rule.percent
+    elif rule.event == "timer":
+        target = rule.seconds
+    else:
+        target = rule.selector or 0
+    values = [_value(parts) for parts in rule.values]
+    record: list = [target, values[0] if len(values) == 1 and isinstance(values[0], str) else values]
+    options: dict[str, str] = {}
+    if rule.once:
+        options["once"] = rule.once
+        options["key"] = rule.key
+    if rule.pages:
+        options["pages"] = glob_regex(rule.pages)
+    if rule.exclude:
+        options["exclude"] = glob_regex(rule.exclude)
+    if options:
+        record.append(options)
+    return record
+
+
+def _value(parts: tuple) -> object:
+    """A plain value as its text; one with placeholders as [text, [kind, name], …]."""
+    if all(isinstance(part, str) for part in parts):
+        return "".join(parts)
+    return [part if isinstance(part, str) else
+            [part.kind, part.name] if part.name else [part.kind] for part in parts]
+
+
+def _features(rules: tuple[Rule, ...]) -> dict:
+    events = {rule.event for rule in rules}
+    placeholders = set().union(*(rule.placeholders for rule in rules))
+    globs = any(rule.pages or rule.exclude for rule in rules)
+    arrays = any(len(rule.send) > 1 or rule.placeholders for rule in rules)
+    once = any(rule.once for rule in rules)
+    return {
+        "runtime": arrays or once,
+        "arrays": any(len(rule.send) > 1 or rule.placeholders for rule in rules),
+        "fill": bool(placeholders),
+        "placeholders": placeholders,
+        "path": globs or "path" in placeholders,
+        "globs": globs,
+        "once": any(rule.once for rule in rules),
+        "session": any(rule.once == "session" for rule in rules),
+        "delegated": [event for event in DELEGATED_EVENTS if event in events],
+        "ready": bool(events & {"view", "visible", "scroll"}),
+        "view": "view" in events,
+        "visible": "visible" in events,
+        "scroll": "scroll" in events,
+        "timer": "timer" in events,
+    }
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    folder = resources.files("rtp_snippets.templates")
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    environment.filters["js"] = js_value
+    return environment.get_template(TEMPLATE)
+
+
+def _parse(code: str, what: str) -> str:
+    """esbuild's formatted version of the code; esbuild-py returns '' on a syntax error."""
+    formatted = esbuild_py.transform(code)
+    if not formatted:
+        raise BundleError(f"esbuild could not parse {what}; this is a bug in rtp-snippets")
+    return formatted
+
+
+def _minify(code: str) -> str:
+    # The minifier's settings are global to the process, so set them every time.
+    minify.config({"js-version": 2019, "js-keep-var-names": False})
+    try:
+        return minify.string("application/javascript", code)
+    except minify.MinifyError as error:
+        raise BundleError(f"the minifier failed: {error}") from None
