@@ -1,0 +1,34 @@
+"""rtp-snippets: Marketo Web Personalization (RTP) custom data events from declarative rules."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import (
+    BundleError,
+    InvalidRule,
+    Position,
+    RtpSnippetsError,
+    RuleError,
+    RulesError,
+)
+from .load import load_rules
+from .model import Rule, RuleSet
+from .render import Bundle, build_bundle
+
+try:
+    __version__ = version("rtp-snippets")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Bundle",
+    "BundleError",
+    "InvalidRule",
+    "Position",
+    "RtpSnippetsError",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "RulesError",
+    "build_bundle",
+    "load_rules",
+]

@@ -1,0 +1,63 @@
+"""A JSON Schema of ``rtp-rules.yml`` for editors (yaml-language-server and others).
+
+It describes the shape of the file; ``load_rules`` remains the judge of what is
+valid (selectors, placeholders and globs are checked there, with positions).
+"""
+
+from __future__ import annotations
+
+from .model import EVENTS, ONCE, SELECTOR_FORBIDDEN, SELECTOR_REQUIRED
+
+_STRINGS = {"oneOf": [{"type": "string", "minLength": 1},
+                      {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}]}
+
+
+def rules_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of a YAML rules file."""
+    properties = {
+        "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+                 "description": "A name for the rule, unique in the file."},
+        "event": {"enum": list(EVENTS), "description": "When the rule fires.",
+                  "markdownEnumDescriptions": list(EVENTS.values())},
+        "selector": {"type": "string", "minLength": 1,
+                     "description": "A CSS selector the browser runs with closest()."},
+        "send": {**_STRINGS, "description": "The value, or list of values, sent to rtp(). "
+                 "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}; {{ and }} are braces."},
+        "pages": {**_STRINGS, "description": "Page globs where the rule applies, e.g. /blog/**."},
+        "exclude": {**_STRINGS, "description": "Page globs where the rule does not apply."},
+        "once": {"enum": list(ONCE), "description": "Send at most once per page or per session."},
+        "percent": {"type": "integer", "minimum": 1, "maximum": 100,
+                    "description": "scroll: the depth that fires the rule."},
+        "seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400,
+                    "description": "timer: seconds on the page before the rule fires."},
+    }
+    mapping = {
+        "type": "object",
+        "properties": properties,
+        "required": ["event", "send"],
+        "additionalProperties": False,
+        "allOf": [
+            _when(sorted(SELECTOR_REQUIRED), {"required": ["selector"]}),
+            _when(sorted(SELECTOR_FORBIDDEN), {"not": {"required": ["selector"]}}),
+            _when(["scroll"], {"required": ["percent"]}, {"not": {"required": ["percent"]}}),
+            _when(["timer"], {"required": ["seconds"]}, {"not": {"required": ["seconds"]}}),
+        ],
+    }
+    one_line = {"type": "string", "pattern": "^\\s*on\\s",
+                "description": "A one-line rule: on EVENT [SELECTOR] send 'VALUE' [clauses]."}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "rtp-snippets rules",
+        "type": "object",
+        "properties": {"rules": {"type": "array", "items": {"oneOf": [one_line, mapping]}}},
+        "required": ["rules"],
+        "additionalProperties": False,
+    }
+
+
+def _when(events: list[str], then: dict, otherwise: dict | None = None) -> dict:
+    condition = {"if": {"properties": {"event": {"enum": events}}, "required": ["event"]},
+                 "then": then}
+    if otherwise is not None:
+        condition["else"] = otherwise
+    return condition
