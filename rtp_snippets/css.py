@@ -19,14 +19,16 @@ BROWSER_PSEUDO_CLASSES = frozenset(
     """
     active any-link autofill checked default defined dir disabled empty enabled
     first-child first-of-type focus focus-visible focus-within fullscreen has hover
-    in-range indeterminate invalid is lang last-child last-of-type link not
+    in-range indeterminate is lang last-child last-of-type link not
     nth-child nth-last-child nth-last-of-type nth-of-type only-child only-of-type
     optional out-of-range placeholder-shown read-only read-write required root
-    scope target user-invalid user-valid valid visited where
+    scope target user-invalid visited where
     """.split()
 )
 
 _TEXT_MATCHERS = {"contains", "-soup-contains", "-soup-contains-own"}
+# Browser pseudo-classes that soupsieve cannot parse, so we cannot check them.
+_UNCHECKABLE = {"valid", "invalid", "user-valid", "modal"}
 
 
 def selector_problems(selector: str) -> list[tuple[int, str]]:
@@ -40,9 +42,15 @@ def selector_problems(selector: str) -> list[tuple[int, str]]:
             warnings.simplefilter("ignore")
             soupsieve.compile(selector)
     except soupsieve.SelectorSyntaxError as error:
+        offset = max(error.col - 1, 0)
+        name = _read_name(selector, offset + 1).lower() if selector[offset : offset + 1] == ":" else ""
+        if name in _UNCHECKABLE:
+            return [(offset, f"':{name}' cannot be checked here (soupsieve, which rtp-snippets "
+                             "checks selectors with, does not support it); select by id, class "
+                             "or attribute instead")]
         first_line = str(error).splitlines()[0]
         message = first_line.split(" at position ")[0].split(" line ")[0]
-        return [(max(error.col - 1, 0), f"invalid CSS selector: {message}")]
+        return [(offset, f"invalid CSS selector: {message}")]
     except NotImplementedError:
         offset = selector.find("::")
         return [(max(offset, 0), _pseudo_element_message(selector, offset))]
@@ -97,8 +105,9 @@ def _browser_problems(selector: str) -> list[tuple[int, str]]:
                 )
             elif name not in BROWSER_PSEUDO_CLASSES:
                 problems.append(
-                    (index, f"':{name}' is not supported by all browsers "
-                            "(soupsieve accepts it, browsers do not run it)")
+                    (index, f"':{name}' does not run in every current browser (soupsieve "
+                            "accepts it; Chromium, Firefox or Safari do not); select by id, "
+                            "class or attribute instead")
                 )
             index += 1 + len(name)
             continue

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from rtp_snippets import build_bundle, load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regenerate", action="store_true",
+                     help="Rewrite the golden files in tests/expected/ from the current output.")
+
+
+@pytest.fixture
+def regenerate(request) -> bool:
+    return request.config.getoption("--regenerate")
+
+
+@pytest.fixture
+def rules_file(tmp_path):
+    """Write a rules file and return its path: rules_file(text, name='rtp-rules.yml')."""
+
+    def write(text: str, name: str = "rtp-rules.yml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def bundle_of(rules_file):
+    """The minified bundle for DSL lines: bundle_of("on click #a send 'x'", …)."""
+
+    def build(*lines: str, minify: bool = True):
+        path = rules_file("\n".join(lines) + "\n", name="test.rules")
+        return build_bundle(load_rules(path), minify=minify)
+
+    return build
