@@ -8,6 +8,7 @@ prefixes, ``:local-link``… A scan of the selector refuses those.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import soupsieve
@@ -48,8 +49,7 @@ def selector_problems(selector: str) -> list[tuple[int, str]]:
             return [(offset, f"':{name}' cannot be checked here (soupsieve, which rtp-snippets "
                              "checks selectors with, does not support it); select by id, class "
                              "or attribute instead")]
-        first_line = str(error).splitlines()[0]
-        message = first_line.split(" at position ")[0].split(" line ")[0]
+        message = re.sub(r"\s+(at )?(position|line) \d+.*", "", str(error).splitlines()[0])
         return [(offset, f"invalid CSS selector: {message}")]
     except NotImplementedError:
         offset = selector.find("::")

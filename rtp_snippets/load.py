@@ -104,6 +104,7 @@ class _Reader:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
+            self.lines = data.decode("utf-8", "replace").splitlines()
             line = data[: error.start].count(b"\n") + 1
             column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
             raise self.fail(line, column, "the rules file is not UTF-8 text") from None

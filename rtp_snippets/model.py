@@ -261,6 +261,7 @@ def _caller_position() -> Position | None:
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(package) and not filename.startswith("<"):
+            linecache.checkcache(filename)  # the file may have changed since it was cached
             line = linecache.getline(filename, frame.f_lineno)
             column = len(line) - len(line.lstrip()) + 1
             return Position(filename, frame.f_lineno, column, line)

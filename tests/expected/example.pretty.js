@@ -1,0 +1,163 @@
+(function(w) {
+  if (!w.rtp) {
+    w.rtp = function() {
+      (w.rtp.q = w.rtp.q || []).push(arguments);
+    };
+  }
+  function call(value) {
+    w.rtp("send", "event", { value });
+  }
+  function send(list) {
+    if (list.length == 1)
+      call(list[0]);
+    else
+      for (var i = 0; i < list.length; i += 4)
+        call(list.slice(i, i + 4));
+  }
+  function values(value, element) {
+    if (typeof value == "string")
+      return [value];
+    return value.map(function(parts) {
+      if (typeof parts == "string")
+        return parts;
+      var text = "";
+      for (var i = 0; i < parts.length; i++) {
+        var found = typeof parts[i] == "string" ? parts[i] : lookup(parts[i][0], parts[i][1], element);
+        if (!found)
+          return "";
+        text += found;
+      }
+      return text;
+    }).filter(Boolean);
+  }
+  var path = location.pathname;
+  try {
+    path = decodeURI(path);
+  } catch (error) {
+  }
+  function lookup(kind, name, element) {
+    if (kind == "text")
+      return element.textContent.replace(/\s+/g, " ").trim();
+    if (kind == "attr")
+      return element.getAttribute(name);
+    if (kind == "path")
+      return path;
+    if (kind == "query")
+      return new URLSearchParams(location.search).get(name);
+  }
+  var page = path.replace(/\/index\.html?$/, "/");
+  function applies(rule) {
+    var options = rule[2] || {};
+    return (!options.pages || RegExp(options.pages).test(page)) && !(options.exclude && RegExp(options.exclude).test(page));
+  }
+  var fired = {};
+  function first(options) {
+    var key = "rtp-snippets:" + options.key;
+    if (fired[key])
+      return false;
+    fired[key] = 1;
+    if (options.once == "session") {
+      try {
+        if (sessionStorage.getItem(key))
+          return false;
+        sessionStorage.setItem(key, 1);
+      } catch (error) {
+      }
+    }
+    return true;
+  }
+  function fire(rule, element) {
+    if (rule[2] && rule[2].once && !first(rule[2]))
+      return;
+    send(values(rule[1], element));
+  }
+  function ready(callback) {
+    if (document.readyState == "loading")
+      document.addEventListener("DOMContentLoaded", callback);
+    else
+      callback();
+  }
+  function listen(type, rules) {
+    document.addEventListener(type, function(event) {
+      rules.forEach(function(rule) {
+        try {
+          var element = event.target.closest(rule[0]);
+          if (element)
+            fire(rule, element);
+        } catch (error) {
+        }
+      });
+    }, true);
+  }
+  listen("click", [["#download-whitepaper", "download - example whitepaper"], ["a.cta[href^='/pricing']", "pricing call to action"], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"]]].filter(applies));
+  listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
+  ready(function() {
+    [[0, "viewed pricing", { "once": "page", "key": "3b9a26571e80", "pages": "^(?:/pricing(?:/.*)?)$", "exclude": "^(?:/pricing/archive(?:/.*)?)$" }]].filter(applies).forEach(function(rule) {
+      try {
+        var element = rule[0] ? document.querySelector(rule[0]) : null;
+        if (element || !rule[0])
+          fire(rule, element);
+      } catch (error) {
+      }
+    });
+  });
+  ready(function() {
+    var rules = [["#case-study", "saw case study"]].filter(applies), seen = /* @__PURE__ */ new WeakSet();
+    var observer = new IntersectionObserver(function(entries) {
+      entries.forEach(function(entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          rules.forEach(function(rule) {
+            try {
+              if (entry.target.matches(rule[0]))
+                fire(rule, entry.target);
+            } catch (error) {
+            }
+          });
+        }
+      });
+    });
+    function scan() {
+      rules.forEach(function(rule) {
+        try {
+          document.querySelectorAll(rule[0]).forEach(function(element) {
+            if (!seen.has(element)) {
+              seen.add(element);
+              observer.observe(element);
+            }
+          });
+        } catch (error) {
+        }
+      });
+    }
+    scan();
+    new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });
+  });
+  ready(function() {
+    var pending = [[75, "read three quarters", { "pages": "^(?:/blog(?:/.*)?)$" }]].filter(applies);
+    function check() {
+      var depth = (Math.ceil(w.scrollY) + w.innerHeight) / document.documentElement.scrollHeight * 100;
+      pending = pending.filter(function(rule) {
+        if (depth < rule[0])
+          return true;
+        try {
+          fire(rule, null);
+        } catch (error) {
+        }
+      });
+      if (!pending.length)
+        w.removeEventListener("scroll", check);
+    }
+    w.addEventListener("scroll", check, { passive: true });
+    check();
+  });
+  [[30, "engaged 30 seconds", { "once": "session", "key": "1e03ae26abd4" }]].filter(applies).forEach(function(rule) {
+    setTimeout(function() {
+      try {
+        fire(rule, null);
+      } catch (error) {
+      }
+    }, rule[0] * 1e3);
+  });
+})(window);
+

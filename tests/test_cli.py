@@ -1,0 +1,122 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from rtp_snippets import __version__, build_bundle, load_rules
+from rtp_snippets.cli import main
+from rtp_snippets.load import RULE_KEYS
+from rtp_snippets.schema import rules_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "rtp-rules.yml"
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def test_build_prints_the_minified_bundle():
+    result = invoke("build", EXAMPLE)
+    assert result.exit_code == 0
+    assert result.stdout == build_bundle(load_rules(EXAMPLE)).code + "\n"
+
+
+def test_build_pretty_writes_a_file(tmp_path):
+    output = tmp_path / "rtp.js"
+    result = invoke("build", EXAMPLE, "--pretty", "-o", output)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert output.read_text() == build_bundle(load_rules(EXAMPLE), minify=False).code + "\n"
+    assert "\n  function listen(type, rules) {\n" in output.read_text()
+
+
+def test_rules_default_to_rtp_rules_yml_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rtp-rules.yml").write_text(EXAMPLE.read_text())
+    assert invoke("build").stdout == invoke("build", EXAMPLE).stdout
+
+
+def test_preview_shows_code_table_and_sizes(rules_file):
+    path = rules_file("""
+        rules:
+          - "on click #download-whitepaper send 'download - example whitepaper'"
+          - name: contact
+            event: submit
+            selector: form.contact
+            send: [contact form, "lead - {attr:data-product}"]
+            once: session
+          - "on scroll 75% send 'read' pages /blog/** exclude /blog/drafts/**"
+          - "on timer 2.5s send 'stayed'"
+        """)
+    result = invoke("preview", path)
+    bundle = build_bundle(load_rules(path))
+    assert result.exit_code == 0
+    code, table, sizes = result.stdout.split("\n\n")
+    assert code == build_bundle(load_rules(path), minify=False).code.rstrip()
+    assert table.splitlines() == [
+        "line  name     event   selector              values                                     pages                            once",
+        "2     -        click   #download-whitepaper  download - example whitepaper              all                              -",
+        "3     contact  submit  form.contact          contact form | lead - {attr:data-product}  all                              session",
+        "8     -        scroll  75%                   read                                       /blog/** except /blog/drafts/**  -",
+        "9     -        timer   2.5s                  stayed                                     all                              -",
+    ]
+    assert sizes == f"4 rules; minified bundle: {bundle.size} bytes, {bundle.gzip_size} bytes gzip\n"
+
+
+def test_schema_accepts_the_example_and_refuses_what_the_loader_refuses():
+    result = invoke("schema")
+    schema = json.loads(result.stdout)
+    assert schema == rules_schema()
+    assert set(schema["properties"]["rules"]["items"]["oneOf"][1]["properties"]) == set(RULE_KEYS)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    validator.validate(yaml.safe_load(EXAMPLE.read_text()))
+    for bad in [
+        {"rule": []},
+        {"rules": [{"event": "click", "send": "x"}]},                   # no selector
+        {"rules": [{"event": "tap", "selector": "#a", "send": "x"}]},   # unknown event
+        {"rules": [{"event": "view", "send": "x", "selctor": "#a"}]},   # unknown key
+        {"rules": [{"event": "scroll", "send": "x"}]},                  # no percent
+        {"rules": [{"event": "timer", "seconds": 5, "selector": "#a", "send": "x"}]},
+        {"rules": [{"event": "view", "send": ""}]},
+        {"rules": ["click #a send 'x'"]},
+    ]:
+        assert not validator.is_valid(bad), bad
+
+
+def test_schema_to_a_file(tmp_path):
+    invoke("schema", "-o", tmp_path / "schema.json")
+    assert json.loads((tmp_path / "schema.json").read_text()) == rules_schema()
+
+
+def test_version():
+    assert invoke("--version").stdout == f"rtp-snippets, version {__version__}\n"
+
+
+def test_python_dash_m():
+    result = subprocess.run([sys.executable, "-m", "rtp_snippets", "build", str(EXAMPLE)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout == build_bundle(load_rules(EXAMPLE)).code + "\n"
+
+
+def test_python_dash_m_error_has_no_traceback(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("rules:\n  - on click #x send 'y'\n")
+    result = subprocess.run([sys.executable, "-m", "rtp_snippets", "build", str(bad)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {bad}:2:14: this rule is cut short here")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "preview", "schema"])
+def test_every_command_has_help_with_an_example(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout and f"rtp-snippets {command}" in result.stdout

@@ -1,0 +1,332 @@
+"""Bad rules files: exit status 1 and exact `Error: FILE:LINE:COL: …` messages with a caret."""
+
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from rtp_snippets.cli import main
+
+
+def run(tmp_path, monkeypatch, text, name="rtp-rules.yml", args=("build",)):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, [*args, name], catch_exceptions=False)
+    return result
+
+
+CASES = {
+    "yaml syntax": (
+        """
+        rules:
+          - event: click
+           selector: x
+        """,
+        """
+        Error: rtp-rules.yml:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>'
+             selector: x
+             ^
+        """),
+    "seed line cut short by a YAML comment": (
+        """
+        rules:
+          - on click #download-whitepaper send 'download - example whitepaper'
+        """,
+        """
+        Error: rtp-rules.yml:2:14: this rule is cut short here: in YAML ' #' starts a comment. Quote the whole rule: - "on click #download-whitepaper send 'download - example whitepaper'"
+            - on click #download-whitepaper send 'download - example whitepaper'
+                       ^
+        """),
+    "unknown key with a suggestion": (
+        """
+        rules:
+          - event: click
+            selctor: "#a"
+            send: x
+        """,
+        """
+        Error: rtp-rules.yml:2:5: a 'click' rule needs a selector, e.g. selector: "#download-whitepaper"
+            - event: click
+              ^
+        Error: rtp-rules.yml:3:5: unknown key 'selctor'; known keys are name, event, selector, send, pages, exclude, once, percent, seconds (did you mean 'selector'?)
+              selctor: "#a"
+              ^
+        """),
+    "unknown top-level key": (
+        """
+        rule:
+          - "on view send 'x'"
+        """,
+        """
+        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rules (did you mean 'rules'?)
+          rule:
+          ^
+        Error: rtp-rules.yml:1:1: no 'rules:' list in the file
+          rule:
+          ^
+        """),
+    "unknown event in a mapping": (
+        """
+        rules:
+          - event: tap
+            selector: "#a"
+            send: x
+        """,
+        """
+        Error: rtp-rules.yml:2:12: unknown event 'tap'; events are click, submit, view, visible, scroll, timer
+            - event: tap
+                     ^
+        """),
+    "unknown event in a one-line rule": (
+        """
+        rules:
+          - "on clik '#a' send 'x'"
+        """,
+        """
+        Error: rtp-rules.yml:2:9: unknown event 'clik'; events are click, submit, view, visible, scroll, timer (did you mean 'click'?)
+            - "on clik '#a' send 'x'"
+                  ^
+        """),
+    "missing selector in a one-line rule": (
+        """
+        rules:
+          - "on submit send 'x'"
+        """,
+        """
+        Error: rtp-rules.yml:2:16: a 'submit' rule needs a selector, e.g. selector: "#download-whitepaper"
+            - "on submit send 'x'"
+                         ^
+        """),
+    "invalid CSS": (
+        """
+        rules:
+          - event: click
+            selector: "a[href"
+            send: x
+        """,
+        """
+        Error: rtp-rules.yml:3:17: invalid CSS selector: Malformed attribute selector
+              selector: "a[href"
+                          ^
+        """),
+    "CSS that only soupsieve runs": (
+        """
+        rules:
+          - "on click 'a:-soup-contains(\\"Buy\\")' send 'x'"
+        """,
+        """
+        Error: rtp-rules.yml:2:17: ':-soup-contains()' matches text, which browser selectors cannot do; select by id, class or attribute (use {text} to send the text)
+            - "on click 'a:-soup-contains(\\"Buy\\")' send 'x'"
+                          ^
+        """),
+    "empty and non-string values": (
+        """
+        rules:
+          - event: click
+            selector: "#a"
+            send: [ok, "", 2024, ~]
+        """,
+        """
+        Error: rtp-rules.yml:4:17: values must not be empty
+              send: [ok, "", 2024, ~]
+                          ^
+        Error: rtp-rules.yml:4:20: values must be strings, not int; put the value in quotes
+              send: [ok, "", 2024, ~]
+                             ^
+        Error: rtp-rules.yml:4:26: values must be strings, not NoneType; put the value in quotes
+              send: [ok, "", 2024, ~]
+                                   ^
+        """),
+    "missing send": (
+        """
+        rules:
+          - event: view
+        """,
+        """
+        Error: rtp-rules.yml:2:5: a rule needs send: a value or a list of values
+            - event: view
+              ^
+        """),
+    "bad placeholder": (
+        """
+        rules:
+          - event: click
+            selector: "#a"
+            send: "lead - {atr:product}"
+        """,
+        """
+        Error: rtp-rules.yml:4:19: unknown placeholder '{atr:product}'; use one of {text}, {attr:NAME}, {path}, {query:NAME}, or '{{' for a literal brace
+              send: "lead - {atr:product}"
+                            ^
+        """),
+    "element placeholder without an element": (
+        """
+        rules:
+          - "on view send 'viewed {text}'"
+        """,
+        """
+        Error: rtp-rules.yml:2:27: '{text}' needs an element, but this rule has no selector
+            - "on view send 'viewed {text}'"
+                                    ^
+        """),
+    "duplicate names": (
+        """
+        rules:
+          - "on view send 'a' name home"
+          - name: home
+            event: view
+            send: b
+        """,
+        """
+        Error: rtp-rules.yml:3:11: duplicate name 'home'; line 2 already uses it
+            - name: home
+                    ^
+        """),
+    "DSL syntax error at its token": (
+        """
+        rules:
+          - "on click #a send 'x' twice"
+        """,
+        """
+        Error: rtp-rules.yml:2:27: unexpected 'twice'; after the values come once, pages, exclude, name
+            - "on click #a send 'x' twice"
+                                    ^
+        """),
+    "bad glob": (
+        """
+        rules:
+          - event: view
+            send: x
+            pages: [/ok/**, blog/*]
+        """,
+        """
+        Error: rtp-rules.yml:4:21: page globs are site paths starting with '/': write '/blog/*'
+              pages: [/ok/**, blog/*]
+                              ^
+        """),
+    "scroll without percent, timer with a selector": (
+        """
+        rules:
+          - event: scroll
+            send: x
+          - event: timer
+            selector: "#a"
+            seconds: 0
+            send: y
+        """,
+        """
+        Error: rtp-rules.yml:2:5: a 'scroll' rule needs percent: 1 to 100
+            - event: scroll
+              ^
+        Error: rtp-rules.yml:5:16: a 'timer' rule has no selector; remove it
+              selector: "#a"
+                         ^
+        Error: rtp-rules.yml:6:14: seconds must be a number above 0 and at most 86400
+              seconds: 0
+                       ^
+        """),
+    "rules is not a list": (
+        """
+        rules: on view send 'x'
+        """,
+        """
+        Error: rtp-rules.yml:1:8: 'rules:' must be a list, one rule per '- ' item
+          rules: on view send 'x'
+                 ^
+        """),
+    "empty file": (
+        "\n",
+        """
+        Error: rtp-rules.yml:1:1: the rules file is empty; it needs a 'rules:' list
+        """),
+}
+
+
+@pytest.mark.parametrize("text, expected", CASES.values(), ids=CASES.keys())
+def test_yaml_errors(tmp_path, monkeypatch, text, expected):
+    result = run(tmp_path, monkeypatch, text)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == textwrap.dedent(expected).lstrip("\n")
+
+
+def test_plain_rules_file_errors_for_every_bad_line(tmp_path, monkeypatch):
+    result = run(tmp_path, monkeypatch, """
+        # comments only at the start of a line
+        on click #download-whitepaper send 'download - example whitepaper'
+        on click #a send 'x' # not a comment
+        on hover #a send 'x'
+        """, name="site.rules")
+    assert result.exit_code == 1
+    assert result.stderr == textwrap.dedent("""
+        Error: site.rules:3:22: unexpected '#'; after the values come once, pages, exclude, name
+          on click #a send 'x' # not a comment
+                               ^
+        Error: site.rules:4:4: unknown event 'hover'; events are click, submit, view, visible, scroll, timer
+          on hover #a send 'x'
+             ^
+        """).lstrip("\n")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("from rtp_snippets import Rule\n\nrules = [\n    Rule(event='click', send='x'),\n]\n",
+     """
+     Error: rules.py:4:5: selector: a 'click' rule needs a selector, e.g. selector: "#download-whitepaper"
+           Rule(event='click', send='x'),
+           ^
+     """),
+    ("rules = [1/0]\n",
+     """
+     Error: rules.py:1:1: running the rules file failed: ZeroDivisionError: division by zero
+       rules = [1/0]
+       ^
+     """),
+    ("rulez = []\n",
+     """
+     Error: rules.py:1:1: a Python rules file must set 'rules' to a list of rtp_snippets.Rule
+       rulez = []
+       ^
+     """),
+    ("rules = ['on view send 1']\n",
+     """
+     Error: rules.py:1:1: rules[0] is a str, not an rtp_snippets.Rule
+       rules = ['on view send 1']
+       ^
+     """),
+    ("from rtp_snippets import Rule\nrules = [Rule(event='view', send='a', name='x'),\n"
+     "         Rule(event='view', send='b', name='x')]\n",
+     """
+     Error: rules.py:3:10: duplicate name 'x'; line 2 already uses it
+                Rule(event='view', send='b', name='x')]
+                ^
+     """),
+])
+def test_python_rules_file_errors(tmp_path, monkeypatch, text, expected):
+    result = run(tmp_path, monkeypatch, text, name="rules.py")
+    assert result.exit_code == 1
+    assert result.stderr == textwrap.dedent(expected).lstrip("\n")
+
+
+def test_missing_rules_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr == "Error: rtp-rules.yml: no such rules file; create it or give the path of one\n"
+
+
+def test_rules_file_that_is_not_utf8(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rtp-rules.yml").write_bytes(b"rules:\n  - \"on view send '\xe9t\xe9'\"\n")
+    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: rtp-rules.yml:2:20: the rules file is not UTF-8 text\n"
+        "    - \"on view send '\ufffdt\ufffd'\"\n"
+        "                     ^\n"
+    )
+
+
+def test_misuse_of_the_command_line_is_exit_2():
+    result = CliRunner().invoke(main, ["build", "--no-such-flag"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: No such option '--no-such-flag'.\n")
