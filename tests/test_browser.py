@@ -111,6 +111,14 @@ def test_click_elsewhere_sends_nothing(site, bundle_of):
     assert calls(page) == []
 
 
+@pytest.mark.parametrize("key", ["Enter", " "])
+def test_keyboard_activation_of_a_button_counts_as_a_click(site, bundle_of, key):
+    page = site.open("/", BUTTON, bundle_of(SEED))
+    page.focus("#download-whitepaper")
+    page.keyboard.press(key)
+    assert calls(page) == [SEED_CALL]
+
+
 def test_element_added_after_load(site, bundle_of):
     page = site.open("/", "<div id=later></div>", bundle_of(SEED))
     page.evaluate(f"document.getElementById('later').innerHTML = {json.dumps(BUTTON)}")

@@ -1,0 +1,52 @@
+"""The README tells the truth: commands, grammar, the seed bundle and the error example."""
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rtp_snippets import Rule, RuleSet, build_bundle, dsl
+from rtp_snippets.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_is_documented(command):
+    assert main.commands[command].help
+    assert f"`rtp-snippets {command} " in README
+    assert f"\nrtp-snippets {command} " in README  # an example in a shell block
+
+
+def test_readme_grammar_is_the_parser_grammar():
+    grammar = dsl.__doc__.split("\n\n")[1]
+    assert "\n" + "\n".join(line[4:] for line in grammar.splitlines()) + "\n" in README
+
+
+def test_readme_seed_bundle_and_size():
+    bundle = build_bundle(RuleSet((Rule(event="click", selector="#download-whitepaper",
+                                        send="download - example whitepaper"),)))
+    assert f"```js\n{bundle.code}\n```" in README
+    assert f"becomes {bundle.size}\nbytes ({bundle.gzip_size} gzip)" in README
+
+
+def test_readme_error_example(tmp_path, monkeypatch):
+    block = re.search(r"```\n\$ rtp-snippets build rtp-rules.yml\n(.*?)```", README, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rtp-rules.yml").write_text(
+        "rules:\n  - on click #download-whitepaper send 'download - example whitepaper'\n")
+    result = CliRunner().invoke(main, ["build", "rtp-rules.yml"], catch_exceptions=False)
+    assert result.stderr == block
+
+
+def test_readme_set_up_commands():
+    commands = re.findall(r"```sh\n(.*?)\n```", README)
+    assert commands[:2] == [
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && "
+        ".venv/bin/rtp-snippets build examples/rtp-rules.yml",
+        ".venv/bin/python -m pytest",
+    ]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "pip install -e '.[test]'" in ci and "python -m pytest" in ci

@@ -1,0 +1,63 @@
+"""The templates are found from a wheel install and from an editable install,
+each in a fresh virtualenv, run from a folder that is not the project."""
+
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ["pyproject.toml", "README.md", "rtp_snippets", "templates", "examples"]
+
+pytestmark = pytest.mark.packaging
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir()
+    for name in SHIPPED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def install(tmp_path: Path, *pip_args: str) -> Path:
+    environment = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(environment)
+    subprocess.run([environment / "bin" / "python", "-m", "pip", "install", "--quiet", *pip_args],
+                   check=True, capture_output=True)
+    return environment
+
+
+def run(environment: Path, cwd: Path, *args: str) -> str:
+    return subprocess.run([str(environment / "bin" / args[0]), *args[1:]], cwd=cwd, check=True,
+                          capture_output=True, text=True).stdout
+
+
+TEMPLATES = "import importlib.resources as r; print(r.files('rtp_snippets.templates'))"
+
+
+@pytest.mark.parametrize("editable", [False, True], ids=["wheel", "editable"])
+def test_templates_are_found_after_install(tmp_path, editable):
+    project = copy_project(tmp_path / "project")
+    environment = install(tmp_path, *(["-e"] if editable else []), str(project))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    example = str(project / "examples" / "rtp-rules.yml")
+    expected = (ROOT / "tests" / "expected" / "example.min.js").read_text()
+
+    folder = Path(run(environment, elsewhere, "python", "-c", TEMPLATES).strip())
+    if editable:
+        assert folder == project / "templates"
+    else:
+        assert folder.is_relative_to(environment) and (folder / "bundle.js.j2").is_file()
+        shutil.rmtree(project / "templates")  # the wheel must not need the source tree
+    assert run(environment, elsewhere, "rtp-snippets", "build", example) == expected
+    assert run(environment, elsewhere, "python", "-m", "rtp_snippets", "build", example) == expected
+
+
