@@ -9,7 +9,8 @@ every event and feature), it prints raw and gzip -9 bytes of:
     the same readable source (`build_bundle(..., minify=False)`),
   - the runtime overhead: gzip(bundle) - gzip(the rules' data as JSON), i.e.
     what the code costs beyond the data any implementation has to ship,
-and, for the one-rule seed example, a hand-written minimal equivalent.
+and, for the one-rule seed example, a hand-written minimal equivalent; then
+what each run-time part adds to the seed bundle (rule data included).
 Then it checks the targets of issue 2 and exits 1 if one is missed.
 """
 
@@ -82,6 +83,33 @@ def measure(rules: list[Rule]) -> dict:
     }
 
 
+# One rule per run-time part, added to the seed rule to show what that part costs.
+FEATURES = {
+    "submit listener": Rule(event="submit", selector="form", send="x"),
+    "several values (arrays, chunks of four)": Rule(event="click", selector="#b", send=["x", "y"]),
+    "{attr:NAME} placeholder": Rule(event="click", selector="#b", send="{attr:a}"),
+    "{text} placeholder": Rule(event="click", selector="#b", send="{text}"),
+    "{path} placeholder": Rule(event="click", selector="#b", send="{path}"),
+    "{query:NAME} placeholder": Rule(event="click", selector="#b", send="{query:q}"),
+    "once: page": Rule(event="click", selector="#b", send="x", once="page"),
+    "once: session": Rule(event="click", selector="#b", send="x", once="session"),
+    "pages / exclude": Rule(event="click", selector="#b", send="x", pages="/a/**"),
+    "view": Rule(event="view", send="x"),
+    "visible": Rule(event="visible", selector="#v", send="x"),
+    "scroll": Rule(event="scroll", percent=50, send="x"),
+    "timer": Rule(event="timer", seconds=5, send="x"),
+}
+
+
+def feature_costs() -> None:
+    seed = build_bundle(RuleSet((SEED,)))
+    print("\n| part | added raw | added gzip |")
+    print("|---|---:|---:|")
+    for name, rule in FEATURES.items():
+        bundle = build_bundle(RuleSet((SEED, rule)))
+        print(f"| {name} | {bundle.size - seed.size} | {bundle.gzip_size - seed.gzip_size} |")
+
+
 def main() -> int:
     rows = {(series, count): measure(make(count))
             for series, make in (("click", click_rules), ("mixed", mixed_rules))
@@ -100,6 +128,7 @@ def main() -> int:
           f"{seed['gzip']} gzip = {seed['gzip'] / hand:.3f}x")
     per_click = (rows["click", 100]["gzip"] - rows["click", 1]["gzip"]) / 99
     print(f"each extra click rule: {per_click:.1f} B gzip (from 1 to 100 click rules)")
+    feature_costs()
 
     worst_overhead = max(row["overhead"] for row in rows.values())
     worst_ratio = max(row["gzip"] / row["esbuild_gzip"] for row in rows.values())

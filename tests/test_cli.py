@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,12 @@ def test_every_command_has_help_with_an_example(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.stdout and f"rtp-snippets {command}" in result.stdout
+
+
+def test_preview_highlights_the_code_on_a_terminal():
+    from rtp_snippets.preview import preview_text
+
+    ruleset = load_rules(EXAMPLE)
+    plain, colored = preview_text(ruleset), preview_text(ruleset, color=True)
+    assert "\x1b[" in colored and "\x1b[" not in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == plain
