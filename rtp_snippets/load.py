@@ -35,13 +35,12 @@ def load_rules(path: str | Path) -> RuleSet:
     else:
         text = reader.read_text()
         if path.suffix == ".rules":
-            reader.read_plain(text)
+            reader.read_plain()
         else:
             reader.read_yaml(text)
     reader.check_names()
     if reader.errors:
-        raise RulesError(sorted(reader.errors, key=lambda error: (error.position.line,
-                                                                  error.position.column)))
+        raise reader.all_errors()
     return RuleSet(tuple(rule for rule, _ in reader.rules), path)
 
 
@@ -63,17 +62,18 @@ class _Reader:
         self.errors.append(RuleError(self.position(line, column), message))
 
     def fail(self, line: int, column: int, message: str) -> RulesError:
+        """Record a problem after which the file cannot be read further."""
         self.error(line, column, message)
-        return RulesError(self.errors)
+        return self.all_errors()
+
+    def all_errors(self) -> RulesError:
+        return RulesError(sorted(self.errors, key=lambda error: (error.position.line,
+                                                                 error.position.column)))
 
     def add_rule(self, fields: dict, start: tuple[int, int], locate: Locate) -> None:
         try:
-            rule = Rule(
-                event=fields.get("event"),
-                send=fields.get("send"),
-                **{key: value for key, value in fields.items() if key not in ("event", "send")},
-                source=self.position(*start),
-            )
+            # A missing event or send reaches the model as None, which reports it.
+            rule = Rule(**{"event": None, "send": None, **fields}, source=self.position(*start))
         except InvalidRule as invalid:
             for problem in invalid.problems:
                 self.error(*locate(problem), problem.message)
@@ -111,7 +111,7 @@ class _Reader:
         self.lines = text.splitlines()
         return text
 
-    def read_plain(self, text: str) -> None:
+    def read_plain(self) -> None:
         """One DSL rule per line; blank lines and lines starting with '#' are skipped."""
         for number, line in enumerate(self.lines, start=1):
             if line.strip() and not line.lstrip().startswith("#"):
@@ -213,15 +213,18 @@ class _Reader:
 
     def read_python(self) -> None:
         try:
-            self.lines = self.path.read_text(encoding="utf-8").splitlines()
-            namespace = runpy.run_path(self.file)
+            self.lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
         except FileNotFoundError:
             raise self.fail(0, 0, "no such rules file; create it or give the path of one") from None
+        except OSError as error:
+            raise self.fail(0, 0, f"cannot read the rules file: {error.strerror}") from None
+        try:
+            namespace = runpy.run_path(self.file)
         except InvalidRule as invalid:
             line = self._traceback_line(invalid)
             for problem in invalid.problems:
                 self.error(line, self._indent(line), f"{problem.field}: {problem.message}")
-            raise RulesError(self.errors) from None
+            raise self.all_errors() from None
         except Exception as error:  # the user's module failed: show where, not our traceback
             line = self._traceback_line(error)
             message = f"running the rules file failed: {type(error).__name__}: {error}"
@@ -241,10 +244,11 @@ class _Reader:
             self.rules.append((rule, locate))
 
     def _traceback_line(self, error: BaseException) -> int:
-        lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__)
-                 if Path(frame.filename) == self.path]
+        """The line of the rules file where the error happened (the last frame there)."""
         if isinstance(error, SyntaxError) and error.lineno:
             return error.lineno
+        lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__)
+                 if Path(frame.filename) == self.path]
         return lines[-1] if lines else 1
 
     def _indent(self, line: int) -> int:

@@ -330,3 +330,16 @@ def test_misuse_of_the_command_line_is_exit_2():
     result = CliRunner().invoke(main, ["build", "--no-such-flag"], catch_exceptions=False)
     assert result.exit_code == 2
     assert result.stderr.endswith("Error: No such option '--no-such-flag'.\n")
+
+
+def test_python_rules_file_that_raises_file_not_found_is_not_a_missing_rules_file(tmp_path, monkeypatch):
+    result = run(tmp_path, monkeypatch, "open('missing.csv')\nrules = []\n", name="rules.py")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: rules.py:1:1: running the rules file failed: FileNotFoundError: ")
+
+
+def test_python_rules_file_with_a_syntax_error(tmp_path, monkeypatch):
+    result = run(tmp_path, monkeypatch, "rules = [\n", name="rules.py")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: rules.py:1:1: running the rules file failed: SyntaxError: ")
