@@ -143,13 +143,14 @@ def _features(rules: tuple[Rule, ...]) -> dict:
     arrays = any(len(rule.send) > 1 or rule.placeholders for rule in rules)
     once = any(rule.once for rule in rules)
     return {
+        # Without arrays or once, rules call rtp directly and need no fire() helper.
         "runtime": arrays or once,
-        "arrays": any(len(rule.send) > 1 or rule.placeholders for rule in rules),
+        "arrays": arrays,
         "fill": bool(placeholders),
         "placeholders": placeholders,
         "path": globs or "path" in placeholders,
         "globs": globs,
-        "once": any(rule.once for rule in rules),
+        "once": once,
         "session": any(rule.once == "session" for rule in rules),
         "delegated": [event for event in DELEGATED_EVENTS if event in events],
         "ready": bool(events & {"view", "visible", "scroll"}),
