@@ -9,10 +9,13 @@ from pathlib import Path
 import click
 
 from .errors import RtpSnippetsError
+from .inject import POSITIONS
 from .load import DEFAULT_RULES_FILE, load_rules
+from .paths import glob_problem
 from .preview import preview_text
 from .render import build_bundle
 from .schema import rules_schema
+from .site import Report, inject_site, remove_site
 
 RULES_ARGUMENT = click.argument(
     "rules",
@@ -106,3 +109,107 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def _globs(option: str, globs: tuple[str, ...]) -> tuple[str, ...]:
+    for glob in globs:
+        problem = glob_problem(glob)
+        if problem:
+            raise click.UsageError(f"{option} {glob!r}: {problem[1]}")
+    return globs
+
+
+class _Progress:
+    """A progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, file=sys.stderr, label="pages")
+            self.bar.__enter__()
+        self.bar.update(1)
+        if done == total:
+            self.bar.__exit__(None, None, None)
+
+
+def _finish(report: Report, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        if report.check:
+            for page in report.changed:
+                click.echo(f"would change: {page.path}")
+        for page in report.errors:
+            click.echo(f"Error: {page.path}: {page.reason}", err=True)
+        click.echo(report.summary())
+    if report.errors or (report.check and report.changed):
+        sys.exit(1)
+
+
+SITE_ARGUMENT = click.argument("site", type=click.Path(file_okay=False, path_type=Path))
+JOBS_OPTION = click.option("-j", "--jobs", type=click.IntRange(min=1),
+                           help="Worker processes (default: the number of CPUs).")
+CHECK_OPTION = click.option("--check", is_flag=True,
+                            help="Write nothing; exit 1 if any page would change (for CI).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page report as JSON.")
+
+
+@main.command()
+@SITE_ARGUMENT
+@click.option("-r", "--rules", default=DEFAULT_RULES_FILE, show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="The rules file.")
+@click.option("--position", type=click.Choice(POSITIONS), default="body", show_default=True,
+              help="Put the script at the end of <body> or of <head>.")
+@click.option("--external", is_flag=True,
+              help="Write the bundle as rtp-snippets.<hash>.js and load it with SRI.")
+@click.option("--base-url", help="With --external: the URL of the site root, e.g. /docs/.")
+@click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
+@CHECK_OPTION
+@JOBS_OPTION
+@JSON_OPTION
+def inject(site: Path, rules: Path, position: str, external: bool, base_url: str | None,
+           include: tuple[str, ...], exclude: tuple[str, ...], check: bool, jobs: int | None,
+           as_json: bool) -> None:
+    """Put the bundle into every HTML page of a built SITE folder.
+
+    \b
+    Example:
+      rtp-snippets inject _site -r rtp-rules.yml
+    """
+    if base_url and not external:
+        raise click.UsageError("--base-url only applies with --external")
+    ruleset = _load(rules)
+    try:
+        report = inject_site(site, ruleset, position=position, external=external,
+                             base_url=base_url, include=_globs("--include", include),
+                             exclude=_globs("--exclude", exclude), check=check, jobs=jobs,
+                             progress=_Progress())
+    except RtpSnippetsError as error:
+        raise RulesProblem(error) from None
+    if not as_json and not external and report.bundles:
+        click.echo(f"Content-Security-Policy: script-src {' '.join(report.csp_sources)}")
+    _finish(report, as_json)
+
+
+@main.command()
+@SITE_ARGUMENT
+@CHECK_OPTION
+@JOBS_OPTION
+@JSON_OPTION
+def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
+    """Take the rtp-snippets blocks out of every page of SITE, restoring the original bytes.
+
+    \b
+    Example:
+      rtp-snippets remove _site
+    """
+    try:
+        report = remove_site(site, check=check, jobs=jobs, progress=_Progress())
+    except RtpSnippetsError as error:
+        raise RulesProblem(error) from None
+    _finish(report, as_json)

@@ -15,6 +15,7 @@ JavaScript's ``RegExp`` read the same way, so the bundle and the tests agree.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _INDEX = re.compile(r"/index\.html?$")
 _REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
@@ -67,4 +68,9 @@ def _glob_body(glob: str) -> str:
 
 def matches(globs: tuple[str, ...] | list[str], path: str) -> bool:
     """Whether the page path matches any of the globs (the bundle does the same)."""
-    return re.match(glob_regex(globs), normalize_path(path)) is not None
+    return _compiled(tuple(globs)).match(normalize_path(path)) is not None
+
+
+@lru_cache(maxsize=256)
+def _compiled(globs: tuple[str, ...]) -> re.Pattern:
+    return re.compile(glob_regex(globs))

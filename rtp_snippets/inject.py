@@ -1,0 +1,103 @@
+"""Stage 3, inject: put one marked block into a page's bytes, or take it out.
+
+The page is never re-serialised: the output is the input with one contiguous
+block inserted, in the page's own encoding, line endings and BOM. Pages in
+ASCII-compatible encodings (UTF-8, windows-1252, Shift_JIS, …) are handled as
+latin-1 text so every byte, decodable or not, is kept as it is; UTF-16 pages
+(with a BOM) are decoded and encoded back, and left alone if that round trip
+would change a byte. The block is ASCII, so it is valid in every such encoding.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from .errors import RtpSnippetsError
+from .render import Bundle
+from .scan import MARKER, scan
+
+POSITIONS = ("body", "head")
+_BOMS = ((b"\xef\xbb\xbf", "latin-1"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
+                 b"RIFF", b"\x00\x00\x01\x00", b"wOF2", b"wOFF")
+
+
+class PageSkipped(RtpSnippetsError):
+    """The page cannot take the block; ``reason`` says why (it is left as it is)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def script_block(bundle: Bundle, src: str | None = None) -> str:
+    """The marked ``<script>`` element: inline, or loading ``src`` with Subresource Integrity."""
+    if src is None:
+        return f'<script {MARKER}="bundle">{bundle.code}</script>'
+    return (f'<script {MARKER}="bundle" src="{src}" integrity="{sri(bundle)}" '
+            f'crossorigin="anonymous" defer></script>')
+
+
+def sri(bundle: Bundle) -> str:
+    """The Subresource Integrity value of the bundle as a file (its code plus a newline)."""
+    digest = hashlib.sha384((bundle.code + "\n").encode("ascii")).digest()
+    return "sha384-" + base64.b64encode(digest).decode("ascii")
+
+
+def inject_html(data: bytes, bundle: Bundle, position: str = "body", src: str | None = None) -> bytes:
+    """The page with the bundle's block at the end of its body (or head); an earlier
+    block is replaced. ``src`` loads the bundle from that URL instead of inlining it.
+
+    Raises ``PageSkipped`` when the page has no place where a script would run.
+    """
+    return insert_block(data, script_block(bundle, src), position)
+
+
+def insert_block(data: bytes, block: str, position: str = "body") -> bytes:
+    """``inject_html`` for a ready-made block (the site stage builds each block once)."""
+    prefix, text, codec = decode(data)
+    if MARKER in text:
+        text = _without_blocks(text)
+    found = scan(text)
+    place = found.body_end if position == "body" else found.head_end
+    if place is None:
+        raise PageSkipped(found.problem or "the page has no <head> element")
+    return prefix + (text[:place] + block + text[place:]).encode(codec, "surrogatepass")
+
+
+def remove_html(data: bytes) -> bytes:
+    """The page without the blocks rtp-snippets put into it (the original bytes)."""
+    prefix, text, codec = decode(data)
+    if MARKER not in text:
+        return data
+    return prefix + _without_blocks(text).encode(codec, "surrogatepass")
+
+
+def decode(data: bytes) -> tuple[bytes, str, str]:
+    """(BOM, text, codec) such that ``BOM + text.encode(codec)`` gives back ``data``."""
+    if data.startswith(_BINARY_MAGIC) or data[:4096].count(0) > 512 and not (
+            data.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        raise PageSkipped("a binary file, not HTML")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            break
+    else:
+        bom, codec = b"", "latin-1"
+    try:
+        text = data[len(bom):].decode(codec, "surrogatepass")
+    except UnicodeDecodeError:
+        raise PageSkipped(f"not valid {codec.upper()} although it starts with its byte order mark")
+    if codec != "latin-1" and text.encode(codec, "surrogatepass") != data[len(bom):]:
+        raise PageSkipped(f"its {codec.upper()} does not survive decoding and encoding unchanged")
+    return bom, text, codec
+
+
+def _without_blocks(text: str) -> str:
+    pieces = []
+    position = 0
+    for start, end in scan(text).blocks:
+        pieces.append(text[position:start])
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)

@@ -1,0 +1,270 @@
+"""Stage 3 for a whole built site: every page gets the bundle of the rules that apply to it.
+
+Pages are chosen by path, rules by their ``pages``/``exclude`` globs; each
+distinct set of rules is rendered once. Files are written atomically (a temp
+file in the same folder, then a rename, mode kept), and a page whose bytes
+would not change is not written at all. Problems are reported per page; the
+other pages are still processed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+import tempfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import RtpSnippetsError
+from .inject import PageSkipped, insert_block, remove_html, script_block
+from .model import Rule, RuleSet
+from .paths import matches
+from .render import Bundle, build_bundle
+
+HTML_SUFFIXES = (".html", ".htm")
+EXTERNAL_PREFIX = "rtp-snippets."
+STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What happened to one page: a status from STATUSES and, unless injected, why."""
+
+    path: str
+    status: str
+    reason: str = ""
+    rules: int = 0
+
+
+@dataclass
+class Report:
+    """The outcome of ``inject_site`` or ``remove_site``."""
+
+    pages: list[PageResult] = field(default_factory=list)
+    bundles: list[Bundle] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # bundle files written (external mode)
+    check: bool = False
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(page.status for page in self.pages)
+
+    @property
+    def changed(self) -> list[PageResult]:
+        return [page for page in self.pages if page.status in ("injected", "removed")]
+
+    @property
+    def errors(self) -> list[PageResult]:
+        return [page for page in self.pages if page.status == "error"]
+
+    @property
+    def csp_sources(self) -> list[str]:
+        """The ``script-src`` hash sources of every inline bundle, for a CSP header."""
+        return sorted({bundle.csp_source for bundle in self.bundles})
+
+    def summary(self) -> str:
+        counts = self.counts
+        verb = "would change" if self.check else "changed"
+        parts = [f"{len(self.pages)} pages: {len(self.changed)} {verb}",
+                 f"{counts['unchanged']} unchanged", f"{counts['skipped']} skipped",
+                 f"{counts['error']} errors"]
+        skipped = Counter(page.reason for page in self.pages if page.status == "skipped")
+        if skipped:
+            parts[2] += " (" + "; ".join(f"{n} {reason}" for reason, n in skipped.most_common()) + ")"
+        return ", ".join(parts)
+
+    def as_json(self) -> dict:
+        return {
+            "summary": dict(self.counts),
+            "csp_script_src": self.csp_sources,
+            "bundle_files": self.files,
+            "pages": [dataclasses.asdict(page) for page in self.pages],
+        }
+
+
+@dataclass(frozen=True)
+class _Task:
+    root: str
+    path: str
+    block: str | None  # None: remove our blocks
+    position: str
+    check: bool
+    rules: int = 0
+
+
+def inject_site(
+    root: str | Path,
+    ruleset: RuleSet,
+    *,
+    position: str = "body",
+    external: bool = False,
+    base_url: str | None = None,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    check: bool = False,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Inject into every HTML page under ``root`` the bundle of the rules that apply to it."""
+    root = Path(root)
+    report = Report(check=check)
+    bundles: dict[tuple[Rule, ...], Bundle] = {}
+    tasks, early = [], []
+    for path in _pages(root, include, exclude, early):
+        rules = tuple(_applying(ruleset, path))
+        if not rules:
+            # No rule here: the page gets no block (an old one is taken out).
+            tasks.append(_Task(str(root), path, None, position, check))
+            continue
+        if rules not in bundles:
+            bundles[rules] = build_bundle(RuleSet(rules))
+        bundle = bundles[rules]
+        src = None
+        if external:
+            name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
+            src = f"{base_url.rstrip('/')}/{name}" if base_url else _relative_url(path, name)
+        tasks.append(_Task(str(root), path, script_block(bundle, src), position, check, len(rules)))
+    report.bundles = list(bundles.values())
+    if external:
+        report.files = _write_bundle_files(root, report.bundles, check)
+    report.pages = sorted(early + _run(tasks, jobs, progress), key=lambda page: page.path)
+    return report
+
+
+def remove_site(root: str | Path, *, check: bool = False, jobs: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> Report:
+    """Take every rtp-snippets block out of the pages under ``root`` and delete bundle files."""
+    root = Path(root)
+    report = Report(check=check)
+    early: list[PageResult] = []
+    tasks = [_Task(str(root), path, None, "body", check) for path in _pages(root, (), (), early)]
+    report.pages = sorted(early + _run(tasks, jobs, progress), key=lambda page: page.path)
+    report.files = _write_bundle_files(root, [], check)
+    return report
+
+
+def _applying(ruleset: RuleSet, path: str) -> Iterator[Rule]:
+    """The rules for the page at ``path``, with pages/exclude decided here at build time."""
+    for rule in ruleset:
+        if rule.pages and not matches(rule.pages, path):
+            continue
+        if rule.exclude and matches(rule.exclude, path):
+            continue
+        yield dataclasses.replace(rule, pages=(), exclude=()) if rule.pages or rule.exclude else rule
+
+
+def _pages(root: Path, include: tuple[str, ...], exclude: tuple[str, ...],
+           early: list[PageResult]) -> Iterator[str]:
+    """Site paths ('/blog/index.html') of the pages to process, in a stable order."""
+    if not root.is_dir():
+        raise RtpSnippetsError(f"{root}: not a folder; give the output folder of your site build")
+    for folder, folders, files in os.walk(root, followlinks=False):
+        folders.sort()
+        for name in sorted(files):
+            if not name.lower().endswith(HTML_SUFFIXES):
+                continue
+            full = Path(folder) / name
+            path = "/" + full.relative_to(root).as_posix()
+            if include and not matches(include, path):
+                continue
+            if exclude and matches(exclude, path):
+                continue
+            if full.is_symlink():
+                early.append(PageResult(path, "skipped", "a symbolic link (not followed)"))
+                continue
+            yield path
+
+
+def _relative_url(page: str, name: str) -> str:
+    depth = page.count("/") - 1
+    return "../" * depth + name
+
+
+def _write_bundle_files(root: Path, bundles: list[Bundle], check: bool) -> list[str]:
+    wanted = {f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js": bundle for bundle in bundles}
+    for stale in root.glob(f"{EXTERNAL_PREFIX}*.js"):
+        if stale.name not in wanted and not check:
+            stale.unlink()
+    if not check:
+        for name, bundle in wanted.items():
+            target = root / name
+            data = (bundle.code + "\n").encode("ascii")
+            if not target.exists() or target.read_bytes() != data:
+                _write_atomic(target, data, 0o644)
+    return sorted(wanted)
+
+
+def _run(tasks: list[_Task], jobs: int | None, progress) -> list[PageResult]:
+    """Process the pages, in worker processes when jobs > 1; ``progress(done, total)``."""
+    jobs = jobs or os.cpu_count() or 1
+    results: list[PageResult] = []
+    if jobs == 1 or len(tasks) < 2:
+        outcomes: Iterator[PageResult] = map(_process, tasks)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        outcomes = pool.map(_process, tasks, chunksize=max(1, min(64, len(tasks) // (jobs * 4))))
+    try:
+        for result in outcomes:
+            results.append(result)
+            if progress:
+                progress(len(results), len(tasks))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return results
+
+
+def _process(task: _Task) -> PageResult:
+    """Inject into (or remove from) one page; never raises."""
+    full = Path(task.root) / task.path.lstrip("/")
+    try:
+        data = full.read_bytes()
+    except FileNotFoundError:
+        return PageResult(task.path, "error", "the file vanished during the run")
+    except OSError as error:
+        return PageResult(task.path, "error", f"cannot read: {error.strerror}")
+    try:
+        if task.block is None:
+            output = remove_html(data)
+        else:
+            output = insert_block(data, task.block, task.position)
+    except PageSkipped as skipped:
+        return PageResult(task.path, "skipped", skipped.reason)
+    if output == data:
+        return PageResult(task.path, "unchanged", rules=task.rules)
+    status = "injected" if task.block is not None else "removed"
+    if task.check:
+        return PageResult(task.path, status, rules=task.rules)
+    try:
+        mode = stat.S_IMODE(full.stat().st_mode)
+        if not mode & 0o222:
+            return PageResult(task.path, "error", "the file is read-only; make it writable "
+                                                  "or leave it out with --exclude")
+        _write_atomic(full, output, mode)
+    except FileNotFoundError:
+        return PageResult(task.path, "error", "the file vanished during the run")
+    except OSError as error:
+        return PageResult(task.path, "error", f"cannot write: {error.strerror}")
+    return PageResult(task.path, status, rules=task.rules)
+
+
+def _write_atomic(path: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".rtp-snippets.tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
