@@ -183,12 +183,12 @@ def inject(site: Path, rules: Path, position: str, external: bool, base_url: str
     """
     if base_url and not external:
         raise click.UsageError("--base-url only applies with --external")
+    include, exclude = _globs("--include", include), _globs("--exclude", exclude)
     ruleset = _load(rules)
     try:
         report = inject_site(site, ruleset, position=position, external=external,
-                             base_url=base_url, include=_globs("--include", include),
-                             exclude=_globs("--exclude", exclude), check=check, jobs=jobs,
-                             progress=_Progress())
+                             base_url=base_url, include=include, exclude=exclude, check=check,
+                             jobs=jobs, progress=_Progress())
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     if not as_json and not external and report.bundles:

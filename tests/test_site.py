@@ -1,0 +1,236 @@
+"""inject / remove on whole sites, through the command line."""
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rtp_snippets import build_bundle, load_rules
+from rtp_snippets.cli import main
+from rtp_snippets.inject import inject_html
+from rtp_snippets.site import inject_site
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+RULES = """
+rules:
+  - "on click #download-whitepaper send 'download - example whitepaper'"
+  - "on view send 'viewed pricing' pages /pricing/** exclude /pricing/archive/**"
+  - "on view send 'blog post' pages /blog/* once session"
+"""
+PAGES = {
+    "index.html": "<!doctype html><html><head><title>Home</title></head><body><h1>Home</h1></body></html>\n",
+    "blog/post.html": "<html><body><p>post</p></body></html>",
+    "pricing/index.html": "<html><body><p>pricing</p></body></html>",
+    "pricing/archive/2019.htm": "<html><body><p>old</p></body></html>",
+    "google123.html": "google-site-verification: google123.html",
+    "style.css": "body{}",
+}
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    for name, text in PAGES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (tmp_path / "rtp-rules.yml").write_text(RULES)
+    return root
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes()
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_inject_then_again_then_remove(site):
+    rules = site.parent / "rtp-rules.yml"
+    before = snapshot(site)
+    result = run("inject", site, "-r", rules, "--jobs", "1")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Content-Security-Policy: script-src 'sha256-")
+    assert lines[1] == ("5 pages: 4 changed, 0 unchanged, 1 skipped (1 no HTML tags (not a web "
+                        "page, e.g. a site verification file)), 0 errors")
+    after = snapshot(site)
+    ruleset = load_rules(rules)
+    home = build_bundle(type(ruleset)(ruleset.rules[:1]))
+    assert after["index.html"] == inject_html(before["index.html"], home)
+    assert "viewed pricing" in after["pricing/index.html"].decode()
+    assert "viewed pricing" not in after["pricing/archive/2019.htm"].decode()
+    assert "blog post" in after["blog/post.html"].decode()
+    assert "blog post" not in after["index.html"].decode()
+    assert after["google123.html"] == before["google123.html"]
+    assert after["style.css"] == before["style.css"]
+
+    mtimes = {path: os.stat(site / path).st_mtime_ns for path in after}
+    again = run("inject", site, "-r", rules)
+    assert again.stdout.splitlines()[1].startswith("5 pages: 0 changed, 4 unchanged, 1 skipped")
+    assert {path: os.stat(site / path).st_mtime_ns for path in after} == mtimes
+
+    assert run("inject", site, "-r", rules, "--check").exit_code == 0
+    removed = run("remove", site)
+    assert removed.exit_code == 0
+    assert removed.stdout == "5 pages: 4 changed, 1 unchanged, 0 skipped, 0 errors\n"
+    assert snapshot(site) == before
+
+
+def test_check_lists_the_pages_that_would_change_and_writes_nothing(site):
+    before = snapshot(site)
+    result = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1:5] == [
+        "would change: /blog/post.html", "would change: /index.html",
+        "would change: /pricing/archive/2019.htm", "would change: /pricing/index.html"]
+    assert snapshot(site) == before
+
+
+def test_json_report(site):
+    result = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--json")
+    report = json.loads(result.stdout)
+    assert report["summary"] == {"injected": 4, "skipped": 1}
+    assert report["pages"][0] == {"path": "/blog/post.html", "status": "injected", "reason": "",
+                                  "rules": 2}
+    assert len(report["csp_script_src"]) == 3  # three distinct sets of rules
+
+
+def test_changed_rules_replace_the_block(site):
+    rules = site.parent / "rtp-rules.yml"
+    run("inject", site, "-r", rules)
+    rules.write_text(RULES.replace("download - example whitepaper", "whitepaper v2"))
+    result = run("inject", site, "-r", rules)
+    assert result.stdout.splitlines()[1].startswith("5 pages: 4 changed")
+    page = (site / "index.html").read_text()
+    assert page.count("data-rtp-snippets") == 1 and "whitepaper v2" in page
+
+
+def test_include_and_exclude_choose_pages(site):
+    result = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--include", "/pricing/**",
+                 "--exclude", "/pricing/archive/**")
+    assert result.stdout.splitlines()[1].startswith("1 pages: 1 changed")
+    assert "data-rtp-snippets" not in (site / "index.html").read_text()
+
+
+def test_bad_glob_option_is_misuse(site):
+    result = run("inject", site, "--include", "pricing/**")
+    assert result.exit_code == 2
+    assert "--include 'pricing/**': page globs are site paths starting with '/'" in result.stderr
+
+
+def test_external_bundle_files(site):
+    rules = site.parent / "rtp-rules.yml"
+    result = run("inject", site, "-r", rules, "--external")
+    assert result.exit_code == 0
+    assert "Content-Security-Policy" not in result.stdout
+    assert len(list(site.glob("rtp-snippets.*.js"))) == 3
+    post = (site / "blog/post.html").read_text()
+    src, integrity = re.search(r'src="([^"]+)" integrity="([^"]+)" crossorigin="anonymous" defer',
+                               post).groups()
+    assert src.startswith("../rtp-snippets.")
+    bundle_file = (site / "blog" / src).resolve()
+    assert bundle_file.parent == site.resolve()
+    digest = base64.b64encode(hashlib.sha384(bundle_file.read_bytes()).digest()).decode()
+    assert integrity == f"sha384-{digest}"
+    assert "blog post" in bundle_file.read_text() and "viewed pricing" not in bundle_file.read_text()
+    # A changed rule set removes the bundle files nobody uses any more.
+    rules.write_text("rules:\n  - \"on click #x send 'only'\"\n")
+    run("inject", site, "-r", rules, "--external", "--base-url", "/docs/")
+    files = sorted(path.name for path in site.glob("rtp-snippets.*.js"))
+    assert len(files) == 1
+    assert f'src="/docs/{files[0]}"' in (site / "blog/post.html").read_text()
+    run("remove", site)
+    assert list(site.glob("rtp-snippets.*.js")) == []
+
+
+def test_base_url_needs_external(site):
+    result = run("inject", site, "--base-url", "/x/")
+    assert result.exit_code == 2
+    assert "--base-url only applies with --external" in result.stderr
+
+
+def test_read_only_page_is_an_error_and_the_rest_is_done(site):
+    (site / "blog/post.html").chmod(0o444)
+    result = run("inject", site, "-r", site.parent / "rtp-rules.yml")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: /blog/post.html: the file is read-only; make it writable or "
+                             "leave it out with --exclude\n")
+    assert result.stdout.splitlines()[1].startswith("5 pages: 3 changed, 0 unchanged, 1 skipped")
+    assert "data-rtp-snippets" not in (site / "blog/post.html").read_text()
+
+
+def test_symbolic_links_are_not_followed(site, tmp_path):
+    outside = tmp_path / "outside.html"
+    outside.write_text("<body></body>")
+    (site / "link.html").symlink_to(outside)
+    result = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--json")
+    pages = {page["path"]: page for page in json.loads(result.stdout)["pages"]}
+    assert pages["/link.html"]["reason"] == "a symbolic link (not followed)"
+    assert outside.read_text() == "<body></body>"
+
+
+def test_missing_site_folder(tmp_path):
+    (tmp_path / "rtp-rules.yml").write_text(RULES)
+    result = run("inject", tmp_path / "nope", "-r", tmp_path / "rtp-rules.yml")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path / 'nope'}: not a folder; give the output folder of your site build\n"
+
+
+def test_jobs_give_the_same_result(tmp_path):
+    ruleset = load_rules(Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml")
+    copies = []
+    for jobs in (1, 2):
+        copy = writable_copy(CORPUS / "site-a", tmp_path / f"site-{jobs}")
+        report = inject_site(copy, ruleset, jobs=jobs)
+        assert report.counts == {"injected": 399, "skipped": 1}
+        copies.append(snapshot(copy))
+    assert copies[0] == copies[1]
+
+
+def writable_copy(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
+def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
+    rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
+    original = snapshot(CORPUS / "site-a")
+    reference = writable_copy(CORPUS / "site-a", tmp_path / "reference")
+    inject_site(reference, load_rules(rules), jobs=1)
+    injected_state = snapshot(reference)
+    first_page = sorted((CORPUS / "site-a").glob("*.html"))[0]  # the root's files come first
+    for trial in range(3):
+        copy = writable_copy(CORPUS / "site-a", tmp_path / f"site-{trial}")
+        process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy),
+                                    "-r", str(rules), "--jobs", "1"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        watched = copy / first_page.relative_to(CORPUS / "site-a")
+        deadline = time.monotonic() + 30
+        while watched.read_bytes() == first_page.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.0005)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        state = snapshot(copy)
+        done = [name for name in original if state[name] != original[name]]
+        assert all(state[name] == injected_state[name] for name in done)
+        assert 0 < len(done) < 399, "the kill should land in the middle of the run"
+        # SIGKILL may leave one temporary file behind; it is never a page.
+        assert all(name.endswith(".rtp-snippets.tmp") for name in set(state) - set(original))
+        rerun = run("inject", copy, "-r", rules)
+        assert rerun.exit_code == 0
+        pages = {name: data for name, data in snapshot(copy).items() if name in original}
+        assert pages == injected_state
