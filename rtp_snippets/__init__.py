@@ -11,7 +11,7 @@ from .errors import (
     RulesError,
 )
 from .load import load_rules
-from .model import Rule, RuleSet
+from .model import RtpTag, Rule, RuleSet
 from .render import Bundle, build_bundle
 
 try:
@@ -25,6 +25,7 @@ __all__ = [
     "InvalidRule",
     "Position",
     "RtpSnippetsError",
+    "RtpTag",
     "Rule",
     "RuleError",
     "RuleSet",

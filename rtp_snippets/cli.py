@@ -145,6 +145,12 @@ def _finish(report: Report, as_json: bool) -> None:
                 click.echo(f"would change: {page.path}")
         for page in report.errors:
             click.echo(f"Error: {page.path}: {page.reason}", err=True)
+        if report.warnings:
+            examples = ", ".join(page.path for page in report.warnings[:5])
+            more = " …" if len(report.warnings) > 5 else ""
+            click.echo(f"Warning: {len(report.warnings)} pages have no RTP tag, so rtp() calls "
+                       "go nowhere; add the tag, or an rtp: section to the rules file to inject "
+                       f"it: {examples}{more}", err=True)
         click.echo(report.summary())
     if report.errors or (report.check and report.changed):
         sys.exit(1)

@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+from dataclasses import dataclass
 
 from .errors import RtpSnippetsError
 from .render import Bundle
-from .scan import MARKER, scan
+from .scan import MARKER, Scan, scan
 
 POSITIONS = ("body", "head")
 _BOMS = ((b"\xef\xbb\xbf", "latin-1"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
                  b"RIFF", b"\x00\x00\x01\x00", b"wOF2", b"wOFF")
+
+
+# The official tag and its variants all load .../rtp-api/v1/rtp.js (or rtp.js?aid=...).
+_RTP_TAG = re.compile(r"rtp-api/v\d+/rtp\.js|/rtp\.js\?(?:[^\"'\s]*&)?aid=")
 
 
 class PageSkipped(RtpSnippetsError):
@@ -45,17 +51,35 @@ def sri(bundle: Bundle) -> str:
     return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
-def inject_html(data: bytes, bundle: Bundle, position: str = "body", src: str | None = None) -> bytes:
+def rtp_tag_block(tag: Bundle) -> str:
+    """The marked ``<script>`` element holding the RTP tag."""
+    return f'<script {MARKER}="rtp-tag">{tag.code}</script>'
+
+
+def inject_html(data: bytes, bundle: Bundle, position: str = "body", src: str | None = None,
+                rtp_tag: Bundle | None = None) -> bytes:
     """The page with the bundle's block at the end of its body (or head); an earlier
     block is replaced. ``src`` loads the bundle from that URL instead of inlining it.
+    ``rtp_tag`` (from ``build_rtp_tag``) also puts the RTP tag first in ``<head>``
+    where the page has no RTP tag of its own.
 
     Raises ``PageSkipped`` when the page has no place where a script would run.
     """
-    return insert_block(data, script_block(bundle, src), position)
+    tag = rtp_tag_block(rtp_tag) if rtp_tag else None
+    return insert_blocks(data, script_block(bundle, src), position, tag).data
 
 
-def insert_block(data: bytes, block: str, position: str = "body") -> bytes:
-    """``inject_html`` for a ready-made block (the site stage builds each block once)."""
+@dataclass(frozen=True)
+class Injected:
+    """A page with its blocks, and whether it now has an RTP tag (its own or ours)."""
+
+    data: bytes
+    has_rtp_tag: bool
+
+
+def insert_blocks(data: bytes, block: str, position: str = "body",
+                  tag_block: str | None = None) -> Injected:
+    """``inject_html`` for ready-made blocks (the site stage builds each block once)."""
     prefix, text, codec = decode(data)
     if MARKER in text:
         text = _without_blocks(text)
@@ -63,7 +87,31 @@ def insert_block(data: bytes, block: str, position: str = "body") -> bytes:
     place = found.body_end if position == "body" else found.head_end
     if place is None:
         raise PageSkipped(found.problem or "the page has no <head> element")
-    return prefix + (text[:place] + block + text[place:]).encode(codec, "surrogatepass")
+    insertions = [(place, block)]
+    has_tag = has_rtp_tag(found)
+    if tag_block and not has_tag:
+        tag_place = _rtp_tag_place(found)
+        if tag_place is not None:
+            insertions.append((tag_place, tag_block))
+            has_tag = True
+    for position_, piece in sorted(insertions, key=lambda item: item[0], reverse=True):
+        text = text[:position_] + piece + text[position_:]
+    return Injected(prefix + text.encode(codec, "surrogatepass"), has_tag)
+
+
+def has_rtp_tag(found: Scan) -> bool:
+    """Whether a script of the page loads rtp.js, in any of the tag's known variants."""
+    return any(_RTP_TAG.search(script.attributes) or _RTP_TAG.search(script.text)
+               for script in found.scripts)
+
+
+def _rtp_tag_place(found: Scan) -> int | None:
+    """Marketo asks for the tag as the first script in <head>: before the first script
+    there, else at the end of the head (which ends where the body starts)."""
+    for script in found.scripts:
+        if script.in_head:
+            return script.start
+    return found.head_end if found.head_end is not None else found.body_start
 
 
 def remove_html(data: bytes) -> bytes:

@@ -16,9 +16,10 @@ import yaml
 
 from .dsl import DslError, parse_rule
 from .errors import InvalidRule, Position, Problem, RuleError, RulesError
-from .model import Rule, RuleSet
+from .model import RtpTag, Rule, RuleSet
 
-TOP_LEVEL_KEYS = ("rules",)
+TOP_LEVEL_KEYS = ("rtp", "rules")
+RTP_KEYS = ("account", "script")
 RULE_KEYS = ("name", "event", "selector", "send", "pages", "exclude", "once", "percent", "seconds")
 DEFAULT_RULES_FILE = "rtp-rules.yml"
 
@@ -41,7 +42,7 @@ def load_rules(path: str | Path) -> RuleSet:
     reader.check_names()
     if reader.errors:
         raise reader.all_errors()
-    return RuleSet(tuple(rule for rule, _ in reader.rules), path)
+    return RuleSet(tuple(rule for rule, _ in reader.rules), path, reader.rtp)
 
 
 class _Reader:
@@ -51,6 +52,7 @@ class _Reader:
         self.lines: list[str] = []
         self.errors: list[RuleError] = []
         self.rules: list[tuple[Rule, Locate]] = []
+        self.rtp: RtpTag | None = None
 
     # --- errors and rules ---------------------------------------------------
 
@@ -154,6 +156,8 @@ class _Reader:
         sections = self.mapping(root, TOP_LEVEL_KEYS)
         if "rules" not in sections:
             raise self.fail(*_start(root), "no 'rules:' list in the file")
+        if "rtp" in sections:
+            self.read_yaml_rtp(sections["rtp"])
         rules = sections["rules"]
         if not isinstance(rules, yaml.SequenceNode):
             raise self.fail(*_start(rules), "'rules:' must be a list, one rule per '- ' item")
@@ -192,20 +196,26 @@ class _Reader:
         self.read_dsl(node.value, line, column + (1 if node.style in ("'", '"') else 0),
                       comment_column)
 
+    def read_yaml_rtp(self, node: yaml.Node) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(*_start(node), "'rtp:' is a mapping with account and script, "
+                                      "copied from your RTP tag")
+            return
+        nodes = self.mapping(node, RTP_KEYS)
+        fields = _construct(nodes)
+        try:
+            self.rtp = RtpTag(account=fields.get("account"), script=fields.get("script"),
+                              source=self.position(*_start(node)))
+        except InvalidRule as invalid:
+            for problem in invalid.problems:
+                self.error(*_locate_in_mapping(node, nodes, problem), problem.message)
+
     def read_yaml_mapping(self, node: yaml.MappingNode) -> None:
         nodes = self.mapping(node, RULE_KEYS)
-        constructor = yaml.SafeLoader("")
-        fields = {key: constructor.construct_object(value, deep=True) for key, value in nodes.items()}
+        fields = _construct(nodes)
 
         def locate(problem: Problem) -> tuple[int, int]:
-            value = nodes.get(problem.field)
-            if value is None:
-                return _start(node)
-            if isinstance(value, yaml.SequenceNode) and problem.index is not None:
-                value = value.value[problem.index]
-            line, column = _start(value)
-            quoted = isinstance(value, yaml.ScalarNode) and value.style in ("'", '"')
-            return line, column + (1 if quoted else 0) + problem.offset
+            return _locate_in_mapping(node, nodes, problem)
 
         self.add_rule(fields, _start(node), locate)
 
@@ -229,6 +239,9 @@ class _Reader:
             line = self._traceback_line(error)
             message = f"running the rules file failed: {type(error).__name__}: {error}"
             raise self.fail(line, self._indent(line), message) from None
+        self.rtp = namespace.get("rtp")
+        if self.rtp is not None and not isinstance(self.rtp, RtpTag):
+            raise self.fail(1, 1, "'rtp' in a Python rules file must be an rtp_snippets.RtpTag")
         rules = namespace.get("rules")
         if not isinstance(rules, (list, tuple)):
             raise self.fail(1, 1, "a Python rules file must set 'rules' to a list of rtp_snippets.Rule")
@@ -254,6 +267,24 @@ class _Reader:
     def _indent(self, line: int) -> int:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         return len(text) - len(text.lstrip()) + 1
+
+
+def _construct(nodes: dict[str, yaml.Node]) -> dict:
+    constructor = yaml.SafeLoader("")
+    return {key: constructor.construct_object(value, deep=True) for key, value in nodes.items()}
+
+
+def _locate_in_mapping(node: yaml.MappingNode, nodes: dict[str, yaml.Node],
+                       problem: Problem) -> tuple[int, int]:
+    """Where a field problem points: at the field's value (or item), else at the mapping."""
+    value = nodes.get(problem.field)
+    if value is None:
+        return _start(node)
+    if isinstance(value, yaml.SequenceNode) and problem.index is not None:
+        value = value.value[problem.index]
+    line, column = _start(value)
+    quoted = isinstance(value, yaml.ScalarNode) and value.style in ("'", '"')
+    return line, column + (1 if quoted else 0) + problem.offset
 
 
 def _is_string(node: yaml.Node) -> bool:

@@ -271,13 +271,39 @@ def _caller_position() -> Position | None:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The validated rules of one rules file, in file order."""
+    """The validated rules of one rules file, in file order, and its RTP tag settings."""
 
     rules: tuple[Rule, ...]
     path: Path | None = field(default=None, compare=False)
+    rtp: "RtpTag | None" = None
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:
         return len(self.rules)
+
+
+_ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+_SCRIPT_URL = re.compile(r"(https:)?//[^\s\"'<>\\]+\.js\Z")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RtpTag:
+    """The RTP tag to put into pages: the account id (``aid``) and the ``rtp.js`` URL,
+    both copied from the tag Marketo generates for the account."""
+
+    account: str
+    script: str
+    source: Position | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.account, str) or not _ACCOUNT.match(self.account):
+            problems.append(Problem("account", "account is the aid from your RTP tag: "
+                                               "letters, digits and '_.-'"))
+        if not isinstance(self.script, str) or not _SCRIPT_URL.match(self.script):
+            problems.append(Problem("script", "script is the rtp.js URL from your RTP tag, "
+                                              "starting with https:// or //"))
+        if problems:
+            raise InvalidRule(problems)

@@ -21,10 +21,11 @@ import jinja2
 import minify
 
 from .errors import BundleError
-from .model import Placeholder, Rule, RuleSet
+from .model import Placeholder, RtpTag, Rule, RuleSet
 from .paths import glob_regex
 
 TEMPLATE = "bundle.js.j2"
+RTP_TAG_TEMPLATE = "rtp-tag.js.j2"
 DELEGATED_EVENTS = ("click", "submit")
 
 
@@ -64,8 +65,17 @@ def build_bundle(ruleset: RuleSet, minify: bool = True) -> Bundle:
     groups: dict[str, list] = {}
     for rule in rules:
         groups.setdefault(rule.event, []).append(_record(rule))
-    source = _template().render(groups=groups, features=_features(rules))
-    code = _parse(source, f"the JavaScript rendered from templates/{TEMPLATE}")
+    source = _template(TEMPLATE).render(groups=groups, features=_features(rules))
+    return _finish(source, TEMPLATE, minify)
+
+
+def build_rtp_tag(tag: RtpTag, minify: bool = True) -> Bundle:
+    """Marketo's RTP tag for the account, built like the bundle."""
+    return _finish(_template(RTP_TAG_TEMPLATE).render(tag=tag), RTP_TAG_TEMPLATE, minify)
+
+
+def _finish(source: str, template: str, minify: bool) -> Bundle:
+    code = _parse(source, f"the JavaScript rendered from templates/{template}")
     if minify:
         code = _minify(code)
     code = html_safe(code)
@@ -161,8 +171,13 @@ def _features(rules: tuple[Rule, ...]) -> dict:
     }
 
 
+@lru_cache(maxsize=None)
+def _template(name: str) -> jinja2.Template:
+    return _environment().get_template(name)
+
+
 @lru_cache(maxsize=1)
-def _template() -> jinja2.Template:
+def _environment() -> jinja2.Environment:
     folder = resources.files("rtp_snippets.templates")
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)),
@@ -171,7 +186,7 @@ def _template() -> jinja2.Template:
         keep_trailing_newline=True,
     )
     environment.filters["js"] = js_value
-    return environment.get_template(TEMPLATE)
+    return environment
 
 
 def _parse(code: str, what: str) -> str:

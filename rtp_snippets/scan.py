@@ -70,6 +70,16 @@ _SCRIPT_TOKENS = re.compile(r"<!--|-->|<(/?)script[\t\n\f\r />]", re.IGNORECASE)
 MARKER = "data-rtp-snippets"
 
 
+@dataclass(frozen=True)
+class Script:
+    """A <script> element: where it starts, its attributes and its text."""
+
+    start: int
+    attributes: str
+    text: str
+    in_head: bool
+
+
 @dataclass
 class Scan:
     """What the scanner learnt about a page.
@@ -83,9 +93,10 @@ class Scan:
 
     body_end: int | None = None
     head_end: int | None = None
+    body_start: int | None = None
     problem: str | None = None
     blocks: list[tuple[int, int]] = field(default_factory=list)
-    scripts: list[tuple[int, str]] = field(default_factory=list)
+    scripts: list[Script] = field(default_factory=list)
 
 
 def scan(text: str) -> Scan:
@@ -163,10 +174,16 @@ class _Scanner:
         return result
 
     def see_text(self, start: int, end: int) -> None:
-        if not self.body_started and not self.foreign:
+        if not self.body_started and not self.foreign and not self.templates:
             chunk = self.text[start:end]
             if chunk.strip(WHITESPACE):
-                self.body_started = True
+                self.start_body(start + len(chunk) - len(chunk.lstrip(WHITESPACE)))
+
+    def start_body(self, position: int) -> None:
+        """The token at ``position`` starts the body (the head, if any, ends before it)."""
+        if not self.body_started:
+            self.body_started = True
+            self.result.body_start = position
 
     # --- markup -------------------------------------------------------------
 
@@ -240,14 +257,14 @@ class _Scanner:
         if name in ("svg", "math"):
             if not self_closing:
                 self.foreign.append(name)
-            self.body_started = True
+            self.start_body(start)
             return end
         if name == "frameset":
             # Whether a frameset replaces the body depends on state we do not track
             # (the spec's frameset-ok flag), so any frameset counts.
             self.frameset = True
-        elif name not in _HEAD_ELEMENTS:
-            self.body_started = True
+        elif name not in _HEAD_ELEMENTS and not self.templates:
+            self.start_body(start)
         if name == "head" and self.head_start_end is None and not self.body_started:
             self.head_start_end = end
         if name == "template":
@@ -259,7 +276,9 @@ class _Scanner:
             close = self.script_end(end)
             if MARKER in attributes:
                 self.result.blocks.append((start, len(self.text) if close is None else close[1]))
-            self.result.scripts.append((start, attributes))
+            content = self.text[end : len(self.text) if close is None else close[0]]
+            in_head = not self.body_started and not self.templates
+            self.result.scripts.append(Script(start, attributes, content, in_head))
             return None if close is None else close[1]
         if name in _RAWTEXT or name in _RCDATA:
             return self.raw_text_end(name, end)
@@ -291,14 +310,14 @@ class _Scanner:
             if self.body_started:
                 self.result.body_end = start
             else:  # '</body>' before any body content creates the body: go after it
-                self.body_started = True
+                self.start_body(start)
                 self.result.body_end = end
         elif name == "html" and self.clean():
             if self.body_started:
                 self.last_end_html = start
-            self.body_started = True  # after '</html>' the parser has made a body
+            self.start_body(start)  # after '</html>' the parser has made a body
         elif name == "br" and not self.body_started:
-            self.body_started = True  # before the body only '</br>' of these acts (it makes a <br>)
+            self.start_body(start)  # before the body only '</br>' of these acts (it makes a <br>)
 
     def raw_text_end(self, name: str, start: int) -> int | None:
         pattern = re.compile(r"</" + name + r"[\t\n\f\r />]", re.IGNORECASE)

@@ -49,7 +49,20 @@ def rules_schema() -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "rtp-snippets rules",
         "type": "object",
-        "properties": {"rules": {"type": "array", "items": {"oneOf": [one_line, mapping]}}},
+        "properties": {
+            "rtp": {
+                "type": "object",
+                "description": "Inject Marketo's RTP tag into pages that lack one (inject).",
+                "properties": {
+                    "account": {"type": "string", "description": "The aid from your RTP tag."},
+                    "script": {"type": "string", "pattern": "^(https:)?//",
+                               "description": "The rtp.js URL from your RTP tag."},
+                },
+                "required": ["account", "script"],
+                "additionalProperties": False,
+            },
+            "rules": {"type": "array", "items": {"oneOf": [one_line, mapping]}},
+        },
         "required": ["rules"],
         "additionalProperties": False,
     }

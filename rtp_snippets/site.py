@@ -20,14 +20,15 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import RtpSnippetsError
-from .inject import PageSkipped, insert_block, remove_html, script_block
+from .inject import PageSkipped, insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import Rule, RuleSet
 from .paths import matches
-from .render import Bundle, build_bundle
+from .render import Bundle, build_bundle, build_rtp_tag
 
 HTML_SUFFIXES = (".html", ".htm")
 EXTERNAL_PREFIX = "rtp-snippets."
 STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
+NO_RTP_TAG = "no RTP tag on the page"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class PageResult:
     status: str
     reason: str = ""
     rules: int = 0
+    warning: str = ""
 
 
 @dataclass
@@ -62,6 +64,10 @@ class Report:
         return [page for page in self.pages if page.status == "error"]
 
     @property
+    def warnings(self) -> list[PageResult]:
+        return [page for page in self.pages if page.warning]
+
+    @property
     def csp_sources(self) -> list[str]:
         """The ``script-src`` hash sources of every inline bundle, for a CSP header."""
         return sorted({bundle.csp_source for bundle in self.bundles})
@@ -75,6 +81,8 @@ class Report:
         skipped = Counter(page.reason for page in self.pages if page.status == "skipped")
         if skipped:
             parts[2] += " (" + "; ".join(f"{n} {reason}" for reason, n in skipped.most_common()) + ")"
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} without an RTP tag")
         return ", ".join(parts)
 
     def as_json(self) -> dict:
@@ -94,6 +102,7 @@ class _Task:
     position: str
     check: bool
     rules: int = 0
+    tag_block: str | None = None
 
 
 def inject_site(
@@ -112,6 +121,7 @@ def inject_site(
     """Inject into every HTML page under ``root`` the bundle of the rules that apply to it."""
     root = Path(root)
     report = Report(check=check)
+    tag_block = rtp_tag_block(build_rtp_tag(ruleset.rtp)) if ruleset.rtp else None
     bundles: dict[tuple[Rule, ...], Bundle] = {}
     tasks, early = [], []
     for path in _pages(root, include, exclude, early):
@@ -127,7 +137,8 @@ def inject_site(
         if external:
             name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
             src = f"{base_url.rstrip('/')}/{name}" if base_url else _relative_url(path, name)
-        tasks.append(_Task(str(root), path, script_block(bundle, src), position, check, len(rules)))
+        tasks.append(_Task(str(root), path, script_block(bundle, src), position, check, len(rules),
+                           tag_block))
     report.bundles = list(bundles.values())
     if external:
         report.files = _write_bundle_files(root, report.bundles, check)
@@ -228,18 +239,21 @@ def _process(task: _Task) -> PageResult:
         return PageResult(task.path, "error", "the file vanished during the run")
     except OSError as error:
         return PageResult(task.path, "error", f"cannot read: {error.strerror}")
+    warning = ""
     try:
         if task.block is None:
             output = remove_html(data)
         else:
-            output = insert_block(data, task.block, task.position)
+            injected = insert_blocks(data, task.block, task.position, task.tag_block)
+            output = injected.data
+            warning = "" if injected.has_rtp_tag else NO_RTP_TAG
     except PageSkipped as skipped:
         return PageResult(task.path, "skipped", skipped.reason)
     if output == data:
-        return PageResult(task.path, "unchanged", rules=task.rules)
+        return PageResult(task.path, "unchanged", rules=task.rules, warning=warning)
     status = "injected" if task.block is not None else "removed"
     if task.check:
-        return PageResult(task.path, status, rules=task.rules)
+        return PageResult(task.path, status, rules=task.rules, warning=warning)
     try:
         mode = stat.S_IMODE(full.stat().st_mode)
         if not mode & 0o222:
@@ -250,7 +264,7 @@ def _process(task: _Task) -> PageResult:
         return PageResult(task.path, "error", "the file vanished during the run")
     except OSError as error:
         return PageResult(task.path, "error", f"cannot write: {error.strerror}")
-    return PageResult(task.path, status, rules=task.rules)
+    return PageResult(task.path, status, rules=task.rules, warning=warning)
 
 
 def _write_atomic(path: Path, data: bytes, mode: int) -> None:
@@ -258,8 +272,12 @@ def _write_atomic(path: Path, data: bytes, mode: int) -> None:
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                              suffix=".rtp-snippets.tmp")
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:

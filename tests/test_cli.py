@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from rtp_snippets import __version__, build_bundle, load_rules
 from rtp_snippets.cli import main
-from rtp_snippets.load import RULE_KEYS
+from rtp_snippets.load import RTP_KEYS, RULE_KEYS, TOP_LEVEL_KEYS
 from rtp_snippets.schema import rules_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +74,13 @@ def test_schema_accepts_the_example_and_refuses_what_the_loader_refuses():
     schema = json.loads(result.stdout)
     assert schema == rules_schema()
     assert set(schema["properties"]["rules"]["items"]["oneOf"][1]["properties"]) == set(RULE_KEYS)
+    assert set(schema["properties"]) == set(TOP_LEVEL_KEYS)
+    assert set(schema["properties"]["rtp"]["properties"]) == set(RTP_KEYS)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     validator.validate(yaml.safe_load(EXAMPLE.read_text()))
+    validator.validate({"rtp": {"account": "mktoname", "script": "//x.example/rtp-api/v1/rtp.js"},
+                        "rules": []})
     for bad in [
         {"rule": []},
         {"rules": [{"event": "click", "send": "x"}]},                   # no selector
@@ -86,6 +90,7 @@ def test_schema_accepts_the_example_and_refuses_what_the_loader_refuses():
         {"rules": [{"event": "timer", "seconds": 5, "selector": "#a", "send": "x"}]},
         {"rules": [{"event": "view", "send": ""}]},
         {"rules": ["click #a send 'x'"]},
+        {"rtp": {"account": "mktoname"}, "rules": []},
     ]:
         assert not validator.is_valid(bad), bad
 

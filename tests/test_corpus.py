@@ -13,8 +13,9 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from rtp_snippets import Rule, RuleSet, build_bundle
+from rtp_snippets import RtpTag, Rule, RuleSet, build_bundle
 from rtp_snippets.inject import PageSkipped, inject_html, remove_html
+from rtp_snippets.render import build_rtp_tag
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 HTML5LIB_TESTS = sorted((CORPUS / "html5lib-tests").glob("*.html"))
@@ -27,18 +28,23 @@ def test_corpus_is_there():
     assert (len(HTML5LIB_TESTS), len(SITE_A)) == (1604, 400)
 
 
-def placement_problem(page: bytes, where: str) -> str | None:
+TAG = build_rtp_tag(RtpTag(account="mktoname", script="//rtp.example/rtp-api/v1/rtp.js"))
+
+
+def placement_problem(page: bytes, where: str, kind: str = "bundle") -> str | None:
     """None when html5lib finds exactly our script, as HTML, inside <where>, outside templates."""
     document = html5lib.HTMLParser(namespaceHTMLElements=False).parse(page, scripting=True)
     parents = {child: parent for parent in document.iter() for child in parent}
-    found = [element for element in document.iter() if element.get("data-rtp-snippets") == "bundle"]
+    found = [element for element in document.iter() if element.get("data-rtp-snippets") == kind]
     if len(found) != 1:
         return f"{len(found)} scripts found"
     script = found[0]
     if script.tag != "script":
         return f"the script is {script.tag}"
-    if script.text != BUNDLE.code:
+    if script.text != (BUNDLE if kind == "bundle" else TAG).code:
         return "the script text differs from the bundle"
+    if kind == "rtp-tag" and next(document.iter("script")) is not script:
+        return "the RTP tag is not the first script"
     ancestors = []
     node = script
     while node in parents:
@@ -73,7 +79,7 @@ def test_every_html5lib_test_document():
     print(f"\nhtml5lib-tests: {len(HTML5LIB_TESTS) - sum(skipped.values())} injected, skipped:")
     for reason, count in skipped.most_common():
         print(f"  {count:4}  {reason}")
-    assert (len(HTML5LIB_TESTS) - sum(skipped.values()), sum(skipped.values())) == (922, 682)
+    assert (len(HTML5LIB_TESTS) - sum(skipped.values()), sum(skipped.values())) == (913, 691)
     assert skipped["a frameset page has no body"] == 96
     assert skipped["no HTML tags (not a web page, e.g. a site verification file)"] == 131
 
@@ -99,3 +105,22 @@ def test_site_a_pages_with_two_real_body_end_tags_get_the_block_at_the_end():
         output = inject_html(data, BUNDLE)
         assert data.count(b"</body>") == 2
         assert output.endswith(data[data.rindex(b"</body>"):])
+
+
+def test_rtp_tag_is_the_first_script_in_head_of_every_page_that_takes_it():
+    tagged = 0
+    for path in HTML5LIB_TESTS + SITE_A:
+        data = path.read_bytes()
+        try:
+            output = inject_html(data, BUNDLE, rtp_tag=TAG)
+        except PageSkipped:
+            continue
+        if b'data-rtp-snippets="rtp-tag"' in output:
+            tagged += 1
+            # html5lib puts a <template> that comes before the body into <body>; the
+            # spec (and browsers) into <head>, so html5lib cannot judge the head there.
+            if b"<template" not in data.lower():
+                assert placement_problem(output, "head", "rtp-tag") is None, path
+        assert placement_problem(output, "body") is None
+        assert remove_html(output) == data
+    assert tagged == 913 + 399

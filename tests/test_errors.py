@@ -58,7 +58,7 @@ CASES = {
           - "on view send 'x'"
         """,
         """
-        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rules (did you mean 'rules'?)
+        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rtp, rules (did you mean 'rules'?)
           rule:
           ^
         Error: rtp-rules.yml:1:1: no 'rules:' list in the file

@@ -27,8 +27,14 @@ rules:
   - "on view send 'viewed pricing' pages /pricing/** exclude /pricing/archive/**"
   - "on view send 'blog post' pages /blog/* once session"
 """
+RTP_TAG = ("<script>(function(c,h,a,f,i,e){c[a]=c[a]||function(){(c[a].q=c[a].q||[]).push(arguments)};"
+           "c[a].a=i;c[a].e=e;var g=h.createElement('script');g.async=true;g.src=f+'?aid='+i;"
+           "var b=h.getElementsByTagName('script')[0];b.parentNode.insertBefore(g,b);})"
+           "(window,document,'rtp','//rtp.example/rtp-api/v1/rtp.js','mktoname');"
+           "rtp('send','view');</script>")
 PAGES = {
-    "index.html": "<!doctype html><html><head><title>Home</title></head><body><h1>Home</h1></body></html>\n",
+    "index.html": ("<!doctype html><html><head><title>Home</title>" + RTP_TAG +
+                   "</head><body><h1>Home</h1></body></html>\n"),
     "blog/post.html": "<html><body><p>post</p></body></html>",
     "pricing/index.html": "<html><body><p>pricing</p></body></html>",
     "pricing/archive/2019.htm": "<html><body><p>old</p></body></html>",
@@ -64,7 +70,11 @@ def test_inject_then_again_then_remove(site):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Content-Security-Policy: script-src 'sha256-")
     assert lines[1] == ("5 pages: 4 changed, 0 unchanged, 1 skipped (1 no HTML tags (not a web "
-                        "page, e.g. a site verification file)), 0 errors")
+                        "page, e.g. a site verification file)), 0 errors, 3 without an RTP tag")
+    assert result.stderr == (
+        "Warning: 3 pages have no RTP tag, so rtp() calls go nowhere; add the tag, or an rtp: "
+        "section to the rules file to inject it: /blog/post.html, /pricing/archive/2019.htm, "
+        "/pricing/index.html\n")
     after = snapshot(site)
     ruleset = load_rules(rules)
     home = build_bundle(type(ruleset)(ruleset.rules[:1]))
@@ -103,7 +113,8 @@ def test_json_report(site):
     report = json.loads(result.stdout)
     assert report["summary"] == {"injected": 4, "skipped": 1}
     assert report["pages"][0] == {"path": "/blog/post.html", "status": "injected", "reason": "",
-                                  "rules": 2}
+                                  "rules": 2, "warning": "no RTP tag on the page"}
+    assert report["pages"][2]["path"] == "/index.html" and report["pages"][2]["warning"] == ""
     assert len(report["csp_script_src"]) == 3  # three distinct sets of rules
 
 
@@ -165,8 +176,8 @@ def test_read_only_page_is_an_error_and_the_rest_is_done(site):
     (site / "blog/post.html").chmod(0o444)
     result = run("inject", site, "-r", site.parent / "rtp-rules.yml")
     assert result.exit_code == 1
-    assert result.stderr == ("Error: /blog/post.html: the file is read-only; make it writable or "
-                             "leave it out with --exclude\n")
+    assert result.stderr.startswith("Error: /blog/post.html: the file is read-only; make it "
+                                    "writable or leave it out with --exclude\nWarning: ")
     assert result.stdout.splitlines()[1].startswith("5 pages: 3 changed, 0 unchanged, 1 skipped")
     assert "data-rtp-snippets" not in (site / "blog/post.html").read_text()
 
@@ -234,3 +245,54 @@ def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
         assert rerun.exit_code == 0
         pages = {name: data for name, data in snapshot(copy).items() if name in original}
         assert pages == injected_state
+
+
+def test_rtp_section_injects_the_official_tag_first_in_head(site):
+    rules = site.parent / "rtp-rules.yml"
+    rules.write_text("rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n" + RULES)
+    before = snapshot(site)
+    result = run("inject", site, "-r", rules)
+    assert result.exit_code == 0 and result.stderr == ""
+    post = (site / "blog/post.html").read_text()
+    tag = ('<script data-rtp-snippets="rtp-tag">(function(e,t,n,s,o){e[n]=e[n]||function(){'
+           '(e[n].q=e[n].q||[]).push(arguments)},e[n].a=o;')
+    assert post.startswith("<html>" + tag)  # no <head> tag: first in the implied head
+    assert post.count("data-rtp-snippets") == 2
+    assert '"//rtp.example/rtp-api/v1/rtp.js","mktoname"),rtp("send","view")' in post
+    # A page with its own RTP tag does not get a second one.
+    assert "rtp-tag" not in (site / "index.html").read_text()
+    assert run("inject", site, "-r", rules).stdout.splitlines()[1].startswith("5 pages: 0 changed")
+    run("remove", site)
+    assert snapshot(site) == before
+
+
+def test_a_page_that_vanishes_during_the_run_is_an_error(site, monkeypatch):
+    from rtp_snippets import site as site_stage
+
+    process = site_stage._process
+
+    def vanish_first(task):
+        if task.path == "/blog/post.html":
+            (site / "blog/post.html").unlink()
+        return process(task)
+
+    monkeypatch.setattr(site_stage, "_process", vanish_first)
+    report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
+    assert [(page.path, page.status, page.reason) for page in report.errors] == [
+        ("/blog/post.html", "error", "the file vanished during the run")]
+    assert report.counts["injected"] == 3
+
+
+def test_a_failing_write_leaves_the_page_intact(site, monkeypatch):
+    from rtp_snippets import site as site_stage
+
+    before = (site / "index.html").read_bytes()
+
+    def full_disk(descriptor, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(site_stage.os, "write", full_disk)
+    report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
+    assert {page.reason for page in report.errors} == {"cannot write: No space left on device"}
+    assert (site / "index.html").read_bytes() == before
+    assert not [path for path in site.rglob("*.tmp")]
