@@ -83,12 +83,14 @@ def insert_blocks(data: bytes, block: str, position: str = "body",
     prefix, text, codec = decode(data)
     if MARKER in text:
         text = _without_blocks(text)
-    found = scan(text)
+    maybe_tagged = _RTP_TAG.search(text) is not None
+    # Scripts are only looked at for the RTP tag: skipping them otherwise is faster.
+    found = scan(text, scripts=maybe_tagged or tag_block is not None)
     place = found.body_end if position == "body" else found.head_end
     if place is None:
         raise PageSkipped(found.problem or "the page has no <head> element")
     insertions = [(place, block)]
-    has_tag = has_rtp_tag(found)
+    has_tag = maybe_tagged and has_rtp_tag(found)
     if tag_block and not has_tag:
         tag_place = _rtp_tag_place(found)
         if tag_place is not None:

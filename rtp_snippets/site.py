@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import itertools
 import stat
-import tempfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ HTML_SUFFIXES = (".html", ".htm")
 EXTERNAL_PREFIX = "rtp-snippets."
 STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
 NO_RTP_TAG = "no RTP tag on the page"
+_TEMPORARY = itertools.count()  # with the process id, names temporary files uniquely
 
 
 @dataclass(frozen=True)
@@ -232,9 +233,10 @@ def _run(tasks: list[_Task], jobs: int | None, progress) -> list[PageResult]:
 
 def _process(task: _Task) -> PageResult:
     """Inject into (or remove from) one page; never raises."""
-    full = Path(task.root) / task.path.lstrip("/")
+    full = os.path.join(task.root, task.path[1:])
     try:
-        data = full.read_bytes()
+        with open(full, "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         return PageResult(task.path, "error", "the file vanished during the run")
     except OSError as error:
@@ -255,7 +257,7 @@ def _process(task: _Task) -> PageResult:
     if task.check:
         return PageResult(task.path, status, rules=task.rules, warning=warning)
     try:
-        mode = stat.S_IMODE(full.stat().st_mode)
+        mode = stat.S_IMODE(os.stat(full).st_mode)
         if not mode & 0o222:
             return PageResult(task.path, "error", "the file is read-only; make it writable "
                                                   "or leave it out with --exclude")
@@ -267,10 +269,11 @@ def _process(task: _Task) -> PageResult:
     return PageResult(task.path, status, rules=task.rules, warning=warning)
 
 
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
+def _write_atomic(path: str | Path, data: bytes, mode: int) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a part."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".rtp-snippets.tmp")
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.{next(_TEMPORARY)}.rtp-snippets.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
             view = memoryview(data)

@@ -10,13 +10,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from rtp_snippets import Rule, RuleSet, build_bundle
+from rtp_snippets import Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets.css import BROWSER_PSEUDO_CLASSES, selector_problems
+from rtp_snippets.site import inject_site
 
 pytestmark = pytest.mark.browser
 
@@ -389,3 +392,80 @@ def test_bundle_for_rules_from_python_objects(site):
     page = site.open("/", BUTTON, bundle)
     page.click("#download-whitepaper")
     assert calls(page) == [SEED_CALL]
+
+
+# --- an injected page of a real site (../shared/corpus/site-a) ---------------
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+SITE_RULES = ("rules:\n"
+              "  - \"on click 'header#banner' send 'banner', '{path}'\"\n"
+              "  - \"on view send 'blog page' pages /blog/**\"\n")
+QUEUED = """() => (window.rtp && window.rtp.q || []).map(function (args) { return Array.from(args); })"""
+
+
+def serve_folder(context, root: Path) -> None:
+    """Serve ``root`` under ORIGIN; every other request fails (there is no network)."""
+
+    def handle(route):
+        url = route.request.url
+        if not url.startswith(ORIGIN + "/"):
+            route.abort()
+            return
+        path = root / unquote(url[len(ORIGIN) + 1:].split("?")[0])
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            route.fulfill(status=404, body="not found")
+            return
+        kind = "application/javascript" if path.suffix == ".js" else "text/html"
+        route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": kind})
+
+    context.route("**/*", handle)
+
+
+@pytest.mark.parametrize("external", [False, True], ids=["inline", "external"])
+def test_injected_site_a_page_sends_the_click(browser, tmp_path, external):
+    site = tmp_path / "site"
+    shutil.copytree(CORPUS / "site-a" / "blog", site / "blog")
+    for path in site.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text(SITE_RULES)
+    report = inject_site(site, load_rules(rules), external=external, jobs=1)
+    assert report.counts["injected"] == len(list(site.rglob("*.html")))
+    context = browser.new_context()
+    context.set_default_timeout(5000)
+    serve_folder(context, site)
+    # Keep the page when a click lands on a link (our listener runs in the capture phase first).
+    context.add_init_script("document.addEventListener('click', function (e) { e.preventDefault(); });")
+    page = context.new_page()
+    page.goto(f"{ORIGIN}/blog/3/")
+    page.wait_for_function("window.rtp && window.rtp.q && window.rtp.q.length >= 1")
+    page.click("header#banner", position={"x": 5, "y": 5})
+    assert page.evaluate(QUEUED) == [
+        ["send", "event", {"value": "blog page"}],
+        ["send", "event", {"value": ["banner", "/blog/3/"]}],
+    ]
+    context.close()
+
+
+def test_a_tampered_external_bundle_is_refused_by_subresource_integrity(browser, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(CORPUS / "site-a" / "blog" / "3", site / "blog" / "3")
+    for path in site.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text(SITE_RULES)
+    inject_site(site, load_rules(rules), external=True, jobs=1)
+    (bundle_file,) = site.glob("rtp-snippets.*.js")
+    bundle_file.write_text(bundle_file.read_text().replace("blog page", "evil page"))
+    context = browser.new_context()
+    serve_folder(context, site)
+    errors = []
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text))
+    page.goto(f"{ORIGIN}/blog/3/index.html")
+    page.wait_for_load_state("load")
+    assert page.evaluate(QUEUED) == []
+    assert any("integrity" in error for error in errors)
+    context.close()

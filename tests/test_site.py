@@ -296,3 +296,16 @@ def test_a_failing_write_leaves_the_page_intact(site, monkeypatch):
     assert {page.reason for page in report.errors} == {"cannot write: No space left on device"}
     assert (site / "index.html").read_bytes() == before
     assert not [path for path in site.rglob("*.tmp")]
+
+
+def test_file_mode_is_kept(site):
+    (site / "index.html").chmod(0o640)
+    run("inject", site, "-r", site.parent / "rtp-rules.yml")
+    assert (site / "index.html").stat().st_mode & 0o777 == 0o640
+    assert "data-rtp-snippets" in (site / "index.html").read_text()
+
+
+def test_position_head(site):
+    run("inject", site, "-r", site.parent / "rtp-rules.yml", "--position", "head")
+    page = (site / "index.html").read_text()
+    assert page.index('data-rtp-snippets="bundle"') < page.index("</head>") < page.index("<body>")

@@ -1,0 +1,130 @@
+"""Injection speed and byte preservation on ../shared/corpus/site-a, in one run.
+
+Run by hand (not in CI):  .venv/bin/python benchmarks/inject_speed.py
+
+Each method works on a fresh writable copy of the site (copying is not
+timed), reads every page, puts the same inline bundle block in and writes the
+page back. Pages/s is the median of three runs. "Altered" counts pages whose
+output, with the inserted block taken out once, differs from the input.
+
+  inject            rtp_snippets.inject_site (1 job, then the default jobs);
+                    includes building the bundle and the atomic writes
+  naive replace     data.replace(b'</body>', block + b'</body>'), plain write
+  … atomic writes   the same, written like inject writes (temp file + rename):
+                    the ceiling for any atomic injector on this file system
+  BeautifulSoup     html.parser parse, append a <script> to <body>, str(soup)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from rtp_snippets import load_rules
+from rtp_snippets.inject import script_block
+from rtp_snippets.render import build_bundle
+from rtp_snippets.site import _write_atomic, inject_site
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT.parent / "shared" / "corpus" / "site-a"
+RULES = ROOT / "examples" / "rtp-rules.yml"
+
+
+def fresh_copy(work: Path) -> Path:
+    target = work / f"site-{time.monotonic_ns()}"
+    shutil.copytree(SITE, target)
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
+def pages(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*") if path.suffix in (".html", ".htm"))
+
+
+def naive(root: Path, block: bytes) -> None:
+    for path in pages(root):
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"</body>", block + b"</body>"))
+
+
+def atomic_floor(root: Path, block: bytes) -> None:
+    """No HTML work at all: the naive replace, written the way inject writes (temp + rename)."""
+    for path in pages(root):
+        data = path.read_bytes()
+        _write_atomic(path, data.replace(b"</body>", block + b"</body>"), 0o644)
+
+
+def beautifulsoup(root: Path, block: bytes) -> None:
+    for path in pages(root):
+        soup = BeautifulSoup(path.read_bytes(), "html.parser")
+        script = soup.new_tag("script", attrs={"data-rtp-snippets": "bundle"})
+        script.string = block.decode()[len('<script data-rtp-snippets="bundle">'):-len("</script>")]
+        (soup.body or soup).append(script)
+        path.write_bytes(str(soup).encode(soup.original_encoding or "utf-8"))
+
+
+def one_insertion(original: bytes, output: bytes) -> bool:
+    """Whether ``output`` is ``original`` with one contiguous run of bytes inserted."""
+    extra = len(output) - len(original)
+    if extra < 0:
+        return False
+    prefix = len(os.path.commonprefix([original, output]))
+    return output[:prefix] + output[prefix + extra:] == original
+
+
+def altered(root: Path) -> int:
+    return sum(not one_insertion((SITE / path.relative_to(root)).read_bytes(), path.read_bytes())
+               for path in pages(root))
+
+
+def measure(method, work: Path) -> tuple[float, int]:
+    speeds, changed = [], 0
+    for _ in range(3):
+        root = fresh_copy(work)
+        count = len(pages(root))
+        start = time.perf_counter()
+        method(root)
+        speeds.append(count / (time.perf_counter() - start))
+        changed = altered(root)
+        shutil.rmtree(root)
+    return statistics.median(speeds), changed
+
+
+def main() -> int:
+    ruleset = load_rules(RULES)
+    block = script_block(build_bundle(ruleset)).encode()
+    jobs = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        rows = [
+            ("naive replace", *measure(lambda root: naive(root, block), work)),
+            ("naive replace, atomic writes", *measure(lambda root: atomic_floor(root, block), work)),
+            ("inject, 1 job", *measure(lambda root: inject_site(root, ruleset, jobs=1), work)),
+            (f"inject, {jobs} jobs", *measure(lambda root: inject_site(root, ruleset, jobs=jobs),
+                                              work)),
+            ("BeautifulSoup round trip", *measure(lambda root: beautifulsoup(root, block), work)),
+        ]
+    baseline = rows[0][1]
+    print(f"site-a: {len(pages(SITE))} pages, {sum(p.stat().st_size for p in pages(SITE)):,} bytes; "
+          f"Python {sys.version.split()[0]}, {jobs} CPUs\n")
+    print("| method | pages/s | ratio to naive | pages altered beyond the insertion |")
+    print("|---|---:|---:|---:|")
+    for name, speed, changed in rows:
+        print(f"| {name} | {speed:,.0f} | {speed / baseline:.2f} | {changed} |")
+    one_job, default_jobs = rows[2], rows[3]
+    met = one_job[1] >= 0.5 * baseline and one_job[2] == 0 and default_jobs[2] == 0
+    print(f"\n{'met   ' if met else 'MISSED'} one job >= 0.5x naive and 0 pages altered: "
+          f"{one_job[1] / baseline:.2f}x, {one_job[2]} altered")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
