@@ -6,7 +6,7 @@ data with its escape states, plaintext, CDATA in foreign content) and tracks
 just enough of tree construction to know whether a position is in the body:
 whether the body has started, open ``<template>`` elements, open SVG/MathML
 content and framesets. Where that state is irregular it says so, and the
-caller does not inject (tests/test_inject.py checks every corpus document
+caller does not inject (tests/test_corpus.py checks every corpus document
 against html5lib).
 
 The scanner works on ``str``; pages in ASCII-compatible encodings are decoded
@@ -128,12 +128,13 @@ class _Scanner:
         return not self.templates and not self.foreign and not self.frameset
 
     def run(self) -> Scan:
-        text, result = self.text, self.result
+        text = self.text
         index = 0
         length = len(text)
         while index < length:
             if self.tags and not self.templates and not self.foreign:
-                index = (self.skip_body if self.body_started else self.skip_head).match(text, index).end()
+                skip = self.skip_body if self.body_started else self.skip_head
+                index = skip.match(text, index).end()
                 if index >= length:
                     break
             start = text.find("<", index)

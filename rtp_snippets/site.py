@@ -50,6 +50,7 @@ class Report:
     pages: list[PageResult] = field(default_factory=list)
     bundles: list[Bundle] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # bundle files written (external mode)
+    rtp_tag: Bundle | None = None  # the RTP tag injected from the rules' rtp: section
     check: bool = False
 
     @property
@@ -70,8 +71,9 @@ class Report:
 
     @property
     def csp_sources(self) -> list[str]:
-        """The ``script-src`` hash sources of every inline bundle, for a CSP header."""
-        return sorted({bundle.csp_source for bundle in self.bundles})
+        """The ``script-src`` hash sources of every inline script we add, for a CSP header."""
+        scripts = self.bundles + ([self.rtp_tag] if self.rtp_tag else [])
+        return sorted({bundle.csp_source for bundle in scripts})
 
     def summary(self) -> str:
         counts = self.counts
@@ -122,7 +124,8 @@ def inject_site(
     """Inject into every HTML page under ``root`` the bundle of the rules that apply to it."""
     root = Path(root)
     report = Report(check=check)
-    tag_block = rtp_tag_block(build_rtp_tag(ruleset.rtp)) if ruleset.rtp else None
+    report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
+    tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
     bundles: dict[tuple[Rule, ...], Bundle] = {}
     tasks, early = [], []
     for path in _pages(root, include, exclude, early):

@@ -107,7 +107,6 @@ def test_selectors_browsers_run(selector):
 
 
 @pytest.mark.parametrize("selector, offset, message", [
-    ("a >", 1, "invalid CSS selector: Invalid character ' '"),
     ("a[", 1, "invalid CSS selector: Malformed attribute selector"),
     ("p:contains(x)", 1, "':contains()' matches text, which browser selectors cannot do; select by "
                          "id, class or attribute (use {text} to send the text)"),
@@ -122,6 +121,12 @@ def test_selectors_browsers_run(selector):
 ])
 def test_selectors_refused(selector, offset, message):
     assert selector_problems(selector) == [(offset, message)]
+
+
+def test_a_dangling_combinator_is_invalid_css():
+    # soupsieve's wording and column for this differ between its versions.
+    ((offset, message),) = selector_problems("a >")
+    assert message.startswith("invalid CSS selector: ") and offset in (1, 2, 3)
 
 
 @pytest.mark.parametrize("globs, path, expected", [
