@@ -309,3 +309,29 @@ def test_position_head(site):
     run("inject", site, "-r", site.parent / "rtp-rules.yml", "--position", "head")
     page = (site / "index.html").read_text()
     assert page.index('data-rtp-snippets="bundle"') < page.index("</head>") < page.index("<body>")
+
+
+def test_pages_without_an_applying_rule_get_no_block_and_lose_an_old_one(site):
+    rules = site.parent / "rtp-rules.yml"
+    run("inject", site, "-r", rules)
+    rules.write_text("rules:\n  - \"on view send 'pricing' pages /pricing/**\"\n")
+    result = run("inject", site, "-r", rules, "--json")
+    pages = {page["path"]: page for page in json.loads(result.stdout)["pages"]}
+    assert pages["/pricing/index.html"]["rules"] == 1
+    assert pages["/index.html"] == {"path": "/index.html", "status": "removed", "reason": "",
+                                    "rules": 0, "warning": ""}
+    assert (site / "index.html").read_text() == PAGES["index.html"]
+
+
+def test_an_unreadable_page_is_an_error(site, monkeypatch):
+    real_open = open
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("blog/post.html"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
+    assert [(page.path, page.reason) for page in report.errors] == [
+        ("/blog/post.html", "cannot read: Permission denied")]
