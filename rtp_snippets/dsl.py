@@ -8,6 +8,7 @@
              | "pages" glob {"," glob}
              | "exclude" glob {"," glob}
              | "name" NAME
+             | "dynamic"                 elements made by page scripts (kept by --prune)
     selector = quoted | word             a word runs to the next space
     value    = quoted                    'text' or "text"; double a quote to include it
     glob     = quoted | word             a word here also ends at a comma
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 
 from .model import EVENTS, ONCE
 
-CLAUSES = ("once", "pages", "exclude", "name")
+CLAUSES = ("once", "pages", "exclude", "name", "dynamic")
 _PERCENT = re.compile(r"(\d+)%\Z")
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)s\Z")
 
@@ -199,6 +200,8 @@ class _Parser:
             if value not in ONCE:
                 raise DslError(value_offset, "'once' is followed by 'page' or 'session'")
             self._set("once", value, value_offset)
+        elif keyword == "dynamic":
+            self._set("dynamic", True, offset)
         elif keyword == "name":
             value_offset, value = self._bare()
             if not value:

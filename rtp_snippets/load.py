@@ -20,7 +20,8 @@ from .model import RtpTag, Rule, RuleSet
 
 TOP_LEVEL_KEYS = ("rtp", "rules")
 RTP_KEYS = ("account", "script")
-RULE_KEYS = ("name", "event", "selector", "send", "pages", "exclude", "once", "percent", "seconds")
+RULE_KEYS = ("name", "event", "selector", "send", "pages", "exclude", "once", "percent", "seconds",
+             "dynamic")
 DEFAULT_RULES_FILE = "rtp-rules.yml"
 
 # Turns a field problem into (line, column), both 1-based.

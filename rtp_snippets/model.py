@@ -115,6 +115,7 @@ class Rule:
     once: str | None = None
     percent: int | None = None
     seconds: float | None = None
+    dynamic: bool = False
     source: Position | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -175,6 +176,8 @@ def validate(rule: Rule) -> list[Problem]:
                                         "starting with a letter or digit"))
     if rule.once is not None and rule.once not in ONCE:
         problems.append(Problem("once", f"once must be 'page' or 'session', not {rule.once!r}"))
+    if not isinstance(rule.dynamic, bool):
+        problems.append(Problem("dynamic", "dynamic is true or false"))
     problems += _amount_problems(rule)
     return problems
 

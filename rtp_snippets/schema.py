@@ -30,6 +30,9 @@ def rules_schema() -> dict:
                     "description": "scroll: the depth that fires the rule."},
         "seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400,
                     "description": "timer: seconds on the page before the rule fires."},
+        "dynamic": {"type": "boolean",
+                    "description": "The elements are made by page scripts: inject --prune "
+                                   "keeps the rule on every page it applies to."},
     }
     mapping = {
         "type": "object",

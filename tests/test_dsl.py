@@ -20,6 +20,8 @@ from rtp_snippets.dsl import DslError, parse_rule
     ("on scroll 75% send 'read'", {"event": "scroll", "percent": 75, "send": ["read"]}),
     ("on timer 30s send 'stayed'", {"event": "timer", "seconds": 30, "send": ["stayed"]}),
     ("on timer 1.5s send 'stayed'", {"event": "timer", "seconds": 1.5, "send": ["stayed"]}),
+    ("on click .menu-item send 'menu' dynamic",
+     {"event": "click", "selector": ".menu-item", "send": ["menu"], "dynamic": True}),
     ("on click a,button send 'any'", {"event": "click", "selector": "a,button", "send": ["any"]}),
     ("on click 'a[title=''x y'']' send 'it''s', \"say \"\"hi\"\"\"",
      {"event": "click", "selector": "a[title='x y']", "send": ["it's", 'say "hi"']}),
@@ -44,9 +46,9 @@ def test_parses(line, fields):
     ("on click #a send 'x',", 21, "expected a value in quotes, got the end of the line; "
                                   "e.g. send 'download - example whitepaper'"),
     ("on click #a send 'x' twice", 21, "unexpected 'twice'; after the values come once, pages, "
-                                       "exclude, name"),
+                                       "exclude, name, dynamic"),
     ("on click #a send 'x' onse page", 21, "unexpected 'onse'; after the values come once, pages, "
-                                           "exclude, name (did you mean 'once'?)"),
+                                           "exclude, name, dynamic (did you mean 'once'?)"),
     ("on click #a send 'x' once always", 26, "'once' is followed by 'page' or 'session'"),
     ("on click #a send 'x' once page once session", 31, "'once' is given twice"),
     ("on click #a send 'x' name", 25, "'name' is followed by the rule's name"),

@@ -48,7 +48,7 @@ CASES = {
         Error: rtp-rules.yml:2:5: a 'click' rule needs a selector, e.g. selector: "#download-whitepaper"
             - event: click
               ^
-        Error: rtp-rules.yml:3:5: unknown key 'selctor'; known keys are name, event, selector, send, pages, exclude, once, percent, seconds (did you mean 'selector'?)
+        Error: rtp-rules.yml:3:5: unknown key 'selctor'; known keys are name, event, selector, send, pages, exclude, once, percent, seconds, dynamic (did you mean 'selector'?)
               selctor: "#a"
               ^
         """),
@@ -188,7 +188,7 @@ CASES = {
           - "on click #a send 'x' twice"
         """,
         """
-        Error: rtp-rules.yml:2:27: unexpected 'twice'; after the values come once, pages, exclude, name
+        Error: rtp-rules.yml:2:27: unexpected 'twice'; after the values come once, pages, exclude, name, dynamic
             - "on click #a send 'x' twice"
                                     ^
         """),
@@ -259,7 +259,7 @@ def test_plain_rules_file_errors_for_every_bad_line(tmp_path, monkeypatch):
         """, name="site.rules")
     assert result.exit_code == 1
     assert result.stderr == textwrap.dedent("""
-        Error: site.rules:3:22: unexpected '#'; after the values come once, pages, exclude, name
+        Error: site.rules:3:22: unexpected '#'; after the values come once, pages, exclude, name, dynamic
           on click #a send 'x' # not a comment
                                ^
         Error: site.rules:4:4: unknown event 'hover'; events are click, submit, view, visible, scroll, timer

@@ -34,7 +34,7 @@ def test_the_same_rule_compares_equal_whichever_way_it_was_written(tmp_path, tex
 def test_every_field_is_equal_across_forms(rules_file):
     dsl = load_rules(rules_file(
         "rules:\n  - \"on submit form.contact send 'a', 'b {attr:x}' pages /p/** exclude /p/x "
-        "once session name contact\"\n"))
+        "once session name contact dynamic\"\n"))
     mapping = load_rules(rules_file("""
         rules:
           - name: contact
@@ -44,9 +44,10 @@ def test_every_field_is_equal_across_forms(rules_file):
             pages: /p/**
             exclude: [/p/x]
             once: session
+            dynamic: true
         """))
     python = Rule(name="contact", event="submit", selector="form.contact", send=["a", "b {attr:x}"],
-                  pages="/p/**", exclude=["/p/x"], once="session")
+                  pages="/p/**", exclude=["/p/x"], once="session", dynamic=True)
     assert tuple(dsl) == tuple(mapping) == (python,)
 
 
