@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from .check import (DEFAULT_MAX_MATCHES, EXAMPLES, Finding, catalog_markdown, catalog_rows,
+                    check_site, lint_rules)
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
 from .load import DEFAULT_RULES_FILE, load_rules
@@ -15,7 +17,7 @@ from .paths import glob_problem
 from .preview import preview_text
 from .render import build_bundle
 from .schema import rules_schema
-from .site import Report, inject_site, remove_site
+from .site import Report, check_budget, inject_site, remove_site
 
 RULES_ARGUMENT = click.argument(
     "rules",
@@ -59,7 +61,9 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the bundle to FILE instead of standard output.")
 @click.option("--pretty", is_flag=True, help="Readable JavaScript instead of minified.")
-def build(rules: Path, output: Path | None, pretty: bool) -> None:
+@click.option("--max-bytes", type=click.IntRange(min=1), metavar="N",
+              help="Fail when the bundle is over N bytes gzip.")
+def build(rules: Path, output: Path | None, pretty: bool, max_bytes: int | None) -> None:
     """Build the JavaScript bundle for RULES (default: ./rtp-rules.yml).
 
     \b
@@ -69,6 +73,8 @@ def build(rules: Path, output: Path | None, pretty: bool) -> None:
     ruleset = _load(rules)
     try:
         bundle = build_bundle(ruleset, minify=not pretty)
+        if max_bytes is not None:
+            check_budget([build_bundle(ruleset)], max_bytes)
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     if output is None:
@@ -173,14 +179,18 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
 @click.option("--external", is_flag=True,
               help="Write the bundle as rtp-snippets.<hash>.js and load it with SRI.")
 @click.option("--base-url", help="With --external: the URL of the site root, e.g. /docs/.")
+@click.option("--prune", is_flag=True,
+              help="Give each page only the rules whose selector matches something on it.")
+@click.option("--max-bytes", type=click.IntRange(min=1), metavar="N",
+              help="Fail, writing nothing, when a bundle is over N bytes gzip.")
 @click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
 @CHECK_OPTION
 @JOBS_OPTION
 @JSON_OPTION
 def inject(site: Path, rules: Path, position: str, external: bool, base_url: str | None,
-           include: tuple[str, ...], exclude: tuple[str, ...], check: bool, jobs: int | None,
-           as_json: bool) -> None:
+           prune: bool, max_bytes: int | None, include: tuple[str, ...],
+           exclude: tuple[str, ...], check: bool, jobs: int | None, as_json: bool) -> None:
     """Put the bundle into every HTML page of a built SITE folder.
 
     \b
@@ -194,7 +204,7 @@ def inject(site: Path, rules: Path, position: str, external: bool, base_url: str
     try:
         report = inject_site(site, ruleset, position=position, external=external,
                              base_url=base_url, include=include, exclude=exclude, check=check,
-                             jobs=jobs, progress=_Progress())
+                             prune=prune, max_bytes=max_bytes, jobs=jobs, progress=_Progress())
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     if not as_json and not external and report.bundles:
@@ -219,3 +229,130 @@ def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     _finish(report, as_json)
+
+
+def _coverage_table(result) -> str:
+    rows = [("line", "rule", "applies", "matches", "elements", "examples")]
+    for entry in result.coverage:
+        rule = entry.rule
+        target = rule.selector or ("%d%%" % rule.percent if rule.percent else
+                                   f"{rule.seconds:g}s" if rule.seconds else "-")
+        rows.append((
+            str(rule.source.line) if rule.source else "-",
+            f"{rule.name + ': ' if rule.name else ''}{rule.event} {target}",
+            str(entry.applies),
+            str(entry.pages) if rule.selector is not None else "-",
+            str(entry.elements) if rule.selector is not None else "-",
+            ", ".join(entry.examples),
+        ))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    right = {2, 3, 4}
+    return "\n".join("  ".join(cell.rjust(width) if column in right else cell.ljust(width)
+                               for column, (cell, width) in enumerate(zip(row, widths))).rstrip()
+                     for row in rows)
+
+
+@main.command()
+@click.argument("rules", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Also measure the rules against the built pages in this folder.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--max-matches", type=click.IntRange(min=1), default=DEFAULT_MAX_MATCHES,
+              show_default=True, help="Warn when a selector matches more elements on one page.")
+@click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fail when this catalogue file is not what `catalog` would write now.")
+@JOBS_OPTION
+@JSON_OPTION
+def check(rules: tuple[Path, ...], site: Path | None, strict: bool, max_matches: int,
+          catalog_file: Path | None, jobs: int | None, as_json: bool) -> None:
+    """Validate and lint RULES (default: ./rtp-rules.yml); with --site, check coverage.
+
+    \b
+    Example:
+      rtp-snippets check rtp-rules.yml --site _site
+    """
+    failed = False
+    for path in rules or (Path(DEFAULT_RULES_FILE),):
+        ruleset = _load(path)
+        result = check_site(site, ruleset, max_matches=max_matches, jobs=jobs) if site else None
+        findings = result.findings if result else lint_rules(ruleset)
+        if catalog_file is not None:
+            wanted = catalog_markdown(catalog_rows(ruleset, result))
+            current = catalog_file.read_text(encoding="utf-8") if catalog_file.exists() else None
+            if current != wanted:
+                findings = findings + [Finding("error", f"the catalogue {catalog_file} is stale; "
+                                                        f"run rtp-snippets catalog {path}"
+                                                        f"{' --site ' + str(site) if site else ''}"
+                                                        f" -o {catalog_file}")]
+        if as_json:
+            click.echo(json.dumps(_check_json(path, result, findings), indent=2))
+        else:
+            if result:
+                click.echo(_coverage_table(result))
+                click.echo(_rtp_summary(result))
+            for finding in findings:
+                click.echo(str(finding), err=True)
+            errors = sum(finding.level == "error" for finding in findings)
+            click.echo(f"{path}: {len(ruleset)} rules, {errors} errors, "
+                       f"{len(findings) - errors} warnings")
+        failed = failed or any(finding.level == "error" or strict for finding in findings)
+    if failed:
+        sys.exit(1)
+
+
+def _rtp_summary(result) -> str:
+    labels = {"missing": "without an RTP tag", "several": "with more than one RTP tag",
+              "not first": "where the RTP tag is not the first script in <head>"}
+    parts = [f"{len(pages)} pages {labels[kind]} (e.g. {', '.join(pages[:EXAMPLES])})"
+             for kind, pages in result.rtp.items() if pages]
+    return f"RTP tag on {result.pages} pages: " + ("; ".join(parts) if parts else "all fine")
+
+
+def _check_json(path: Path, result, findings) -> dict:
+    report = {
+        "rules_file": str(path),
+        "findings": [{"level": finding.level, "message": finding.message,
+                      "line": finding.rule.source.line if finding.rule and finding.rule.source
+                      else None} for finding in findings],
+    }
+    if result:
+        report["pages"] = result.pages
+        report["rules"] = [{
+            "line": entry.rule.source.line if entry.rule.source else None,
+            "name": entry.rule.name, "event": entry.rule.event, "selector": entry.rule.selector,
+            "applies": entry.applies,
+            "matches": entry.pages if entry.rule.selector is not None else None,
+            "elements": entry.elements if entry.rule.selector is not None else None,
+            "examples": entry.examples,
+        } for entry in result.coverage]
+        report["rtp_tag"] = {kind: {"count": len(pages), "examples": pages[:EXAMPLES]}
+                             for kind, pages in result.rtp.items()}
+        report["unreadable"] = [{"path": path_, "reason": reason}
+                                for path_, reason in result.unreadable]
+    return report
+
+
+@main.command()
+@RULES_ARGUMENT
+@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Add how many pages of this built site each value can be sent from.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the catalogue to FILE instead of standard output.")
+@JOBS_OPTION
+@JSON_OPTION
+def catalog(rules: Path, site: Path | None, output: Path | None, jobs: int | None,
+            as_json: bool) -> None:
+    """List every event value the rules can send (Markdown, or JSON with --json).
+
+    \b
+    Example (commit the file; `check --catalog` fails when it is stale):
+      rtp-snippets catalog rtp-rules.yml --site _site -o rtp-events.md
+    """
+    ruleset = _load(rules)
+    result = check_site(site, ruleset, jobs=jobs) if site else None
+    rows = catalog_rows(ruleset, result)
+    text = json.dumps(rows, indent=2) + "\n" if as_json else catalog_markdown(rows)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")

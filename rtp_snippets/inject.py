@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .errors import RtpSnippetsError
 from .render import Bundle
-from .scan import MARKER, Scan, scan
+from .scan import MARKER, Scan, Script, scan
 
 POSITIONS = ("body", "head")
 _BOMS = ((b"\xef\xbb\xbf", "latin-1"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -103,8 +103,12 @@ def insert_blocks(data: bytes, block: str, position: str = "body",
 
 def has_rtp_tag(found: Scan) -> bool:
     """Whether a script of the page loads rtp.js, in any of the tag's known variants."""
-    return any(_RTP_TAG.search(script.attributes) or _RTP_TAG.search(script.text)
-               for script in found.scripts)
+    return any(is_rtp_tag(script) for script in found.scripts)
+
+
+def is_rtp_tag(script: Script) -> bool:
+    """Whether the script is an RTP tag: it loads rtp.js (src, or the tag's loader code)."""
+    return bool(_RTP_TAG.search(script.attributes) or _RTP_TAG.search(script.text))
 
 
 def _rtp_tag_place(found: Scan) -> int | None:

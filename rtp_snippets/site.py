@@ -118,18 +118,27 @@ def inject_site(
     include: tuple[str, ...] = (),
     exclude: tuple[str, ...] = (),
     check: bool = False,
+    prune: bool = False,
+    max_bytes: int | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Inject into every HTML page under ``root`` the bundle of the rules that apply to it."""
+    """Inject into every HTML page under ``root`` the bundle of the rules that apply to it.
+
+    ``prune`` leaves out rules whose selector matches nothing on the page (rules
+    without a selector, and ``dynamic`` ones, stay). ``max_bytes`` raises
+    ``BudgetExceeded`` before anything is written when a bundle's gzip size is over it.
+    """
     root = Path(root)
     report = Report(check=check)
     report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
     tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
     bundles: dict[tuple[Rule, ...], Bundle] = {}
     tasks, early = [], []
-    for path in _pages(root, include, exclude, early):
-        rules = tuple(_applying(ruleset, path))
+    paths = list(_pages(root, include, exclude, early))
+    present = _present_rules(root, paths, ruleset, jobs) if prune else None
+    for path in paths:
+        rules = tuple(_applying(ruleset, path, present[path] if present else None))
         if not rules:
             # No rule here: the page gets no block (an old one is taken out).
             tasks.append(_Task(str(root), path, None, position, check))
@@ -144,6 +153,8 @@ def inject_site(
         tasks.append(_Task(str(root), path, script_block(bundle, src), position, check, len(rules),
                            tag_block))
     report.bundles = list(bundles.values())
+    if max_bytes is not None:
+        check_budget(report.bundles, max_bytes)
     if external:
         report.files = _write_bundle_files(root, report.bundles, check)
     report.pages = sorted(early + _run(tasks, jobs, progress), key=lambda page: page.path)
@@ -162,14 +173,44 @@ def remove_site(root: str | Path, *, check: bool = False, jobs: int | None = Non
     return report
 
 
-def _applying(ruleset: RuleSet, path: str) -> Iterator[Rule]:
-    """The rules for the page at ``path``, with pages/exclude decided here at build time."""
-    for rule in ruleset:
+def _applying(ruleset: RuleSet, path: str, present: set[int] | None = None) -> Iterator[Rule]:
+    """The rules for the page at ``path``, with pages/exclude decided here at build time;
+    with ``present`` (rule indexes), only those rules and the ones that need no element."""
+    for index, rule in enumerate(ruleset):
         if rule.pages and not matches(rule.pages, path):
             continue
         if rule.exclude and matches(rule.exclude, path):
             continue
+        if present is not None and rule.selector is not None and not rule.dynamic \
+                and index not in present:
+            continue
         yield dataclasses.replace(rule, pages=(), exclude=()) if rule.pages or rule.exclude else rule
+
+
+def _present_rules(root: Path, paths: list[str], ruleset: RuleSet,
+                   jobs: int | None) -> dict[str, set[int]]:
+    """For each page, the indexes of the rules whose selector matches something on it."""
+    from .check import page_facts
+
+    return {facts.path: {index for index, count in facts.matches.items() if count}
+            for facts in page_facts(root, paths, tuple(ruleset), jobs)}
+
+
+class BudgetExceeded(RtpSnippetsError):
+    """A bundle is larger than ``--max-bytes`` allows."""
+
+
+def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
+    """Raise BudgetExceeded naming the bundles whose gzip size is over ``max_bytes``."""
+    over = sorted((bundle for bundle in bundles if bundle.gzip_size > max_bytes),
+                  key=lambda bundle: bundle.gzip_size, reverse=True)
+    if len(bundles) == 1 and over:
+        raise BudgetExceeded(f"the bundle is {over[0].gzip_size} bytes gzip, over --max-bytes "
+                             f"{max_bytes}")
+    if over:
+        sizes = ", ".join(f"{bundle.gzip_size} B ({bundle.sha256[:12]})" for bundle in over[:3])
+        raise BudgetExceeded(f"{len(over)} of {len(bundles)} bundles are over --max-bytes "
+                             f"{max_bytes} (gzip): largest {sizes}")
 
 
 def _pages(root: Path, include: tuple[str, ...], exclude: tuple[str, ...],

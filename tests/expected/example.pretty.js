@@ -102,7 +102,7 @@
     });
   });
   ready(function() {
-    var rules = [["#case-study", "saw case study"]].filter(applies), seen = /* @__PURE__ */ new WeakSet();
+    var rules = [["#case-study", "saw case study", { "once": "session", "key": "f54b02bf3049" }]].filter(applies), seen = /* @__PURE__ */ new WeakSet();
     var observer = new IntersectionObserver(function(entries) {
       entries.forEach(function(entry) {
         if (entry.isIntersecting) {

@@ -1,0 +1,325 @@
+"""Stage 4, check: lint the rules, and measure them against the built pages.
+
+``lint_rules`` finds rules that are valid but probably wrong. ``check_site``
+parses every page (BeautifulSoup's html.parser, selectors by soupsieve) and
+counts, per rule, the pages it applies to and the elements its selector
+matches, so a selector broken by a redesign is found before deploying. It also
+checks each page's RTP tag.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from .inject import PageSkipped, decode, is_rtp_tag
+from .model import Rule, RuleSet
+from .paths import matches
+from .scan import scan
+
+DEFAULT_MAX_MATCHES = 50
+EXAMPLES = 3
+_SIMPLE_TOKEN = re.compile(r"[#.]([A-Za-z_][-A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem: ``level`` is "error" or "warning"; ``rule`` is the rule it is about."""
+
+    level: str
+    message: str
+    rule: Rule | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.rule.source.file}:{self.rule.source.line}: " if self.rule and self.rule.source else ""
+        return f"{where}{self.level}: {self.message}"
+
+
+def lint_rules(ruleset: RuleSet) -> list[Finding]:
+    """Rules that are valid but probably not what was meant."""
+    findings = []
+    seen: dict[str, tuple[str, Rule]] = {}
+    for rule in ruleset:
+        for value in rule.send:
+            if value in seen:
+                continue
+            for other_value, other in seen.values():
+                problem = _values_problem(other_value, value)
+                if problem:
+                    findings.append(Finding("warning", f"values {other_value!r} (line "
+                                            f"{_line(other)}) and {value!r} {problem}; RTP "
+                                            "counts them as different events", rule))
+            seen[value] = (value, rule)
+    by_target = defaultdict(list)
+    for rule in ruleset:
+        if rule.selector is not None:
+            by_target[rule.event, rule.selector].append(rule)
+    for (event, selector), rules in by_target.items():
+        for rule in rules[1:]:
+            findings.append(Finding("warning", f"line {_line(rules[0])} also sends on {event} of "
+                                    f"{selector!r}; one click would send both", rule))
+    for rule in ruleset:
+        if rule.event in ("view", "visible") and rule.once is None:
+            findings.append(Finding("warning", f"a '{rule.event}' rule without once sends again "
+                                    "on every page load; add once: session (custom data events "
+                                    "count once per session anyway)", rule))
+    return findings
+
+
+def _values_problem(first: str, second: str) -> str | None:
+    if _normalized(first) == _normalized(second):
+        return "differ only in case, spaces or punctuation"
+    if min(len(first), len(second)) >= 6 and _distance(first.lower(), second.lower()) <= 2:
+        return "are one or two letters apart (a typo?)"
+    return None
+
+
+def _normalized(value: str) -> str:
+    kept = [char for char in value.lower()
+            if not unicodedata.category(char).startswith(("P", "Z")) and not char.isspace()]
+    return "".join(kept)
+
+
+def _distance(first: str, second: str) -> int:
+    """Levenshtein distance, stopping early once it is known to exceed 2."""
+    if abs(len(first) - len(second)) > 2:
+        return 3
+    previous = list(range(len(second) + 1))
+    for row, char in enumerate(first, start=1):
+        current = [row]
+        for column, other in enumerate(second, start=1):
+            current.append(min(previous[column] + 1, current[column - 1] + 1,
+                               previous[column - 1] + (char != other)))
+        if min(current) > 2:
+            return 3
+        previous = current
+    return previous[-1]
+
+
+def _line(rule: Rule) -> str:
+    return str(rule.source.line) if rule.source else "?"
+
+
+# --- the site ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What one page says about each rule (by index) and about its RTP tag."""
+
+    path: str
+    applies: tuple[int, ...]
+    matches: dict[int, int]
+    claimed: dict[int, bool]  # click rules: every match sits inside an <a>/<button> of another rule
+    rtp_tags: int
+    rtp_first: bool
+    problem: str = ""
+
+
+@dataclass
+class RuleCoverage:
+    rule: Rule
+    applies: int = 0
+    pages: int = 0
+    elements: int = 0
+    examples: list[str] = field(default_factory=list)
+    most: tuple[int, str] = (0, "")
+    claimed: bool = True
+
+
+@dataclass
+class SiteCheck:
+    """The result of ``check_site``: coverage per rule, RTP tag lint, findings."""
+
+    pages: int
+    coverage: list[RuleCoverage]
+    rtp: dict[str, list[str]]
+    findings: list[Finding]
+    unreadable: list[tuple[str, str]]
+
+
+def check_site(root: str | Path, ruleset: RuleSet, *, max_matches: int = DEFAULT_MAX_MATCHES,
+               jobs: int | None = None) -> SiteCheck:
+    """Measure every rule against every HTML page under ``root``."""
+    from .site import HTML_SUFFIXES  # the same pages as inject
+
+    root = Path(root)
+    paths = sorted("/" + path.relative_to(root).as_posix() for path in root.rglob("*")
+                   if path.suffix.lower() in HTML_SUFFIXES and path.is_file() and not path.is_symlink())
+    rules = tuple(ruleset)
+    facts = page_facts(root, paths, rules, jobs)
+    coverage = [RuleCoverage(rule) for rule in rules]
+    rtp: dict[str, list[str]] = {"missing": [], "several": [], "not first": []}
+    unreadable = []
+    for page in facts:
+        if page.problem:
+            unreadable.append((page.path, page.problem))
+            continue
+        for index in page.applies:
+            coverage[index].applies += 1
+        for index, count in page.matches.items():
+            if count == 0:
+                continue
+            entry = coverage[index]
+            entry.pages += 1
+            entry.elements += count
+            if len(entry.examples) < EXAMPLES:
+                entry.examples.append(page.path)
+            if count > entry.most[0]:
+                entry.most = (count, page.path)
+            entry.claimed = entry.claimed and page.claimed.get(index, False)
+        if page.rtp_tags == 0:
+            rtp["missing"].append(page.path)
+        elif page.rtp_tags > 1:
+            rtp["several"].append(page.path)
+        elif not page.rtp_first:
+            rtp["not first"].append(page.path)
+    findings = lint_rules(ruleset) + _coverage_findings(coverage, paths, max_matches)
+    return SiteCheck(len(paths), coverage, rtp, findings, unreadable)
+
+
+def _coverage_findings(coverage: list[RuleCoverage], paths: list[str],
+                       max_matches: int) -> list[Finding]:
+    findings = []
+    for entry in coverage:
+        rule = entry.rule
+        glob_errors = [Finding("error", f"{field_name} glob {glob!r} matches no page", rule)
+                       for field_name in ("pages", "exclude") for glob in getattr(rule, field_name)
+                       if not any(matches([glob], path) for path in paths)]
+        findings += glob_errors
+        if entry.applies == 0 and not glob_errors:
+            findings.append(Finding("error", "pages and exclude leave no page for the rule", rule))
+        if rule.selector is None or entry.applies == 0:
+            continue
+        if rule.dynamic:
+            continue  # page scripts make its elements: the built pages cannot show them
+        if entry.pages == 0:
+            where = "any page" if entry.applies == len(paths) else f"the {entry.applies} pages it applies to"
+            findings.append(Finding("error", f"selector {rule.selector!r} matches nothing on {where}",
+                                    rule))
+            continue
+        if entry.most[0] > max_matches:
+            findings.append(Finding("warning", f"selector {rule.selector!r} matches {entry.most[0]} "
+                                    f"elements on {entry.most[1]} (more than {max_matches}); "
+                                    "is it too broad?", rule))
+        if rule.event == "click" and entry.claimed:
+            findings.append(Finding("warning", f"every element {rule.selector!r} matches is inside "
+                                    "a link or button that another click rule already sends for; "
+                                    "one click sends both", rule))
+    return findings
+
+
+def page_facts(root: Path, paths: list[str], rules: tuple[Rule, ...],
+               jobs: int | None = None) -> list[PageFacts]:
+    """PageFacts for each path, in worker processes when jobs > 1."""
+    jobs = jobs or os.cpu_count() or 1
+    tasks = [(str(root), path, rules) for path in paths]
+    if jobs == 1 or len(tasks) < 2:
+        return [_facts(task) for task in tasks]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_facts, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 4)))))
+
+
+def _facts(task: tuple[str, str, tuple[Rule, ...]]) -> PageFacts:
+    root, path, rules = task
+    try:
+        with open(os.path.join(root, path[1:]), "rb") as handle:
+            data = handle.read()
+        _, text, _ = decode(data)
+    except PageSkipped as skipped:
+        return PageFacts(path, (), {}, {}, 0, False, skipped.reason)
+    except OSError as error:
+        return PageFacts(path, (), {}, {}, 0, False, f"cannot read: {error.strerror}")
+    applies = tuple(index for index, rule in enumerate(rules) if _applies(rule, path))
+    found = scan(text)
+    tags = [script for script in found.scripts if is_rtp_tag(script)]
+    head_scripts = [script for script in found.scripts if script.in_head]
+    rtp_first = bool(tags) and bool(head_scripts) and head_scripts[0] is tags[0]
+    wanted = [index for index in applies if rules[index].selector is not None
+              and _may_match(rules[index].selector, text)]
+    counts: dict[int, int] = {index: 0 for index in applies if rules[index].selector is not None}
+    claimed: dict[int, bool] = {}
+    if wanted:
+        soup = BeautifulSoup(data, "html.parser")
+        selected = {index: soup.select(rules[index].selector) for index in wanted}
+        clickable = {id(element) for index, elements in selected.items()
+                     if rules[index].event == "click" for element in elements
+                     if element.name in ("a", "button")}
+        for index, elements in selected.items():
+            counts[index] = len(elements)
+            if rules[index].event == "click" and elements:
+                claimed[index] = all(_inside_claimed(element, clickable) for element in elements)
+    return PageFacts(path, applies, counts, claimed, len(tags), rtp_first)
+
+
+def _inside_claimed(element, clickable: set[int]) -> bool:
+    parent = element.parent
+    while parent is not None:
+        if parent.name in ("a", "button"):
+            return id(parent) in clickable
+        parent = parent.parent
+    return False
+
+
+def _applies(rule: Rule, path: str) -> bool:
+    if rule.pages and not matches(rule.pages, path):
+        return False
+    return not (rule.exclude and matches(rule.exclude, path))
+
+
+def _may_match(selector: str, text: str) -> bool:
+    """False only when the page cannot match: an id or class the selector needs is absent.
+
+    Selectors with alternatives, pseudo-classes or escapes are always parsed.
+    """
+    if any(char in selector for char in ",:\\[("):
+        return True
+    lowered = text.lower()
+    return all(token.lower() in lowered for token in _SIMPLE_TOKEN.findall(selector))
+
+
+def catalog_rows(ruleset: RuleSet, site: SiteCheck | None = None) -> list[dict]:
+    """One row per value a rule can send, for ``rtp-snippets catalog``."""
+    rows = []
+    coverage = {id(entry.rule): entry for entry in site.coverage} if site else {}
+    for rule in ruleset:
+        entry = coverage.get(id(rule))
+        for value in rule.send:
+            row = {
+                "value": value,
+                "rule": rule.name or "",
+                "line": rule.source.line if rule.source else None,
+                "event": rule.event,
+                "selector": rule.selector or "",
+                "pages": ", ".join(rule.pages) or "all",
+                "once": rule.once or "",
+            }
+            if site is not None:
+                row["site pages"] = (entry.pages if rule.selector is not None else entry.applies)
+            rows.append(row)
+    return rows
+
+
+def catalog_markdown(rows: list[dict]) -> str:
+    if not rows:
+        return "# RTP custom data events\n\nNo rules.\n"
+    columns = list(rows[0])
+    lines = ["# RTP custom data events", "",
+             "Every value this site can send with rtp('send', 'event', …). Generated by "
+             "`rtp-snippets catalog`; commit it so reviews show added, removed and renamed events.",
+             "",
+             "| " + " | ".join(columns) + " |",
+             "|" + "|".join("---" for _ in columns) + "|"]
+    for row in rows:
+        cells = [str(row[column]).replace("|", "\\|") if row[column] not in (None, "") else "-"
+                 for column in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+

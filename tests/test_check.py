@@ -1,0 +1,219 @@
+"""check, catalog, inject --prune and --max-bytes on a fixture site and on site-a."""
+
+import json
+import textwrap
+from pathlib import Path
+
+import html5lib
+import pytest
+from click.testing import CliRunner
+
+from rtp_snippets import load_rules
+from rtp_snippets.check import check_site, lint_rules
+from rtp_snippets.cli import main
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+TAG = ("<script>(function(c,h,a,f,i){})(window,document,'rtp',"
+       "'//rtp.example/rtp-api/v1/rtp.js','mktoname');</script>")
+PAGES = {
+    "index.html": f"<html><head>{TAG}</head><body><a class=cta href=/p><span class=label>Go</span></a>"
+                  "<button id=download-whitepaper>Get</button></body></html>",
+    "pricing/index.html": f"<html><head><script>var x;</script>{TAG}</head><body>"
+                          "<a class=cta href=/q>Buy</a><ul>" + "<li class=item>i</li>" * 4 +
+                          "</ul></body></html>",
+    "blog/post.html": f"<html><head>{TAG}{TAG}</head><body><p>post</p></body></html>",
+    "about.html": "<html><head></head><body><p>about</p></body></html>",
+}
+RULES = """rules:
+  - "on click #download-whitepaper send 'download - example whitepaper'"
+  - "on click a.cta send 'cta'"
+  - "on click 'a.cta .label' send 'cta label'"
+  - "on click li.item send 'item'"
+  - "on click #gone send 'gone'"
+  - "on view send 'pricing view' pages /pricing/** once session"
+  - "on view send 'old view' pages /old/** once session"
+  - "on click .menu send 'menu' dynamic"
+"""
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    for name, text in PAGES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (tmp_path / "rtp-rules.yml").write_text(RULES)
+    return root
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("rules, messages", [
+    (["on click #a send 'Download Whitepaper'", "on click #b send 'download-whitepaper!'"],
+     ["warning: values 'Download Whitepaper' (line 1) and 'download-whitepaper!' differ only in "
+      "case, spaces or punctuation; RTP counts them as different events"]),
+    (["on click #a send 'newsletter signup'", "on click #b send 'newsleter signup'"],
+     ["warning: values 'newsletter signup' (line 1) and 'newsleter signup' are one or two letters "
+      "apart (a typo?); RTP counts them as different events"]),
+    (["on click #a send 'one'", "on click #a send 'two'"],
+     ["warning: line 1 also sends on click of '#a'; one click would send both"]),
+    (["on view send 'home'"],
+     ["warning: a 'view' rule without once sends again on every page load; add once: session "
+      "(custom data events count once per session anyway)"]),
+    (["on click #a send 'download'", "on click #b send 'upload'", "on view send 'x' once page"], []),
+])
+def test_lint(tmp_path, rules, messages):
+    path = tmp_path / "lint.rules"
+    path.write_text("\n".join(rules) + "\n")
+    findings = lint_rules(load_rules(path))
+    assert [str(finding).split(": ", 1)[1] for finding in findings] == messages
+
+
+def test_check_site_table_problems_and_exit_code(site):
+    result = run("check", site.parent / "rtp-rules.yml", "--site", site, "--max-matches", "3")
+    assert result.exit_code == 1
+    assert result.stdout == textwrap.dedent("""\
+        line  rule                        applies  matches  elements  examples
+        2     click #download-whitepaper        4        1         1  /index.html
+        3     click a.cta                       4        2         2  /index.html, /pricing/index.html
+        4     click a.cta .label                4        1         1  /index.html
+        5     click li.item                     4        1         4  /pricing/index.html
+        6     click #gone                       4        0         0
+        7     view -                            1        -         -
+        8     view -                            0        -         -
+        9     click .menu                       4        0         0
+        RTP tag on 4 pages: 1 pages without an RTP tag (e.g. /about.html); 1 pages with more than one RTP tag (e.g. /blog/post.html); 1 pages where the RTP tag is not the first script in <head> (e.g. /pricing/index.html)
+        """) + f"{site.parent / 'rtp-rules.yml'}: 8 rules, 2 errors, 2 warnings\n"
+    rules = site.parent / "rtp-rules.yml"
+    assert result.stderr == textwrap.dedent(f"""\
+        {rules}:4: warning: every element 'a.cta .label' matches is inside a link or button that another click rule already sends for; one click sends both
+        {rules}:5: warning: selector 'li.item' matches 4 elements on /pricing/index.html (more than 3); is it too broad?
+        {rules}:6: error: selector '#gone' matches nothing on any page
+        {rules}:8: error: pages glob '/old/**' matches no page
+        """)
+
+
+def test_check_site_json(site):
+    result = run("check", site.parent / "rtp-rules.yml", "--site", site, "--json")
+    report = json.loads(result.stdout)
+    assert report["pages"] == 4
+    assert [(rule["line"], rule["applies"], rule["matches"], rule["elements"])
+            for rule in report["rules"]] == [
+        (2, 4, 1, 1), (3, 4, 2, 2), (4, 4, 1, 1), (5, 4, 1, 4), (6, 4, 0, 0), (7, 1, None, None),
+        (8, 0, None, None), (9, 4, 0, 0)]
+    assert report["rtp_tag"] == {
+        "missing": {"count": 1, "examples": ["/about.html"]},
+        "several": {"count": 1, "examples": ["/blog/post.html"]},
+        "not first": {"count": 1, "examples": ["/pricing/index.html"]},
+    }
+    assert [(finding["level"], finding["line"], finding["message"])
+            for finding in report["findings"]] == [
+        ("warning", 4, "every element 'a.cta .label' matches is inside a link or button that "
+                       "another click rule already sends for; one click sends both"),
+        ("error", 6, "selector '#gone' matches nothing on any page"),
+        ("error", 8, "pages glob '/old/**' matches no page"),
+    ]
+
+
+def test_check_without_site_and_strict(tmp_path):
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text("rules:\n  - \"on view send 'home'\"\n")
+    assert run("check", rules).exit_code == 0
+    strict = run("check", rules, "--strict")
+    assert strict.exit_code == 1
+    assert strict.stdout == f"{rules}: 1 rules, 0 errors, 1 warnings\n"
+
+
+def test_prune_gives_each_page_only_the_rules_that_match_there(site):
+    result = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--prune")
+    assert result.exit_code == 0
+    sent = {}
+    for name in PAGES:
+        page = (site / name).read_text()
+        sent[name] = sorted(value for value in ("download - example whitepaper", "cta", "cta label",
+                                                "item", "gone", "pricing view", "menu")
+                            if f'"{value}"' in page)
+    assert sent == {
+        "index.html": ["cta", "cta label", "download - example whitepaper", "menu"],
+        "pricing/index.html": ["cta", "item", "menu", "pricing view"],
+        "blog/post.html": ["menu"],
+        "about.html": ["menu"],
+    }
+    again = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--prune")
+    assert again.stdout.splitlines()[1].startswith("4 pages: 0 changed, 4 unchanged")
+
+
+def test_max_bytes(site, tmp_path):
+    rules = site.parent / "rtp-rules.yml"
+    before = {name: (site / name).read_text() for name in PAGES}
+    result = run("inject", site, "-r", rules, "--max-bytes", "100")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 2 of 2 bundles are over --max-bytes 100 (gzip): largest ")
+    assert {name: (site / name).read_text() for name in PAGES} == before
+    build = run("build", rules, "--max-bytes", "100")
+    assert build.exit_code == 1
+    assert build.stderr.startswith("Error: the bundle is ") and build.stderr.endswith(
+        " bytes gzip, over --max-bytes 100\n")
+    assert run("build", rules, "--max-bytes", "5000").exit_code == 0
+
+
+def test_catalog_and_stale_catalog(site):
+    rules = site.parent / "rtp-rules.yml"
+    catalog = site.parent / "rtp-events.md"
+    result = run("catalog", rules, "-o", catalog)
+    assert result.exit_code == 0
+    text = catalog.read_text()
+    assert text.splitlines()[4:7] == [
+        "| value | rule | line | event | selector | pages | once |",
+        "|---|---|---|---|---|---|---|",
+        "| download - example whitepaper | - | 2 | click | #download-whitepaper | all | - |",
+    ]
+    assert "| pricing view | - | 7 | view | - | /pricing/** | session |" in text
+    assert run("check", rules, "--catalog", catalog).exit_code == 0
+    rules.write_text(RULES.replace("'cta'", "'call to action'"))
+    stale = run("check", rules, "--catalog", catalog)
+    assert stale.exit_code == 1
+    assert f"error: the catalogue {catalog} is stale; run rtp-snippets catalog {rules} -o {catalog}" \
+        in stale.stderr
+    with_site = json.loads(run("catalog", rules, "--site", site, "--json").stdout)
+    assert [(row["value"], row["site pages"]) for row in with_site[:3]] == [
+        ("download - example whitepaper", 1), ("call to action", 2), ("cta label", 1)]
+
+
+def _independent_count(tree, tag=None, element_id=None, css_class=None) -> int:
+    """Count matching elements in an html5lib tree, without BeautifulSoup or soupsieve."""
+    count = 0
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = element.tag.rsplit("}", 1)[-1]
+        if tag and name != tag:
+            continue
+        if element_id and element.get("id") != element_id:
+            continue
+        if css_class and css_class not in (element.get("class") or "").split():
+            continue
+        count += 1
+    return count
+
+
+def test_site_a_counts_match_an_independent_count():
+    rules = Path(__file__).resolve().parent / "site-a.rules"
+    result = check_site(CORPUS / "site-a", load_rules(rules), jobs=2)
+    expected = {0: {"pages": 0, "elements": 0}, 1: {"pages": 0, "elements": 0},
+                2: {"pages": 0, "elements": 0}}
+    criteria = [dict(tag="header", element_id="banner"), dict(tag="article"),
+                dict(tag="span", css_class="fn")]
+    for path in sorted((CORPUS / "site-a").rglob("*.html")):
+        tree = html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
+        for index, criterion in enumerate(criteria):
+            count = _independent_count(tree, **criterion)
+            if count:
+                expected[index]["pages"] += 1
+                expected[index]["elements"] += count
+    measured = {index: {"pages": entry.pages, "elements": entry.elements}
+                for index, entry in enumerate(result.coverage[:3])}
+    assert measured == expected
+    assert expected[0]["pages"] > 300 and expected[1]["elements"] > 300
