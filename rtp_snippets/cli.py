@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import webbrowser
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from .paths import glob_problem
 from .preview import preview_text
 from .render import build_bundle
 from .schema import rules_schema
+from .serve import make_server, url_of
 from .site import Report, check_budget, inject_site, remove_site
 
 RULES_ARGUMENT = click.argument(
@@ -85,19 +87,49 @@ def build(rules: Path, output: Path | None, pretty: bool, max_bytes: int | None)
 
 @main.command()
 @RULES_ARGUMENT
-def preview(rules: Path) -> None:
-    """Show the readable JavaScript, a table of the rules and the bundle's size.
+@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Serve this built site with the rules and a debug overlay.")
+@click.option("--serve", is_flag=True,
+              help="Serve a generated page with one element per rule (no site needed).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+@click.option("--live", is_flag=True,
+              help="Also send the calls to the page's real rtp (default: log them only).")
+def preview(rules: Path, site: Path | None, serve: bool, port: int, open_browser: bool,
+            live: bool) -> None:
+    """Show the readable JavaScript, a table of the rules and the bundle's size;
+    with --site (or --serve), serve pages with the rules and an event log overlay.
 
     \b
-    Example:
+    Examples:
       rtp-snippets preview examples/rtp-rules.yml
+      rtp-snippets preview rtp-rules.yml --site _site --open
     """
-    ruleset = _load(rules)
+    if not site and not serve:
+        if live or open_browser:
+            raise click.UsageError("--live and --open need --site or --serve")
+        ruleset = _load(rules)
+        try:
+            text = preview_text(ruleset, color=sys.stdout.isatty())
+        except RtpSnippetsError as error:
+            raise RulesProblem(error) from None
+        click.echo(text, nl=False)
+        return
     try:
-        text = preview_text(ruleset, color=sys.stdout.isatty())
+        server = make_server(rules, site, port, live, report=lambda text: click.echo(text, err=True))
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
-    click.echo(text, nl=False)
+    url = url_of(server)
+    mode = "live: calls are sent to the page's rtp" if live else "dry run: calls are logged, not sent"
+    click.echo(f"Serving {site or 'a page of the rules'} at {url} ({mode}). Ctrl-C stops.", err=True)
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        server.server_close()
 
 
 @main.command()

@@ -26,6 +26,7 @@ from .paths import glob_regex
 
 TEMPLATE = "bundle.js.j2"
 RTP_TAG_TEMPLATE = "rtp-tag.js.j2"
+OVERLAY_TEMPLATE = "overlay.js.j2"
 DELEGATED_EVENTS = ("click", "submit")
 
 
@@ -59,14 +60,34 @@ class Bundle:
         return f"'sha256-{digest}'"
 
 
-def build_bundle(ruleset: RuleSet, minify: bool = True) -> Bundle:
-    """Render the rules into JavaScript: minified, or readable with ``minify=False``."""
+def build_bundle(ruleset: RuleSet, minify: bool = True, preview: bool = False) -> Bundle:
+    """Render the rules into JavaScript: minified, or readable with ``minify=False``.
+
+    ``preview`` is for ``rtp-snippets preview`` only: every call goes to the debug
+    overlay's ``rtpSnippetsPreview(rule, arguments)`` with the rule's name and line.
+    """
     rules = tuple(ruleset)
     groups: dict[str, list] = {}
     for rule in rules:
-        groups.setdefault(rule.event, []).append(_record(rule))
-    source = _template(TEMPLATE).render(groups=groups, features=_features(rules))
+        groups.setdefault(rule.event, []).append(_record(rule, preview))
+    features = _features(rules)
+    if preview:
+        features.update(preview=True, runtime=True, arrays=True)
+    source = _template(TEMPLATE).render(groups=groups, features=features)
     return _finish(source, TEMPLATE, minify)
+
+
+def build_overlay(ruleset: RuleSet | None, live: bool = False, error: str | None = None) -> Bundle:
+    """The debug overlay of ``rtp-snippets preview`` (readable; never in build output)."""
+    rules = [{
+        "name": rule.name or f"{rule.event} {rule.selector or ''}".strip(),
+        "line": rule.source.line if rule.source else 0,
+        "event": rule.event,
+        "selector": rule.selector,
+        "values": list(rule.send),
+    } for rule in (ruleset or ())]
+    data = {"rules": rules, "live": live, "error": error}
+    return _finish(_template(OVERLAY_TEMPLATE).render(data=data), OVERLAY_TEMPLATE, minify=False)
 
 
 def build_rtp_tag(tag: RtpTag, minify: bool = True) -> Bundle:
@@ -115,7 +136,7 @@ def html_safe(code: str) -> str:
     return "".join(out)
 
 
-def _record(rule: Rule) -> list:
+def _record(rule: Rule, preview: bool = False) -> list:
     """The rule as the template's data: [target, values] plus options when needed."""
     if rule.event == "scroll":
         target: object = rule.percent
@@ -133,6 +154,9 @@ def _record(rule: Rule) -> list:
         options["pages"] = glob_regex(rule.pages)
     if rule.exclude:
         options["exclude"] = glob_regex(rule.exclude)
+    if preview:
+        options["name"] = rule.name or f"{rule.event} {rule.selector or ''}".strip()
+        options["line"] = rule.source.line if rule.source else 0
     if options:
         record.append(options)
     return record
@@ -168,6 +192,7 @@ def _features(rules: tuple[Rule, ...]) -> dict:
         "visible": "visible" in events,
         "scroll": "scroll" in events,
         "timer": "timer" in events,
+        "preview": False,
     }
 
 
