@@ -39,7 +39,7 @@ class Rules:
     def __init__(self, path: Path, report: Callable[[str], None] = lambda text: None):
         self.path = path
         self.report = report
-        self.stamp: tuple[int, int] | None = None
+        self.stamp: object = None  # (mtime, size) of the file last read; None before any read
         self.ruleset: RuleSet | None = None
         self.error: str | None = None
         self.lock = threading.Lock()
@@ -48,10 +48,10 @@ class Rules:
         with self.lock:
             try:
                 status = self.path.stat()
-                stamp = (status.st_mtime_ns, status.st_size)
+                stamp: object = (status.st_mtime_ns, status.st_size)
             except OSError:
-                stamp = None
-            if stamp != self.stamp or self.stamp is None:
+                stamp = "missing"
+            if stamp != self.stamp:
                 self.stamp = stamp
                 try:
                     self.ruleset, self.error = load_rules(self.path), None
