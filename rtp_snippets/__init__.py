@@ -14,6 +14,16 @@ from .load import load_rules
 from .model import RtpTag, Rule, RuleSet
 from .render import Bundle, build_bundle
 
+
+
+def register() -> None:
+    """Pelican's plugin hook, so ``PLUGINS = ["rtp_snippets"]`` works however the package
+    is installed (an editable install hides the pelican.plugins namespace portion)."""
+    from .integrations.pelican import register as register_pelican_plugin
+
+    register_pelican_plugin()
+
+
 try:
     __version__ = version("rtp-snippets")
 except PackageNotFoundError:  # running from a source tree that is not installed

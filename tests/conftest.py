@@ -7,6 +7,8 @@ import pytest
 
 from rtp_snippets import build_bundle, load_rules
 
+CHROMIUM = "/usr/bin/chromium"
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,3 +43,14 @@ def bundle_of(rules_file):
         return build_bundle(load_rules(path), minify=minify)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium (Debian's, at /usr/bin/chromium) for the whole test session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()

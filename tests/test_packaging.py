@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ["pyproject.toml", "README.md", "rtp_snippets", "templates", "examples"]
+SHIPPED = ["pyproject.toml", "README.md", "rtp_snippets", "templates", "examples", "pelican"]
 
 pytestmark = pytest.mark.packaging
 
@@ -56,6 +56,10 @@ def test_templates_are_found_after_install(tmp_path, editable):
         assert folder == project / "templates"
     else:
         assert folder.is_relative_to(environment) and (folder / "bundle.js.j2").is_file()
+        # The integrations ship too (their generators are not installed here, so no import).
+        site_packages = folder.parent.parent
+        assert (site_packages / "pelican" / "plugins" / "rtp_snippets" / "__init__.py").is_file()
+        assert (site_packages / "rtp_snippets" / "integrations" / "mkdocs.py").is_file()
         shutil.rmtree(project / "templates")  # the wheel must not need the source tree
     assert run(environment, elsewhere, "rtp-snippets", "build", example) == expected
     assert run(environment, elsewhere, "python", "-m", "rtp_snippets", "build", example) == expected

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import sync_playwright
 
 from rtp_snippets import build_bundle, load_rules
 from rtp_snippets.cli import main
@@ -77,14 +76,6 @@ def served(tmp_path):
         if server.process.poll() is None:
             server.process.kill()
         server.process.communicate()  # also closes the pipes
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Thin shells over the library for Jinja, MkDocs, Pelican and Sphinx."""

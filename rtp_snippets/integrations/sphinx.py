@@ -1,0 +1,45 @@
+"""Sphinx extension ``rtp_snippets.integrations.sphinx``: inject the rules after an HTML build.
+
+    extensions = ["rtp_snippets.integrations.sphinx"]
+    rtp_snippets_rules = "rtp-rules.yml"      # relative to conf.py
+    rtp_snippets_external = False
+
+Rule errors stop the build (``ExtensionError`` with file:line); coverage
+problems are Sphinx warnings, so ``-W`` fails on them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from ..errors import RtpSnippetsError
+from ..load import DEFAULT_RULES_FILE, load_rules
+from .common import inject_built_site
+
+logger = logging.getLogger(__name__)
+
+
+def _load(app, config) -> None:
+    path = Path(app.confdir) / config.rtp_snippets_rules
+    try:
+        app.rtp_snippets_ruleset = load_rules(path)
+    except RtpSnippetsError as error:
+        raise ExtensionError("\n".join(error.messages())) from None
+
+
+def _inject(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    inject_built_site(app.outdir, app.rtp_snippets_ruleset, logger.warning,
+                      external=app.config.rtp_snippets_external)
+
+
+def setup(app):
+    app.add_config_value("rtp_snippets_rules", DEFAULT_RULES_FILE, "env")
+    app.add_config_value("rtp_snippets_external", False, "env")
+    app.connect("config-inited", _load)
+    app.connect("build-finished", _inject)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,116 @@
+"""Each integration builds its example with the real generator, then a browser clicks."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+BLOCK = 'data-rtp-snippets="bundle"'
+BAD_RULES = "rules:\n  - on click #download-whitepaper send 'x'\n"
+
+
+def build_command(name: str, source: Path, output: Path) -> list[str]:
+    return {
+        "mkdocs": [sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
+                   str(source / "mkdocs.yml"), "-d", str(output)],
+        "pelican": [sys.executable, "-m", "pelican", str(source / "content"), "-o", str(output),
+                    "-s", str(source / "pelicanconf.py"), "--fatal", "warnings"],
+        "sphinx": [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(source),
+                   str(output)],
+        "jinja": [sys.executable, str(source / "build.py"), str(output)],
+    }[name]
+
+
+# The page with the button, and the pages the 'viewed pricing' rule goes to.
+PAGES = {
+    "mkdocs": ("index.html", {"pricing/index.html"}),
+    "pelican": ("the-whitepaper.html", {"pages/pricing.html"}),
+    "sphinx": ("index.html", {"pricing.html"}),
+    "jinja": ("index.html", {"pricing/index.html"}),
+}
+GENERATORS = sorted(PAGES)
+
+
+def build(name: str, tmp_path: Path, rules: str | None = None, output_name: str = "out"):
+    source = tmp_path / name
+    if not source.exists():
+        shutil.copytree(EXAMPLES / name, source)
+    if rules is not None:
+        (source / "rtp-rules.yml").write_text(rules)
+    output = tmp_path / output_name
+    # SOURCE_DATE_EPOCH: generators that stamp the build date (MkDocs) use this one.
+    # COLUMNS: Pelican logs through rich, which wraps lines at the terminal width.
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "COLUMNS": "1000"}
+    result = subprocess.run(build_command(name, source, output), capture_output=True, text=True,
+                            cwd=tmp_path, env=environment)
+    return result, output
+
+
+def html_pages(output: Path) -> dict[str, str]:
+    return {path.relative_to(output).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(output.rglob("*.html"))}
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_every_page_gets_one_block_with_its_rules_and_a_rebuild_is_identical(name, tmp_path):
+    result, output = build(name, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    pages = html_pages(output)
+    button_page, pricing_pages = PAGES[name]
+    assert button_page in pages and pricing_pages <= set(pages)
+    for path, text in pages.items():
+        assert text.count(BLOCK) == 1, path
+        assert "download - example whitepaper" in text, path
+        assert ("viewed pricing" in text) == (path in pricing_pages), path
+    again, second = build(name, tmp_path, output_name="again")
+    assert again.returncode == 0
+    assert html_pages(second) == pages
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_a_rules_error_fails_the_build_with_file_and_line(name, tmp_path):
+    result, _ = build(name, tmp_path, rules=BAD_RULES)
+    assert result.returncode != 0
+    assert re.search(r"rtp-rules\.yml:2:14: this rule is cut short here", result.stdout + result.stderr)
+
+
+def test_mkdocs_strict_fails_on_a_selector_that_matches_nothing(tmp_path):
+    rules = "rules:\n  - \"on click '#no-such-button' send 'x'\"\n"
+    result, _ = build("mkdocs", tmp_path, rules=rules)
+    assert result.returncode != 0
+    assert "selector '#no-such-button' matches nothing on any page" in result.stdout + result.stderr
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", GENERATORS)
+def test_a_built_page_sends_the_click(name, tmp_path, browser):
+    result, output = build(name, tmp_path)
+    assert result.returncode == 0
+    context = browser.new_context()
+    context.set_default_timeout(5000)
+
+    def serve(route):
+        url = route.request.url
+        if not url.startswith("http://site.test/"):
+            route.abort()
+            return
+        path = output / unquote(url[len("http://site.test/"):].split("?")[0])
+        if path.is_file():
+            route.fulfill(body=path.read_bytes(), headers={
+                "content-type": "text/html" if path.suffix == ".html" else "text/plain"})
+        else:
+            route.fulfill(status=404, body="")
+
+    context.route("**/*", serve)
+    page = context.new_page()
+    page.goto("http://site.test/" + PAGES[name][0])
+    page.click("#download-whitepaper")
+    calls = page.evaluate("Array.from(window.rtp.q, function (args) { return Array.from(args); })")
+    assert calls == [["send", "event", {"value": "download - example whitepaper"}]]
+    context.close()
