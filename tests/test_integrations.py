@@ -80,11 +80,52 @@ def test_a_rules_error_fails_the_build_with_file_and_line(name, tmp_path):
     assert re.search(r"rtp-rules\.yml:2:14: this rule is cut short here", result.stdout + result.stderr)
 
 
-def test_mkdocs_strict_fails_on_a_selector_that_matches_nothing(tmp_path):
+@pytest.mark.parametrize("name", ["mkdocs", "pelican", "sphinx"])
+def test_strict_builds_fail_on_a_selector_that_matches_nothing(name, tmp_path):
     rules = "rules:\n  - \"on click '#no-such-button' send 'x'\"\n"
-    result, _ = build("mkdocs", tmp_path, rules=rules)
+    result, _ = build(name, tmp_path, rules=rules)
     assert result.returncode != 0
     assert "selector '#no-such-button' matches nothing on any page" in result.stdout + result.stderr
+
+
+def test_jinja_rebuilds_when_the_rules_change_and_errors_name_the_template_line(tmp_path):
+    import jinja2
+
+    from rtp_snippets.integrations.jinja import RtpSnippetsExtension
+
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text("rules:\n  - \"on click #a send 'first'\"\n")
+    (tmp_path / "page.html").write_text("<body>\n\n{{ rtp_snippet() }}</body>")
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path),
+                                     extensions=[RtpSnippetsExtension])
+    environment.rtp_snippets_rules = str(rules)
+    assert '"first"' in environment.get_template("page.html").render()
+    rules.write_text("rules:\n  - \"on click #a send 'second value'\"\n")
+    assert '"second value"' in environment.get_template("page.html").render()
+    rules.write_text(BAD_RULES)
+    with pytest.raises(jinja2.TemplateRuntimeError) as caught:
+        environment.get_template("page.html").render()
+    assert str(caught.value).startswith(f"{tmp_path / 'page.html'}:3: rtp_snippet(): {rules}:2:14: "
+                                        "this rule is cut short here")
+
+
+def test_mkdocs_serve_watches_the_rules_file(tmp_path):
+    from rtp_snippets.integrations.mkdocs import RtpSnippetsPlugin
+
+    class Server:
+        watched = []
+
+        def watch(self, path):
+            self.watched.append(path)
+
+    class Config(dict):
+        config_file_path = str(tmp_path / "mkdocs.yml")
+
+    plugin = RtpSnippetsPlugin()
+    plugin.load_config({"rules": "rules.yml"})
+    server = Server()
+    assert plugin.on_serve(server, Config(), None) is server
+    assert server.watched == [str(tmp_path / "rules.yml")]
 
 
 @pytest.mark.browser
