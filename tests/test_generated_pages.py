@@ -1,0 +1,45 @@
+"""Generated pages: random mixes of the constructs that trip injectors, checked by html5lib."""
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rtp_snippets.inject import PageSkipped, inject_html, remove_html
+
+from test_corpus import BUNDLE, placement_problem  # noqa: I001 (tests/ is on sys.path)
+
+FRAGMENTS = [
+    "<p>text</p>", "<!-- </body> -->", "<!--->", "<!-->", "<script>var a = '</body>';</script>",
+    "<script><!--<script></script>--></script>", "<style>a::after{content:'</body>'}</style>",
+    "<textarea></body></textarea>", "<title></body></title>", "<template><p></p></template>",
+    "<svg><circle/></svg>", "<svg><![CDATA[</body>]]></svg>", "<math><mi>x</mi></math>",
+    "<div title='</body>'>x</div>", '<a href="x">y</a>', "<noscript></body></noscript>",
+    "<BODY>", "</BODY >", "</Body>", "<p>\x00nul</p>", "<br/>", "&nbsp;&amp;", "<table><tr><td>c</td></tr></table>",
+    "<select><option>o</select>", "<iframe></body></iframe>", "<xmp></body></xmp>", "\r\n", "\n",
+    "<?php echo 1 ?>", "<!DOCTYPE html>", "<html>", "</html>", "<head>", "</head>", "<body>", "</body>",
+    "<h1>café ½</h1>", "<p>日本語</p>", "</p>", "<img alt='>'>",
+]
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "windows-1252", "shift_jis", "iso-8859-7"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=14),
+       encoding=st.sampled_from(ENCODINGS))
+def test_generated_pages(parts, encoding):
+    text = "".join(parts)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = re.sub(r"[^\x00-\x7f]", "?", text).encode(encoding)
+    try:
+        output = inject_html(data, BUNDLE)
+    except PageSkipped:
+        return
+    assert remove_html(output) == data
+    assert inject_html(output, BUNDLE) == output
+    block = f'<script data-rtp-snippets="bundle">{BUNDLE.code}</script>'.encode(
+        "utf-16-le" if encoding == "utf-16" else "ascii")
+    place = output.find(block)
+    assert place >= 0 and output[:place] + output[place + len(block):] == data
+    assert placement_problem(output, "body") is None
