@@ -218,7 +218,12 @@ def _pages(root: Path, include: tuple[str, ...], exclude: tuple[str, ...],
     """Site paths ('/blog/index.html') of the pages to process, in a stable order."""
     if not root.is_dir():
         raise RtpSnippetsError(f"{root}: not a folder; give the output folder of your site build")
-    for folder, folders, files in os.walk(root, followlinks=False):
+    def unreadable(error: OSError) -> None:
+        folder = "/" + Path(error.filename).relative_to(root).as_posix() + "/"
+        early.append(PageResult(folder.replace("//", "/"), "error",
+                                f"cannot list the folder: {error.strerror}"))
+
+    for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=False):
         folders.sort()
         for name in sorted(files):
             if not name.lower().endswith(HTML_SUFFIXES):

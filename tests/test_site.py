@@ -335,3 +335,76 @@ def test_an_unreadable_page_is_an_error(site, monkeypatch):
     report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
     assert [(page.path, page.reason) for page in report.errors] == [
         ("/blog/post.html", "cannot read: Permission denied")]
+
+
+def test_an_unlistable_folder_is_an_error_and_the_rest_is_done(site, monkeypatch):
+    real_scandir = os.scandir
+
+    def refuse(path="."):
+        if str(path).endswith("blog"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
+    assert [(page.path, page.reason) for page in report.errors] == [
+        ("/blog/", "cannot list the folder: Permission denied")]
+    assert report.counts["injected"] == 3
+
+
+def test_a_symlink_loop_and_a_50_mb_page(site):
+    (site / "loop.html").symlink_to(site / "loop.html")
+    (site / "folder-loop").symlink_to(site, target_is_directory=True)
+    big = "<html><body>" + ("<p>" + "y" * 95 + "</p>") * 500_000 + "</body></html>"
+    (site / "big.html").write_text(big)
+    report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
+    pages = {page.path: page for page in report.pages}
+    assert pages["/loop.html"].reason == "a symbolic link (not followed)"
+    assert not any(path.startswith("/folder-loop/") for path in pages)
+    assert pages["/big.html"].status == "injected"
+    output = (site / "big.html").read_text()
+    assert len(big) > 50_000_000 and output.endswith("</script></body></html>")
+
+
+def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path):
+    rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
+    copy = writable_copy(CORPUS / "site-a", tmp_path / "site")
+    reference = writable_copy(CORPUS / "site-a", tmp_path / "reference")
+    inject_site(reference, load_rules(rules), jobs=1)
+    command = [sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r", str(rules)]
+    runs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    for run_ in runs:
+        _, errors = run_.communicate(timeout=120)
+        assert run_.returncode == 0, errors
+    assert snapshot(copy) == snapshot(reference)
+
+
+@pytest.fixture(scope="module")
+def site_a_injected(tmp_path_factory):
+    """site-a as it is after a complete injection of the example rules."""
+    rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
+    reference = writable_copy(CORPUS / "site-a", tmp_path_factory.mktemp("reference") / "site")
+    inject_site(reference, load_rules(rules), jobs=1)
+    return snapshot(reference)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trial", range(50))
+def test_sigkill_at_random_moments(tmp_path, trial, site_a_injected):
+    import random
+
+    rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
+    original = snapshot(CORPUS / "site-a")
+    injected = site_a_injected
+    copy = writable_copy(CORPUS / "site-a", tmp_path / "site")
+    process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
+                                str(rules), "--jobs", str(1 + trial % 2)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(random.Random(trial).uniform(0.2, 1.5))
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    state = snapshot(copy)
+    for name, data in original.items():
+        assert state[name] in (data, injected[name]), name
+    assert run("inject", copy, "-r", rules).exit_code == 0
+    assert {name: data for name, data in snapshot(copy).items() if name in original} == injected
