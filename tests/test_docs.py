@@ -50,3 +50,16 @@ def test_readme_set_up_commands():
     ]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "pip install -e '.[test]'" in ci and "python -m pytest" in ci
+
+
+def test_every_guarantee_names_tests_that_exist():
+    section = README.split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "tests/" in line]
+    assert len(rows) >= 10
+    for row in rows:
+        module = None
+        for reference in re.findall(r"`((?:tests/[\w/]+\.py)?(?:::\w+)?)`", row.split(" | ")[-1]):
+            path, _, name = reference.partition("::")
+            module = path or module
+            source = (ROOT / module).read_text()
+            assert not name or f"def {name}(" in source, reference

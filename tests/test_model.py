@@ -155,3 +155,10 @@ def test_page_globs(globs, path, expected):
 def test_glob_regex_uses_syntax_python_and_javascript_share():
     assert glob_regex(["/pricing/**", "/blog/*.html"]) == "^(?:/pricing(?:/.*)?|/blog/[^/]*\\.html)$"
     assert re.compile(glob_regex(["/(x)+[y]"]))
+
+
+def test_lone_surrogates_are_refused():
+    with pytest.raises(InvalidRule) as caught:
+        Rule(event="click", selector="#a", send=["ok", "broken \ud800 text"])
+    assert [(p.field, p.index, p.offset, p.message) for p in caught.value.problems] == [
+        ("send", 1, 7, "lone surrogate U+D800 cannot be sent as text")]
