@@ -4,8 +4,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from rtp_snippets import build_bundle, load_rules
+from rtp_snippets.cli import main
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -54,3 +56,18 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         yield browser
         browser.close()
+
+
+def run(*args):
+    """The CLI through click's CliRunner, exceptions not caught."""
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def write_site(folder: Path, pages: dict[str, str], rules: str) -> Path:
+    """folder/site with the pages, and folder/rtp-rules.yml; returns the site folder."""
+    root = folder / "site"
+    for name, text in pages.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (folder / "rtp-rules.yml").write_text(rules)
+    return root

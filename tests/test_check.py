@@ -6,11 +6,11 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from click.testing import CliRunner
 
 from rtp_snippets import load_rules
 from rtp_snippets.check import check_site, lint_rules
-from rtp_snippets.cli import main
+
+from conftest import run, write_site  # tests/ is on sys.path
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 TAG = ("<script>(function(c,h,a,f,i){})(window,document,'rtp',"
@@ -38,16 +38,7 @@ RULES = """rules:
 
 @pytest.fixture
 def site(tmp_path):
-    root = tmp_path / "site"
-    for name, text in PAGES.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    (tmp_path / "rtp-rules.yml").write_text(RULES)
-    return root
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+    return write_site(tmp_path, PAGES, RULES)
 
 
 @pytest.mark.parametrize("rules, messages", [

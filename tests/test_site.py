@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from rtp_snippets import build_bundle, load_rules
-from rtp_snippets.cli import main
 from rtp_snippets.inject import inject_html
 from rtp_snippets.site import inject_site
+
+from conftest import run, write_site  # tests/ is on sys.path
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 RULES = """
@@ -45,16 +45,7 @@ PAGES = {
 
 @pytest.fixture
 def site(tmp_path):
-    root = tmp_path / "site"
-    for name, text in PAGES.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    (tmp_path / "rtp-rules.yml").write_text(RULES)
-    return root
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+    return write_site(tmp_path, PAGES, RULES)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
