@@ -144,6 +144,37 @@ class SiteCheck:
     findings: list[Finding]
     unreadable: list[tuple[str, str]]
 
+    def table(self) -> str:
+        """An aligned table: one row per rule with its coverage."""
+        rows = [("line", "rule", "applies", "matches", "elements", "examples")]
+        for entry in self.coverage:
+            rule = entry.rule
+            target = rule.selector or (f"{rule.percent}%" if rule.percent else
+                                       f"{rule.seconds:g}s" if rule.seconds else "-")
+            has_selector = rule.selector is not None
+            rows.append((
+                str(rule.source.line) if rule.source else "-",
+                f"{rule.name + ': ' if rule.name else ''}{rule.event} {target}",
+                str(entry.applies),
+                str(entry.pages) if has_selector else "-",
+                str(entry.elements) if has_selector else "-",
+                ", ".join(entry.examples),
+            ))
+        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+        numbers = {2, 3, 4}
+        return "\n".join(
+            "  ".join(cell.rjust(width) if column in numbers else cell.ljust(width)
+                      for column, (cell, width) in enumerate(zip(row, widths))).rstrip()
+            for row in rows)
+
+    def rtp_summary(self) -> str:
+        """One line about the RTP tag across the pages."""
+        labels = {"missing": "without an RTP tag", "several": "with more than one RTP tag",
+                  "not first": "where the RTP tag is not the first script in <head>"}
+        parts = [f"{len(pages)} pages {labels[kind]} (e.g. {', '.join(pages[:EXAMPLES])})"
+                 for kind, pages in self.rtp.items() if pages]
+        return f"RTP tag on {self.pages} pages: " + ("; ".join(parts) if parts else "all fine")
+
 
 def check_site(root: str | Path, ruleset: RuleSet, *, max_matches: int = DEFAULT_MAX_MATCHES,
                jobs: int | None = None) -> SiteCheck:
@@ -323,3 +354,39 @@ def catalog_markdown(rows: list[dict]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
+
+
+def stale_catalog(catalog_file: Path, ruleset: RuleSet, site: SiteCheck | None, rules_path: Path,
+                  site_folder: Path | None) -> list[Finding]:
+    """An error when ``catalog_file`` is not what ``rtp-snippets catalog`` would write now."""
+    wanted = catalog_markdown(catalog_rows(ruleset, site))
+    current = catalog_file.read_text(encoding="utf-8") if catalog_file.exists() else None
+    if current == wanted:
+        return []
+    site_option = f" --site {site_folder}" if site_folder else ""
+    return [Finding("error", f"the catalogue {catalog_file} is stale; run rtp-snippets catalog "
+                             f"{rules_path}{site_option} -o {catalog_file}")]
+
+
+def check_report(rules_path: Path, site: SiteCheck | None, findings: list[Finding]) -> dict:
+    """The machine-readable report of ``rtp-snippets check --json``."""
+    report: dict = {
+        "rules_file": str(rules_path),
+        "findings": [{"level": finding.level, "message": finding.message,
+                      "line": finding.rule.source.line if finding.rule and finding.rule.source
+                      else None} for finding in findings],
+    }
+    if site:
+        report["pages"] = site.pages
+        report["rules"] = [{
+            "line": entry.rule.source.line if entry.rule.source else None,
+            "name": entry.rule.name, "event": entry.rule.event, "selector": entry.rule.selector,
+            "applies": entry.applies,
+            "matches": entry.pages if entry.rule.selector is not None else None,
+            "elements": entry.elements if entry.rule.selector is not None else None,
+            "examples": entry.examples,
+        } for entry in site.coverage]
+        report["rtp_tag"] = {kind: {"count": len(pages), "examples": pages[:EXAMPLES]}
+                             for kind, pages in site.rtp.items()}
+        report["unreadable"] = [{"path": path, "reason": reason} for path, reason in site.unreadable]
+    return report

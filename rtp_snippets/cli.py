@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from .check import (DEFAULT_MAX_MATCHES, EXAMPLES, Finding, catalog_markdown, catalog_rows,
-                    check_site, lint_rules)
+from .check import (DEFAULT_MAX_MATCHES, catalog_markdown, catalog_rows, check_report,
+                    check_site, lint_rules, stale_catalog)
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
 from .load import DEFAULT_RULES_FILE, load_rules
@@ -263,27 +263,6 @@ def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
     _finish(report, as_json)
 
 
-def _coverage_table(result) -> str:
-    rows = [("line", "rule", "applies", "matches", "elements", "examples")]
-    for entry in result.coverage:
-        rule = entry.rule
-        target = rule.selector or ("%d%%" % rule.percent if rule.percent else
-                                   f"{rule.seconds:g}s" if rule.seconds else "-")
-        rows.append((
-            str(rule.source.line) if rule.source else "-",
-            f"{rule.name + ': ' if rule.name else ''}{rule.event} {target}",
-            str(entry.applies),
-            str(entry.pages) if rule.selector is not None else "-",
-            str(entry.elements) if rule.selector is not None else "-",
-            ", ".join(entry.examples),
-        ))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    right = {2, 3, 4}
-    return "\n".join("  ".join(cell.rjust(width) if column in right else cell.ljust(width)
-                               for column, (cell, width) in enumerate(zip(row, widths))).rstrip()
-                     for row in rows)
-
-
 @main.command()
 @click.argument("rules", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -309,19 +288,13 @@ def check(rules: tuple[Path, ...], site: Path | None, strict: bool, max_matches:
         result = check_site(site, ruleset, max_matches=max_matches, jobs=jobs) if site else None
         findings = result.findings if result else lint_rules(ruleset)
         if catalog_file is not None:
-            wanted = catalog_markdown(catalog_rows(ruleset, result))
-            current = catalog_file.read_text(encoding="utf-8") if catalog_file.exists() else None
-            if current != wanted:
-                findings = findings + [Finding("error", f"the catalogue {catalog_file} is stale; "
-                                                        f"run rtp-snippets catalog {path}"
-                                                        f"{' --site ' + str(site) if site else ''}"
-                                                        f" -o {catalog_file}")]
+            findings = findings + stale_catalog(catalog_file, ruleset, result, path, site)
         if as_json:
-            click.echo(json.dumps(_check_json(path, result, findings), indent=2))
+            click.echo(json.dumps(check_report(path, result, findings), indent=2))
         else:
             if result:
-                click.echo(_coverage_table(result))
-                click.echo(_rtp_summary(result))
+                click.echo(result.table())
+                click.echo(result.rtp_summary())
             for finding in findings:
                 click.echo(str(finding), err=True)
             errors = sum(finding.level == "error" for finding in findings)
@@ -330,38 +303,6 @@ def check(rules: tuple[Path, ...], site: Path | None, strict: bool, max_matches:
         failed = failed or any(finding.level == "error" or strict for finding in findings)
     if failed:
         sys.exit(1)
-
-
-def _rtp_summary(result) -> str:
-    labels = {"missing": "without an RTP tag", "several": "with more than one RTP tag",
-              "not first": "where the RTP tag is not the first script in <head>"}
-    parts = [f"{len(pages)} pages {labels[kind]} (e.g. {', '.join(pages[:EXAMPLES])})"
-             for kind, pages in result.rtp.items() if pages]
-    return f"RTP tag on {result.pages} pages: " + ("; ".join(parts) if parts else "all fine")
-
-
-def _check_json(path: Path, result, findings) -> dict:
-    report = {
-        "rules_file": str(path),
-        "findings": [{"level": finding.level, "message": finding.message,
-                      "line": finding.rule.source.line if finding.rule and finding.rule.source
-                      else None} for finding in findings],
-    }
-    if result:
-        report["pages"] = result.pages
-        report["rules"] = [{
-            "line": entry.rule.source.line if entry.rule.source else None,
-            "name": entry.rule.name, "event": entry.rule.event, "selector": entry.rule.selector,
-            "applies": entry.applies,
-            "matches": entry.pages if entry.rule.selector is not None else None,
-            "elements": entry.elements if entry.rule.selector is not None else None,
-            "examples": entry.examples,
-        } for entry in result.coverage]
-        report["rtp_tag"] = {kind: {"count": len(pages), "examples": pages[:EXAMPLES]}
-                             for kind, pages in result.rtp.items()}
-        report["unreadable"] = [{"path": path_, "reason": reason}
-                                for path_, reason in result.unreadable]
-    return report
 
 
 @main.command()

@@ -138,7 +138,7 @@ def inject_site(
     paths = list(_pages(root, include, exclude, early))
     present = _present_rules(root, paths, ruleset, jobs) if prune else None
     for path in paths:
-        rules = tuple(_applying(ruleset, path, present[path] if present else None))
+        rules = tuple(_applying(ruleset, path, None if present is None else present[path]))
         if not rules:
             # No rule here: the page gets no block (an old one is taken out).
             tasks.append(_Task(str(root), path, None, position, check))
