@@ -112,6 +112,28 @@ def test_keyboard_activation_of_a_button_counts_as_a_click(site, bundle_of, key)
     assert calls(page) == [SEED_CALL]
 
 
+def test_enter_on_a_link_counts_as_a_click(site, bundle_of):
+    page = site.open("/", "<a id=more href='#more'>more</a>", bundle_of("on click #more send 'more'"))
+    page.focus("#more")
+    page.keyboard.press("Enter")
+    assert calls(page) == [["send", "event", {"value": "more"}]]
+
+
+@pytest.mark.parametrize("button", ["right", "middle"])
+def test_right_and_middle_clicks_do_not_count(site, bundle_of, button):
+    # Browsers fire no click event for them (contextmenu / auxclick instead).
+    page = site.open("/", BUTTON, bundle_of(SEED))
+    page.click("#download-whitepaper", button=button)
+    assert calls(page) == []
+
+
+def test_modified_clicks_count(site, bundle_of):
+    page = site.open("/", BUTTON, bundle_of(SEED))
+    for modifier in ("Control", "Shift", "Alt", "Meta"):
+        page.click("#download-whitepaper", modifiers=[modifier])
+    assert calls(page) == [SEED_CALL] * 4
+
+
 def test_element_added_after_load(site, bundle_of):
     page = site.open("/", "<div id=later></div>", bundle_of(SEED))
     page.evaluate(f"document.getElementById('later').innerHTML = {json.dumps(BUTTON)}")
