@@ -96,8 +96,8 @@ def insert_blocks(data: bytes, block: str, position: str = "body",
         if tag_place is not None:
             insertions.append((tag_place, tag_block))
             has_tag = True
-    for position_, piece in sorted(insertions, key=lambda item: item[0], reverse=True):
-        text = text[:position_] + piece + text[position_:]
+    for offset, piece in sorted(insertions, key=lambda item: item[0], reverse=True):
+        text = text[:offset] + piece + text[offset:]
     return Injected(prefix + text.encode(codec, "surrogatepass"), has_tag)
 
 
