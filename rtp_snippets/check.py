@@ -268,7 +268,7 @@ def _facts(task: tuple[str, str, tuple[Rule, ...]]) -> PageFacts:
         return PageFacts(path, (), {}, {}, 0, False, skipped.reason)
     except OSError as error:
         return PageFacts(path, (), {}, {}, 0, False, f"cannot read: {error.strerror}")
-    applies = tuple(index for index, rule in enumerate(rules) if _applies(rule, path))
+    applies = tuple(index for index, rule in enumerate(rules) if rule.applies_to(path))
     found = scan(text)
     tags = [script for script in found.scripts if is_rtp_tag(script)]
     head_scripts = [script for script in found.scripts if script.in_head]
@@ -297,12 +297,6 @@ def _inside_claimed(element, clickable: set[int]) -> bool:
             return id(parent) in clickable
         parent = parent.parent
     return False
-
-
-def _applies(rule: Rule, path: str) -> bool:
-    if rule.pages and not matches(rule.pages, path):
-        return False
-    return not (rule.exclude and matches(rule.exclude, path))
 
 
 def _may_match(selector: str, text: str) -> bool:

@@ -148,6 +148,12 @@ class Rule:
         """Each value of ``send`` split into text and placeholders."""
         return tuple(parse_value(value) for value in self.send)
 
+    def applies_to(self, path: str) -> bool:
+        """Whether the rule's pages/exclude globs let it run on the page at ``path``."""
+        if self.pages and not paths.matches(self.pages, path):
+            return False
+        return not (self.exclude and paths.matches(self.exclude, path))
+
     @property
     def placeholders(self) -> set[str]:
         """The placeholder kinds this rule uses."""

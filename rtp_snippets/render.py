@@ -21,7 +21,7 @@ import jinja2
 import minify
 
 from .errors import BundleError
-from .model import Placeholder, RtpTag, Rule, RuleSet
+from .model import RtpTag, Rule, RuleSet
 from .paths import glob_regex
 
 TEMPLATE = "bundle.js.j2"

@@ -25,7 +25,7 @@ from .inject import PageSkipped, insert_blocks, script_block
 from .load import load_rules
 from .model import Rule, RuleSet
 from .render import build_bundle, build_overlay
-from .site import HTML_SUFFIXES, _applying
+from .site import HTML_SUFFIXES, rules_for_page
 
 HOST = "127.0.0.1"
 _SIMPLE_SELECTOR = re.compile(
@@ -66,7 +66,7 @@ def preview_page(data: bytes, path: str, ruleset: RuleSet | None, error: str | N
                  live: bool) -> bytes:
     """The page with the preview bundle of its rules and the overlay; unchanged if it has
     no place for them."""
-    rules = RuleSet(tuple(_applying(ruleset, path))) if ruleset else RuleSet(())
+    rules = RuleSet(tuple(rules_for_page(ruleset, path))) if ruleset else RuleSet(())
     block = script_block(build_overlay(rules, live, error))
     if ruleset is not None and len(rules):
         block += script_block(build_bundle(rules, minify=False, preview=True))

@@ -138,7 +138,7 @@ def inject_site(
     paths = list(_pages(root, include, exclude, early))
     present = _present_rules(root, paths, ruleset, jobs) if prune else None
     for path in paths:
-        rules = tuple(_applying(ruleset, path, None if present is None else present[path]))
+        rules = tuple(rules_for_page(ruleset, path, None if present is None else present[path]))
         if not rules:
             # No rule here: the page gets no block (an old one is taken out).
             tasks.append(_Task(str(root), path, None, position, check))
@@ -173,13 +173,11 @@ def remove_site(root: str | Path, *, check: bool = False, jobs: int | None = Non
     return report
 
 
-def _applying(ruleset: RuleSet, path: str, present: set[int] | None = None) -> Iterator[Rule]:
+def rules_for_page(ruleset: RuleSet, path: str, present: set[int] | None = None) -> Iterator[Rule]:
     """The rules for the page at ``path``, with pages/exclude decided here at build time;
     with ``present`` (rule indexes), only those rules and the ones that need no element."""
     for index, rule in enumerate(ruleset):
-        if rule.pages and not matches(rule.pages, path):
-            continue
-        if rule.exclude and matches(rule.exclude, path):
+        if not rule.applies_to(path):
             continue
         if present is not None and rule.selector is not None and not rule.dynamic \
                 and index not in present:

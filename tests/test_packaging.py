@@ -3,7 +3,6 @@ each in a fresh virtualenv, run from a folder that is not the project."""
 
 import shutil
 import subprocess
-import sys
 import venv
 from pathlib import Path
 

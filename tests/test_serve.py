@@ -1,7 +1,6 @@
 """`rtp-snippets preview --site/--serve`: a real server process, driven with Chromium."""
 
 import http.client
-import os
 import signal
 import socket
 import subprocess

@@ -27,7 +27,7 @@ from ..inject import script_block
 from ..load import DEFAULT_RULES_FILE, load_rules
 from ..model import RuleSet
 from ..render import Bundle, build_bundle
-from ..site import _applying
+from ..site import rules_for_page
 
 
 class RtpSnippetsExtension(Extension):
@@ -48,7 +48,7 @@ class RtpSnippetsExtension(Extension):
             ruleset = self._ruleset(path)
         except RtpSnippetsError as error:
             raise jinja2.TemplateRuntimeError(_where() + "; ".join(error.messages())) from None
-        selected = tuple(_applying(ruleset, page_path)) if page_path else tuple(ruleset)
+        selected = tuple(rules_for_page(ruleset, page_path)) if page_path else tuple(ruleset)
         with self.lock:
             if selected not in self.bundles:
                 self.bundles[selected] = build_bundle(RuleSet(selected))
