@@ -71,3 +71,14 @@ def write_site(folder: Path, pages: dict[str, str], rules: str) -> Path:
         (root / name).write_text(text)
     (folder / "rtp-rules.yml").write_text(rules)
     return root
+
+
+# Case counts of the property tests, printed at the end of the run.
+CASE_COUNTS: dict[str, int] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CASE_COUNTS:
+        terminalreporter.write_sep("-", "property test cases")
+        for name, count in sorted(CASE_COUNTS.items()):
+            terminalreporter.write_line(f"{name}: {count}")

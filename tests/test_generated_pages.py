@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from rtp_snippets.inject import PageSkipped, inject_html, remove_html
 
-from test_corpus import BUNDLE, placement_problem  # noqa: I001 (tests/ is on sys.path)
+from conftest import CASE_COUNTS  # tests/ is on sys.path
+from test_corpus import BUNDLE, placement_problem
 
 FRAGMENTS = [
     "<p>text</p>", "<!-- </body> -->", "<!--->", "<!-->", "<script>var a = '</body>';</script>",
@@ -35,6 +36,7 @@ def test_generated_pages(parts, encoding):
     try:
         output = inject_html(data, BUNDLE)
     except PageSkipped:
+        CASE_COUNTS["generated pages skipped"] = CASE_COUNTS.get("generated pages skipped", 0) + 1
         return
     assert remove_html(output) == data
     assert inject_html(output, BUNDLE) == output
@@ -43,3 +45,5 @@ def test_generated_pages(parts, encoding):
     place = output.find(block)
     assert place >= 0 and output[:place] + output[place + len(block):] == data
     assert placement_problem(output, "body") is None
+    CASE_COUNTS["generated pages injected and checked"] = (
+        CASE_COUNTS.get("generated pages injected and checked", 0) + 1)

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from rtp_snippets import Rule, RuleSet, build_bundle
 from rtp_snippets.inject import inject_html
 
+from conftest import CASE_COUNTS  # tests/ is on sys.path
+
 pytestmark = pytest.mark.browser
 
 SPY = "<script>window.calls = []; window.rtp = function () { calls.push(Array.from(arguments)); };</script>"
@@ -23,7 +25,6 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1,
 VALUE = st.one_of(TEXT, st.sampled_from(NASTY), st.lists(st.sampled_from(NASTY), min_size=2,
                                                           max_size=5).map("".join))
 RULES = st.lists(st.lists(VALUE.filter(str.strip), min_size=1, max_size=9), min_size=1, max_size=25)
-COUNTED = {"pages": 0, "values": 0}
 # What JavaScript's \s matches, for the {text} placeholder's collapse and trim.
 JS_SPACES = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 JS_WHITESPACE = re.compile(f"[{JS_SPACES}]+")
@@ -47,7 +48,6 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-    print(f"\nvalues reached rtp exactly: {COUNTED['values']} values on {COUNTED['pages']} pages")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -60,8 +60,9 @@ def test_arbitrary_values_reach_rtp_exactly(page, rules):
     page.set_content(inject_html(html.encode(), build_bundle(ruleset)).decode())
     page.evaluate("() => document.querySelectorAll('button').forEach(b => b.click())")
     assert page.evaluate("window.calls") == [call for values in rules for call in expected_calls(values)]
-    COUNTED["pages"] += 1
-    COUNTED["values"] += sum(map(len, rules))
+    CASE_COUNTS["values that reached rtp exactly"] = (
+        CASE_COUNTS.get("values that reached rtp exactly", 0) + sum(map(len, rules)))
+    CASE_COUNTS["pages of values"] = CASE_COUNTS.get("pages of values", 0) + 1
 
 
 ATTRIBUTE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
@@ -93,3 +94,5 @@ def test_placeholders_and_selectors_with_unusual_characters(page, values):
         sent = [value] + ([text] if text else [])
         expected.append(["send", "event", {"value": sent if len(sent) > 1 else sent[0]}])
     assert page.evaluate("window.calls") == expected
+    CASE_COUNTS["elements with unusual ids, attributes and text"] = (
+        CASE_COUNTS.get("elements with unusual ids, attributes and text", 0) + len(values))
