@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 
 from .inject import PageSkipped, decode, is_rtp_tag
 from .model import Rule, RuleSet
-from .paths import matches
+from .paths import HTML_SUFFIXES, matches
 from .scan import scan
 
 DEFAULT_MAX_MATCHES = 50
@@ -179,8 +179,6 @@ class SiteCheck:
 def check_site(root: str | Path, ruleset: RuleSet, *, max_matches: int = DEFAULT_MAX_MATCHES,
                jobs: int | None = None) -> SiteCheck:
     """Measure every rule against every HTML page under ``root``."""
-    from .site import HTML_SUFFIXES  # the same pages as inject
-
     root = Path(root)
     paths = sorted("/" + path.relative_to(root).as_posix() for path in root.rglob("*")
                    if path.suffix.lower() in HTML_SUFFIXES and path.is_file() and not path.is_symlink())

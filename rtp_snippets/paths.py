@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+HTML_SUFFIXES = (".html", ".htm")  # the files of a built site that are pages
 _INDEX = re.compile(r"/index\.html?$")
 _REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
 

@@ -25,7 +25,8 @@ from .inject import PageSkipped, insert_blocks, script_block
 from .load import load_rules
 from .model import Rule, RuleSet
 from .render import build_bundle, build_overlay
-from .site import HTML_SUFFIXES, rules_for_page
+from .paths import HTML_SUFFIXES
+from .site import rules_for_page
 
 HOST = "127.0.0.1"
 _SIMPLE_SELECTOR = re.compile(

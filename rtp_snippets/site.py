@@ -22,10 +22,10 @@ from typing import Callable, Iterator
 from .errors import RtpSnippetsError
 from .inject import PageSkipped, insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import Rule, RuleSet
-from .paths import matches
+from .check import page_facts
+from .paths import HTML_SUFFIXES, matches
 from .render import Bundle, build_bundle, build_rtp_tag
 
-HTML_SUFFIXES = (".html", ".htm")
 EXTERNAL_PREFIX = "rtp-snippets."
 STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
 NO_RTP_TAG = "no RTP tag on the page"
@@ -188,8 +188,6 @@ def rules_for_page(ruleset: RuleSet, path: str, present: set[int] | None = None)
 def _present_rules(root: Path, paths: list[str], ruleset: RuleSet,
                    jobs: int | None) -> dict[str, set[int]]:
     """For each page, the indexes of the rules whose selector matches something on it."""
-    from .check import page_facts
-
     return {facts.path: {index for index, count in facts.matches.items() if count}
             for facts in page_facts(root, paths, tuple(ruleset), jobs)}
 
