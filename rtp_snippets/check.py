@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 
 from .inject import PageSkipped, decode, is_rtp_tag
 from .model import Rule, RuleSet
-from .paths import HTML_SUFFIXES, matches
+from .paths import matches, site_pages
 from .scan import scan
 
 DEFAULT_MAX_MATCHES = 50
@@ -180,8 +180,7 @@ def check_site(root: str | Path, ruleset: RuleSet, *, max_matches: int = DEFAULT
                jobs: int | None = None) -> SiteCheck:
     """Measure every rule against every HTML page under ``root``."""
     root = Path(root)
-    paths = sorted("/" + path.relative_to(root).as_posix() for path in root.rglob("*")
-                   if path.suffix.lower() in HTML_SUFFIXES and path.is_file() and not path.is_symlink())
+    paths = sorted(site_pages(root)[0])  # the same pages inject would process
     rules = tuple(ruleset)
     facts = page_facts(root, paths, rules, jobs)
     coverage = [RuleCoverage(rule) for rule in rules]

@@ -75,8 +75,8 @@ def build(rules: Path, output: Path | None, pretty: bool, max_bytes: int | None)
     ruleset = _load(rules)
     try:
         bundle = build_bundle(ruleset, minify=not pretty)
-        if max_bytes is not None:
-            check_budget([build_bundle(ruleset)], max_bytes)
+        if max_bytes is not None:  # the budget is for the minified bundle
+            check_budget([build_bundle(ruleset) if pretty else bundle], max_bytes)
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     if output is None:

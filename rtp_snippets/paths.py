@@ -14,8 +14,12 @@ JavaScript's ``RegExp`` read the same way, so the bundle and the tests agree.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
+
+from .errors import RtpSnippetsError
 
 HTML_SUFFIXES = (".html", ".htm")  # the files of a built site that are pages
 _INDEX = re.compile(r"/index\.html?$")
@@ -75,3 +79,40 @@ def matches(globs: tuple[str, ...] | list[str], path: str) -> bool:
 @lru_cache(maxsize=256)
 def _compiled(globs: tuple[str, ...]) -> re.Pattern:
     return re.compile(glob_regex(globs))
+
+
+def site_pages(root: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
+               ) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The pages of a built site and what could not be looked at.
+
+    Returns the site paths ('/blog/index.html') of the HTML files under ``root``
+    chosen by the include/exclude globs, a folder's files before its subfolders,
+    each sorted; and ``(path, status, reason)`` for symbolic links (never
+    followed) and folders that could not be listed.
+    """
+    if not root.is_dir():
+        raise RtpSnippetsError(f"{root}: not a folder; give the output folder of your site build")
+    pages: list[str] = []
+    problems: list[tuple[str, str, str]] = []
+
+    def unreadable(error: OSError) -> None:
+        folder = "/" + Path(error.filename).relative_to(root).as_posix() + "/"
+        problems.append((folder.replace("//", "/"), "error",
+                         f"cannot list the folder: {error.strerror}"))
+
+    for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=False):
+        folders.sort()
+        for name in sorted(files):
+            if not name.lower().endswith(HTML_SUFFIXES):
+                continue
+            full = Path(folder) / name
+            path = "/" + full.relative_to(root).as_posix()
+            if include and not matches(include, path):
+                continue
+            if exclude and matches(exclude, path):
+                continue
+            if full.is_symlink():
+                problems.append((path, "skipped", "a symbolic link (not followed)"))
+                continue
+            pages.append(path)
+    return pages, problems

@@ -23,7 +23,7 @@ from .errors import RtpSnippetsError
 from .inject import PageSkipped, insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import Rule, RuleSet
 from .check import page_facts
-from .paths import HTML_SUFFIXES, matches
+from .paths import site_pages
 from .render import Bundle, build_bundle, build_rtp_tag
 
 EXTERNAL_PREFIX = "rtp-snippets."
@@ -210,30 +210,11 @@ def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
 
 
 def _pages(root: Path, include: tuple[str, ...], exclude: tuple[str, ...],
-           early: list[PageResult]) -> Iterator[str]:
-    """Site paths ('/blog/index.html') of the pages to process, in a stable order."""
-    if not root.is_dir():
-        raise RtpSnippetsError(f"{root}: not a folder; give the output folder of your site build")
-    def unreadable(error: OSError) -> None:
-        folder = "/" + Path(error.filename).relative_to(root).as_posix() + "/"
-        early.append(PageResult(folder.replace("//", "/"), "error",
-                                f"cannot list the folder: {error.strerror}"))
-
-    for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=False):
-        folders.sort()
-        for name in sorted(files):
-            if not name.lower().endswith(HTML_SUFFIXES):
-                continue
-            full = Path(folder) / name
-            path = "/" + full.relative_to(root).as_posix()
-            if include and not matches(include, path):
-                continue
-            if exclude and matches(exclude, path):
-                continue
-            if full.is_symlink():
-                early.append(PageResult(path, "skipped", "a symbolic link (not followed)"))
-                continue
-            yield path
+           early: list[PageResult]) -> list[str]:
+    """The pages to process; links skipped and unlistable folders go into ``early``."""
+    pages, problems = site_pages(root, include, exclude)
+    early.extend(PageResult(path, status, reason) for path, status, reason in problems)
+    return pages
 
 
 def _relative_url(page: str, name: str) -> str:
