@@ -7,6 +7,7 @@ of a file are collected and raised together as one ``RulesError``.
 from __future__ import annotations
 
 import difflib
+import re
 import runpy
 import traceback
 from pathlib import Path
@@ -16,9 +17,9 @@ import yaml
 
 from .dsl import DslError, parse_rule
 from .errors import InvalidRule, Position, Problem, RuleError, RulesError
-from .model import RtpTag, Rule, RuleSet
+from .model import NAVIGATION, NAVIGATION_HELP, RtpTag, Rule, RuleSet
 
-TOP_LEVEL_KEYS = ("rtp", "rules")
+TOP_LEVEL_KEYS = ("rtp", "navigation", "rules")
 RTP_KEYS = ("account", "script")
 RULE_KEYS = ("name", "event", "selector", "send", "pages", "exclude", "once", "percent", "seconds",
              "dynamic")
@@ -43,7 +44,7 @@ def load_rules(path: str | Path) -> RuleSet:
     reader.check_names()
     if reader.errors:
         raise reader.all_errors()
-    return RuleSet(tuple(rule for rule, _ in reader.rules), path, reader.rtp)
+    return RuleSet(tuple(rule for rule, _ in reader.rules), path, reader.rtp, reader.navigation)
 
 
 class _Reader:
@@ -54,6 +55,7 @@ class _Reader:
         self.errors: list[RuleError] = []
         self.rules: list[tuple[Rule, Locate]] = []
         self.rtp: RtpTag | None = None
+        self.navigation = "queue"
 
     # --- errors and rules ---------------------------------------------------
 
@@ -159,6 +161,9 @@ class _Reader:
             raise self.fail(*_start(root), "no 'rules:' list in the file")
         if "rtp" in sections:
             self.read_yaml_rtp(sections["rtp"])
+        if "navigation" in sections:
+            node = sections["navigation"]
+            self.read_navigation(node.value if _is_string(node) else None, *_start(node))
         rules = sections["rules"]
         if not isinstance(rules, yaml.SequenceNode):
             raise self.fail(*_start(rules), "'rules:' must be a list, one rule per '- ' item")
@@ -211,6 +216,12 @@ class _Reader:
             for problem in invalid.problems:
                 self.error(*_locate_in_mapping(node, nodes, problem), problem.message)
 
+    def read_navigation(self, value: object, line: int, column: int) -> None:
+        if isinstance(value, str) and value in NAVIGATION:
+            self.navigation = value
+        else:
+            self.error(line, column, NAVIGATION_HELP)
+
     def read_yaml_mapping(self, node: yaml.MappingNode) -> None:
         nodes = self.mapping(node, RULE_KEYS)
         fields = _construct(nodes)
@@ -243,6 +254,8 @@ class _Reader:
         self.rtp = namespace.get("rtp")
         if self.rtp is not None and not isinstance(self.rtp, RtpTag):
             raise self.fail(1, 1, "'rtp' in a Python rules file must be an rtp_snippets.RtpTag")
+        if "navigation" in namespace:
+            self.read_navigation(namespace["navigation"], *self._assignment_line("navigation"))
         rules = namespace.get("rules")
         if not isinstance(rules, (list, tuple)):
             raise self.fail(1, 1, "a Python rules file must set 'rules' to a list of rtp_snippets.Rule")
@@ -256,6 +269,13 @@ class _Reader:
                 return source.line, source.column
 
             self.rules.append((rule, locate))
+
+    def _assignment_line(self, name: str) -> tuple[int, int]:
+        """Where the module assigns ``name`` at the top level (else line 1)."""
+        for number, line in enumerate(self.lines, start=1):
+            if re.match(rf"{name}\s*(:[^=]*)?=[^=]", line):
+                return number, 1
+        return 1, 1
 
     def _traceback_line(self, error: BaseException) -> int:
         """The line of the rules file where the error happened (the last frame there)."""

@@ -13,9 +13,9 @@ import json
 import linecache
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterable, Iterator, Union
 
 from . import css, paths
 from .errors import InvalidRule, Position, Problem
@@ -278,13 +278,50 @@ def _caller_position() -> Position | None:
     return None
 
 
+# What happens to the calls of a click or submit that makes the page leave.
+NAVIGATION = {
+    "queue": "they go to sessionStorage and the next page of the site that carries the "
+             "bundle sends them (the default)",
+    "send": "they go out at once (a smaller bundle; rtp.js may not finish sending them "
+            "before the page unloads)",
+}
+NAVIGATION_HELP = ("navigation must be 'queue' (the default: the calls of a click or submit "
+                   "that leaves the page are sent by the next page) or 'send' (sent at once)")
+NAVIGATION_EVENTS = ("click", "submit")
+
+
 @dataclass(frozen=True)
 class RuleSet:
-    """The validated rules of one rules file, in file order, and its RTP tag settings."""
+    """The validated rules of one rules file, in file order, and its settings: the RTP
+    tag to inject and what happens to calls made while the page is leaving
+    (``navigation``, see NAVIGATION)."""
 
     rules: tuple[Rule, ...]
     path: Path | None = field(default=None, compare=False)
     rtp: "RtpTag | None" = None
+    navigation: str = "queue"
+    # Set on a page's share of a larger set (subset()) whose other bundles queue calls.
+    receives: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.navigation, str) or self.navigation not in NAVIGATION:
+            raise InvalidRule([Problem("navigation", NAVIGATION_HELP)])
+
+    @property
+    def queues(self) -> bool:
+        """True when this set's bundle queues the calls of a page that is leaving."""
+        return self.navigation == "queue" and any(rule.event in NAVIGATION_EVENTS
+                                                  for rule in self.rules)
+
+    @property
+    def delivers(self) -> bool:
+        """True when this set's bundle sends calls queued on the previous page."""
+        return self.queues or self.receives
+
+    def subset(self, rules: Iterable[Rule]) -> RuleSet:
+        """The same settings with only ``rules`` (one page's share): its bundle still
+        sends the calls that the bundles of the other pages queued."""
+        return replace(self, rules=tuple(rules), receives=self.delivers)
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)

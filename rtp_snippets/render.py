@@ -72,7 +72,10 @@ def build_bundle(ruleset: RuleSet, minify: bool = True, preview: bool = False) -
         groups.setdefault(rule.event, []).append(_record(rule, preview))
     features = _features(rules)
     if preview:
+        # The overlay logs every call as it happens; nothing is queued.
         features.update(preview=True, runtime=True, arrays=True)
+    else:
+        features.update(queue=ruleset.queues, deliver=ruleset.delivers)
     source = _template(TEMPLATE).render(groups=groups, features=features)
     return _finish(source, TEMPLATE, minify)
 
@@ -193,6 +196,8 @@ def _features(rules: tuple[Rule, ...]) -> dict:
         "scroll": "scroll" in events,
         "timer": "timer" in events,
         "preview": False,
+        "queue": False,
+        "deliver": False,
     }
 
 

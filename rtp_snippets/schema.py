@@ -6,7 +6,7 @@ valid (selectors, placeholders and globs are checked there, with positions).
 
 from __future__ import annotations
 
-from .model import EVENTS, ONCE, SELECTOR_FORBIDDEN, SELECTOR_REQUIRED
+from .model import EVENTS, NAVIGATION, ONCE, SELECTOR_FORBIDDEN, SELECTOR_REQUIRED
 
 _STRINGS = {"oneOf": [{"type": "string", "minLength": 1},
                       {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}]}
@@ -64,6 +64,9 @@ def rules_schema() -> dict:
                 "required": ["account", "script"],
                 "additionalProperties": False,
             },
+            "navigation": {"enum": list(NAVIGATION),
+                           "description": "What happens to calls made while the page is leaving.",
+                           "markdownEnumDescriptions": list(NAVIGATION.values())},
             "rules": {"type": "array", "items": {"oneOf": [one_line, mapping]}},
         },
         "required": ["rules"],

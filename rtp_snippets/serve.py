@@ -67,7 +67,7 @@ def preview_page(data: bytes, path: str, ruleset: RuleSet | None, error: str | N
                  live: bool) -> bytes:
     """The page with the preview bundle of its rules and the overlay; unchanged if it has
     no place for them."""
-    rules = RuleSet(tuple(rules_for_page(ruleset, path))) if ruleset else RuleSet(())
+    rules = ruleset.subset(rules_for_page(ruleset, path)) if ruleset else RuleSet(())
     block = script_block(build_overlay(rules, live, error))
     if ruleset is not None and len(rules):
         block += script_block(build_bundle(rules, minify=False, preview=True))

@@ -144,7 +144,7 @@ def inject_site(
             tasks.append(_Task(str(root), path, None, position, check))
             continue
         if rules not in bundles:
-            bundles[rules] = build_bundle(RuleSet(rules))
+            bundles[rules] = build_bundle(ruleset.subset(rules))
         bundle = bundles[rules]
         src = None
         if external:

@@ -20,6 +20,8 @@ from rtp_snippets import Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets.css import BROWSER_PSEUDO_CLASSES, selector_problems
 from rtp_snippets.site import inject_site
 
+from conftest import CHROMIUM, write_site  # tests/ is on sys.path
+
 pytestmark = pytest.mark.browser
 
 ORIGIN = "http://rtp.test"
@@ -149,6 +151,7 @@ def test_page_code_that_stops_propagation_does_not_hide_the_click(site, bundle_o
     assert calls(page) == [SEED_CALL]
 
 
+# The page cancels the submission, so its calls are sent on this page (after the event).
 FORM = """<form class="contact" data-product="widget" action="/thanks">
   <input name="email"><button type="submit">Send</button></form>
   <script>document.addEventListener('submit', function (event) { event.preventDefault(); });</script>"""
@@ -159,14 +162,14 @@ SUBMIT_CALL = ["send", "event", {"value": ["contact form", "lead - widget"]}]
 def test_form_submit_by_button(site, bundle_of):
     page = site.open("/", FORM, bundle_of(SUBMIT))
     page.click("form.contact button")
-    assert calls(page) == [SUBMIT_CALL]
+    assert wait_for_calls(page, 1) == [SUBMIT_CALL]
 
 
 def test_form_submit_by_enter(site, bundle_of):
     page = site.open("/", FORM, bundle_of(SUBMIT))
     page.fill("input[name=email]", "someone@example.com")
     page.press("input[name=email]", "Enter")
-    assert calls(page) == [SUBMIT_CALL]
+    assert wait_for_calls(page, 1) == [SUBMIT_CALL]
 
 
 def test_view_on_load(site, bundle_of):
@@ -480,4 +483,207 @@ def test_a_tampered_external_bundle_is_refused_by_subresource_integrity(browser,
     page.wait_for_load_state("load")
     assert page.evaluate(QUEUED) == []
     assert any("integrity" in error for error in errors)
+    context.close()
+
+
+# --- Calls of a click or submit that leaves the page --------------------------------
+#
+# The spy below also appends [page path, ...arguments] to localStorage "log", which
+# outlives the page, so a test can see on which page each call reached rtp.
+
+LOGGING_SPY = (
+    "window.calls = []; var keep = localStorage.setItem.bind(localStorage);"
+    "window.rtp = function () { var args = Array.from(arguments); calls.push(args);"
+    " var log = JSON.parse(localStorage.getItem('log') || '[]');"
+    " log.push([location.pathname].concat(args)); keep('log', JSON.stringify(log)); };"
+)
+LINK = '<a id="download-whitepaper" href="{href}"{extra}>Download</a>'
+
+
+def navigation_site(site, bundle, first_body, second_body="<p>next page</p>"):
+    """/ and /next, both with the logging spy and the bundle."""
+    for path, body in (("/", first_body), ("/next", second_body)):
+        site.pages[path] = (
+            f"<!doctype html><html><head><meta charset=utf-8><script>{LOGGING_SPY}</script>"
+            f"</head><body>{body}<script>{bundle.code}</script></body></html>", {})
+    page = site.context.new_page()
+    page.on("console", lambda message: message.type == "error" and site.errors.append(message.text))
+    page.on("pageerror", lambda error: site.errors.append(str(error)))
+    page.goto(ORIGIN + "/")
+    return page
+
+
+def log(page):
+    return page.evaluate("() => JSON.parse(localStorage.getItem('log') || '[]')")
+
+
+def queued(page):
+    return page.evaluate("() => sessionStorage.getItem('rtp-snippets:queue')")
+
+
+def test_a_link_that_leaves_the_page_has_its_call_sent_once_by_the_next_page(site, bundle_of):
+    body = LINK.format(href="/next", extra="") + (
+        "<script>addEventListener('click', function (event) {"
+        " localStorage.setItem('prevented', event.defaultPrevented); });</script>")
+    page = navigation_site(site, bundle_of(SEED), body)
+    with page.expect_navigation(url=ORIGIN + "/next"):
+        page.click("#download-whitepaper")
+    page.wait_for_function("window.calls.length == 1")
+    # Not sent by the page that left; sent by the next one; the click was not cancelled.
+    assert log(page) == [["/next", *SEED_CALL]]
+    assert page.evaluate("() => localStorage.getItem('prevented')") == "false"
+    assert queued(page) is None
+    # Once only: not again on reload, back or forward.
+    page.reload()
+    page.go_back()
+    page.go_forward()
+    page.wait_for_function("document.readyState == 'complete'")
+    assert log(page) == [["/next", *SEED_CALL]]
+
+
+@pytest.fixture
+def bfcache_site(browser):
+    """Like `site`, in a Chromium with the back/forward cache that Playwright turns off."""
+    own = browser.browser_type.launch(executable_path=CHROMIUM,
+                                      ignore_default_args=["--disable-back-forward-cache"])
+    context = own.new_context()
+    served = Site(context)
+    yield served
+    own.close()
+    assert served.errors == [], "console errors"
+
+
+def test_a_page_restored_from_the_back_forward_cache_sends_what_it_queued(bfcache_site, bundle_of):
+    # /next carries no bundle: the call waits in sessionStorage until the user comes
+    # back, and the restored page (whose scripts do not run again) sends it.
+    body = LINK.format(href="/next", extra="") + (
+        "<script>addEventListener('pageshow', function (event) {"
+        " if (event.persisted) localStorage.setItem('restored', 1); });</script>")
+    page = navigation_site(bfcache_site, bundle_of(SEED), body)
+    bfcache_site.pages["/next"] = ("<!doctype html><p>no bundle here</p>", {})
+    with page.expect_navigation(url=ORIGIN + "/next"):
+        page.click("#download-whitepaper")
+    assert log(page) == []
+    page.go_back(wait_until="commit")  # a restored page fires no load event
+    page.wait_for_function("window.calls.length == 1")
+    assert page.evaluate("() => localStorage.getItem('restored')") == "1"
+    assert log(page) == [["/", *SEED_CALL]]
+
+
+@pytest.mark.parametrize("case, href, extra, click", [
+    ("new tab", "/next", " target=_blank", {}),
+    ("named window", "/next", " target=other", {}),
+    ("download", "/next", " download", {}),
+    ("Ctrl", "/next", "", {"modifiers": ["Control"]}),
+    ("Shift", "/next", "", {"modifiers": ["Shift"]}),
+    ("Alt", "/next", "", {"modifiers": ["Alt"]}),
+    ("fragment of this page", "#part", "", {}),
+    ("javascript: link", "javascript:void 0", "", {}),
+    ("mailto: link", "mailto:sales@example.com", "", {}),
+])
+def test_a_click_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, case, href,
+                                                                   extra, click):
+    page = navigation_site(site, bundle_of(SEED), LINK.format(href=href, extra=extra))
+    page.click("#download-whitepaper", **click)
+    assert page.url.startswith(ORIGIN + "/")
+    assert calls(page) == [SEED_CALL]
+    assert queued(page) is None
+
+
+def test_a_link_to_another_site_is_sent_at_once(site, bundle_of):
+    # The other site cannot send it; rtp.js gets it before the page goes (best effort).
+    site.context.route("http://other.test/**", lambda route: route.fulfill(body="other site"))
+    page = navigation_site(site, bundle_of(SEED), LINK.format(href="http://other.test/", extra=""))
+    with page.expect_navigation(url="http://other.test/"):
+        page.click("#download-whitepaper")
+    page.goto(ORIGIN + "/next")
+    page.wait_for_function("document.readyState == 'complete'")
+    assert log(page) == [["/", *SEED_CALL]]
+
+
+def test_a_link_whose_navigation_the_page_cancels_is_sent_on_the_page(site, bundle_of):
+    body = LINK.format(href="/next", extra="") + (
+        "<script>document.getElementById('download-whitepaper').addEventListener('click',"
+        " function (event) { event.preventDefault(); });</script>")
+    page = navigation_site(site, bundle_of(SEED), body)
+    page.click("#download-whitepaper")
+    assert wait_for_calls(page, 1) == [SEED_CALL]
+    assert page.url == ORIGIN + "/" and queued(page) is None
+
+
+def test_without_session_storage_a_leaving_click_is_sent_at_once(site, bundle_of):
+    body = LINK.format(href="/next", extra="") + (
+        "<script>Storage.prototype.setItem = function () {"
+        " throw new DOMException('full', 'QuotaExceededError'); };</script>")
+    page = navigation_site(site, bundle_of(SEED), body)
+    with page.expect_navigation(url=ORIGIN + "/next"):
+        page.click("#download-whitepaper")
+    page.wait_for_function("document.readyState == 'complete'")
+    assert log(page) == [["/", *SEED_CALL]]
+
+
+def test_with_navigation_send_a_leaving_click_is_sent_at_once(site, rules_file):
+    bundle = build_bundle(load_rules(rules_file(f'navigation: send\nrules:\n  - "{SEED}"\n')))
+    page = navigation_site(site, bundle, LINK.format(href="/next", extra=""))
+    with page.expect_navigation(url=ORIGIN + "/next"):
+        page.click("#download-whitepaper")
+    page.wait_for_function("document.readyState == 'complete'")
+    assert log(page) == [["/", *SEED_CALL]]
+
+
+LEAVING_FORM = """<form class="contact" data-product="widget" action="/next"{extra}>
+  <input name="email"{required}><button type="submit">Send</button></form>"""
+
+
+@pytest.mark.parametrize("rule, call", [
+    (SUBMIT, SUBMIT_CALL),
+    ("on click form.contact>button send 'contact button'",
+     ["send", "event", {"value": "contact button"}]),
+])
+def test_a_form_that_leaves_the_page_has_its_call_sent_by_the_next_page(site, bundle_of, rule,
+                                                                          call):
+    page = navigation_site(site, bundle_of(rule), LEAVING_FORM.format(extra="", required=""))
+    with page.expect_navigation(url=ORIGIN + "/next?email="):
+        page.click("form.contact button")
+    page.wait_for_function("window.calls.length == 1")
+    assert log(page) == [["/next", *call]]
+
+
+@pytest.mark.parametrize("extra, required", [
+    (" target=_blank", ""),
+    (" method=dialog", ""),
+    ("", " required"),  # an invalid form is not submitted
+])
+def test_a_form_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, extra, required):
+    rule = "on click form.contact>button send 'contact button'"
+    page = navigation_site(site, bundle_of(rule), LEAVING_FORM.format(extra=extra, required=required))
+    page.click("form.contact button")
+    assert calls(page) == [["send", "event", {"value": "contact button"}]]
+    assert page.url == ORIGIN + "/" and queued(page) is None
+
+
+def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queued(browser,
+                                                                                  tmp_path):
+    pages = {
+        "index.html": "<!doctype html><html><head><title>Home</title></head><body>"
+                      "<a id=pricing href=/pricing.html>Pricing</a></body></html>",
+        "pricing.html": "<!doctype html><html><head><title>Pricing</title></head><body>"
+                        "<p>Prices</p></body></html>",
+    }
+    root = write_site(tmp_path, pages, "rules:\n"
+                      "  - on click '#pricing' send 'pricing link' pages /index.html\n"
+                      "  - on view send 'viewed' pages /pricing.html\n")
+    inject_site(root, load_rules(tmp_path / "rtp-rules.yml"), jobs=1)
+    assert "a[href]" not in (root / "pricing.html").read_text()  # no click rule there
+    context = browser.new_context()
+    context.set_default_timeout(5000)
+    serve_folder(context, root)
+    context.add_init_script(SPY)
+    page = context.new_page()
+    page.goto(f"{ORIGIN}/index.html")
+    with page.expect_navigation(url=f"{ORIGIN}/pricing.html"):
+        page.click("#pricing")
+    page.wait_for_function("window.calls.length == 2")
+    assert calls(page) == [["send", "event", {"value": "pricing link"}],
+                           ["send", "event", {"value": "viewed"}]]
     context.close()

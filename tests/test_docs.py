@@ -26,10 +26,12 @@ def test_readme_grammar_is_the_parser_grammar():
 
 
 def test_readme_seed_bundle_and_size():
-    bundle = build_bundle(RuleSet((Rule(event="click", selector="#download-whitepaper",
-                                        send="download - example whitepaper"),)))
-    assert f"```js\n{bundle.code}\n```" in README
-    assert f"becomes {bundle.size}\nbytes ({bundle.gzip_size} gzip)" in README
+    seed = Rule(event="click", selector="#download-whitepaper", send="download - example whitepaper")
+    queue = build_bundle(RuleSet((seed,)))
+    send = build_bundle(RuleSet((seed,), navigation="send"))
+    assert f"becomes {queue.size}\nbytes ({queue.gzip_size} gzip); " \
+           f"{queue.gzip_size - send.gzip_size} B gzip of that" in README
+    assert f"it becomes {send.size} bytes ({send.gzip_size} gzip):\n\n```js\n{send.code}\n```" in README
 
 
 def test_readme_error_example(tmp_path, monkeypatch):

@@ -58,12 +58,23 @@ CASES = {
           - "on view send 'x'"
         """,
         """
-        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rtp, rules (did you mean 'rules'?)
+        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rtp, navigation, rules (did you mean 'rules'?)
           rule:
           ^
         Error: rtp-rules.yml:1:1: no 'rules:' list in the file
           rule:
           ^
+        """),
+    "unknown navigation setting": (
+        """
+        navigation: later
+        rules:
+          - "on view send 'x'"
+        """,
+        """
+        Error: rtp-rules.yml:1:13: navigation must be 'queue' (the default: the calls of a click or submit that leaves the page are sent by the next page) or 'send' (sent at once)
+          navigation: later
+                      ^
         """),
     "unknown event in a mapping": (
         """
@@ -299,6 +310,12 @@ def test_plain_rules_file_errors_for_every_bad_line(tmp_path, monkeypatch):
      Error: rules.py:3:10: duplicate name 'x'; line 2 already uses it
                 Rule(event='view', send='b', name='x')]
                 ^
+     """),
+    ("from rtp_snippets import Rule\n\nnavigation = 'never'\nrules = [Rule(event='view', send='x')]\n",
+     """
+     Error: rules.py:3:1: navigation must be 'queue' (the default: the calls of a click or submit that leaves the page are sent by the next page) or 'send' (sent at once)
+       navigation = 'never'
+       ^
      """),
 ])
 def test_python_rules_file_errors(tmp_path, monkeypatch, text, expected):

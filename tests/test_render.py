@@ -44,32 +44,35 @@ def test_same_rules_same_bytes_across_processes():
 # What each run-time part leaves in the minified code: object keys and globals
 # that minification cannot rename.
 PARTS = {
-    "session storage": "sessionStorage",
-    "once": "rtp-snippets:",
+    "session storage": 'once=="session"',
+    "once": ".once&&",
     "path globs": "RegExp",
-    "placeholders": "getAttribute",
+    "placeholders": '=="attr"',
     "query placeholder": "URLSearchParams",
     "text placeholder": "textContent",
     "visible observer": "IntersectionObserver",
     "new elements": "MutationObserver",
     "scroll": "scrollHeight",
-    "timer": "setTimeout",
+    "timer": "*1e3",
     "page load": "DOMContentLoaded",
     "arrays": ".slice(",
     "submit": '"submit"',
+    "navigation queue": '"a[href],area[href]"',
+    "queued calls sent": "pageshow",
 }
+QUEUE = {"navigation queue", "queued calls sent"}
 
 
 @pytest.mark.parametrize("lines, included", [
-    ([SEED, "on click .cta send 'cta'"], set()),
-    ([SEED + " once page"], {"once"}),
-    ([SEED + " once session"], {"once", "session storage"}),
-    ([SEED + " pages /blog/**"], {"path globs"}),
-    ([SEED.replace("'download", "'{attr:data-x} download")], {"placeholders", "arrays"}),
-    (["on click #a send '{text}'"], {"text placeholder", "arrays"}),
-    (["on click #a send '{query:q}'"], {"query placeholder", "arrays"}),
-    (["on click #a send 'a', 'b'"], {"arrays"}),
-    (["on submit form send 'x'"], {"submit"}),
+    ([SEED, "on click .cta send 'cta'"], QUEUE),
+    ([SEED + " once page"], QUEUE | {"once"}),
+    ([SEED + " once session"], QUEUE | {"once", "session storage"}),
+    ([SEED + " pages /blog/**"], QUEUE | {"path globs"}),
+    ([SEED.replace("'download", "'{attr:data-x} download")], QUEUE | {"placeholders", "arrays"}),
+    (["on click #a send '{text}'"], QUEUE | {"text placeholder", "arrays"}),
+    (["on click #a send '{query:q}'"], QUEUE | {"query placeholder", "arrays"}),
+    (["on click #a send 'a', 'b'"], QUEUE | {"arrays"}),
+    (["on submit form send 'x'"], QUEUE | {"submit"}),
     (["on view send 'x'"], {"page load"}),
     (["on visible #a send 'x'"], {"page load", "visible observer", "new elements"}),
     (["on scroll 50% send 'x'"], {"page load", "scroll"}),
@@ -80,9 +83,29 @@ def test_the_bundle_carries_only_the_parts_its_rules_need(bundle_of, lines, incl
     assert {part for part, marker in PARTS.items() if marker in code} == included
 
 
-def test_seed_bundle_size(bundle_of):
-    bundle = bundle_of(SEED)
-    assert (bundle.size, bundle.gzip_size) == (313, 230)
+@pytest.mark.parametrize("navigation, included", [("queue", QUEUE), ("send", set())])
+def test_navigation_setting_decides_the_queue_code(rules_file, navigation, included):
+    ruleset = load_rules(rules_file(f"navigation: {navigation}\nrules:\n  - \"{SEED}\"\n"))
+    code = build_bundle(ruleset).code
+    assert {part for part, marker in PARTS.items() if marker in code} == included
+
+
+def test_a_page_without_click_rules_still_sends_what_other_pages_queued(rules_file):
+    ruleset = load_rules(rules_file(f"rules:\n  - \"{SEED}\"\n  - on view send 'x'\n"))
+    view_only = ruleset.subset(rule for rule in ruleset if rule.event == "view")
+    code = build_bundle(view_only).code
+    assert {part for part, marker in PARTS.items() if marker in code} == {"page load",
+                                                                          "queued calls sent"}
+    # The same rule in a set that queues nothing gets no queue code at all.
+    alone = load_rules(rules_file("rules:\n  - on view send 'x'\n"))
+    assert build_bundle(alone).code == build_bundle(alone.subset(alone)).code
+    assert "pageshow" not in build_bundle(alone).code
+
+
+@pytest.mark.parametrize("navigation, sizes", [("queue", (1610, 828)), ("send", (313, 230))])
+def test_seed_bundle_size(rules_file, navigation, sizes):
+    bundle = build_bundle(load_rules(rules_file(f"navigation: {navigation}\nrules:\n  - \"{SEED}\"\n")))
+    assert (bundle.size, bundle.gzip_size) == sizes
 
 
 @pytest.mark.parametrize("value", [
@@ -119,3 +142,10 @@ def test_esbuild_failure_is_an_error_not_empty_output(monkeypatch):
 def test_esbuild_really_returns_empty_on_a_syntax_error():
     # The behaviour build_bundle relies on (esbuild-py 0.1.6 raises nothing).
     assert esbuild_py.transform("function (") == ""
+
+
+def test_navigation_in_a_python_rules_file(rules_file):
+    path = rules_file("from rtp_snippets import Rule\n\nnavigation = 'send'\n"
+                      "rules = [Rule(event='click', selector='#a', send='x')]\n", name="rules.py")
+    assert load_rules(path).navigation == "send"
+    assert "pageshow" not in build_bundle(load_rules(path)).code

@@ -37,7 +37,7 @@ class RtpSnippetsExtension(Extension):
         super().__init__(environment)
         environment.extend(rtp_snippets_rules=DEFAULT_RULES_FILE)
         self.cache: dict[Path, tuple[tuple[int, int], RuleSet]] = {}
-        self.bundles: dict[tuple, Bundle] = {}
+        self.bundles: dict[RuleSet, Bundle] = {}
         self.lock = threading.Lock()
         environment.globals["rtp_snippet"] = self.snippet
 
@@ -48,10 +48,10 @@ class RtpSnippetsExtension(Extension):
             ruleset = self._ruleset(path)
         except RtpSnippetsError as error:
             raise jinja2.TemplateRuntimeError(_where() + "; ".join(error.messages())) from None
-        selected = tuple(rules_for_page(ruleset, page_path)) if page_path else tuple(ruleset)
+        selected = ruleset.subset(rules_for_page(ruleset, page_path)) if page_path else ruleset
         with self.lock:
             if selected not in self.bundles:
-                self.bundles[selected] = build_bundle(RuleSet(selected))
+                self.bundles[selected] = build_bundle(selected)
             bundle = self.bundles[selected]
         return Markup(script_block(bundle, external))
 

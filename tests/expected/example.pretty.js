@@ -4,8 +4,80 @@
       (w.rtp.q = w.rtp.q || []).push(arguments);
     };
   }
+  var KEY = "rtp-snippets:queue";
+  function replay(calls) {
+    calls.forEach(function(args) {
+      try {
+        w.rtp.apply(w, args);
+      } catch (error) {
+      }
+    });
+  }
+  function deliver() {
+    try {
+      var calls = JSON.parse(sessionStorage.getItem(KEY));
+      sessionStorage.removeItem(KEY);
+    } catch (error) {
+      return;
+    }
+    if (calls)
+      replay(calls);
+  }
+  deliver();
+  w.addEventListener("pageshow", function(event) {
+    if (event.persisted)
+      deliver();
+  });
+  var queue;
+  function emit(value) {
+    var args = ["send", "event", { value }];
+    if (queue)
+      queue.push(args);
+    else
+      replay([args]);
+  }
+  function leaving(event) {
+    var target = event.target, submitter = event.submitter, form = target, link;
+    if (event.type == "click") {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)
+        return;
+      if (link = target.closest("a[href],area[href]"))
+        return !link.hasAttribute("download") && opens(link.target, link.href, link);
+      submitter = target.closest("[type=submit],[type=image],button:not([type])");
+      if (!submitter || !(form = submitter.form) || form.matches(":invalid") && !form.noValidate && !submitter.formNoValidate)
+        return;
+    }
+    function override(name) {
+      return submitter && submitter.getAttribute("form" + name);
+    }
+    return !/^dialog$/i.test(override("method") || form.method) && opens(override("target") || form.target, override("action") ? submitter.formAction : form.action);
+  }
+  function opens(name, href, link) {
+    var base = document.querySelector("base[target]"), parts = href.split("#");
+    return /^(_self|_top|_parent)?$/i.test(name || base && base.target || "") && new URL(href).origin == location.origin && !(link && parts.length > 1 && parts[0] == location.href.split("#")[0]);
+  }
+  function handle(event, rules) {
+    try {
+      queue = leaving(event) && [];
+    } catch (error) {
+    }
+    rules();
+    var calls = queue;
+    queue = 0;
+    if (calls && calls.length) {
+      try {
+        sessionStorage.setItem(KEY, JSON.stringify((JSON.parse(sessionStorage.getItem(KEY)) || []).concat(calls)));
+        setTimeout(function() {
+          if (event.defaultPrevented)
+            deliver();
+        });
+      } catch (error) {
+        replay(calls);
+      }
+    }
+  }
   function call(value) {
-    w.rtp("send", "event", { value });
+    emit(value);
   }
   function send(list) {
     if (list.length == 1)
@@ -79,13 +151,15 @@
   }
   function listen(type, rules) {
     document.addEventListener(type, function(event) {
-      rules.forEach(function(rule) {
-        try {
-          var element = event.target.closest(rule[0]);
-          if (element)
-            fire(rule, element);
-        } catch (error) {
-        }
+      handle(event, function() {
+        rules.forEach(function(rule) {
+          try {
+            var element = event.target.closest(rule[0]);
+            if (element)
+              fire(rule, element);
+          } catch (error) {
+          }
+        });
       });
     }, true);
   }
