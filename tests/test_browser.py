@@ -518,7 +518,7 @@ def log(page):
 
 
 def queued(page):
-    return page.evaluate("() => sessionStorage.getItem('rtp-snippets:queue')")
+    return page.evaluate("() => sessionStorage.getItem('rtp-snippets queue')")
 
 
 def test_a_link_that_leaves_the_page_has_its_call_sent_once_by_the_next_page(site, bundle_of):
@@ -551,6 +551,15 @@ def bfcache_site(browser):
     yield served
     own.close()
     assert served.errors == [], "console errors"
+
+
+def test_a_once_session_rule_named_queue_is_queued_like_any_other(site, bundle_of):
+    page = navigation_site(site, bundle_of(SEED + " once session name queue"),
+                           LINK.format(href="/next", extra=""))
+    with page.expect_navigation(url=ORIGIN + "/next"):
+        page.click("#download-whitepaper")
+    page.wait_for_function("window.calls.length == 1")
+    assert log(page) == [["/next", *SEED_CALL]]
 
 
 def test_a_page_restored_from_the_back_forward_cache_sends_what_it_queued(bfcache_site, bundle_of):

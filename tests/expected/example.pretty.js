@@ -4,7 +4,7 @@
       (w.rtp.q = w.rtp.q || []).push(arguments);
     };
   }
-  var KEY = "rtp-snippets:queue";
+  var KEY = "rtp-snippets queue";
   function replay(calls) {
     calls.forEach(function(args) {
       try {
@@ -20,7 +20,7 @@
     } catch (error) {
       return;
     }
-    if (calls)
+    if (Array.isArray(calls))
       replay(calls);
   }
   deliver();
