@@ -6,7 +6,7 @@ from pygments import highlight
 from pygments.formatters import TerminalFormatter
 from pygments.lexers import JavascriptLexer
 
-from .model import RuleSet
+from .model import NAVIGATION_EVENTS, RuleSet
 from .render import build_bundle
 
 COLUMNS = ("line", "name", "event", "selector", "values", "pages", "once")
@@ -46,9 +46,15 @@ def preview_text(ruleset: RuleSet, color: bool = False) -> str:
     if color:
         readable = highlight(readable, JavascriptLexer(), TerminalFormatter())
     minified = build_bundle(ruleset)
+    leaving = ""
+    if any(rule.event in NAVIGATION_EVENTS for rule in ruleset):
+        leaving = ("kept in sessionStorage for the next page" if ruleset.queues
+                   else "sent at once")
+        leaving = (f"calls of a click or submit that leaves the page: {leaving} "
+                   f"(navigation: {ruleset.navigation})\n")
     return (
         f"{readable.rstrip()}\n\n"
         f"{rules_table(ruleset)}\n\n"
         f"{len(ruleset)} rules; minified bundle: {minified.size} bytes, "
-        f"{minified.gzip_size} bytes gzip\n"
+        f"{minified.gzip_size} bytes gzip\n{leaving}"
     )

@@ -66,7 +66,9 @@ def test_preview_shows_code_table_and_sizes(rules_file):
         "8     -        scroll  75%                   read                                       /blog/** except /blog/drafts/**  -",
         "9     -        timer   2.5s                  stayed                                     all                              -",
     ]
-    assert sizes == f"4 rules; minified bundle: {bundle.size} bytes, {bundle.gzip_size} bytes gzip\n"
+    assert sizes == (f"4 rules; minified bundle: {bundle.size} bytes, {bundle.gzip_size} bytes gzip\n"
+                     "calls of a click or submit that leaves the page: kept in sessionStorage for "
+                     "the next page (navigation: queue)\n")
 
 
 def test_schema_accepts_the_example_and_refuses_what_the_loader_refuses():
