@@ -599,6 +599,15 @@ def test_a_click_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of,
     assert queued(page) is None
 
 
+def test_a_meta_click_is_sent_at_once_also_where_it_follows_the_link(site, bundle_of):
+    # Meta (Cmd) opens a new tab on macOS; Chromium on Linux follows the link here.
+    page = navigation_site(site, bundle_of(SEED), LINK.format(href="/next", extra=""))
+    with page.expect_navigation(url=ORIGIN + "/next"):
+        page.click("#download-whitepaper", modifiers=["Meta"])
+    page.wait_for_function("document.readyState == 'complete'")
+    assert log(page) == [["/", *SEED_CALL]]
+
+
 def test_a_link_to_another_site_is_sent_at_once(site, bundle_of):
     # The other site cannot send it; rtp.js gets it before the page goes (best effort).
     site.context.route("http://other.test/**", lambda route: route.fulfill(body="other site"))
@@ -618,6 +627,31 @@ def test_a_link_whose_navigation_the_page_cancels_is_sent_on_the_page(site, bund
     page.click("#download-whitepaper")
     assert wait_for_calls(page, 1) == [SEED_CALL]
     assert page.url == ORIGIN + "/" and queued(page) is None
+
+
+def test_known_limit_a_same_site_link_answered_with_a_download_is_sent_by_the_next_page_load(
+        site, bundle_of):
+    page = navigation_site(site, bundle_of(SEED), LINK.format(href="/file", extra=""))
+    site.context.route(ORIGIN + "/file", lambda route: route.fulfill(
+        body="a,b\n", headers={"content-type": "text/csv",
+                               "content-disposition": "attachment; filename=file.csv"}))
+    with page.expect_download():
+        page.click("#download-whitepaper")
+    assert calls(page) == [] and queued(page) is not None
+    page.goto(ORIGIN + "/next")
+    page.wait_for_function("window.calls.length == 1")
+    assert log(page) == [["/next", *SEED_CALL]]
+
+
+def test_known_limit_a_page_that_cancels_the_click_and_navigates_itself(site, bundle_of):
+    body = LINK.format(href="/next", extra="") + (
+        "<script>document.getElementById('download-whitepaper').addEventListener('click',"
+        " function (event) { event.preventDefault(); location.href = this.href; });</script>")
+    page = navigation_site(site, bundle_of(SEED), body)
+    with page.expect_navigation(url=ORIGIN + "/next"):
+        page.click("#download-whitepaper")
+    page.wait_for_function("document.readyState == 'complete'")
+    assert log(page) == [["/", *SEED_CALL]]  # sent on the page that was leaving
 
 
 def test_without_session_storage_a_leaving_click_is_sent_at_once(site, bundle_of):
