@@ -57,7 +57,10 @@ class Site:
         return ORIGIN + path
 
     def open(self, path: str, body: str, bundle=None, spy: bool = True, headers=None, query=""):
-        url = self.add(path, body, bundle, spy, headers) + query
+        return self.visit(self.add(path, body, bundle, spy, headers) + query)
+
+    def visit(self, url: str):
+        """A new tab at ``url`` whose console errors are collected."""
         page = self.context.new_page()
         page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
@@ -506,11 +509,7 @@ def navigation_site(site, bundle, first_body, second_body="<p>next page</p>"):
         site.pages[path] = (
             f"<!doctype html><html><head><meta charset=utf-8><script>{LOGGING_SPY}</script>"
             f"</head><body>{body}<script>{bundle.code}</script></body></html>", {})
-    page = site.context.new_page()
-    page.on("console", lambda message: message.type == "error" and site.errors.append(message.text))
-    page.on("pageerror", lambda error: site.errors.append(str(error)))
-    page.goto(ORIGIN + "/")
-    return page
+    return site.visit(ORIGIN + "/")
 
 
 def log(page):
@@ -521,14 +520,18 @@ def queued(page):
     return page.evaluate("() => sessionStorage.getItem('rtp-snippets queue')")
 
 
+def follow(page, url, selector="#download-whitepaper", **click):
+    """Click and wait until the page at ``url`` has loaded (its bundle has run)."""
+    with page.expect_navigation(url=url):
+        page.click(selector, **click)
+
+
 def test_a_link_that_leaves_the_page_has_its_call_sent_once_by_the_next_page(site, bundle_of):
     body = LINK.format(href="/next", extra="") + (
         "<script>addEventListener('click', function (event) {"
         " localStorage.setItem('prevented', event.defaultPrevented); });</script>")
     page = navigation_site(site, bundle_of(SEED), body)
-    with page.expect_navigation(url=ORIGIN + "/next"):
-        page.click("#download-whitepaper")
-    page.wait_for_function("window.calls.length == 1")
+    follow(page, ORIGIN + "/next")
     # Not sent by the page that left; sent by the next one; the click was not cancelled.
     assert log(page) == [["/next", *SEED_CALL]]
     assert page.evaluate("() => localStorage.getItem('prevented')") == "false"
@@ -537,7 +540,6 @@ def test_a_link_that_leaves_the_page_has_its_call_sent_once_by_the_next_page(sit
     page.reload()
     page.go_back()
     page.go_forward()
-    page.wait_for_function("document.readyState == 'complete'")
     assert log(page) == [["/next", *SEED_CALL]]
 
 
@@ -556,9 +558,7 @@ def bfcache_site(browser):
 def test_a_once_session_rule_named_queue_is_queued_like_any_other(site, bundle_of):
     page = navigation_site(site, bundle_of(SEED + " once session name queue"),
                            LINK.format(href="/next", extra=""))
-    with page.expect_navigation(url=ORIGIN + "/next"):
-        page.click("#download-whitepaper")
-    page.wait_for_function("window.calls.length == 1")
+    follow(page, ORIGIN + "/next")
     assert log(page) == [["/next", *SEED_CALL]]
 
 
@@ -570,8 +570,7 @@ def test_a_page_restored_from_the_back_forward_cache_sends_what_it_queued(bfcach
         " if (event.persisted) localStorage.setItem('restored', 1); });</script>")
     page = navigation_site(bfcache_site, bundle_of(SEED), body)
     bfcache_site.pages["/next"] = ("<!doctype html><p>no bundle here</p>", {})
-    with page.expect_navigation(url=ORIGIN + "/next"):
-        page.click("#download-whitepaper")
+    follow(page, ORIGIN + "/next")
     assert log(page) == []
     page.go_back(wait_until="commit")  # a restored page fires no load event
     page.wait_for_function("window.calls.length == 1")
@@ -602,9 +601,7 @@ def test_a_click_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of,
 def test_a_meta_click_is_sent_at_once_also_where_it_follows_the_link(site, bundle_of):
     # Meta (Cmd) opens a new tab on macOS; Chromium on Linux follows the link here.
     page = navigation_site(site, bundle_of(SEED), LINK.format(href="/next", extra=""))
-    with page.expect_navigation(url=ORIGIN + "/next"):
-        page.click("#download-whitepaper", modifiers=["Meta"])
-    page.wait_for_function("document.readyState == 'complete'")
+    follow(page, ORIGIN + "/next", modifiers=["Meta"])
     assert log(page) == [["/", *SEED_CALL]]
 
 
@@ -612,10 +609,8 @@ def test_a_link_to_another_site_is_sent_at_once(site, bundle_of):
     # The other site cannot send it; rtp.js gets it before the page goes (best effort).
     site.context.route("http://other.test/**", lambda route: route.fulfill(body="other site"))
     page = navigation_site(site, bundle_of(SEED), LINK.format(href="http://other.test/", extra=""))
-    with page.expect_navigation(url="http://other.test/"):
-        page.click("#download-whitepaper")
+    follow(page, "http://other.test/")
     page.goto(ORIGIN + "/next")
-    page.wait_for_function("document.readyState == 'complete'")
     assert log(page) == [["/", *SEED_CALL]]
 
 
@@ -639,7 +634,6 @@ def test_known_limit_a_same_site_link_answered_with_a_download_is_sent_by_the_ne
         page.click("#download-whitepaper")
     assert calls(page) == [] and queued(page) is not None
     page.goto(ORIGIN + "/next")
-    page.wait_for_function("window.calls.length == 1")
     assert log(page) == [["/next", *SEED_CALL]]
 
 
@@ -648,9 +642,7 @@ def test_known_limit_a_page_that_cancels_the_click_and_navigates_itself(site, bu
         "<script>document.getElementById('download-whitepaper').addEventListener('click',"
         " function (event) { event.preventDefault(); location.href = this.href; });</script>")
     page = navigation_site(site, bundle_of(SEED), body)
-    with page.expect_navigation(url=ORIGIN + "/next"):
-        page.click("#download-whitepaper")
-    page.wait_for_function("document.readyState == 'complete'")
+    follow(page, ORIGIN + "/next")
     assert log(page) == [["/", *SEED_CALL]]  # sent on the page that was leaving
 
 
@@ -659,18 +651,14 @@ def test_without_session_storage_a_leaving_click_is_sent_at_once(site, bundle_of
         "<script>Storage.prototype.setItem = function () {"
         " throw new DOMException('full', 'QuotaExceededError'); };</script>")
     page = navigation_site(site, bundle_of(SEED), body)
-    with page.expect_navigation(url=ORIGIN + "/next"):
-        page.click("#download-whitepaper")
-    page.wait_for_function("document.readyState == 'complete'")
+    follow(page, ORIGIN + "/next")
     assert log(page) == [["/", *SEED_CALL]]
 
 
 def test_with_navigation_send_a_leaving_click_is_sent_at_once(site, rules_file):
     bundle = build_bundle(load_rules(rules_file(f'navigation: send\nrules:\n  - "{SEED}"\n')))
     page = navigation_site(site, bundle, LINK.format(href="/next", extra=""))
-    with page.expect_navigation(url=ORIGIN + "/next"):
-        page.click("#download-whitepaper")
-    page.wait_for_function("document.readyState == 'complete'")
+    follow(page, ORIGIN + "/next")
     assert log(page) == [["/", *SEED_CALL]]
 
 
@@ -686,9 +674,7 @@ LEAVING_FORM = """<form class="contact" data-product="widget" action="/next"{ext
 def test_a_form_that_leaves_the_page_has_its_call_sent_by_the_next_page(site, bundle_of, rule,
                                                                           call):
     page = navigation_site(site, bundle_of(rule), LEAVING_FORM.format(extra="", required=""))
-    with page.expect_navigation(url=ORIGIN + "/next?email="):
-        page.click("form.contact button")
-    page.wait_for_function("window.calls.length == 1")
+    follow(page, ORIGIN + "/next?email=", "form.contact button")
     assert log(page) == [["/next", *call]]
 
 
@@ -724,9 +710,7 @@ def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queue
     context.add_init_script(SPY)
     page = context.new_page()
     page.goto(f"{ORIGIN}/index.html")
-    with page.expect_navigation(url=f"{ORIGIN}/pricing.html"):
-        page.click("#pricing")
-    page.wait_for_function("window.calls.length == 2")
+    follow(page, f"{ORIGIN}/pricing.html", "#pricing")
     assert calls(page) == [["send", "event", {"value": "pricing link"}],
                            ["send", "event", {"value": "viewed"}]]
     context.close()
