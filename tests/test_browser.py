@@ -588,6 +588,7 @@ def test_a_page_restored_from_the_back_forward_cache_sends_what_it_queued(bfcach
     ("fragment of this page", "#part", "", {}),
     ("javascript: link", "javascript:void 0", "", {}),
     ("mailto: link", "mailto:sales@example.com", "", {}),
+    ("<base target=_blank>", "/next", "><base target=_blank", {}),
 ])
 def test_a_click_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, case, href,
                                                                    extra, click):
@@ -663,29 +664,37 @@ def test_with_navigation_send_a_leaving_click_is_sent_at_once(site, rules_file):
 
 
 LEAVING_FORM = """<form class="contact" data-product="widget" action="/next"{extra}>
-  <input name="email"{required}><button type="submit">Send</button></form>"""
+  <input name="email"{required}><button type="submit"{button}>Send</button></form>"""
 
 
-@pytest.mark.parametrize("rule, call", [
-    (SUBMIT, SUBMIT_CALL),
+@pytest.mark.parametrize("rule, call, extra, button", [
+    (SUBMIT, SUBMIT_CALL, "", ""),
     ("on click form.contact>button send 'contact button'",
-     ["send", "event", {"value": "contact button"}]),
+     ["send", "event", {"value": "contact button"}], "", ""),
+    # The button's formtarget and formmethod win over the form's.
+    (SUBMIT, SUBMIT_CALL, " target=_blank", " formtarget=_self"),
+    (SUBMIT, SUBMIT_CALL, " method=dialog", " formmethod=get"),
 ])
 def test_a_form_that_leaves_the_page_has_its_call_sent_by_the_next_page(site, bundle_of, rule,
-                                                                          call):
-    page = navigation_site(site, bundle_of(rule), LEAVING_FORM.format(extra="", required=""))
+                                                                          call, extra, button):
+    form = LEAVING_FORM.format(extra=extra, required="", button=button)
+    page = navigation_site(site, bundle_of(rule), form)
     follow(page, ORIGIN + "/next?email=", "form.contact button")
     assert log(page) == [["/next", *call]]
 
 
-@pytest.mark.parametrize("extra, required", [
-    (" target=_blank", ""),
-    (" method=dialog", ""),
-    ("", " required"),  # an invalid form is not submitted
+@pytest.mark.parametrize("extra, required, button", [
+    (" target=_blank", "", ""),
+    (" method=dialog", "", ""),
+    ("", " required", ""),  # an invalid form is not submitted
+    ("", "", " formtarget=_blank"),
+    ("", "", " formmethod=dialog"),
 ])
-def test_a_form_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, extra, required):
+def test_a_form_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, extra, required,
+                                                               button):
     rule = "on click form.contact>button send 'contact button'"
-    page = navigation_site(site, bundle_of(rule), LEAVING_FORM.format(extra=extra, required=required))
+    form = LEAVING_FORM.format(extra=extra, required=required, button=button)
+    page = navigation_site(site, bundle_of(rule), form)
     page.click("form.contact button")
     assert calls(page) == [["send", "event", {"value": "contact button"}]]
     assert page.url == ORIGIN + "/" and queued(page) is None
@@ -714,3 +723,12 @@ def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queue
     assert calls(page) == [["send", "event", {"value": "pricing link"}],
                            ["send", "event", {"value": "viewed"}]]
     context.close()
+
+
+def test_a_form_sent_to_another_site_is_sent_at_once(site, bundle_of):
+    site.context.route("http://other.test/**", lambda route: route.fulfill(body="other site"))
+    form = LEAVING_FORM.format(extra="", required="", button=" formaction=http://other.test/")
+    page = navigation_site(site, bundle_of(SUBMIT), form)
+    follow(page, "http://other.test/?email=", "form.contact button")
+    page.goto(ORIGIN + "/next")
+    assert log(page) == [["/", *SUBMIT_CALL]]
