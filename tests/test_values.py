@@ -2,7 +2,8 @@
 
 Each hypothesis example is one page with many rules (one button each); clicking
 every button must give the spy rtp exactly the original strings, in order,
-chunked in fours.
+chunked in fours. The same holds for calls that a click on a link queues in
+sessionStorage and the next page sends.
 """
 
 import re
@@ -63,6 +64,45 @@ def test_arbitrary_values_reach_rtp_exactly(page, rules):
     CASE_COUNTS["values that reached rtp exactly"] = (
         CASE_COUNTS.get("values that reached rtp exactly", 0) + sum(map(len, rules)))
     CASE_COUNTS["pages of values"] = CASE_COUNTS.get("pages of values", 0) + 1
+
+
+ORIGIN = "http://rtp.test"
+
+
+@pytest.fixture(scope="module")
+def two_pages(browser):
+    """A tab on ORIGIN whose pages "/" and "/next" are set by the test (PAGES[path])."""
+    pages: dict[str, str] = {}
+    context = browser.new_context()
+    context.set_default_timeout(5000)
+    context.route(f"{ORIGIN}/**", lambda route: route.fulfill(
+        body=pages[route.request.url[len(ORIGIN):]], headers={"content-type": "text/html"}))
+    page = context.new_page()
+    yield page, pages
+    context.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rules=RULES)
+def test_values_queued_by_leaving_clicks_reach_rtp_exactly_on_the_next_page(two_pages, rules):
+    # One link to /next matches every rule (class r0 r1 …): its click queues all
+    # their calls in sessionStorage, and the next page's bundle sends them, in order.
+    page, pages = two_pages
+    ruleset = RuleSet(tuple(Rule(event="click", selector=f".r{index}", send=[literal(v) for v in values])
+                            for index, values in enumerate(rules)))
+    bundle = build_bundle(ruleset)
+    classes = " ".join(f"r{index}" for index in range(len(rules)))
+    link = f'<a id=link class="{classes}" href=/next>next</a>'
+    for path, body in (("/", link), ("/next", "")):
+        html = f"<!doctype html><html><head><meta charset=utf-8>{SPY}</head><body>{body}</body></html>"
+        pages[path] = inject_html(html.encode(), bundle).decode()
+    page.goto(ORIGIN + "/")
+    with page.expect_navigation(url=ORIGIN + "/next"):
+        page.click("#link")
+    assert page.evaluate("window.calls") == [call for values in rules for call in expected_calls(values)]
+    CASE_COUNTS["values that reached rtp exactly through the navigation queue"] = (
+        CASE_COUNTS.get("values that reached rtp exactly through the navigation queue", 0)
+        + sum(map(len, rules)))
 
 
 ATTRIBUTE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
