@@ -308,10 +308,14 @@ class RuleSet:
             raise InvalidRule([Problem("navigation", NAVIGATION_HELP)])
 
     @property
+    def can_leave(self) -> bool:
+        """True when a rule's event (click, submit) can be one that makes the page leave."""
+        return any(rule.event in NAVIGATION_EVENTS for rule in self.rules)
+
+    @property
     def queues(self) -> bool:
         """True when this set's bundle queues the calls of a page that is leaving."""
-        return self.navigation == "queue" and any(rule.event in NAVIGATION_EVENTS
-                                                  for rule in self.rules)
+        return self.navigation == "queue" and self.can_leave
 
     @property
     def delivers(self) -> bool:

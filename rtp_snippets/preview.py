@@ -6,7 +6,7 @@ from pygments import highlight
 from pygments.formatters import TerminalFormatter
 from pygments.lexers import JavascriptLexer
 
-from .model import NAVIGATION_EVENTS, RuleSet
+from .model import RuleSet
 from .render import build_bundle
 
 COLUMNS = ("line", "name", "event", "selector", "values", "pages", "once")
@@ -47,7 +47,7 @@ def preview_text(ruleset: RuleSet, color: bool = False) -> str:
         readable = highlight(readable, JavascriptLexer(), TerminalFormatter())
     minified = build_bundle(ruleset)
     leaving = ""
-    if any(rule.event in NAVIGATION_EVENTS for rule in ruleset):
+    if ruleset.can_leave:
         leaving = ("kept in sessionStorage for the next page" if ruleset.queues
                    else "sent at once")
         leaving = (f"calls of a click or submit that leaves the page: {leaving} "
