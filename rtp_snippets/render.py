@@ -12,11 +12,15 @@ import base64
 import gzip
 import hashlib
 import json
+import sys
+import sysconfig
+import threading
+import types
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Callable
 
-import esbuild_py
 import jinja2
 import minify
 
@@ -219,9 +223,43 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+_ESBUILD_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _esbuild_transform() -> Callable[[str], str]:
+    """esbuild-py's ``transform``, imported on first use.
+
+    esbuild-py 0.1.6 imports ``distutils`` only to call
+    ``distutils.sysconfig.get_config_var('EXT_SUFFIX')`` while finding its
+    library. On Python 3.11 that import goes through setuptools' distutils
+    shim and costs about 0.4 s; on 3.12 and later there is no distutils at all
+    without setuptools. The standard library's ``sysconfig`` gives the same
+    value, so it stands in for ``distutils.sysconfig`` during that one import
+    and is taken away again, leaving ``sys.modules`` as it was.
+    """
+    stand_in = types.ModuleType("distutils.sysconfig")
+    stand_in.get_config_var = sysconfig.get_config_var  # type: ignore[attr-defined]
+    package = types.ModuleType("distutils")
+    package.sysconfig = stand_in  # type: ignore[attr-defined]
+    names = ("distutils", "distutils.sysconfig")
+    with _ESBUILD_LOCK:
+        saved = {name: sys.modules.get(name) for name in names}
+        sys.modules.update({"distutils": package, "distutils.sysconfig": stand_in})
+        try:
+            import esbuild_py
+        finally:
+            for name, module in saved.items():
+                if module is None:
+                    sys.modules.pop(name, None)
+                else:
+                    sys.modules[name] = module
+    return esbuild_py.transform
+
+
 def _parse(code: str, what: str) -> str:
     """esbuild's formatted version of the code; esbuild-py returns '' on a syntax error."""
-    formatted = esbuild_py.transform(code)
+    formatted = _esbuild_transform()(code)
     if not formatted:
         raise BundleError(f"esbuild could not parse {what}; this is a bug in rtp-snippets")
     return formatted

@@ -3,7 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import esbuild_py
 import pytest
 
 from rtp_snippets import BundleError, Rule, RuleSet, build_bundle, load_rules
@@ -133,7 +132,7 @@ def test_html_safe_escapes_what_the_minifier_unescaped():
 
 
 def test_esbuild_failure_is_an_error_not_empty_output(monkeypatch):
-    monkeypatch.setattr(render.esbuild_py, "transform", lambda code: "")
+    monkeypatch.setattr(render, "_esbuild_transform", lambda: lambda code: "")
     with pytest.raises(BundleError, match="esbuild could not parse the JavaScript rendered from "
                                           "templates/bundle.js.j2"):
         build_bundle(load_rules(EXAMPLE))
@@ -141,7 +140,17 @@ def test_esbuild_failure_is_an_error_not_empty_output(monkeypatch):
 
 def test_esbuild_really_returns_empty_on_a_syntax_error():
     # The behaviour build_bundle relies on (esbuild-py 0.1.6 raises nothing).
-    assert esbuild_py.transform("function (") == ""
+    assert render._esbuild_transform()("function (") == ""
+
+
+def test_esbuild_is_imported_without_distutils_or_setuptools():
+    # esbuild-py imports distutils.sysconfig; render lends it the standard library's
+    # sysconfig for that import, so no setuptools is loaded (0.4 s) or needed (3.12+).
+    code = ("import sys; from rtp_snippets import render; render._esbuild_transform(); "
+            "print(sorted(name for name in sys.modules "
+            "if name.split('.')[0] in ('distutils', 'setuptools', 'pkg_resources', 'esbuild_py')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "['esbuild_py', 'esbuild_py.esbuild']\n"
 
 
 def test_navigation_in_a_python_rules_file(rules_file):
