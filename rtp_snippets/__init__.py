@@ -1,6 +1,14 @@
-"""rtp-snippets: Marketo Web Personalization (RTP) custom data events from declarative rules."""
+"""rtp-snippets: Marketo Web Personalization (RTP) custom data events from declarative rules.
 
-from importlib.metadata import PackageNotFoundError, version
+The public names are imported on first use (PEP 562), so that ``rtp-snippets
+--help`` and commands that do not render JavaScript do not pay for the
+selector engine, esbuild or the minifier at start-up.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 from .errors import (
     BundleError,
@@ -10,10 +18,36 @@ from .errors import (
     RuleError,
     RulesError,
 )
-from .load import load_rules
-from .model import RtpTag, Rule, RuleSet
-from .render import Bundle, build_bundle
 
+if TYPE_CHECKING:
+    from .load import load_rules
+    from .model import RtpTag, Rule, RuleSet
+    from .render import Bundle, build_bundle
+
+_LAZY = {
+    "load_rules": "load",
+    "RtpTag": "model",
+    "Rule": "model",
+    "RuleSet": "model",
+    "Bundle": "render",
+    "build_bundle": "render",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    elif name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("rtp-snippets")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            value = "0+unknown"
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def register() -> None:
@@ -23,11 +57,6 @@ def register() -> None:
 
     register_pelican_plugin()
 
-
-try:
-    __version__ = version("rtp-snippets")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "Bundle",

@@ -14,10 +14,13 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import RtpSnippetsError
-from .render import Bundle
 from .scan import MARKER, Scan, Script, scan
+
+if TYPE_CHECKING:
+    from .render import Bundle
 
 POSITIONS = ("body", "head")
 _BOMS = ((b"\xef\xbb\xbf", "latin-1"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
