@@ -73,11 +73,30 @@ def test_every_page_gets_one_block_with_its_rules_and_a_rebuild_is_identical(nam
     assert html_pages(second) == pages
 
 
-@pytest.mark.parametrize("name", GENERATORS)
+# The CLI's message for BAD_RULES from the file name on: every generator shows the same block.
+BAD_RULES_ERROR = """\
+rtp-rules.yml:2:14: this rule is cut short here: in YAML ' #' starts a comment. Quote the whole rule: - "on click #download-whitepaper send 'x'"
+    - on click #download-whitepaper send 'x'
+               ^"""
+# What a generator writes before the block: MkDocs logs the PluginError as an error.
+ERROR_PREFIX = {"mkdocs": "ERROR   -  ", "pelican": "", "sphinx": ""}
+
+
+def assert_reported_like_the_cli(name: str, result: subprocess.CompletedProcess) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    block = "^" + re.escape(ERROR_PREFIX[name] + "Error: ") + ".*?" + re.escape(BAD_RULES_ERROR) + "$"
+    assert re.search(block, output, re.MULTILINE), output
+    # Sphinx's bug-report text says "To report this error" and "Please also report this".
+    for phrase in ("traceback", "report this"):
+        assert phrase not in output.lower(), output
+
+
+# Jinja's rule errors are the calling script's exception (test_jinja_rebuilds_… below).
+@pytest.mark.parametrize("name", ["mkdocs", "pelican", "sphinx"])
 def test_a_rules_error_fails_the_build_with_file_and_line(name, tmp_path):
     result, _ = build(name, tmp_path, rules=BAD_RULES)
-    assert result.returncode != 0
-    assert re.search(r"rtp-rules\.yml:2:14: this rule is cut short here", result.stdout + result.stderr)
+    assert_reported_like_the_cli(name, result)
 
 
 @pytest.mark.parametrize("name", ["mkdocs", "pelican", "sphinx"])
@@ -85,7 +104,8 @@ def test_strict_builds_fail_on_a_selector_that_matches_nothing(name, tmp_path):
     rules = "rules:\n  - \"on click '#no-such-button' send 'x'\"\n"
     result, _ = build(name, tmp_path, rules=rules)
     assert result.returncode != 0
-    assert "selector '#no-such-button' matches nothing on any page" in result.stdout + result.stderr
+    assert re.search(r"rtp-rules\.yml:2:6: error: selector '#no-such-button' matches nothing on "
+                     "any page", result.stdout + result.stderr)
 
 
 def test_jinja_rebuilds_when_the_rules_change_and_errors_name_the_template_line(tmp_path):
@@ -155,3 +175,28 @@ def test_a_built_page_sends_the_click(name, tmp_path, browser):
     calls = page.evaluate("Array.from(window.rtp.q, function (args) { return Array.from(args); })")
     assert calls == [["send", "event", {"value": "download - example whitepaper"}]]
     context.close()
+
+
+# Each generator's plain command line, run in a copy of its example, and the flags that
+# change how it reports errors: strict, verbose, debug and "show tracebacks" flags.
+PLAIN_COMMANDS = {
+    "mkdocs": ["mkdocs", "build", "-d", "out"],
+    "pelican": ["pelican", "content", "-o", "out", "-s", "pelicanconf.py"],
+    "sphinx": ["sphinx", "-b", "html", ".", "out"],
+}
+
+
+# (The strict flags are in test_a_rules_error_fails_the_build_with_file_and_line; one run
+# per generator here, with the flags that ask for more detail, keeps the suite quick.)
+@pytest.mark.parametrize(("name", "flags"), [
+    ("mkdocs", ["--verbose"]),
+    ("pelican", ["--debug", "--log-handler", "plain"]),
+    ("sphinx", ["-v", "-T"]),
+])
+def test_a_rules_error_reads_like_the_cli_whatever_the_flags(name, flags, tmp_path):
+    source = tmp_path / name
+    shutil.copytree(EXAMPLES / name, source)
+    (source / "rtp-rules.yml").write_text(BAD_RULES)
+    result = subprocess.run([sys.executable, "-m", *PLAIN_COMMANDS[name], *flags], cwd=source,
+                            capture_output=True, text=True, env={**os.environ, "COLUMNS": "1000"})
+    assert_reported_like_the_cli(name, result)

@@ -1,4 +1,5 @@
-"""What every site-generator integration does after a build: one call into the core."""
+"""What every site-generator integration shares: stopping on a rules error, and the one
+call into the core after a build."""
 
 from __future__ import annotations
 
@@ -6,8 +7,37 @@ from pathlib import Path
 from typing import Callable
 
 from ..check import check_site
+from ..errors import RtpSnippetsError
+from ..load import load_rules
 from ..model import RuleSet
 from ..site import inject_site
+
+
+def error_report(error: RtpSnippetsError) -> str:
+    """The CLI's report of ``error``: one ``Error:`` block per problem (file:line:col, the
+    source line and a caret)."""
+    return "\n".join(f"Error: {message}" for message in error.messages())
+
+
+def load_rules_or_exit(path: Path) -> RuleSet:
+    """``load_rules``, ending the generator's run on a rules error as the CLI ends its own:
+    the ``Error:`` blocks on standard error, exit status 1, no traceback.
+
+    Neither generator has a way for a plugin to report a user's mistake without a
+    traceback. Sphinx 9 prints every exception, its own ``ExtensionError`` included, with
+    its version table, a traceback and a request to report a bug in Sphinx
+    (``sphinx._cli.util.errors.handle_exception``; sphinx-doc/sphinx#14543). Pelican's
+    ``main()`` logs every exception with ``exc_info=True``. Their loggers are no way
+    out either: Sphinx puts ``ERROR:`` before the message, Pelican's rich handler a time
+    stamp and the level, and under ``--fatal errors`` Pelican's logger raises
+    ``RuntimeError`` (and so a traceback) from ``logger.error`` itself. Both let
+    ``SystemExit`` through (they catch ``Exception``), and Python prints its message
+    without a traceback, as ``sys.exit(message)`` is documented to do.
+    """
+    try:
+        return load_rules(path)
+    except RtpSnippetsError as error:
+        raise SystemExit(error_report(error)) from error
 
 
 def inject_built_site(output: str | Path, ruleset: RuleSet, warn: Callable[[str], None], *,

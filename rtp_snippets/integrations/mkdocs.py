@@ -7,7 +7,7 @@
           position: body           # or head
           prune: false
 
-Rule errors abort the build (``PluginError`` with file:line); coverage
+Rule errors abort the build (``PluginError`` with the CLI's ``Error:`` blocks); coverage
 problems are logged as warnings, so ``mkdocs build --strict`` fails on them.
 ``mkdocs serve`` watches the rules file.
 """
@@ -25,7 +25,7 @@ from mkdocs.plugins import BasePlugin
 from ..errors import RtpSnippetsError
 from ..load import DEFAULT_RULES_FILE, load_rules
 from ..model import RuleSet
-from .common import inject_built_site
+from .common import error_report, inject_built_site
 
 log = logging.getLogger("mkdocs.plugins.rtp_snippets")
 
@@ -47,7 +47,7 @@ class RtpSnippetsPlugin(BasePlugin[RtpSnippetsConfig]):
         try:
             self.ruleset = load_rules(self._rules_path(config))
         except RtpSnippetsError as error:
-            raise PluginError("\n".join(error.messages())) from None
+            raise PluginError(error_report(error)) from None
         return config
 
     def on_serve(self, server, config, builder):

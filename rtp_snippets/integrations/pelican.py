@@ -3,8 +3,9 @@
     RTP_SNIPPETS_RULES = "rtp-rules.yml"      # relative to the current folder
     RTP_SNIPPETS_EXTERNAL = False
 
-Rule errors stop the build with file:line; coverage problems are logged as
-warnings (``--fatal warnings`` makes them fail the build).
+Rule errors end the build as the CLI does (``Error: file:line:col`` with the line
+and a caret, exit status 1); coverage problems are logged as warnings
+(``--fatal warnings`` makes them fail the build).
 """
 
 from __future__ import annotations
@@ -14,26 +15,15 @@ from pathlib import Path
 
 from pelican import signals
 
-from ..errors import RtpSnippetsError
-from ..load import DEFAULT_RULES_FILE, load_rules
-from .common import inject_built_site
+from ..load import DEFAULT_RULES_FILE
+from .common import inject_built_site, load_rules_or_exit
 
 logger = logging.getLogger(__name__)
 
 
-class RulesError(Exception):
-    """The rules file has errors; the message lists them with file:line."""
-
-
-def _rules(settings: dict):
-    try:
-        return load_rules(Path(settings.get("RTP_SNIPPETS_RULES", DEFAULT_RULES_FILE)))
-    except RtpSnippetsError as error:
-        raise RulesError("\n".join(error.messages())) from None
-
-
 def _initialized(pelican) -> None:
-    pelican.rtp_snippets_ruleset = _rules(pelican.settings)
+    rules = Path(pelican.settings.get("RTP_SNIPPETS_RULES", DEFAULT_RULES_FILE))
+    pelican.rtp_snippets_ruleset = load_rules_or_exit(rules)
 
 
 def _finalized(pelican) -> None:

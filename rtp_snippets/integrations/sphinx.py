@@ -4,30 +4,25 @@
     rtp_snippets_rules = "rtp-rules.yml"      # relative to conf.py
     rtp_snippets_external = False
 
-Rule errors stop the build (``ExtensionError`` with file:line); coverage
-problems are Sphinx warnings, so ``-W`` fails on them.
+Rule errors end the build as the CLI does (``Error: file:line:col`` with the line
+and a caret, exit status 1); coverage problems are Sphinx warnings, so ``-W``
+fails on them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from ..errors import RtpSnippetsError
-from ..load import DEFAULT_RULES_FILE, load_rules
-from .common import inject_built_site
+from ..load import DEFAULT_RULES_FILE
+from .common import inject_built_site, load_rules_or_exit
 
 logger = logging.getLogger(__name__)
 
 
 def _load(app, config) -> None:
-    path = Path(app.confdir) / config.rtp_snippets_rules
-    try:
-        app.rtp_snippets_ruleset = load_rules(path)
-    except RtpSnippetsError as error:
-        raise ExtensionError("\n".join(error.messages())) from None
+    app.rtp_snippets_ruleset = load_rules_or_exit(Path(app.confdir) / config.rtp_snippets_rules)
 
 
 def _inject(app, exception) -> None:
