@@ -13,16 +13,16 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from bs4 import BeautifulSoup
+from typing import TYPE_CHECKING, Callable
 
 from .inject import PageSkipped, decode, is_rtp_tag
-from .model import Rule, RuleSet
 from .paths import matches, site_pages
 from .scan import scan
+
+if TYPE_CHECKING:
+    from .model import Rule, RuleSet
 
 DEFAULT_MAX_MATCHES = 50
 EXAMPLES = 3
@@ -38,7 +38,7 @@ class Finding:
     rule: Rule | None = None
 
     def __str__(self) -> str:
-        where = f"{self.rule.source.file}:{self.rule.source.line}: " if self.rule and self.rule.source else ""
+        where = f"{self.rule.source}: " if self.rule and self.rule.source else ""
         return f"{where}{self.level}: {self.message}"
 
 
@@ -177,12 +177,14 @@ class SiteCheck:
 
 
 def check_site(root: str | Path, ruleset: RuleSet, *, max_matches: int = DEFAULT_MAX_MATCHES,
-               jobs: int | None = None) -> SiteCheck:
-    """Measure every rule against every HTML page under ``root``."""
+               jobs: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> SiteCheck:
+    """Measure every rule against every HTML page under ``root``;
+    ``progress(done, total)`` is called after each page."""
     root = Path(root)
     paths = sorted(site_pages(root)[0])  # the same pages inject would process
     rules = tuple(ruleset)
-    facts = page_facts(root, paths, rules, jobs)
+    facts = page_facts(root, paths, rules, jobs, progress)
     coverage = [RuleCoverage(rule) for rule in rules]
     rtp: dict[str, list[str]] = {"missing": [], "several": [], "not first": []}
     unreadable = []
@@ -244,15 +246,27 @@ def _coverage_findings(coverage: list[RuleCoverage], paths: list[str],
     return findings
 
 
-def page_facts(root: Path, paths: list[str], rules: tuple[Rule, ...],
-               jobs: int | None = None) -> list[PageFacts]:
+def page_facts(root: Path, paths: list[str], rules: tuple[Rule, ...], jobs: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[PageFacts]:
     """PageFacts for each path, in worker processes when jobs > 1."""
     jobs = jobs or os.cpu_count() or 1
     tasks = [(str(root), path, rules) for path in paths]
+    facts: list[PageFacts] = []
     if jobs == 1 or len(tasks) < 2:
-        return [_facts(task) for task in tasks]
+        for task in tasks:
+            facts.append(_facts(task))
+            if progress:
+                progress(len(facts), len(tasks))
+        return facts
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_facts, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 4)))))
+        chunksize = max(1, min(32, len(tasks) // (jobs * 4)))
+        for result in pool.map(_facts, tasks, chunksize=chunksize):
+            facts.append(result)
+            if progress:
+                progress(len(facts), len(tasks))
+    return facts
 
 
 def _facts(task: tuple[str, str, tuple[Rule, ...]]) -> PageFacts:
@@ -275,6 +289,8 @@ def _facts(task: tuple[str, str, tuple[Rule, ...]]) -> PageFacts:
     counts: dict[int, int] = {index: 0 for index in applies if rules[index].selector is not None}
     claimed: dict[int, bool] = {}
     if wanted:
+        from bs4 import BeautifulSoup  # only pages a selector may match are parsed
+
         soup = BeautifulSoup(data, "html.parser")
         selected = {index: soup.select(rules[index].selector) for index in wanted}
         clickable = {id(element) for index, elements in selected.items()
@@ -356,7 +372,7 @@ def stale_catalog(catalog_file: Path, ruleset: RuleSet, site: SiteCheck | None, 
         return []
     site_option = f" --site {site_folder}" if site_folder else ""
     return [Finding("error", f"the catalogue {catalog_file} is stale; run rtp-snippets catalog "
-                             f"{rules_path}{site_option} -o {catalog_file}")]
+                             f"-r {rules_path}{site_option} -o {catalog_file}")]
 
 
 def check_report(rules_path: Path, site: SiteCheck | None, findings: list[Finding]) -> dict:
@@ -364,13 +380,12 @@ def check_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
     report: dict = {
         "rules_file": str(rules_path),
         "findings": [{"level": finding.level, "message": finding.message,
-                      "line": finding.rule.source.line if finding.rule and finding.rule.source
-                      else None} for finding in findings],
+                      **_place(finding.rule)} for finding in findings],
     }
     if site:
         report["pages"] = site.pages
         report["rules"] = [{
-            "line": entry.rule.source.line if entry.rule.source else None,
+            **_place(entry.rule),
             "name": entry.rule.name, "event": entry.rule.event, "selector": entry.rule.selector,
             "applies": entry.applies,
             "matches": entry.pages if entry.rule.selector is not None else None,
@@ -381,3 +396,9 @@ def check_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
                              for kind, pages in site.rtp.items()}
         report["unreadable"] = [{"path": path, "reason": reason} for path, reason in site.unreadable]
     return report
+
+
+def _place(rule: Rule | None) -> dict:
+    """The report's "line" and "column" of a rule; None for both when it is not known."""
+    source = rule.source if rule else None
+    return {"line": source.line if source else None, "column": source.column if source else None}

@@ -1,31 +1,35 @@
-"""The command line: each command parses its flags and makes one library call."""
+"""The command line: each command parses its flags and makes one library call.
+
+One grammar for every command: the rules file is ``-r/--rules FILE`` (by
+default ``rtp-rules.yml``, ``rtp-rules.yaml`` or the only ``*.rules`` file in
+the current folder; the older positional ``RULES`` still works where it did),
+and a command whose main object is a built site takes the site folder as its
+argument. Library modules are imported inside the commands that use them, so
+``rtp-snippets --help`` and ``rtp-snippets check`` start without esbuild, the
+minifier, the HTTP server or the highlighter.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .check import (DEFAULT_MAX_MATCHES, catalog_markdown, catalog_rows, check_report,
-                    check_site, lint_rules, stale_catalog)
+from .check import DEFAULT_MAX_MATCHES
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
-from .load import DEFAULT_RULES_FILE, load_rules
-from .paths import glob_problem
-from .preview import preview_text
-from .render import build_bundle
-from .schema import rules_schema
-from .serve import make_server, url_of
-from .site import Report, check_budget, inject_site, remove_site
+from .paths import site_folder_problem
 
-RULES_ARGUMENT = click.argument(
-    "rules",
-    default=DEFAULT_RULES_FILE,
-    type=click.Path(dir_okay=False, path_type=Path),
-)
+if TYPE_CHECKING:
+    from .model import RuleSet
+    from .site import Report
+
+RULES_SUFFIXES = (".yml", ".yaml", ".rules", ".py")
+# Work on fewer pages than this ends too soon for a progress bar to help.
+PROGRESS_PAGES = 200
 
 
 class RulesProblem(click.ClickException):
@@ -40,11 +44,127 @@ class RulesProblem(click.ClickException):
             click.echo(f"Error: {message}", err=True)
 
 
-def _load(path: Path):
+class RulesFile(click.ParamType):
+    """A rules file; a folder here is most likely the site, so say where that goes."""
+
+    name = "file"
+
+    def convert(self, value, param, ctx):
+        path = Path(value)
+        if not path.is_dir():
+            return path
+        command = ctx.command.name if ctx else "rtp-snippets"
+        if command in ("check", "catalog", "preview"):
+            hint = f"give a built site with --site: rtp-snippets {command} -r RULES --site {value}"
+        elif command == "build":
+            hint = "build reads no site; give the rules file: rtp-snippets build -r rtp-rules.yml"
+        else:
+            hint = f"give the rules file: rtp-snippets {command} -r rtp-rules.yml"
+        raise click.UsageError(f"{value} is a folder, not a rules file; {hint}", ctx)
+
+
+class SiteFolder(click.ParamType):
+    """The folder of a built site. A rules file given here says what to type instead; a
+    missing folder is the same error (exit status 1) in every command."""
+
+    name = "folder"
+
+    def convert(self, value, param, ctx):
+        path = Path(value)
+        problem = site_folder_problem(path)
+        if problem is None:
+            return path
+        command = ctx.command.name if ctx else "rtp-snippets"
+        positional = isinstance(param, click.Argument)
+        if path.exists() and path.suffix.lower() in RULES_SUFFIXES:
+            usage = (f"rtp-snippets {command} SITE -r {value}" if positional
+                     else f"rtp-snippets {command} -r {value} --site SITE")
+            where = "" if positional else " with --site"
+            raise click.UsageError(f"{command} takes the site folder{where}; give the rules "
+                                   f"with -r: {usage}", ctx)
+        raise click.ClickException(problem)
+
+
+RULES_TYPE = RulesFile()
+SITE_TYPE = SiteFolder()
+RULES_HELP = ("The rules file (default: rtp-rules.yml, rtp-rules.yaml or the only *.rules "
+              "file in the current folder).")
+
+
+def rules_options(multiple: bool = False):
+    """``-r/--rules FILE`` and the older positional ``RULES``, for commands that read rules."""
+
+    def decorate(function):
+        function = click.option("-r", "--rules", "rules_option", multiple=multiple,
+                                metavar="FILE", type=RULES_TYPE,
+                                help=RULES_HELP + (" Repeat it for several files." if multiple
+                                                   else ""))(function)
+        return click.argument("rules_argument", metavar="[RULES]" + ("..." if multiple else ""),
+                              nargs=-1 if multiple else 1, required=False,
+                              type=RULES_TYPE)(function)
+
+    return decorate
+
+
+def _rule_files(argument, option) -> list[Path]:
+    """The rules files named by ``RULES`` or ``-r``, else the folder's default one."""
+    positional = [argument] if isinstance(argument, Path) else list(argument or ())
+    named = [option] if isinstance(option, Path) else list(option or ())
+    if positional and named:
+        raise click.UsageError("give the rules file with -r only, not also as an argument")
+    if positional or named:
+        return positional or named
+    from .load import find_rules_file
+
+    try:
+        return [find_rules_file()]
+    except RtpSnippetsError as error:
+        raise RulesProblem(error) from None
+
+
+def _load(path: Path) -> RuleSet:
+    from .load import load_rules
+
     try:
         return load_rules(path)
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
+
+
+def _write(output: Path, text: str, encoding: str) -> None:
+    """Write ``-o FILE``, making its missing parent folders."""
+    blocker = next((parent for parent in output.parents if parent.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise click.ClickException(f"{output}: cannot write: {blocker} is a file, not a folder")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding=encoding)
+    except OSError as error:
+        raise click.ClickException(f"{output}: cannot write: {error.strerror}") from None
+
+
+class _Progress:
+    """``progress(done, total)`` for the library: a bar on stderr for long work.
+
+    Shown only when stderr is a terminal, not with ``--json``, and for at least
+    PROGRESS_PAGES pages; each stage (``--prune`` checks, then injects) gets its own bar.
+    """
+
+    def __init__(self, label: str, as_json: bool = False):
+        self.label = label
+        self.enabled = not as_json and sys.stderr.isatty()
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < PROGRESS_PAGES:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, file=sys.stderr, label=self.label)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+        if done >= total:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,25 +174,29 @@ def main() -> None:
 
     \b
     Example:
-      rtp-snippets build rtp-rules.yml -o rtp-snippets.js
+      rtp-snippets build -r rtp-rules.yml -o rtp-snippets.js
     """
 
 
 @main.command()
-@RULES_ARGUMENT
+@rules_options()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the bundle to FILE instead of standard output.")
 @click.option("--pretty", is_flag=True, help="Readable JavaScript instead of minified.")
 @click.option("--max-bytes", type=click.IntRange(min=1), metavar="N",
               help="Fail when the bundle is over N bytes gzip.")
-def build(rules: Path, output: Path | None, pretty: bool, max_bytes: int | None) -> None:
-    """Build the JavaScript bundle for RULES (default: ./rtp-rules.yml).
+def build(rules_argument: Path | None, rules_option: Path | None, output: Path | None,
+          pretty: bool, max_bytes: int | None) -> None:
+    """Build the JavaScript bundle of the rules.
 
     \b
     Example:
-      rtp-snippets build examples/rtp-rules.yml -o site/rtp-snippets.js
+      rtp-snippets build -r examples/rtp-rules.yml -o build/rtp-snippets.js
     """
-    ruleset = _load(rules)
+    from .render import build_bundle
+    from .site import check_budget
+
+    ruleset = _load(_rule_files(rules_argument, rules_option)[0])
     try:
         bundle = build_bundle(ruleset, minify=not pretty)
         if max_bytes is not None:  # the budget is for the minified bundle
@@ -82,12 +206,12 @@ def build(rules: Path, output: Path | None, pretty: bool, max_bytes: int | None)
     if output is None:
         click.echo(bundle.code)
     else:
-        output.write_text(bundle.code + "\n", encoding="ascii")
+        _write(output, bundle.code + "\n", "ascii")
 
 
 @main.command()
-@RULES_ARGUMENT
-@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@rules_options()
+@click.option("--site", type=SITE_TYPE,
               help="Serve this built site with the rules and a debug overlay.")
 @click.option("--serve", is_flag=True,
               help="Serve a generated page with one element per rule (no site needed).")
@@ -95,19 +219,22 @@ def build(rules: Path, output: Path | None, pretty: bool, max_bytes: int | None)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
 @click.option("--live", is_flag=True,
               help="Also send the calls to the page's real rtp (default: log them only).")
-def preview(rules: Path, site: Path | None, serve: bool, port: int, open_browser: bool,
-            live: bool) -> None:
-    """Show the readable JavaScript, a table of the rules and the bundle's size;
+def preview(rules_argument: Path | None, rules_option: Path | None, site: Path | None,
+            serve: bool, port: int, open_browser: bool, live: bool) -> None:
+    """Show a table of the rules, the bundle's size and the readable JavaScript;
     with --site (or --serve), serve pages with the rules and an event log overlay.
 
     \b
     Examples:
-      rtp-snippets preview examples/rtp-rules.yml
-      rtp-snippets preview rtp-rules.yml --site _site --open
+      rtp-snippets preview -r examples/rtp-rules.yml
+      rtp-snippets preview -r rtp-rules.yml --site _site --open
     """
+    rules = _rule_files(rules_argument, rules_option)[0]
     if not site and not serve:
         if live or open_browser:
             raise click.UsageError("--live and --open need --site or --serve")
+        from .preview import preview_text
+
         ruleset = _load(rules)
         try:
             text = preview_text(ruleset, color=sys.stdout.isatty())
@@ -115,6 +242,8 @@ def preview(rules: Path, site: Path | None, serve: bool, port: int, open_browser
             raise RulesProblem(error) from None
         click.echo(text, nl=False)
         return
+    from .serve import make_server, url_of
+
     try:
         server = make_server(rules, site, port, live, report=lambda text: click.echo(text, err=True))
     except RtpSnippetsError as error:
@@ -123,6 +252,8 @@ def preview(rules: Path, site: Path | None, serve: bool, port: int, open_browser
     mode = "live: calls are sent to the page's rtp" if live else "dry run: calls are logged, not sent"
     click.echo(f"Serving {site or 'a page of the rules'} at {url} ({mode}). Ctrl-C stops.", err=True)
     if open_browser:
+        import webbrowser
+
         webbrowser.open(url)
     try:
         server.serve_forever()
@@ -142,36 +273,23 @@ def schema(output: Path | None) -> None:
     Example (then point yaml-language-server at it):
       rtp-snippets schema -o rtp-rules.schema.json
     """
+    from .schema import rules_schema
+
     text = json.dumps(rules_schema(), indent=2) + "\n"
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text, "utf-8")
 
 
 def _globs(option: str, globs: tuple[str, ...]) -> tuple[str, ...]:
+    from .paths import glob_problem
+
     for glob in globs:
         problem = glob_problem(glob)
         if problem:
             raise click.UsageError(f"{option} {glob!r}: {problem[1]}")
     return globs
-
-
-class _Progress:
-    """A progress bar on stderr, only when stderr is a terminal."""
-
-    def __init__(self):
-        self.bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, file=sys.stderr, label="pages")
-            self.bar.__enter__()
-        self.bar.update(1)
-        if done == total:
-            self.bar.__exit__(None, None, None)
 
 
 def _finish(report: Report, as_json: bool) -> None:
@@ -194,7 +312,7 @@ def _finish(report: Report, as_json: bool) -> None:
         sys.exit(1)
 
 
-SITE_ARGUMENT = click.argument("site", type=click.Path(file_okay=False, path_type=Path))
+SITE_ARGUMENT = click.argument("site", type=SITE_TYPE)
 JOBS_OPTION = click.option("-j", "--jobs", type=click.IntRange(min=1),
                            help="Worker processes (default: the number of CPUs).")
 CHECK_OPTION = click.option("--check", is_flag=True,
@@ -204,8 +322,7 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
 
 @main.command()
 @SITE_ARGUMENT
-@click.option("-r", "--rules", default=DEFAULT_RULES_FILE, show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="The rules file.")
+@click.option("-r", "--rules", metavar="FILE", type=RULES_TYPE, help=RULES_HELP)
 @click.option("--position", type=click.Choice(POSITIONS), default="body", show_default=True,
               help="Put the script at the end of <body> or of <head>.")
 @click.option("--external", is_flag=True,
@@ -220,7 +337,7 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
 @CHECK_OPTION
 @JOBS_OPTION
 @JSON_OPTION
-def inject(site: Path, rules: Path, position: str, external: bool, base_url: str | None,
+def inject(site: Path, rules: Path | None, position: str, external: bool, base_url: str | None,
            prune: bool, max_bytes: int | None, include: tuple[str, ...],
            exclude: tuple[str, ...], check: bool, jobs: int | None, as_json: bool) -> None:
     """Put the bundle into every HTML page of a built SITE folder.
@@ -229,14 +346,17 @@ def inject(site: Path, rules: Path, position: str, external: bool, base_url: str
     Example:
       rtp-snippets inject _site -r rtp-rules.yml
     """
+    from .site import inject_site
+
     if base_url and not external:
         raise click.UsageError("--base-url only applies with --external")
     include, exclude = _globs("--include", include), _globs("--exclude", exclude)
-    ruleset = _load(rules)
+    ruleset = _load(_rule_files(None, rules)[0])
     try:
         report = inject_site(site, ruleset, position=position, external=external,
                              base_url=base_url, include=include, exclude=exclude, check=check,
-                             prune=prune, max_bytes=max_bytes, jobs=jobs, progress=_Progress())
+                             prune=prune, max_bytes=max_bytes, jobs=jobs,
+                             progress=_Progress("pages", as_json))
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     if not as_json and not external and report.bundles:
@@ -256,16 +376,18 @@ def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
     Example:
       rtp-snippets remove _site
     """
+    from .site import remove_site
+
     try:
-        report = remove_site(site, check=check, jobs=jobs, progress=_Progress())
+        report = remove_site(site, check=check, jobs=jobs, progress=_Progress("pages", as_json))
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     _finish(report, as_json)
 
 
 @main.command()
-@click.argument("rules", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@rules_options(multiple=True)
+@click.option("--site", type=SITE_TYPE,
               help="Also measure the rules against the built pages in this folder.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--max-matches", type=click.IntRange(min=1), default=DEFAULT_MAX_MATCHES,
@@ -274,18 +396,22 @@ def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
               help="Fail when this catalogue file is not what `catalog` would write now.")
 @JOBS_OPTION
 @JSON_OPTION
-def check(rules: tuple[Path, ...], site: Path | None, strict: bool, max_matches: int,
-          catalog_file: Path | None, jobs: int | None, as_json: bool) -> None:
-    """Validate and lint RULES (default: ./rtp-rules.yml); with --site, check coverage.
+def check(rules_argument: tuple[Path, ...], rules_option: tuple[Path, ...], site: Path | None,
+          strict: bool, max_matches: int, catalog_file: Path | None, jobs: int | None,
+          as_json: bool) -> None:
+    """Validate and lint the rules; with --site, check them against a built site.
 
     \b
     Example:
-      rtp-snippets check rtp-rules.yml --site _site
+      rtp-snippets check -r rtp-rules.yml --site _site
     """
+    from .check import check_report, check_site, lint_rules, stale_catalog
+
     failed = False
-    for path in rules or (Path(DEFAULT_RULES_FILE),):
+    for path in _rule_files(rules_argument, rules_option):
         ruleset = _load(path)
-        result = check_site(site, ruleset, max_matches=max_matches, jobs=jobs) if site else None
+        result = (check_site(site, ruleset, max_matches=max_matches, jobs=jobs,
+                             progress=_Progress("pages", as_json)) if site else None)
         findings = result.findings if result else lint_rules(ruleset)
         if catalog_file is not None:
             findings = findings + stale_catalog(catalog_file, ruleset, result, path, site)
@@ -306,26 +432,28 @@ def check(rules: tuple[Path, ...], site: Path | None, strict: bool, max_matches:
 
 
 @main.command()
-@RULES_ARGUMENT
-@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@rules_options()
+@click.option("--site", type=SITE_TYPE,
               help="Add how many pages of this built site each value can be sent from.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the catalogue to FILE instead of standard output.")
 @JOBS_OPTION
 @JSON_OPTION
-def catalog(rules: Path, site: Path | None, output: Path | None, jobs: int | None,
-            as_json: bool) -> None:
+def catalog(rules_argument: Path | None, rules_option: Path | None, site: Path | None,
+            output: Path | None, jobs: int | None, as_json: bool) -> None:
     """List every event value the rules can send (Markdown, or JSON with --json).
 
     \b
     Example (commit the file; `check --catalog` fails when it is stale):
-      rtp-snippets catalog rtp-rules.yml --site _site -o rtp-events.md
+      rtp-snippets catalog -r rtp-rules.yml --site _site -o rtp-events.md
     """
-    ruleset = _load(rules)
-    result = check_site(site, ruleset, jobs=jobs) if site else None
+    from .check import catalog_markdown, catalog_rows, check_site
+
+    ruleset = _load(_rule_files(rules_argument, rules_option)[0])
+    result = check_site(site, ruleset, jobs=jobs, progress=_Progress("pages", as_json)) if site else None
     rows = catalog_rows(ruleset, result)
     text = json.dumps(rows, indent=2) + "\n" if as_json else catalog_markdown(rows)
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text, "utf-8")

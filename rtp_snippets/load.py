@@ -16,7 +16,7 @@ from typing import Callable
 import yaml
 
 from .dsl import DslError, parse_rule
-from .errors import InvalidRule, Position, Problem, RuleError, RulesError
+from .errors import InvalidRule, Position, Problem, RtpSnippetsError, RuleError, RulesError
 from .model import NAVIGATION, NAVIGATION_HELP, RtpTag, Rule, RuleSet
 
 TOP_LEVEL_KEYS = ("rtp", "navigation", "rules")
@@ -24,6 +24,8 @@ RTP_KEYS = ("account", "script")
 RULE_KEYS = ("name", "event", "selector", "send", "pages", "exclude", "once", "percent", "seconds",
              "dynamic")
 DEFAULT_RULES_FILE = "rtp-rules.yml"
+# Looked for in this order when no rules file is named; then the one *.rules file.
+DEFAULT_RULES_FILES = (DEFAULT_RULES_FILE, "rtp-rules.yaml")
 
 # Turns a field problem into (line, column), both 1-based.
 Locate = Callable[[Problem], "tuple[int, int]"]
@@ -45,6 +47,33 @@ def load_rules(path: str | Path) -> RuleSet:
     if reader.errors:
         raise reader.all_errors()
     return RuleSet(tuple(rule for rule, _ in reader.rules), path, reader.rtp, reader.navigation)
+
+
+def find_rules_file(folder: str | Path = ".") -> Path:
+    """The rules file a command uses when none is named: ``rtp-rules.yml``, else
+    ``rtp-rules.yaml``, else the only ``*.rules`` file in ``folder``.
+
+    The path is relative when ``folder`` is, so messages show what the user typed.
+    """
+    folder = Path(folder)
+    for name in DEFAULT_RULES_FILES:
+        if (folder / name).is_file():
+            return folder / name
+    plain = sorted(path for path in folder.glob("*.rules") if path.is_file())
+    if len(plain) == 1:
+        return plain[0]
+    where = "here" if folder == Path(".") else f"in {folder}"
+    if plain:
+        names = ", ".join(path.name for path in plain)
+        raise RulesFileNotFound(f"several rules files {where} ({names}); choose one with "
+                                "-r FILE")
+    raise RulesFileNotFound(f"no rules file {where}: looked for {DEFAULT_RULES_FILE}, "
+                            f"{DEFAULT_RULES_FILES[1]} and *.rules; create one or give its "
+                            "path with -r FILE")
+
+
+class RulesFileNotFound(RtpSnippetsError):
+    """No rules file was named and none (or several) are in the folder."""
 
 
 class _Reader:

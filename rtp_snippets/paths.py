@@ -81,6 +81,15 @@ def _compiled(globs: tuple[str, ...]) -> re.Pattern:
     return re.compile(glob_regex(globs))
 
 
+def site_folder_problem(root: Path) -> str | None:
+    """Why ``root`` cannot be a built site's folder, or None; the same words everywhere."""
+    if root.is_dir():
+        return None
+    if root.exists():
+        return f"{root}: not a folder; give the output folder of your site build"
+    return f"{root}: no such folder; give the output folder of your site build"
+
+
 def site_pages(root: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
                ) -> tuple[list[str], list[tuple[str, str, str]]]:
     """The pages of a built site and what could not be looked at.
@@ -90,8 +99,9 @@ def site_pages(root: Path, include: tuple[str, ...] = (), exclude: tuple[str, ..
     each sorted; and ``(path, status, reason)`` for symbolic links (never
     followed) and folders that could not be listed.
     """
-    if not root.is_dir():
-        raise RtpSnippetsError(f"{root}: not a folder; give the output folder of your site build")
+    problem = site_folder_problem(root)
+    if problem:
+        raise RtpSnippetsError(problem)
     pages: list[str] = []
     problems: list[tuple[str, str, str]] = []
 

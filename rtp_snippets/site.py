@@ -136,7 +136,7 @@ def inject_site(
     bundles: dict[tuple[Rule, ...], Bundle] = {}
     tasks, early = [], []
     paths = list(_pages(root, include, exclude, early))
-    present = _present_rules(root, paths, ruleset, jobs) if prune else None
+    present = _present_rules(root, paths, ruleset, jobs, progress) if prune else None
     for path in paths:
         rules = tuple(rules_for_page(ruleset, path, None if present is None else present[path]))
         if not rules:
@@ -185,11 +185,11 @@ def rules_for_page(ruleset: RuleSet, path: str, present: set[int] | None = None)
         yield dataclasses.replace(rule, pages=(), exclude=()) if rule.pages or rule.exclude else rule
 
 
-def _present_rules(root: Path, paths: list[str], ruleset: RuleSet,
-                   jobs: int | None) -> dict[str, set[int]]:
+def _present_rules(root: Path, paths: list[str], ruleset: RuleSet, jobs: int | None,
+                   progress: Callable[[int, int], None] | None) -> dict[str, set[int]]:
     """For each page, the indexes of the rules whose selector matches something on it."""
     return {facts.path: {index for index, count in facts.matches.items() if count}
-            for facts in page_facts(root, paths, tuple(ruleset), jobs)}
+            for facts in page_facts(root, paths, tuple(ruleset), jobs, progress)}
 
 
 class BudgetExceeded(RtpSnippetsError):

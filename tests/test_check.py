@@ -79,10 +79,10 @@ def test_check_site_table_problems_and_exit_code(site):
         """) + f"{site.parent / 'rtp-rules.yml'}: 8 rules, 2 errors, 2 warnings\n"
     rules = site.parent / "rtp-rules.yml"
     assert result.stderr == textwrap.dedent(f"""\
-        {rules}:4: warning: every element 'a.cta .label' matches is inside a link or button that another click rule already sends for; one click sends both
-        {rules}:5: warning: selector 'li.item' matches 4 elements on /pricing/index.html (more than 3); is it too broad?
-        {rules}:6: error: selector '#gone' matches nothing on any page
-        {rules}:8: error: pages glob '/old/**' matches no page
+        {rules}:4:6: warning: every element 'a.cta .label' matches is inside a link or button that another click rule already sends for; one click sends both
+        {rules}:5:6: warning: selector 'li.item' matches 4 elements on /pricing/index.html (more than 3); is it too broad?
+        {rules}:6:6: error: selector '#gone' matches nothing on any page
+        {rules}:8:6: error: pages glob '/old/**' matches no page
         """)
 
 
@@ -90,21 +90,21 @@ def test_check_site_json(site):
     result = run("check", site.parent / "rtp-rules.yml", "--site", site, "--json")
     report = json.loads(result.stdout)
     assert report["pages"] == 4
-    assert [(rule["line"], rule["applies"], rule["matches"], rule["elements"])
+    assert [(rule["line"], rule["column"], rule["applies"], rule["matches"], rule["elements"])
             for rule in report["rules"]] == [
-        (2, 4, 1, 1), (3, 4, 2, 2), (4, 4, 1, 1), (5, 4, 1, 4), (6, 4, 0, 0), (7, 1, None, None),
-        (8, 0, None, None), (9, 4, 0, 0)]
+        (2, 6, 4, 1, 1), (3, 6, 4, 2, 2), (4, 6, 4, 1, 1), (5, 6, 4, 1, 4), (6, 6, 4, 0, 0),
+        (7, 6, 1, None, None), (8, 6, 0, None, None), (9, 6, 4, 0, 0)]
     assert report["rtp_tag"] == {
         "missing": {"count": 1, "examples": ["/about.html"]},
         "several": {"count": 1, "examples": ["/blog/post.html"]},
         "not first": {"count": 1, "examples": ["/pricing/index.html"]},
     }
-    assert [(finding["level"], finding["line"], finding["message"])
+    assert [(finding["level"], finding["line"], finding["column"], finding["message"])
             for finding in report["findings"]] == [
-        ("warning", 4, "every element 'a.cta .label' matches is inside a link or button that "
-                       "another click rule already sends for; one click sends both"),
-        ("error", 6, "selector '#gone' matches nothing on any page"),
-        ("error", 8, "pages glob '/old/**' matches no page"),
+        ("warning", 4, 6, "every element 'a.cta .label' matches is inside a link or button that "
+                          "another click rule already sends for; one click sends both"),
+        ("error", 6, 6, "selector '#gone' matches nothing on any page"),
+        ("error", 8, 6, "pages glob '/old/**' matches no page"),
     ]
 
 
@@ -166,7 +166,7 @@ def test_catalog_and_stale_catalog(site):
     rules.write_text(RULES.replace("'cta'", "'call to action'"))
     stale = run("check", rules, "--catalog", catalog)
     assert stale.exit_code == 1
-    assert f"error: the catalogue {catalog} is stale; run rtp-snippets catalog {rules} -o {catalog}" \
+    assert f"error: the catalogue {catalog} is stale; run rtp-snippets catalog -r {rules} -o {catalog}" \
         in stale.stderr
     with_site = json.loads(run("catalog", rules, "--site", site, "--json").stdout)
     assert [(row["value"], row["site pages"]) for row in with_site[:3]] == [

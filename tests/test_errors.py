@@ -326,9 +326,13 @@ def test_python_rules_file_errors(tmp_path, monkeypatch, text, expected):
 
 def test_missing_rules_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["build", "-r", "rtp-rules.yml"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr == "Error: rtp-rules.yml: no such rules file; create it or give the path of one\n"
+    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: no rules file here: looked for rtp-rules.yml, rtp-rules.yaml "
+                             "and *.rules; create one or give its path with -r FILE\n")
 
 
 def test_rules_file_that_is_not_utf8(tmp_path, monkeypatch):

@@ -187,7 +187,7 @@ def test_missing_site_folder(tmp_path):
     (tmp_path / "rtp-rules.yml").write_text(RULES)
     result = run("inject", tmp_path / "nope", "-r", tmp_path / "rtp-rules.yml")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {tmp_path / 'nope'}: not a folder; give the output folder of your site build\n"
+    assert result.stderr == f"Error: {tmp_path / 'nope'}: no such folder; give the output folder of your site build\n"
 
 
 def test_jobs_give_the_same_result(tmp_path):

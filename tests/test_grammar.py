@@ -1,0 +1,197 @@
+"""One command-line grammar: how every command takes its rules, its site and its output."""
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run  # tests/ is on sys.path
+
+RULES = "rules:\n  - \"on click '#a' send 'x'\"\n"
+PAGE = "<html><body><p id=a>a</p></body></html>"
+RULES_READERS = ["build", "preview", "check", "catalog"]
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """An empty current folder."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("files, chosen", [
+    (["rtp-rules.yml"], "rtp-rules.yml"),
+    (["rtp-rules.yaml"], "rtp-rules.yaml"),
+    (["site.rules"], "site.rules"),
+    (["rtp-rules.yml", "rtp-rules.yaml", "site.rules"], "rtp-rules.yml"),
+    (["rtp-rules.yaml", "site.rules"], "rtp-rules.yaml"),
+])
+def test_the_default_rules_file(here, files, chosen):
+    for name in files:
+        text = "on click '#a' send 'x'\n" if name.endswith(".rules") else RULES
+        (here / name).write_text(text)
+    result = run("check")
+    assert result.exit_code == 0
+    assert result.stdout == f"{chosen}: 1 rules, 0 errors, 0 warnings\n"
+
+
+@pytest.mark.parametrize("files, message", [
+    ([], "no rules file here: looked for rtp-rules.yml, rtp-rules.yaml and *.rules; create one "
+         "or give its path with -r FILE"),
+    (["a.rules", "b.rules"], "several rules files here (a.rules, b.rules); choose one with -r FILE"),
+])
+@pytest.mark.parametrize("command", RULES_READERS + ["inject site"])
+def test_no_default_rules_file_is_one_error(here, files, message, command):
+    (here / "site").mkdir()
+    for name in files:
+        (here / name).write_text("on click '#a' send 'x'\n")
+    result = run(*command.split())
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+
+
+@pytest.mark.parametrize("command", RULES_READERS)
+def test_rules_by_option_or_by_argument_are_the_same(here, command):
+    (here / "mine.yml").write_text(RULES)
+    by_option, by_argument = run(command, "-r", "mine.yml"), run(command, "mine.yml")
+    assert by_option.exit_code == 0
+    assert (by_option.stdout, by_option.stderr) == (by_argument.stdout, by_argument.stderr)
+    both = run(command, "mine.yml", "-r", "mine.yml")
+    assert both.exit_code == 2
+    assert "Error: give the rules file with -r only, not also as an argument" in both.stderr
+
+
+def test_check_takes_several_rules_files(here):
+    (here / "one.yml").write_text(RULES)
+    (here / "two.rules").write_text("on view send 'y'\n")
+    assert run("check", "-r", "one.yml", "-r", "two.rules").stdout == (
+        "one.yml: 1 rules, 0 errors, 0 warnings\n"
+        "two.rules: 1 rules, 0 errors, 1 warnings\n")
+
+
+@pytest.mark.parametrize("command, message", [
+    ("inject rtp-rules.yml", "inject takes the site folder; give the rules with -r: "
+                             "rtp-snippets inject SITE -r rtp-rules.yml"),
+    ("remove rtp-rules.yml", "remove takes the site folder; give the rules with -r: "
+                             "rtp-snippets remove SITE -r rtp-rules.yml"),
+    ("check --site rtp-rules.yml", "check takes the site folder with --site; give the rules with "
+                                   "-r: rtp-snippets check -r rtp-rules.yml --site SITE"),
+    ("catalog --site rtp-rules.yml", "catalog takes the site folder with --site; give the rules "
+                                     "with -r: rtp-snippets catalog -r rtp-rules.yml --site SITE"),
+    ("preview --site rtp-rules.yml", "preview takes the site folder with --site; give the rules "
+                                     "with -r: rtp-snippets preview -r rtp-rules.yml --site SITE"),
+    ("check site", "site is a folder, not a rules file; give a built site with --site: "
+                   "rtp-snippets check -r RULES --site site"),
+    ("build site", "site is a folder, not a rules file; build reads no site; give the rules file: "
+                   "rtp-snippets build -r rtp-rules.yml"),
+])
+def test_a_file_for_a_folder_or_a_folder_for_a_file_says_what_to_type(here, command, message):
+    (here / "rtp-rules.yml").write_text(RULES)
+    (here / "site").mkdir()
+    result = run(*command.split())
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"\nError: {message}\n")
+
+
+@pytest.mark.parametrize("command", ["inject nope", "remove nope", "check --site nope",
+                                     "catalog --site nope", "preview --site nope"])
+def test_a_missing_site_folder_is_the_same_error_everywhere(here, command):
+    (here / "rtp-rules.yml").write_text(RULES)
+    result = run(*command.split())
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1, "", "Error: nope: no such folder; give the output folder of your site build\n")
+
+
+@pytest.mark.parametrize("command", ["build", "catalog", "schema"])
+def test_output_makes_missing_folders(here, command):
+    (here / "rtp-rules.yml").write_text(RULES)
+    result = run(command, "-o", "new/folder/out.txt")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert (here / "new" / "folder" / "out.txt").read_text() != ""
+
+
+@pytest.mark.parametrize("command", ["build", "catalog", "schema"])
+def test_output_that_cannot_be_written_is_one_error_line(here, command):
+    (here / "rtp-rules.yml").write_text(RULES)
+    (here / "file").write_text("")
+    result = run(command, "-o", "file/out.txt")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: file/out.txt: cannot write: file is a file, not a folder\n"
+
+
+# --- progress: a bar on a terminal for long work, nothing otherwise ----------------
+
+
+def a_site(folder: Path, pages: int) -> Path:
+    site = folder / "site"
+    for number in range(pages):
+        (site / f"p{number // 100}").mkdir(parents=True, exist_ok=True)
+        (site / f"p{number // 100}" / f"{number}.html").write_text(PAGE)
+    (folder / "rtp-rules.yml").write_text(RULES)
+    return site
+
+
+def on_a_terminal(folder: Path, *args: str) -> tuple[int, str]:
+    """Run the command with stderr on a pseudo-terminal; its exit status and that output."""
+    controller, terminal = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "rtp_snippets", *args], cwd=folder,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,
+                          env={**os.environ, "COLUMNS": "100"}) as process:
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal is closed once the process is gone
+                break
+            if not chunk:
+                break
+            output += chunk
+        status = process.wait()
+    os.close(controller)
+    return status, output.decode()
+
+
+@pytest.mark.parametrize("command", ["check -r rtp-rules.yml --site site --jobs 1",
+                                     "catalog -r rtp-rules.yml --site site --jobs 1",
+                                     "inject site --prune --jobs 1", "remove site --jobs 1"])
+def test_long_work_shows_a_progress_bar_on_a_terminal_only(tmp_path, command):
+    a_site(tmp_path, 250)
+    status, output = on_a_terminal(tmp_path, *command.split())
+    assert status == 0
+    assert "pages  [" in output and "100%" in output
+    if "prune" in command:  # one bar while it checks the selectors, one while it injects
+        assert output.count("100%") >= 2
+    # Not on a terminal (CliRunner), with --json, or for a few pages: no bar.
+    os.chdir(tmp_path)
+    assert "[" not in run(*command.split()).stderr
+    assert "100%" not in on_a_terminal(tmp_path, *command.split(), "--json")[1]
+
+
+def test_a_few_pages_show_no_progress_bar(tmp_path):
+    a_site(tmp_path, 20)
+    status, output = on_a_terminal(tmp_path, "inject", "site")
+    assert status == 0 and "100%" not in output
+
+
+# --- start-up: import only what the command needs ----------------------------------
+
+HEAVY = ("pygments", "http.server", "esbuild_py", "minify", "jinja2", "bs4", "soupsieve", "yaml")
+
+
+@pytest.mark.parametrize("args, allowed", [
+    (["--help"], set()),
+    (["build", "--help"], set()),
+    # check reads rules: YAML, and soupsieve to validate selectors (soupsieve imports bs4).
+    (["check", "-r", "examples/rtp-rules.yml"], {"yaml", "soupsieve", "bs4"}),
+])
+def test_commands_import_only_what_they_use(args, allowed):
+    code = ("import sys\nfrom rtp_snippets.cli import main\n"
+            f"try:\n    main({args!r})\nexcept SystemExit as exit:\n    assert not exit.code\n"
+            f"print(sorted(name for name in {HEAVY!r} if name in sys.modules))")
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert set(eval(result.stdout.splitlines()[-1])) == allowed
