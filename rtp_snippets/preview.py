@@ -1,19 +1,90 @@
-"""What ``rtp-snippets preview`` shows: the readable JS, a table of rules, the sizes."""
+"""What ``rtp-snippets preview`` shows: a table of the rules, how rules with many
+values are split into calls, the sizes, and last the readable JS.
+
+Values and selectors may hold any Unicode, and the text goes to a terminal. So
+columns are padded by display width (what the terminal draws, not ``len``), and
+characters that would move the cursor, recolour the terminal or reorder the
+text (controls, bidi overrides) are shown as Python escapes, never raw.
+"""
 
 from __future__ import annotations
 
-from pygments import highlight
-from pygments.formatters import TerminalFormatter
-from pygments.lexers import JavascriptLexer
+import unicodedata
 
-from .model import RuleSet
+from .model import Rule, RuleSet
 from .render import build_bundle
 
 COLUMNS = ("line", "name", "event", "selector", "values", "pages", "once")
+# RTP takes at most four values in one call; the bundle's send() (templates/bundle.js.j2)
+# sends more as consecutive calls of four and the rest.
+VALUES_PER_CALL = 4
+# Zero-width joiner and non-joiner: invisible, but they hold emoji sequences and
+# Persian or Indic words together, so they are kept (as zero columns), not escaped.
+_JOINERS = frozenset("\u200c\u200d")
+ESCAPE_NOTE = ("Control and invisible characters are shown as Python escapes "
+               "(\\x1b, \\n, \\u202e), and a backslash as \\\\.")
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 rule``, ``2 rules``, ``0 rules``: the count and the noun, plural unless one."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def display_width(text: str) -> int:
+    """The terminal columns ``text`` takes: two for wide and fullwidth East Asian
+    characters (CJK, most emoji), none for combining marks and format characters
+    (categories Mn, Me, Cf), one for the rest.
+
+    Ambiguous-width characters (East Asian width A, e.g. ``±``) count as one, as
+    terminals draw them outside CJK locales. An emoji sequence joined by U+200D
+    counts as the sum of its parts; terminals differ in how they draw those.
+    """
+    return sum(_character_width(character) for character in text)
+
+
+def _character_width(character: str) -> int:
+    if unicodedata.combining(character) or unicodedata.category(character) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
+def is_control(character: str) -> bool:
+    """True for a character that must not reach a terminal raw: C0 and C1 controls and
+    DEL (Cc), line and paragraph separators, lone surrogates, and format characters
+    (Cf: bidi overrides such as U+202E, zero-width spaces) other than the joiners."""
+    category = unicodedata.category(character)
+    return category in ("Cc", "Zl", "Zp", "Cs") or (category == "Cf" and character not in _JOINERS)
+
+
+def escaped(text: str) -> str:
+    """``text`` with controls and backslashes as Python escapes: ``\\x1b``, ``\\n``,
+    ``\\u202e``, ``\\\\``, so that every escape reads back as exactly one character."""
+    return "".join(character.encode("unicode_escape").decode("ascii")
+                   if character == "\\" or is_control(character) else character
+                   for character in text)
+
+
+def call_sizes(count: int) -> tuple[int, ...]:
+    """How many of a rule's ``count`` values go into each rtp call: ``(4, 4, 1)`` for 9."""
+    return tuple(min(VALUES_PER_CALL, count - start) for start in range(0, count, VALUES_PER_CALL))
+
+
+def calls_note(rule: Rule) -> str | None:
+    """``6 values → 2 calls: 4 + 2`` for a rule with more values than one call takes."""
+    sizes = call_sizes(len(rule.send))
+    if len(sizes) < 2:
+        return None
+    note = (f"{counted(len(rule.send), 'value')} → {counted(len(sizes), 'call')}: "
+            f"{' + '.join(str(size) for size in sizes)}")
+    if rule.placeholders:
+        # The bundle leaves out a value whose placeholder comes out empty.
+        note += " (if every placeholder is filled)"
+    return note
 
 
 def rules_table(ruleset: RuleSet) -> str:
-    """An aligned plain-text table with one row per rule."""
+    """A table with one row per rule, aligned by display width; if any cell holds a
+    control character, every cell is escaped and a note under the table says so."""
     rows = [COLUMNS]
     for rule in ruleset:
         if rule.event == "scroll":
@@ -34,27 +105,55 @@ def rules_table(ruleset: RuleSet) -> str:
             pages,
             rule.once or "-",
         ))
-    widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows
+    # One control character anywhere escapes every cell, so that a backslash means the
+    # same in the whole table: \x1b is then always ESC, and the typed text shows as \\x1b.
+    # Without one, cells are shown as written (a Tailwind ".md\:hidden" stays readable).
+    escaping = any(is_control(character) for row in rows for cell in row for character in cell)
+    if escaping:
+        rows = [COLUMNS, *(tuple(escaped(cell) for cell in row) for row in rows[1:])]
+    widths = [max(display_width(row[column]) for row in rows) for column in range(len(COLUMNS))]
+    table = "\n".join(
+        "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths))
+        .rstrip() for row in rows
     )
+    return f"{table}\n\n{ESCAPE_NOTE}" if escaping else table
+
+
+def calls_notes(ruleset: RuleSet) -> str:
+    """A line for each rule whose values take more than one rtp call (empty if none)."""
+    lines = []
+    for number, rule in enumerate(ruleset, start=1):
+        note = calls_note(rule)
+        if note is None:
+            continue
+        if rule.source:
+            label = f"line {rule.source.line}" + (f" ({rule.name})" if rule.name else "")
+        else:
+            label = rule.name or f"rule {number}"
+        lines.append(f"  {label}: {note}")
+    if not lines:
+        return ""
+    return f"RTP takes at most {counted(VALUES_PER_CALL, 'value')} per call:\n" + "\n".join(lines)
 
 
 def preview_text(ruleset: RuleSet, color: bool = False) -> str:
-    """The readable bundle (highlighted for a terminal when ``color``), the rules and sizes."""
-    readable = build_bundle(ruleset, minify=False).code
-    if color:
-        readable = highlight(readable, JavascriptLexer(), TerminalFormatter())
+    """The rules table, how values split into calls, the sizes, what happens to the calls
+    of a page that leaves, and last the readable bundle (highlighted for a terminal
+    when ``color``), as blank-line separated sections."""
     minified = build_bundle(ruleset)
-    leaving = ""
+    summary = (f"{counted(len(ruleset), 'rule')}; minified bundle: {counted(minified.size, 'byte')}, "
+               f"{counted(minified.gzip_size, 'byte')} gzip")
     if ruleset.can_leave:
         leaving = ("kept in sessionStorage for the next page" if ruleset.queues
                    else "sent at once")
-        leaving = (f"calls of a click or submit that leaves the page: {leaving} "
-                   f"(navigation: {ruleset.navigation})\n")
-    return (
-        f"{readable.rstrip()}\n\n"
-        f"{rules_table(ruleset)}\n\n"
-        f"{len(ruleset)} rules; minified bundle: {minified.size} bytes, "
-        f"{minified.gzip_size} bytes gzip\n{leaving}"
-    )
+        summary += (f"\ncalls of a click or submit that leaves the page: {leaving} "
+                    f"(navigation: {ruleset.navigation})")
+    readable = build_bundle(ruleset, minify=False).code
+    if color:  # pygments is only imported for a terminal
+        from pygments import highlight
+        from pygments.formatters import TerminalFormatter
+        from pygments.lexers import JavascriptLexer
+
+        readable = highlight(readable, JavascriptLexer(), TerminalFormatter())
+    sections = [rules_table(ruleset), calls_notes(ruleset), summary, readable.rstrip()]
+    return "\n\n".join(section for section in sections if section) + "\n"

@@ -1,5 +1,4 @@
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,35 +39,6 @@ def test_rules_default_to_rtp_rules_yml_in_the_current_folder(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(EXAMPLE.read_text())
     assert invoke("build").stdout == invoke("build", EXAMPLE).stdout
-
-
-def test_preview_shows_code_table_and_sizes(rules_file):
-    path = rules_file("""
-        rules:
-          - "on click #download-whitepaper send 'download - example whitepaper'"
-          - name: contact
-            event: submit
-            selector: form.contact
-            send: [contact form, "lead - {attr:data-product}"]
-            once: session
-          - "on scroll 75% send 'read' pages /blog/** exclude /blog/drafts/**"
-          - "on timer 2.5s send 'stayed'"
-        """)
-    result = invoke("preview", path)
-    bundle = build_bundle(load_rules(path))
-    assert result.exit_code == 0
-    code, table, sizes = result.stdout.split("\n\n")
-    assert code == build_bundle(load_rules(path), minify=False).code.rstrip()
-    assert table.splitlines() == [
-        "line  name     event   selector              values                                     pages                            once",
-        "2     -        click   #download-whitepaper  download - example whitepaper              all                              -",
-        "3     contact  submit  form.contact          contact form | lead - {attr:data-product}  all                              session",
-        "8     -        scroll  75%                   read                                       /blog/** except /blog/drafts/**  -",
-        "9     -        timer   2.5s                  stayed                                     all                              -",
-    ]
-    assert sizes == (f"4 rules; minified bundle: {bundle.size} bytes, {bundle.gzip_size} bytes gzip\n"
-                     "calls of a click or submit that leaves the page: kept in sessionStorage for "
-                     "the next page (navigation: queue)\n")
 
 
 def test_schema_accepts_the_example_and_refuses_what_the_loader_refuses():
@@ -128,12 +98,3 @@ def test_every_command_has_help_with_an_example(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.stdout and f"rtp-snippets {command}" in result.stdout
-
-
-def test_preview_highlights_the_code_on_a_terminal():
-    from rtp_snippets.preview import preview_text
-
-    ruleset = load_rules(EXAMPLE)
-    plain, colored = preview_text(ruleset), preview_text(ruleset, color=True)
-    assert "\x1b[" in colored and "\x1b[" not in plain
-    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == plain
