@@ -13,12 +13,13 @@ import errno
 import html
 import re
 import threading
+from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .errors import RtpSnippetsError
 from .inject import PageSkipped, insert_blocks, script_block
@@ -26,12 +27,15 @@ from .load import load_rules
 from .model import Rule, RuleSet
 from .render import build_bundle, build_overlay
 from .paths import HTML_SUFFIXES
+from .preview import counted
 from .site import rules_for_page
 
 HOST = "127.0.0.1"
 _SIMPLE_SELECTOR = re.compile(
     r"(?P<tag>[a-z][a-z0-9-]*)?(?P<id>#[-\w]+)?(?P<classes>(?:\.[-\w]+)*)"
     r"(?P<attributes>(?:\[[-\w]+(?:=(?:\"[^\"]*\"|'[^']*'|[-\w]+))?\])*)\Z")
+# What the request log shows of a request as it came: printable ASCII.
+_PRINTABLE = "".join(chr(code) for code in range(0x20, 0x7F))
 
 
 class Rules:
@@ -56,15 +60,25 @@ class Rules:
                 self.stamp = stamp
                 try:
                     self.ruleset, self.error = load_rules(self.path), None
-                    self.report(f"rules loaded: {len(self.ruleset)} rules from {self.path}")
+                    self.report(f"rules loaded: {counted(len(self.ruleset), 'rule')} "
+                                f"from {self.path}")
                 except RtpSnippetsError as error:
                     self.ruleset, self.error = None, "\n".join(error.messages())
                     self.report("\n".join(f"Error: {message}" for message in error.messages()))
             return self.ruleset, self.error
 
 
+@dataclass(frozen=True)
+class PreviewPage:
+    """A page as served, and what was put into it, as the request log says it:
+    ``injected (3 rules)``, ``injected (the rules have errors)``, ``not injected: why``."""
+
+    data: bytes
+    outcome: str
+
+
 def preview_page(data: bytes, path: str, ruleset: RuleSet | None, error: str | None,
-                 live: bool) -> bytes:
+                 live: bool) -> PreviewPage:
     """The page with the preview bundle of its rules and the overlay; unchanged if it has
     no place for them."""
     rules = ruleset.subset(rules_for_page(ruleset, path)) if ruleset else RuleSet(())
@@ -72,9 +86,12 @@ def preview_page(data: bytes, path: str, ruleset: RuleSet | None, error: str | N
     if ruleset is not None and len(rules):
         block += script_block(build_bundle(rules, minify=False, preview=True))
     try:
-        return insert_blocks(data, block).data
-    except PageSkipped:
-        return data
+        injected = insert_blocks(data, block).data
+    except PageSkipped as skipped:
+        return PreviewPage(data, f"not injected: {skipped.reason}")
+    if ruleset is None:
+        return PreviewPage(injected, "injected (the rules have errors)")
+    return PreviewPage(injected, f"injected ({counted(len(rules), 'rule')})")
 
 
 def rules_page(ruleset: RuleSet) -> str:
@@ -117,11 +134,30 @@ def _element_for(rule: Rule, label: str) -> str | None:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    def __init__(self, *args, root: Path, rules: Rules, live: bool, generated: bool, **kwargs):
+    def __init__(self, *args, root: Path, rules: Rules, live: bool, generated: bool,
+                 report: Callable[[str], None], **kwargs):
         self.root, self.rules, self.live, self.generated = root, rules, live, generated
+        self.report = report
+        self.outcome: str | None = None  # what _send put into the page, for the request log
         super().__init__(*args, directory=str(root), **kwargs)
 
-    def log_message(self, format, *args):  # quiet: the terminal shows rule changes and errors
+    def log_request(self, code: object = "-", size: object = "-") -> None:
+        """One line per response, as ``mkdocs serve`` logs them: ``GET /pricing/ 200
+        injected (3 rules)``, ``GET /style.css 200``, ``GET /missing 404``.
+
+        The method and path are shown as the client sent them (http.server reads the
+        request line as latin-1, so encoding it back gives the bytes), with everything
+        but printable ASCII percent-encoded as in a URL: a path cannot put control
+        characters on the terminal, and reads as the address it asks for.
+        """
+        # Without a command the request line could not be read (400, 414): show it whole.
+        request = f"{self.command} {self.path}" if self.command else self.requestline
+        shown = quote(request.encode("latin-1", "backslashreplace"), safe=_PRINTABLE) or "-"
+        outcome, self.outcome = self.outcome, None
+        status = code.value if isinstance(code, HTTPStatus) else code
+        self.report(f"{shown} {status}" + (f" {outcome}" if outcome else ""))
+
+    def log_message(self, format, *args):  # quiet: log_request says all that matters
         pass
 
     def do_GET(self):
@@ -150,7 +186,8 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def _send(self, body: bytes) -> None:
+    def _send(self, page: PreviewPage) -> None:
+        body, self.outcome = page.data, page.outcome
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
@@ -165,7 +202,7 @@ def make_server(rules_path: Path, site: Path | None, port: int, live: bool = Fal
     rules = Rules(Path(rules_path), report)
     rules.current()
     handler = partial(_Handler, root=Path(site or "."), rules=rules, live=live,
-                      generated=site is None)
+                      generated=site is None, report=report)
     try:
         return ThreadingHTTPServer((HOST, port), handler)
     except OSError as error:

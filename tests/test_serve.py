@@ -179,6 +179,8 @@ def test_serve_without_a_site_builds_a_page_of_the_rules(served, page):
     page.click("a.cta")
     assert [call[0] for call in logged(page)] == ["click #download-whitepaper", "cta", "cta"]
     assert "no element: not a simple selector" not in page.inner_text("body")
+    code, errors = server.stop()
+    assert "GET / 200 injected (3 rules)" in errors.splitlines()
 
 
 def test_a_port_in_use_is_a_clear_error(served):
@@ -200,3 +202,48 @@ def test_overlay_and_dry_run_code_never_reach_build_or_inject(tmp_path):
     CliRunner().invoke(main, ["inject", str(site), "-r", str(rules)])
     for text in (built, (site / "index.html").read_text(), build_bundle(load_rules(rules)).code):
         assert "rtpSnippetsPreview" not in text and "rtp-snippets preview" not in text
+
+
+def request(port: int, raw: bytes) -> bytes:
+    """Send ``raw`` as it is (http.client refuses control characters in a path) and read the
+    whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(raw)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_each_request_is_logged_with_what_was_injected(served, tmp_path):
+    (tmp_path / "rtp-rules.yml").write_text(
+        "rules:\n"
+        "  - \"on click #download-whitepaper send 'download'\"\n"
+        "  - \"on click a.cta send 'cta' pages /pricing/**\"\n")
+    site = tmp_path / "site"
+    (site / "pricing").mkdir()
+    (site / "pricing" / "index.html").write_text(PAGE)
+    (site / "style.css").write_text("body { color: red }")
+    (site / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n")
+    server = served()
+    for path in ["/", "/pricing/", "/pricing", "/style.css", "/missing", "/image.html"]:
+        raw_get(server.port, path)
+    request(server.port, b"GET /\x1b[31m\xe2\x80\xae HTTP/1.1\r\nConnection: close\r\n\r\n")
+    server.rules.write_text("rules:\n  - on click #download-whitepaper send 'x'\n")
+    raw_get(server.port, "/")
+    code, errors = server.stop()
+    lines = errors.splitlines()
+    assert lines[0] == f"rules loaded: 2 rules from {server.rules}"
+    assert [line for line in lines if line.startswith("GET ")] == [
+        "GET / 200 injected (1 rule)",
+        "GET /pricing/ 200 injected (2 rules)",
+        "GET /pricing 301",
+        "GET /style.css 200",
+        "GET /missing 404",
+        "GET /image.html 200 not injected: a binary file, not HTML",
+        "GET /%1B[31m%E2%80%AE 404",  # as sent, percent-encoded: nothing raw on the terminal
+        "GET / 200 injected (the rules have errors)",
+    ]
+    assert lines.index("GET / 200 injected (the rules have errors)") > \
+        lines.index(next(line for line in lines if line.startswith("Error: ")))
+    assert code == 0 and lines[-1] == "Stopped."
