@@ -13,9 +13,10 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .inject import PageSkipped, decode, is_rtp_tag
 from .paths import matches, site_pages
@@ -53,9 +54,15 @@ def lint_rules(ruleset: RuleSet) -> list[Finding]:
             for other_value, other in seen.values():
                 problem = _values_problem(other_value, value)
                 if problem:
-                    findings.append(Finding("warning", f"values {other_value!r} (line "
-                                            f"{_line(other)}) and {value!r} {problem}; RTP "
-                                            "counts them as different events", rule))
+                    findings.append(
+                        Finding(
+                            "warning",
+                            f"values {other_value!r} (line "
+                            f"{_line(other)}) and {value!r} {problem}; RTP "
+                            "counts them as different events",
+                            rule,
+                        )
+                    )
             seen[value] = (value, rule)
     by_target = defaultdict(list)
     for rule in ruleset:
@@ -63,13 +70,25 @@ def lint_rules(ruleset: RuleSet) -> list[Finding]:
             by_target[rule.event, rule.selector].append(rule)
     for (event, selector), rules in by_target.items():
         for rule in rules[1:]:
-            findings.append(Finding("warning", f"line {_line(rules[0])} also sends on {event} of "
-                                    f"{selector!r}; one click would send both", rule))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"line {_line(rules[0])} also sends on {event} of "
+                    f"{selector!r}; one click would send both",
+                    rule,
+                )
+            )
     for rule in ruleset:
         if rule.event in ("view", "visible") and rule.once is None:
-            findings.append(Finding("warning", f"a '{rule.event}' rule without once sends again "
-                                    "on every page load; add once: session (custom data events "
-                                    "count once per session anyway)", rule))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"a '{rule.event}' rule without once sends again "
+                    "on every page load; add once: session (custom data events "
+                    "count once per session anyway)",
+                    rule,
+                )
+            )
     return findings
 
 
@@ -82,8 +101,11 @@ def _values_problem(first: str, second: str) -> str | None:
 
 
 def _normalized(value: str) -> str:
-    kept = [char for char in value.lower()
-            if not unicodedata.category(char).startswith(("P", "Z")) and not char.isspace()]
+    kept = [
+        char
+        for char in value.lower()
+        if not unicodedata.category(char).startswith(("P", "Z")) and not char.isspace()
+    ]
     return "".join(kept)
 
 
@@ -95,8 +117,13 @@ def _distance(first: str, second: str) -> int:
     for row, char in enumerate(first, start=1):
         current = [row]
         for column, other in enumerate(second, start=1):
-            current.append(min(previous[column] + 1, current[column - 1] + 1,
-                               previous[column - 1] + (char != other)))
+            current.append(
+                min(
+                    previous[column] + 1,
+                    current[column - 1] + 1,
+                    previous[column - 1] + (char != other),
+                )
+            )
         if min(current) > 2:
             return 3
         previous = current
@@ -149,36 +176,57 @@ class SiteCheck:
         rows = [("line", "rule", "applies", "matches", "elements", "examples")]
         for entry in self.coverage:
             rule = entry.rule
-            target = rule.selector or (f"{rule.percent}%" if rule.percent else
-                                       f"{rule.seconds:g}s" if rule.seconds else "-")
+            target = rule.selector or (
+                f"{rule.percent}%"
+                if rule.percent
+                else f"{rule.seconds:g}s"
+                if rule.seconds
+                else "-"
+            )
             has_selector = rule.selector is not None
-            rows.append((
-                str(rule.source.line) if rule.source else "-",
-                f"{rule.name + ': ' if rule.name else ''}{rule.event} {target}",
-                str(entry.applies),
-                str(entry.pages) if has_selector else "-",
-                str(entry.elements) if has_selector else "-",
-                ", ".join(entry.examples),
-            ))
+            rows.append(
+                (
+                    str(rule.source.line) if rule.source else "-",
+                    f"{rule.name + ': ' if rule.name else ''}{rule.event} {target}",
+                    str(entry.applies),
+                    str(entry.pages) if has_selector else "-",
+                    str(entry.elements) if has_selector else "-",
+                    ", ".join(entry.examples),
+                )
+            )
         widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
         numbers = {2, 3, 4}
         return "\n".join(
-            "  ".join(cell.rjust(width) if column in numbers else cell.ljust(width)
-                      for column, (cell, width) in enumerate(zip(row, widths))).rstrip()
-            for row in rows)
+            "  ".join(
+                cell.rjust(width) if column in numbers else cell.ljust(width)
+                for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+            for row in rows
+        )
 
     def rtp_summary(self) -> str:
         """One line about the RTP tag across the pages."""
-        labels = {"missing": "without an RTP tag", "several": "with more than one RTP tag",
-                  "not first": "where the RTP tag is not the first script in <head>"}
-        parts = [f"{len(pages)} pages {labels[kind]} (e.g. {', '.join(pages[:EXAMPLES])})"
-                 for kind, pages in self.rtp.items() if pages]
+        labels = {
+            "missing": "without an RTP tag",
+            "several": "with more than one RTP tag",
+            "not first": "where the RTP tag is not the first script in <head>",
+        }
+        parts = [
+            f"{len(pages)} pages {labels[kind]} (e.g. {', '.join(pages[:EXAMPLES])})"
+            for kind, pages in self.rtp.items()
+            if pages
+        ]
         return f"RTP tag on {self.pages} pages: " + ("; ".join(parts) if parts else "all fine")
 
 
-def check_site(root: str | Path, ruleset: RuleSet, *, max_matches: int = DEFAULT_MAX_MATCHES,
-               jobs: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> SiteCheck:
+def check_site(
+    root: str | Path,
+    ruleset: RuleSet,
+    *,
+    max_matches: int = DEFAULT_MAX_MATCHES,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SiteCheck:
     """Measure every rule against every HTML page under ``root``;
     ``progress(done, total)`` is called after each page."""
     root = Path(root)
@@ -215,14 +263,18 @@ def check_site(root: str | Path, ruleset: RuleSet, *, max_matches: int = DEFAULT
     return SiteCheck(len(paths), coverage, rtp, findings, unreadable)
 
 
-def _coverage_findings(coverage: list[RuleCoverage], paths: list[str],
-                       max_matches: int) -> list[Finding]:
+def _coverage_findings(
+    coverage: list[RuleCoverage], paths: list[str], max_matches: int
+) -> list[Finding]:
     findings = []
     for entry in coverage:
         rule = entry.rule
-        glob_errors = [Finding("error", f"{field_name} glob {glob!r} matches no page", rule)
-                       for field_name in ("pages", "exclude") for glob in getattr(rule, field_name)
-                       if not any(matches([glob], path) for path in paths)]
+        glob_errors = [
+            Finding("error", f"{field_name} glob {glob!r} matches no page", rule)
+            for field_name in ("pages", "exclude")
+            for glob in getattr(rule, field_name)
+            if not any(matches([glob], path) for path in paths)
+        ]
         findings += glob_errors
         if entry.applies == 0 and not glob_errors:
             findings.append(Finding("error", "pages and exclude leave no page for the rule", rule))
@@ -231,23 +283,45 @@ def _coverage_findings(coverage: list[RuleCoverage], paths: list[str],
         if rule.dynamic:
             continue  # page scripts make its elements: the built pages cannot show them
         if entry.pages == 0:
-            where = "any page" if entry.applies == len(paths) else f"the {entry.applies} pages it applies to"
-            findings.append(Finding("error", f"selector {rule.selector!r} matches nothing on {where}",
-                                    rule))
+            where = (
+                "any page"
+                if entry.applies == len(paths)
+                else f"the {entry.applies} pages it applies to"
+            )
+            findings.append(
+                Finding("error", f"selector {rule.selector!r} matches nothing on {where}", rule)
+            )
             continue
         if entry.most[0] > max_matches:
-            findings.append(Finding("warning", f"selector {rule.selector!r} matches {entry.most[0]} "
-                                    f"elements on {entry.most[1]} (more than {max_matches}); "
-                                    "is it too broad?", rule))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"selector {rule.selector!r} matches {entry.most[0]} "
+                    f"elements on {entry.most[1]} (more than {max_matches}); "
+                    "is it too broad?",
+                    rule,
+                )
+            )
         if rule.event == "click" and entry.claimed:
-            findings.append(Finding("warning", f"every element {rule.selector!r} matches is inside "
-                                    "a link or button that another click rule already sends for; "
-                                    "one click sends both", rule))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"every element {rule.selector!r} matches is inside "
+                    "a link or button that another click rule already sends for; "
+                    "one click sends both",
+                    rule,
+                )
+            )
     return findings
 
 
-def page_facts(root: Path, paths: list[str], rules: tuple[Rule, ...], jobs: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> list[PageFacts]:
+def page_facts(
+    root: Path,
+    paths: list[str],
+    rules: tuple[Rule, ...],
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[PageFacts]:
     """PageFacts for each path, in worker processes when jobs > 1."""
     jobs = jobs or os.cpu_count() or 1
     tasks = [(str(root), path, rules) for path in paths]
@@ -284,18 +358,26 @@ def _facts(task: tuple[str, str, tuple[Rule, ...]]) -> PageFacts:
     tags = [script for script in found.scripts if is_rtp_tag(script)]
     head_scripts = [script for script in found.scripts if script.in_head]
     rtp_first = bool(tags) and bool(head_scripts) and head_scripts[0] is tags[0]
-    wanted = [index for index in applies if rules[index].selector is not None
-              and _may_match(rules[index].selector, text)]
+    selectors = {index: rules[index].selector for index in applies}
+    wanted = [
+        index
+        for index, selector in selectors.items()
+        if selector is not None and _may_match(selector, text)
+    ]
     counts: dict[int, int] = {index: 0 for index in applies if rules[index].selector is not None}
     claimed: dict[int, bool] = {}
     if wanted:
         from bs4 import BeautifulSoup  # only pages a selector may match are parsed
 
         soup = BeautifulSoup(data, "html.parser")
-        selected = {index: soup.select(rules[index].selector) for index in wanted}
-        clickable = {id(element) for index, elements in selected.items()
-                     if rules[index].event == "click" for element in elements
-                     if element.name in ("a", "button")}
+        selected = {index: soup.select(selectors[index] or "") for index in wanted}
+        clickable = {
+            id(element)
+            for index, elements in selected.items()
+            if rules[index].event == "click"
+            for element in elements
+            if element.name in ("a", "button")
+        }
         for index, elements in selected.items():
             counts[index] = len(elements)
             if rules[index].event == "click" and elements:
@@ -339,8 +421,8 @@ def catalog_rows(ruleset: RuleSet, site: SiteCheck | None = None) -> list[dict]:
                 "pages": ", ".join(rule.pages) or "all",
                 "once": rule.once or "",
             }
-            if site is not None:
-                row["site pages"] = (entry.pages if rule.selector is not None else entry.applies)
+            if entry is not None:
+                row["site pages"] = entry.pages if rule.selector is not None else entry.applies
             rows.append(row)
     return rows
 
@@ -349,52 +431,77 @@ def catalog_markdown(rows: list[dict]) -> str:
     if not rows:
         return "# RTP custom data events\n\nNo rules.\n"
     columns = list(rows[0])
-    lines = ["# RTP custom data events", "",
-             "Every value this site can send with rtp('send', 'event', …). Generated by "
-             "`rtp-snippets catalog`; commit it so reviews show added, removed and renamed events.",
-             "",
-             "| " + " | ".join(columns) + " |",
-             "|" + "|".join("---" for _ in columns) + "|"]
+    lines = [
+        "# RTP custom data events",
+        "",
+        "Every value this site can send with rtp('send', 'event', …). Generated by "
+        "`rtp-snippets catalog`; commit it so reviews show added, removed and renamed events.",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
+    ]
     for row in rows:
-        cells = [str(row[column]).replace("|", "\\|") if row[column] not in (None, "") else "-"
-                 for column in columns]
+        cells = [
+            str(row[column]).replace("|", "\\|") if row[column] not in (None, "") else "-"
+            for column in columns
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-
-def stale_catalog(catalog_file: Path, ruleset: RuleSet, site: SiteCheck | None, rules_path: Path,
-                  site_folder: Path | None) -> list[Finding]:
+def stale_catalog(
+    catalog_file: Path,
+    ruleset: RuleSet,
+    site: SiteCheck | None,
+    rules_path: Path,
+    site_folder: Path | None,
+) -> list[Finding]:
     """An error when ``catalog_file`` is not what ``rtp-snippets catalog`` would write now."""
     wanted = catalog_markdown(catalog_rows(ruleset, site))
     current = catalog_file.read_text(encoding="utf-8") if catalog_file.exists() else None
     if current == wanted:
         return []
     site_option = f" --site {site_folder}" if site_folder else ""
-    return [Finding("error", f"the catalogue {catalog_file} is stale; run rtp-snippets catalog "
-                             f"-r {rules_path}{site_option} -o {catalog_file}")]
+    return [
+        Finding(
+            "error",
+            f"the catalogue {catalog_file} is stale; run rtp-snippets catalog "
+            f"-r {rules_path}{site_option} -o {catalog_file}",
+        )
+    ]
 
 
 def check_report(rules_path: Path, site: SiteCheck | None, findings: list[Finding]) -> dict:
     """The machine-readable report of ``rtp-snippets check --json``."""
     report: dict = {
         "rules_file": str(rules_path),
-        "findings": [{"level": finding.level, "message": finding.message,
-                      **_place(finding.rule)} for finding in findings],
+        "findings": [
+            {"level": finding.level, "message": finding.message, **_place(finding.rule)}
+            for finding in findings
+        ],
     }
     if site:
         report["pages"] = site.pages
-        report["rules"] = [{
-            **_place(entry.rule),
-            "name": entry.rule.name, "event": entry.rule.event, "selector": entry.rule.selector,
-            "applies": entry.applies,
-            "matches": entry.pages if entry.rule.selector is not None else None,
-            "elements": entry.elements if entry.rule.selector is not None else None,
-            "examples": entry.examples,
-        } for entry in site.coverage]
-        report["rtp_tag"] = {kind: {"count": len(pages), "examples": pages[:EXAMPLES]}
-                             for kind, pages in site.rtp.items()}
-        report["unreadable"] = [{"path": path, "reason": reason} for path, reason in site.unreadable]
+        report["rules"] = [
+            {
+                **_place(entry.rule),
+                "name": entry.rule.name,
+                "event": entry.rule.event,
+                "selector": entry.rule.selector,
+                "applies": entry.applies,
+                "matches": entry.pages if entry.rule.selector is not None else None,
+                "elements": entry.elements if entry.rule.selector is not None else None,
+                "examples": entry.examples,
+            }
+            for entry in site.coverage
+        ]
+        report["rtp_tag"] = {
+            kind: {"count": len(pages), "examples": pages[:EXAMPLES]}
+            for kind, pages in site.rtp.items()
+        }
+        report["unreadable"] = [
+            {"path": path, "reason": reason} for path, reason in site.unreadable
+        ]
     return report
 
 

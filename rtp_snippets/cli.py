@@ -24,6 +24,8 @@ from .inject import POSITIONS
 from .paths import site_folder_problem
 
 if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
     from .model import RuleSet
     from .site import Report
 
@@ -77,31 +79,46 @@ class SiteFolder(click.ParamType):
         command = ctx.command.name if ctx else "rtp-snippets"
         positional = isinstance(param, click.Argument)
         if path.exists() and path.suffix.lower() in RULES_SUFFIXES:
-            usage = (f"rtp-snippets {command} SITE -r {value}" if positional
-                     else f"rtp-snippets {command} -r {value} --site SITE")
+            usage = (
+                f"rtp-snippets {command} SITE -r {value}"
+                if positional
+                else f"rtp-snippets {command} -r {value} --site SITE"
+            )
             where = "" if positional else " with --site"
-            raise click.UsageError(f"{command} takes the site folder{where}; give the rules "
-                                   f"with -r: {usage}", ctx)
+            raise click.UsageError(
+                f"{command} takes the site folder{where}; give the rules with -r: {usage}", ctx
+            )
         raise click.ClickException(problem)
 
 
 RULES_TYPE = RulesFile()
 SITE_TYPE = SiteFolder()
-RULES_HELP = ("The rules file (default: rtp-rules.yml, rtp-rules.yaml or the only *.rules "
-              "file in the current folder).")
+RULES_HELP = (
+    "The rules file (default: rtp-rules.yml, rtp-rules.yaml or the only *.rules "
+    "file in the current folder)."
+)
 
 
 def rules_options(multiple: bool = False):
     """``-r/--rules FILE`` and the older positional ``RULES``, for commands that read rules."""
 
     def decorate(function):
-        function = click.option("-r", "--rules", "rules_option", multiple=multiple,
-                                metavar="FILE", type=RULES_TYPE,
-                                help=RULES_HELP + (" Repeat it for several files." if multiple
-                                                   else ""))(function)
-        return click.argument("rules_argument", metavar="[RULES]" + ("..." if multiple else ""),
-                              nargs=-1 if multiple else 1, required=False,
-                              type=RULES_TYPE)(function)
+        function = click.option(
+            "-r",
+            "--rules",
+            "rules_option",
+            multiple=multiple,
+            metavar="FILE",
+            type=RULES_TYPE,
+            help=RULES_HELP + (" Repeat it for several files." if multiple else ""),
+        )(function)
+        return click.argument(
+            "rules_argument",
+            metavar="[RULES]" + ("..." if multiple else ""),
+            nargs=-1 if multiple else 1,
+            required=False,
+            type=RULES_TYPE,
+        )(function)
 
     return decorate
 
@@ -153,7 +170,7 @@ class _Progress:
     def __init__(self, label: str, as_json: bool = False):
         self.label = label
         self.enabled = not as_json and sys.stderr.isatty()
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total < PROGRESS_PAGES:
@@ -180,13 +197,26 @@ def main() -> None:
 
 @main.command()
 @rules_options()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the bundle to FILE instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the bundle to FILE instead of standard output.",
+)
 @click.option("--pretty", is_flag=True, help="Readable JavaScript instead of minified.")
-@click.option("--max-bytes", type=click.IntRange(min=1), metavar="N",
-              help="Fail when the bundle is over N bytes gzip.")
-def build(rules_argument: Path | None, rules_option: Path | None, output: Path | None,
-          pretty: bool, max_bytes: int | None) -> None:
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Fail when the bundle is over N bytes gzip.",
+)
+def build(
+    rules_argument: Path | None,
+    rules_option: Path | None,
+    output: Path | None,
+    pretty: bool,
+    max_bytes: int | None,
+) -> None:
     """Build the JavaScript bundle of the rules.
 
     \b
@@ -211,16 +241,30 @@ def build(rules_argument: Path | None, rules_option: Path | None, output: Path |
 
 @main.command()
 @rules_options()
-@click.option("--site", type=SITE_TYPE,
-              help="Serve this built site with the rules and a debug overlay.")
-@click.option("--serve", is_flag=True,
-              help="Serve a generated page with one element per rule (no site needed).")
+@click.option(
+    "--site", type=SITE_TYPE, help="Serve this built site with the rules and a debug overlay."
+)
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve a generated page with one element per rule (no site needed).",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-@click.option("--live", is_flag=True,
-              help="Also send the calls to the page's real rtp (default: log them only).")
-def preview(rules_argument: Path | None, rules_option: Path | None, site: Path | None,
-            serve: bool, port: int, open_browser: bool, live: bool) -> None:
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Also send the calls to the page's real rtp (default: log them only).",
+)
+def preview(
+    rules_argument: Path | None,
+    rules_option: Path | None,
+    site: Path | None,
+    serve: bool,
+    port: int,
+    open_browser: bool,
+    live: bool,
+) -> None:
     """Show a table of the rules, the bundle's size and the readable JavaScript;
     with --site (or --serve), serve pages with the rules and an event log overlay.
 
@@ -245,12 +289,18 @@ def preview(rules_argument: Path | None, rules_option: Path | None, site: Path |
     from .serve import make_server, url_of
 
     try:
-        server = make_server(rules, site, port, live, report=lambda text: click.echo(text, err=True))
+        server = make_server(
+            rules, site, port, live, report=lambda text: click.echo(text, err=True)
+        )
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     url = url_of(server)
-    mode = "live: calls are sent to the page's rtp" if live else "dry run: calls are logged, not sent"
-    click.echo(f"Serving {site or 'a page of the rules'} at {url} ({mode}). Ctrl-C stops.", err=True)
+    mode = (
+        "live: calls are sent to the page's rtp" if live else "dry run: calls are logged, not sent"
+    )
+    click.echo(
+        f"Serving {site or 'a page of the rules'} at {url} ({mode}). Ctrl-C stops.", err=True
+    )
     if open_browser:
         import webbrowser
 
@@ -264,8 +314,12 @@ def preview(rules_argument: Path | None, rules_option: Path | None, site: Path |
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the schema to FILE instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the schema to FILE instead of standard output.",
+)
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of the rules file, for editors.
 
@@ -304,42 +358,76 @@ def _finish(report: Report, as_json: bool) -> None:
         if report.warnings:
             examples = ", ".join(page.path for page in report.warnings[:5])
             more = " …" if len(report.warnings) > 5 else ""
-            click.echo(f"Warning: {len(report.warnings)} pages have no RTP tag, so rtp() calls "
-                       "go nowhere; add the tag, or an rtp: section to the rules file to inject "
-                       f"it: {examples}{more}", err=True)
+            click.echo(
+                f"Warning: {len(report.warnings)} pages have no RTP tag, so rtp() calls "
+                "go nowhere; add the tag, or an rtp: section to the rules file to inject "
+                f"it: {examples}{more}",
+                err=True,
+            )
         click.echo(report.summary())
     if report.errors or (report.check and report.changed):
         sys.exit(1)
 
 
 SITE_ARGUMENT = click.argument("site", type=SITE_TYPE)
-JOBS_OPTION = click.option("-j", "--jobs", type=click.IntRange(min=1),
-                           help="Worker processes (default: the number of CPUs).")
-CHECK_OPTION = click.option("--check", is_flag=True,
-                            help="Write nothing; exit 1 if any page would change (for CI).")
+JOBS_OPTION = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: the number of CPUs).",
+)
+CHECK_OPTION = click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 if any page would change (for CI)."
+)
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page report as JSON.")
 
 
 @main.command()
 @SITE_ARGUMENT
 @click.option("-r", "--rules", metavar="FILE", type=RULES_TYPE, help=RULES_HELP)
-@click.option("--position", type=click.Choice(POSITIONS), default="body", show_default=True,
-              help="Put the script at the end of <body> or of <head>.")
-@click.option("--external", is_flag=True,
-              help="Write the bundle as rtp-snippets.<hash>.js and load it with SRI.")
+@click.option(
+    "--position",
+    type=click.Choice(POSITIONS),
+    default="body",
+    show_default=True,
+    help="Put the script at the end of <body> or of <head>.",
+)
+@click.option(
+    "--external",
+    is_flag=True,
+    help="Write the bundle as rtp-snippets.<hash>.js and load it with SRI.",
+)
 @click.option("--base-url", help="With --external: the URL of the site root, e.g. /docs/.")
-@click.option("--prune", is_flag=True,
-              help="Give each page only the rules whose selector matches something on it.")
-@click.option("--max-bytes", type=click.IntRange(min=1), metavar="N",
-              help="Fail, writing nothing, when a bundle is over N bytes gzip.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Give each page only the rules whose selector matches something on it.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Fail, writing nothing, when a bundle is over N bytes gzip.",
+)
 @click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
 @CHECK_OPTION
 @JOBS_OPTION
 @JSON_OPTION
-def inject(site: Path, rules: Path | None, position: str, external: bool, base_url: str | None,
-           prune: bool, max_bytes: int | None, include: tuple[str, ...],
-           exclude: tuple[str, ...], check: bool, jobs: int | None, as_json: bool) -> None:
+def inject(
+    site: Path,
+    rules: Path | None,
+    position: str,
+    external: bool,
+    base_url: str | None,
+    prune: bool,
+    max_bytes: int | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    check: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
     """Put the bundle into every HTML page of a built SITE folder.
 
     \b
@@ -353,10 +441,20 @@ def inject(site: Path, rules: Path | None, position: str, external: bool, base_u
     include, exclude = _globs("--include", include), _globs("--exclude", exclude)
     ruleset = _load(_rule_files(None, rules)[0])
     try:
-        report = inject_site(site, ruleset, position=position, external=external,
-                             base_url=base_url, include=include, exclude=exclude, check=check,
-                             prune=prune, max_bytes=max_bytes, jobs=jobs,
-                             progress=_Progress("pages", as_json))
+        report = inject_site(
+            site,
+            ruleset,
+            position=position,
+            external=external,
+            base_url=base_url,
+            include=include,
+            exclude=exclude,
+            check=check,
+            prune=prune,
+            max_bytes=max_bytes,
+            jobs=jobs,
+            progress=_Progress("pages", as_json),
+        )
     except RtpSnippetsError as error:
         raise RulesProblem(error) from None
     if not as_json and not external and report.bundles:
@@ -387,18 +485,35 @@ def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
 
 @main.command()
 @rules_options(multiple=True)
-@click.option("--site", type=SITE_TYPE,
-              help="Also measure the rules against the built pages in this folder.")
+@click.option(
+    "--site", type=SITE_TYPE, help="Also measure the rules against the built pages in this folder."
+)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--max-matches", type=click.IntRange(min=1), default=DEFAULT_MAX_MATCHES,
-              show_default=True, help="Warn when a selector matches more elements on one page.")
-@click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Fail when this catalogue file is not what `catalog` would write now.")
+@click.option(
+    "--max-matches",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_MATCHES,
+    show_default=True,
+    help="Warn when a selector matches more elements on one page.",
+)
+@click.option(
+    "--catalog",
+    "catalog_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fail when this catalogue file is not what `catalog` would write now.",
+)
 @JOBS_OPTION
 @JSON_OPTION
-def check(rules_argument: tuple[Path, ...], rules_option: tuple[Path, ...], site: Path | None,
-          strict: bool, max_matches: int, catalog_file: Path | None, jobs: int | None,
-          as_json: bool) -> None:
+def check(
+    rules_argument: tuple[Path, ...],
+    rules_option: tuple[Path, ...],
+    site: Path | None,
+    strict: bool,
+    max_matches: int,
+    catalog_file: Path | None,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
     """Validate and lint the rules; with --site, check them against a built site.
 
     \b
@@ -410,8 +525,17 @@ def check(rules_argument: tuple[Path, ...], rules_option: tuple[Path, ...], site
     failed = False
     for path in _rule_files(rules_argument, rules_option):
         ruleset = _load(path)
-        result = (check_site(site, ruleset, max_matches=max_matches, jobs=jobs,
-                             progress=_Progress("pages", as_json)) if site else None)
+        result = (
+            check_site(
+                site,
+                ruleset,
+                max_matches=max_matches,
+                jobs=jobs,
+                progress=_Progress("pages", as_json),
+            )
+            if site
+            else None
+        )
         findings = result.findings if result else lint_rules(ruleset)
         if catalog_file is not None:
             findings = findings + stale_catalog(catalog_file, ruleset, result, path, site)
@@ -424,8 +548,9 @@ def check(rules_argument: tuple[Path, ...], rules_option: tuple[Path, ...], site
             for finding in findings:
                 click.echo(str(finding), err=True)
             errors = sum(finding.level == "error" for finding in findings)
-            click.echo(f"{path}: {len(ruleset)} rules, {errors} errors, "
-                       f"{len(findings) - errors} warnings")
+            click.echo(
+                f"{path}: {len(ruleset)} rules, {errors} errors, {len(findings) - errors} warnings"
+            )
         failed = failed or any(finding.level == "error" or strict for finding in findings)
     if failed:
         sys.exit(1)
@@ -433,14 +558,27 @@ def check(rules_argument: tuple[Path, ...], rules_option: tuple[Path, ...], site
 
 @main.command()
 @rules_options()
-@click.option("--site", type=SITE_TYPE,
-              help="Add how many pages of this built site each value can be sent from.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the catalogue to FILE instead of standard output.")
+@click.option(
+    "--site",
+    type=SITE_TYPE,
+    help="Add how many pages of this built site each value can be sent from.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the catalogue to FILE instead of standard output.",
+)
 @JOBS_OPTION
 @JSON_OPTION
-def catalog(rules_argument: Path | None, rules_option: Path | None, site: Path | None,
-            output: Path | None, jobs: int | None, as_json: bool) -> None:
+def catalog(
+    rules_argument: Path | None,
+    rules_option: Path | None,
+    site: Path | None,
+    output: Path | None,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
     """List every event value the rules can send (Markdown, or JSON with --json).
 
     \b
@@ -450,7 +588,9 @@ def catalog(rules_argument: Path | None, rules_option: Path | None, site: Path |
     from .check import catalog_markdown, catalog_rows, check_site
 
     ruleset = _load(_rule_files(rules_argument, rules_option)[0])
-    result = check_site(site, ruleset, jobs=jobs, progress=_Progress("pages", as_json)) if site else None
+    result = (
+        check_site(site, ruleset, jobs=jobs, progress=_Progress("pages", as_json)) if site else None
+    )
     rows = catalog_rows(ruleset, result)
     text = json.dumps(rows, indent=2) + "\n" if as_json else catalog_markdown(rows)
     if output is None:

@@ -43,12 +43,19 @@ def selector_problems(selector: str) -> list[tuple[int, str]]:
             warnings.simplefilter("ignore")
             soupsieve.compile(selector)
     except soupsieve.SelectorSyntaxError as error:
-        offset = max(error.col - 1, 0)
-        name = _read_name(selector, offset + 1).lower() if selector[offset : offset + 1] == ":" else ""
+        offset = max((error.col or 1) - 1, 0)
+        name = (
+            _read_name(selector, offset + 1).lower() if selector[offset : offset + 1] == ":" else ""
+        )
         if name in _UNCHECKABLE:
-            return [(offset, f"':{name}' cannot be checked here (soupsieve, which rtp-snippets "
-                             "checks selectors with, does not support it); select by id, class "
-                             "or attribute instead")]
+            return [
+                (
+                    offset,
+                    f"':{name}' cannot be checked here (soupsieve, which rtp-snippets "
+                    "checks selectors with, does not support it); select by id, class "
+                    "or attribute instead",
+                )
+            ]
         message = re.sub(r"\s+(at )?(position|line) \d+.*", "", str(error).splitlines()[0])
         return [(offset, f"invalid CSS selector: {message}")]
     except NotImplementedError:
@@ -84,13 +91,19 @@ def _browser_problems(selector: str) -> list[tuple[int, str]]:
             in_attribute = False
         elif in_attribute and char == "!" and following == "=":
             problems.append(
-                (index, "'!=' is a soupsieve extension browsers do not support; "
-                        "use :not([name=value]) instead")
+                (
+                    index,
+                    "'!=' is a soupsieve extension browsers do not support; "
+                    "use :not([name=value]) instead",
+                )
             )
         elif char == "|" and following != "=" and selector[index - 1 : index] != "|":
             problems.append(
-                (index, "namespace prefixes ('ns|tag') cannot be declared in a browser; "
-                        "drop the prefix")
+                (
+                    index,
+                    "namespace prefixes ('ns|tag') cannot be declared in a browser; "
+                    "drop the prefix",
+                )
             )
         elif char == ":" and not in_attribute:
             if following == ":":
@@ -100,14 +113,20 @@ def _browser_problems(selector: str) -> list[tuple[int, str]]:
             name = _read_name(selector, index + 1).lower()
             if name in _TEXT_MATCHERS:
                 problems.append(
-                    (index, f"':{name}()' matches text, which browser selectors cannot do; "
-                            "select by id, class or attribute (use {text} to send the text)")
+                    (
+                        index,
+                        f"':{name}()' matches text, which browser selectors cannot do; "
+                        "select by id, class or attribute (use {text} to send the text)",
+                    )
                 )
             elif name not in BROWSER_PSEUDO_CLASSES:
                 problems.append(
-                    (index, f"':{name}' does not run in every current browser (soupsieve "
-                            "accepts it; Chromium, Firefox or Safari do not); select by id, "
-                            "class or attribute instead")
+                    (
+                        index,
+                        f"':{name}' does not run in every current browser (soupsieve "
+                        "accepts it; Chromium, Firefox or Safari do not); select by id, "
+                        "class or attribute instead",
+                    )
                 )
             index += 1 + len(name)
             continue

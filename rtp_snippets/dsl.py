@@ -77,8 +77,11 @@ class _Parser:
     def _bare(self, stop: str = "") -> tuple[int, str]:
         self._skip_space()
         start = self.index
-        while (self.index < len(self.text) and not self.text[self.index].isspace()
-               and self.text[self.index] not in stop):
+        while (
+            self.index < len(self.text)
+            and not self.text[self.index].isspace()
+            and self.text[self.index] not in stop
+        ):
             self.index += 1
         return start, self.text[start : self.index]
 
@@ -94,16 +97,21 @@ class _Parser:
         if not self._is_quote():
             found = self._bare()[1]
             got = f"'{found}'" if found else "the end of the line"
-            raise DslError(start, f"expected {what} in quotes, got {got}; "
-                                  "e.g. send 'download - example whitepaper'")
+            raise DslError(
+                start,
+                f"expected {what} in quotes, got {got}; e.g. send 'download - example whitepaper'",
+            )
         quote = self.text[start]
         chars = []
         self.index += 1
         while True:
             end = self.text.find(quote, self.index)
             if end < 0:
-                raise DslError(start, f"unterminated {quote}…{quote} string; "
-                                      f"close it with {quote} (write {quote}{quote} for a {quote} inside)")
+                raise DslError(
+                    start,
+                    f"unterminated {quote}…{quote} string; "
+                    f"close it with {quote} (write {quote}{quote} for a {quote} inside)",
+                )
             chars.append(self.text[self.index : end])
             self.index = end + 1
             if self.text[self.index : self.index + 1] != quote:
@@ -136,8 +144,11 @@ class _Parser:
     def rule(self) -> ParsedRule:
         start, word = self._bare()
         if word != "on":
-            raise DslError(start, "a rule starts with 'on', "
-                                  "e.g. on click #download-whitepaper send 'download - example whitepaper'")
+            raise DslError(
+                start,
+                "a rule starts with 'on', "
+                "e.g. on click #download-whitepaper send 'download - example whitepaper'",
+            )
         offset, event = self._bare()
         if event not in EVENTS:
             close = difflib.get_close_matches(event, EVENTS, n=1)
@@ -149,8 +160,11 @@ class _Parser:
         offset, word = self._bare()
         if word != "send":
             shown = f"'{word}'" if word else "the end of the line"
-            raise DslError(offset, f"expected 'send', got {shown}"
-                                   + ("; quote a selector that contains spaces" if word else ""))
+            raise DslError(
+                offset,
+                f"expected 'send', got {shown}"
+                + ("; quote a selector that contains spaces" if word else ""),
+            )
         values, offsets = [], []
         while True:
             offset, value = self._quoted("a value")
@@ -167,14 +181,20 @@ class _Parser:
         self._skip_space()
         if event in ("scroll", "timer"):
             offset, word = self._bare()
-            pattern, name, example = ((_PERCENT, "percent", "50%") if event == "scroll"
-                                      else (_SECONDS, "seconds", "30s"))
+            pattern, name, example = (
+                (_PERCENT, "percent", "50%") if event == "scroll" else (_SECONDS, "seconds", "30s")
+            )
             match = pattern.match(word)
             if not match:
-                raise DslError(offset, f"'on {event}' is followed by its {name}, e.g. on {event} {example}")
+                raise DslError(
+                    offset, f"'on {event}' is followed by its {name}, e.g. on {event} {example}"
+                )
             number = match.group(1)
-            self._set(name, int(number) if event == "scroll" or "." not in number else float(number),
-                      offset)
+            self._set(
+                name,
+                int(number) if event == "scroll" or "." not in number else float(number),
+                offset,
+            )
             return
         if self._at_end() or (not self._is_quote() and self._peek_word() == "send"):
             # No selector; the model says whether the event needs one, pointing here.
@@ -191,8 +211,9 @@ class _Parser:
         if keyword not in CLAUSES:
             close = difflib.get_close_matches(keyword, CLAUSES, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise DslError(offset, f"unexpected '{keyword}'; after the values come "
-                                   f"{', '.join(CLAUSES)}{hint}")
+            raise DslError(
+                offset, f"unexpected '{keyword}'; after the values come {', '.join(CLAUSES)}{hint}"
+            )
         if keyword in self.parsed.fields:
             raise DslError(offset, f"'{keyword}' is given twice")
         if keyword == "once":

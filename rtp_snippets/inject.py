@@ -24,8 +24,18 @@ if TYPE_CHECKING:
 
 POSITIONS = ("body", "head")
 _BOMS = ((b"\xef\xbb\xbf", "latin-1"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b",
-                 b"RIFF", b"\x00\x00\x01\x00", b"wOF2", b"wOFF")
+_BINARY_MAGIC = (
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+    b"wOF2",
+    b"wOFF",
+)
 
 
 # The official tag and its variants all load .../rtp-api/v1/rtp.js (or rtp.js?aid=...).
@@ -44,8 +54,10 @@ def script_block(bundle: Bundle, src: str | None = None) -> str:
     """The marked ``<script>`` element: inline, or loading ``src`` with Subresource Integrity."""
     if src is None:
         return f'<script {MARKER}="bundle">{bundle.code}</script>'
-    return (f'<script {MARKER}="bundle" src="{src}" integrity="{sri(bundle)}" '
-            f'crossorigin="anonymous" defer></script>')
+    return (
+        f'<script {MARKER}="bundle" src="{src}" integrity="{sri(bundle)}" '
+        f'crossorigin="anonymous" defer></script>'
+    )
 
 
 def sri(bundle: Bundle) -> str:
@@ -59,8 +71,13 @@ def rtp_tag_block(tag: Bundle) -> str:
     return f'<script {MARKER}="rtp-tag">{tag.code}</script>'
 
 
-def inject_html(data: bytes, bundle: Bundle, position: str = "body", src: str | None = None,
-                rtp_tag: Bundle | None = None) -> bytes:
+def inject_html(
+    data: bytes,
+    bundle: Bundle,
+    position: str = "body",
+    src: str | None = None,
+    rtp_tag: Bundle | None = None,
+) -> bytes:
     """The page with the bundle's block at the end of its body (or head); an earlier
     block is replaced. ``src`` loads the bundle from that URL instead of inlining it.
     ``rtp_tag`` (from ``build_rtp_tag``) also puts the RTP tag first in ``<head>``
@@ -80,8 +97,9 @@ class Injected:
     has_rtp_tag: bool
 
 
-def insert_blocks(data: bytes, block: str, position: str = "body",
-                  tag_block: str | None = None) -> Injected:
+def insert_blocks(
+    data: bytes, block: str, position: str = "body", tag_block: str | None = None
+) -> Injected:
     """``inject_html`` for ready-made blocks (the site stage builds each block once)."""
     prefix, text, codec = decode(data)
     if MARKER in text:
@@ -133,19 +151,22 @@ def remove_html(data: bytes) -> bytes:
 
 def decode(data: bytes) -> tuple[bytes, str, str]:
     """(BOM, text, codec) such that ``BOM + text.encode(codec)`` gives back ``data``."""
-    if data.startswith(_BINARY_MAGIC) or data[:4096].count(0) > 512 and not (
-            data.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    if (
+        data.startswith(_BINARY_MAGIC)
+        or data[:4096].count(0) > 512
+        and not (data.startswith((b"\xff\xfe", b"\xfe\xff")))
+    ):
         raise PageSkipped("a binary file, not HTML")
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            break
-    else:
-        bom, codec = b"", "latin-1"
+    bom, codec = next(
+        ((bom, codec) for bom, codec in _BOMS if data.startswith(bom)), (b"", "latin-1")
+    )
     try:
-        text = data[len(bom):].decode(codec, "surrogatepass")
+        text = data[len(bom) :].decode(codec, "surrogatepass")
     except UnicodeDecodeError:
-        raise PageSkipped(f"not valid {codec.upper()} although it starts with its byte order mark")
-    if codec != "latin-1" and text.encode(codec, "surrogatepass") != data[len(bom):]:
+        raise PageSkipped(
+            f"not valid {codec.upper()} although it starts with its byte order mark"
+        ) from None
+    if codec != "latin-1" and text.encode(codec, "surrogatepass") != data[len(bom) :]:
         raise PageSkipped(f"its {codec.upper()} does not survive decoding and encoding unchanged")
     return bom, text, codec
 

@@ -10,8 +10,8 @@ import difflib
 import re
 import runpy
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -21,8 +21,18 @@ from .model import NAVIGATION, NAVIGATION_HELP, RtpTag, Rule, RuleSet
 
 TOP_LEVEL_KEYS = ("rtp", "navigation", "rules")
 RTP_KEYS = ("account", "script")
-RULE_KEYS = ("name", "event", "selector", "send", "pages", "exclude", "once", "percent", "seconds",
-             "dynamic")
+RULE_KEYS = (
+    "name",
+    "event",
+    "selector",
+    "send",
+    "pages",
+    "exclude",
+    "once",
+    "percent",
+    "seconds",
+    "dynamic",
+)
 DEFAULT_RULES_FILE = "rtp-rules.yml"
 # Looked for in this order when no rules file is named; then the one *.rules file.
 DEFAULT_RULES_FILES = (DEFAULT_RULES_FILE, "rtp-rules.yaml")
@@ -65,11 +75,12 @@ def find_rules_file(folder: str | Path = ".") -> Path:
     where = "here" if folder == Path(".") else f"in {folder}"
     if plain:
         names = ", ".join(path.name for path in plain)
-        raise RulesFileNotFound(f"several rules files {where} ({names}); choose one with "
-                                "-r FILE")
-    raise RulesFileNotFound(f"no rules file {where}: looked for {DEFAULT_RULES_FILE}, "
-                            f"{DEFAULT_RULES_FILES[1]} and *.rules; create one or give its "
-                            "path with -r FILE")
+        raise RulesFileNotFound(f"several rules files {where} ({names}); choose one with -r FILE")
+    raise RulesFileNotFound(
+        f"no rules file {where}: looked for {DEFAULT_RULES_FILE}, "
+        f"{DEFAULT_RULES_FILES[1]} and *.rules; create one or give its "
+        "path with -r FILE"
+    )
 
 
 class RulesFileNotFound(RtpSnippetsError):
@@ -101,8 +112,9 @@ class _Reader:
         return self.all_errors()
 
     def all_errors(self) -> RulesError:
-        return RulesError(sorted(self.errors, key=lambda error: (error.position.line,
-                                                                 error.position.column)))
+        return RulesError(
+            sorted(self.errors, key=lambda error: (error.position.line, error.position.column))
+        )
 
     def add_rule(self, fields: dict, start: tuple[int, int], locate: Locate) -> None:
         try:
@@ -121,8 +133,11 @@ class _Reader:
                 continue
             if rule.name in first_use:
                 earlier = first_use[rule.name].source
-                self.error(*locate(Problem("name", "")),
-                           f"duplicate name '{rule.name}'; line {earlier.line} already uses it")
+                where = f"line {earlier.line}" if earlier else "an earlier rule"
+                self.error(
+                    *locate(Problem("name", "")),
+                    f"duplicate name '{rule.name}'; {where} already uses it",
+                )
             else:
                 first_use[rule.name] = rule
 
@@ -151,15 +166,20 @@ class _Reader:
             if line.strip() and not line.lstrip().startswith("#"):
                 self.read_dsl(line, number, 1)
 
-    def read_dsl(self, text: str, line: int, column: int, comment_column: int | None = None) -> None:
+    def read_dsl(
+        self, text: str, line: int, column: int, comment_column: int | None = None
+    ) -> None:
         try:
             parsed = parse_rule(text)
         except DslError as error:
             if comment_column is not None and error.offset >= len(text.rstrip()):
                 whole = self.lines[line - 1][column - 1 :].rstrip().replace('"', '\\"')
-                self.error(line, comment_column,
-                           "this rule is cut short here: in YAML ' #' starts a comment. "
-                           f'Quote the whole rule: - "{whole}"')
+                self.error(
+                    line,
+                    comment_column,
+                    "this rule is cut short here: in YAML ' #' starts a comment. "
+                    f'Quote the whole rule: - "{whole}"',
+                )
             else:
                 self.error(line, column + error.offset, error.message)
             return
@@ -180,7 +200,8 @@ class _Reader:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             problem = error.problem or error.context or "invalid YAML"
-            raise self.fail(mark.line + 1, mark.column + 1, f"YAML syntax error: {problem}") from None
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise self.fail(line, column, f"YAML syntax error: {problem}") from None
         if root is None:
             raise self.fail(1, 1, "the rules file is empty; it needs a 'rules:' list")
         if not isinstance(root, yaml.MappingNode):
@@ -202,8 +223,10 @@ class _Reader:
             elif isinstance(item, yaml.MappingNode):
                 self.read_yaml_mapping(item)
             else:
-                self.error(*_start(item), "a rule is a one-line rule in quotes or a mapping of "
-                                          f"{', '.join(RULE_KEYS)}")
+                self.error(
+                    *_start(item),
+                    f"a rule is a one-line rule in quotes or a mapping of {', '.join(RULE_KEYS)}",
+                )
 
     def mapping(self, node: yaml.MappingNode, known: tuple[str, ...]) -> dict[str, yaml.Node]:
         """The mapping's values by key; unknown and repeated keys are reported."""
@@ -213,8 +236,10 @@ class _Reader:
             if key not in known:
                 close = difflib.get_close_matches(str(key), known, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.error(*_start(key_node), f"unknown key '{key_node.value}'; "
-                                              f"known keys are {', '.join(known)}{hint}")
+                self.error(
+                    *_start(key_node),
+                    f"unknown key '{key_node.value}'; known keys are {', '.join(known)}{hint}",
+                )
             elif key in found:
                 self.error(*_start(key_node), f"key '{key}' is given twice")
             else:
@@ -228,19 +253,26 @@ class _Reader:
             rest = self.lines[node.end_mark.line][node.end_mark.column :]
             if rest.lstrip().startswith("#"):
                 comment_column = node.end_mark.column + len(rest) - len(rest.lstrip()) + 1
-        self.read_dsl(node.value, line, column + (1 if node.style in ("'", '"') else 0),
-                      comment_column)
+        self.read_dsl(
+            node.value, line, column + (1 if node.style in ("'", '"') else 0), comment_column
+        )
 
     def read_yaml_rtp(self, node: yaml.Node) -> None:
         if not isinstance(node, yaml.MappingNode):
-            self.error(*_start(node), "'rtp:' is a mapping with account and script, "
-                                      "copied from your RTP tag")
+            self.error(
+                *_start(node),
+                "'rtp:' is a mapping with account and script, copied from your RTP tag",
+            )
             return
         nodes = self.mapping(node, RTP_KEYS)
         fields = _construct(nodes)
         try:
-            self.rtp = RtpTag(account=fields.get("account"), script=fields.get("script"),
-                              source=self.position(*_start(node)))
+            self.rtp = RtpTag(
+                # A missing key reaches the model as "", which reports it.
+                account=fields.get("account", ""),
+                script=fields.get("script", ""),
+                source=self.position(*_start(node)),
+            )
         except InvalidRule as invalid:
             for problem in invalid.problems:
                 self.error(*_locate_in_mapping(node, nodes, problem), problem.message)
@@ -287,11 +319,14 @@ class _Reader:
             self.read_navigation(namespace["navigation"], *self._assignment_line("navigation"))
         rules = namespace.get("rules")
         if not isinstance(rules, (list, tuple)):
-            raise self.fail(1, 1, "a Python rules file must set 'rules' to a list of rtp_snippets.Rule")
+            raise self.fail(
+                1, 1, "a Python rules file must set 'rules' to a list of rtp_snippets.Rule"
+            )
         for index, rule in enumerate(rules):
             if not isinstance(rule, Rule):
-                raise self.fail(1, 1, f"rules[{index}] is a {type(rule).__name__}, "
-                                      "not an rtp_snippets.Rule")
+                raise self.fail(
+                    1, 1, f"rules[{index}] is a {type(rule).__name__}, not an rtp_snippets.Rule"
+                )
             source = rule.source or self.position(1, 1)
 
             def locate(problem: Problem, source: Position = source) -> tuple[int, int]:
@@ -310,8 +345,11 @@ class _Reader:
         """The line of the rules file where the error happened (the last frame there)."""
         if isinstance(error, SyntaxError) and error.lineno:
             return error.lineno
-        lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__)
-                 if Path(frame.filename) == self.path]
+        lines = [
+            frame.lineno
+            for frame in traceback.extract_tb(error.__traceback__)
+            if Path(frame.filename) == self.path and frame.lineno is not None
+        ]
         return lines[-1] if lines else 1
 
     def _indent(self, line: int) -> int:
@@ -324,8 +362,9 @@ def _construct(nodes: dict[str, yaml.Node]) -> dict:
     return {key: constructor.construct_object(value, deep=True) for key, value in nodes.items()}
 
 
-def _locate_in_mapping(node: yaml.MappingNode, nodes: dict[str, yaml.Node],
-                       problem: Problem) -> tuple[int, int]:
+def _locate_in_mapping(
+    node: yaml.MappingNode, nodes: dict[str, yaml.Node], problem: Problem
+) -> tuple[int, int]:
     """Where a field problem points: at the field's value (or item), else at the mapping."""
     value = nodes.get(problem.field)
     if value is None:

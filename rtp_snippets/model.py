@@ -13,9 +13,10 @@ import json
 import linecache
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from types import FrameType
 
 from . import css, paths
 from .errors import InvalidRule, Position, Problem
@@ -46,7 +47,7 @@ class Placeholder:
     name: str = ""
 
 
-Part = Union[str, Placeholder]
+Part = str | Placeholder
 
 
 def parse_value(value: str) -> tuple[Part, ...]:
@@ -85,12 +86,19 @@ def parse_value(value: str) -> tuple[Part, ...]:
 def _parse_placeholder(inside: str, offset: int) -> Placeholder:
     kind, colon, name = inside.partition(":")
     if kind not in PLACEHOLDERS:
-        known = ", ".join("{" + k + ("}" if k in ("text", "path") else ":NAME}") for k in PLACEHOLDERS)
-        raise ValueError(offset, f"unknown placeholder '{{{inside}}}'; use one of {known}, "
-                                 "or '{{' for a literal brace")
+        known = ", ".join(
+            "{" + k + ("}" if k in ("text", "path") else ":NAME}") for k in PLACEHOLDERS
+        )
+        raise ValueError(
+            offset,
+            f"unknown placeholder '{{{inside}}}'; use one of {known}, "
+            "or '{{' for a literal brace",
+        )
     if kind in ("attr", "query"):
         if not name:
-            raise ValueError(offset, f"'{{{kind}:NAME}}' needs a name, e.g. '{{{kind}:data-product}}'")
+            raise ValueError(
+                offset, f"'{{{kind}:NAME}}' needs a name, e.g. '{{{kind}:data-product}}'"
+            )
         if kind == "attr" and not _ATTRIBUTE_NAME.match(name):
             raise ValueError(offset, f"'{name}' is not a valid attribute name")
     elif colon:
@@ -137,8 +145,16 @@ class Rule:
         if self.name:
             return self.name
         content = json.dumps(
-            [self.event, self.selector, self.send, self.pages, self.exclude,
-             self.once, self.percent, self.seconds],
+            [
+                self.event,
+                self.selector,
+                self.send,
+                self.pages,
+                self.exclude,
+                self.once,
+                self.percent,
+                self.seconds,
+            ],
             ensure_ascii=False,
         )
         return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:12]
@@ -157,8 +173,9 @@ class Rule:
     @property
     def placeholders(self) -> set[str]:
         """The placeholder kinds this rule uses."""
-        return {part.kind for value in self.values for part in value
-                if isinstance(part, Placeholder)}
+        return {
+            part.kind for value in self.values for part in value if isinstance(part, Placeholder)
+        }
 
 
 def validate(rule: Rule) -> list[Problem]:
@@ -172,14 +189,17 @@ def validate(rule: Rule) -> list[Problem]:
     for field_name in ("pages", "exclude"):
         for index, glob in enumerate(getattr(rule, field_name)):
             if not isinstance(glob, str) or not glob:
-                problems.append(Problem(field_name, "a page glob must be a non-empty string", index))
+                problems.append(
+                    Problem(field_name, "a page glob must be a non-empty string", index)
+                )
                 continue
             found = paths.glob_problem(glob)
             if found:
                 problems.append(Problem(field_name, found[1], index, found[0]))
     if rule.name is not None and (not isinstance(rule.name, str) or not _NAME.match(rule.name)):
-        problems.append(Problem("name", "a name is letters, digits and '-_.:', "
-                                        "starting with a letter or digit"))
+        problems.append(
+            Problem("name", "a name is letters, digits and '-_.:', starting with a letter or digit")
+        )
     if rule.once is not None and rule.once not in ONCE:
         problems.append(Problem("once", f"once must be 'page' or 'session', not {rule.once!r}"))
     if not isinstance(rule.dynamic, bool):
@@ -199,15 +219,22 @@ def _unknown_event_message(event: object) -> str:
 def _selector_problems(rule: Rule, event_known: bool) -> list[Problem]:
     if rule.selector is None:
         if event_known and rule.event in SELECTOR_REQUIRED:
-            return [Problem("selector", f"a '{rule.event}' rule needs a selector, "
-                                        "e.g. selector: \"#download-whitepaper\"")]
+            return [
+                Problem(
+                    "selector",
+                    f"a '{rule.event}' rule needs a selector, "
+                    'e.g. selector: "#download-whitepaper"',
+                )
+            ]
         return []
     if event_known and rule.event in SELECTOR_FORBIDDEN:
         return [Problem("selector", f"a '{rule.event}' rule has no selector; remove it")]
     if not isinstance(rule.selector, str) or not rule.selector.strip():
         return [Problem("selector", "the selector must be a non-empty string")]
-    return [Problem("selector", message, None, offset)
-            for offset, message in css.selector_problems(rule.selector)]
+    return [
+        Problem("selector", message, None, offset)
+        for offset, message in css.selector_problems(rule.selector)
+    ]
 
 
 def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
@@ -217,16 +244,27 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
     has_element = rule.selector is not None and event_known and rule.event not in SELECTOR_FORBIDDEN
     for index, value in enumerate(rule.send):
         if not isinstance(value, str):
-            problems.append(Problem("send", f"values must be strings, not {type(value).__name__}; "
-                                            "put the value in quotes", index))
+            problems.append(
+                Problem(
+                    "send",
+                    f"values must be strings, not {type(value).__name__}; put the value in quotes",
+                    index,
+                )
+            )
             continue
         if not value.strip():
             problems.append(Problem("send", "values must not be empty", index))
             continue
         surrogate = re.search("[\ud800-\udfff]", value)
         if surrogate:
-            problems.append(Problem("send", f"lone surrogate U+{ord(surrogate.group()):04X} "
-                                            "cannot be sent as text", index, surrogate.start()))
+            problems.append(
+                Problem(
+                    "send",
+                    f"lone surrogate U+{ord(surrogate.group()):04X} cannot be sent as text",
+                    index,
+                    surrogate.start(),
+                )
+            )
             continue
         try:
             parts = parse_value(value)
@@ -235,10 +273,20 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
             problems.append(Problem("send", message, index, offset))
             continue
         for part in parts:
-            if isinstance(part, Placeholder) and part.kind in _ELEMENT_PLACEHOLDERS and not has_element:
+            if (
+                isinstance(part, Placeholder)
+                and part.kind in _ELEMENT_PLACEHOLDERS
+                and not has_element
+            ):
                 offset = value.find("{" + part.kind)
-                problems.append(Problem("send", f"'{{{part.kind}}}' needs an element, "
-                                                "but this rule has no selector", index, offset))
+                problems.append(
+                    Problem(
+                        "send",
+                        f"'{{{part.kind}}}' needs an element, but this rule has no selector",
+                        index,
+                        offset,
+                    )
+                )
     return problems
 
 
@@ -249,7 +297,9 @@ def _amount_problems(rule: Rule) -> list[Problem]:
         problems.append(Problem("percent", "a 'scroll' rule needs percent: 1 to 100"))
     elif rule.percent is not None and not wants_percent:
         problems.append(Problem("percent", "percent is only for 'scroll' rules"))
-    elif rule.percent is not None and (type(rule.percent) is not int or not 1 <= rule.percent <= 100):
+    elif rule.percent is not None and (
+        type(rule.percent) is not int or not 1 <= rule.percent <= 100
+    ):
         problems.append(Problem("percent", "percent must be a whole number from 1 to 100"))
     if rule.seconds is None and wants_seconds:
         problems.append(Problem("seconds", "a 'timer' rule needs seconds, e.g. seconds: 30"))
@@ -258,15 +308,16 @@ def _amount_problems(rule: Rule) -> list[Problem]:
     elif rule.seconds is not None and (
         type(rule.seconds) not in (int, float) or not 0 < rule.seconds <= _MAX_SECONDS
     ):
-        problems.append(Problem("seconds", f"seconds must be a number above 0 and "
-                                           f"at most {_MAX_SECONDS}"))
+        problems.append(
+            Problem("seconds", f"seconds must be a number above 0 and at most {_MAX_SECONDS}")
+        )
     return problems
 
 
 def _caller_position() -> Position | None:
     """Where a Rule was written in Python: the first frame outside this package."""
     package = str(Path(__file__).parent)
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(package) and not filename.startswith("<"):
@@ -281,12 +332,14 @@ def _caller_position() -> Position | None:
 # What happens to the calls of a click or submit that makes the page leave.
 NAVIGATION = {
     "queue": "they go to sessionStorage and the next page of the site that carries the "
-             "bundle sends them (the default)",
+    "bundle sends them (the default)",
     "send": "they go out at once (a smaller bundle; rtp.js may not finish sending them "
-            "before the page unloads)",
+    "before the page unloads)",
 }
-NAVIGATION_HELP = ("navigation must be 'queue' (the default: the calls of a click or submit "
-                   "that leaves the page are sent by the next page) or 'send' (sent at once)")
+NAVIGATION_HELP = (
+    "navigation must be 'queue' (the default: the calls of a click or submit "
+    "that leaves the page are sent by the next page) or 'send' (sent at once)"
+)
 NAVIGATION_EVENTS = ("click", "submit")
 
 
@@ -298,7 +351,7 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     path: Path | None = field(default=None, compare=False)
-    rtp: "RtpTag | None" = None
+    rtp: RtpTag | None = None
     navigation: str = "queue"
     # Set on a page's share of a larger set (subset()) whose other bundles queue calls.
     receives: bool = False
@@ -350,10 +403,17 @@ class RtpTag:
     def __post_init__(self) -> None:
         problems = []
         if not isinstance(self.account, str) or not _ACCOUNT.match(self.account):
-            problems.append(Problem("account", "account is the aid from your RTP tag: "
-                                               "letters, digits and '_.-'"))
+            problems.append(
+                Problem(
+                    "account", "account is the aid from your RTP tag: letters, digits and '_.-'"
+                )
+            )
         if not isinstance(self.script, str) or not _SCRIPT_URL.match(self.script):
-            problems.append(Problem("script", "script is the rtp.js URL from your RTP tag, "
-                                              "starting with https:// or //"))
+            problems.append(
+                Problem(
+                    "script",
+                    "script is the rtp.js URL from your RTP tag, starting with https:// or //",
+                )
+            )
         if problems:
             raise InvalidRule(problems)

@@ -90,8 +90,9 @@ def site_folder_problem(root: Path) -> str | None:
     return f"{root}: no such folder; give the output folder of your site build"
 
 
-def site_pages(root: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
-               ) -> tuple[list[str], list[tuple[str, str, str]]]:
+def site_pages(
+    root: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
+) -> tuple[list[str], list[tuple[str, str, str]]]:
     """The pages of a built site and what could not be looked at.
 
     Returns the site paths ('/blog/index.html') of the HTML files under ``root``
@@ -107,8 +108,9 @@ def site_pages(root: Path, include: tuple[str, ...] = (), exclude: tuple[str, ..
 
     def unreadable(error: OSError) -> None:
         folder = "/" + Path(error.filename).relative_to(root).as_posix() + "/"
-        problems.append((folder.replace("//", "/"), "error",
-                         f"cannot list the folder: {error.strerror}"))
+        problems.append(
+            (folder.replace("//", "/"), "error", f"cannot list the folder: {error.strerror}")
+        )
 
     for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=False):
         folders.sort()

@@ -21,8 +21,10 @@ VALUES_PER_CALL = 4
 # Zero-width joiner and non-joiner: invisible, but they hold emoji sequences and
 # Persian or Indic words together, so they are kept (as zero columns), not escaped.
 _JOINERS = frozenset("\u200c\u200d")
-ESCAPE_NOTE = ("Control and invisible characters are shown as Python escapes "
-               "(\\x1b, \\n, \\u202e), and a backslash as \\\\.")
+ESCAPE_NOTE = (
+    "Control and invisible characters are shown as Python escapes "
+    "(\\x1b, \\n, \\u202e), and a backslash as \\\\."
+)
 
 
 def counted(count: int, noun: str) -> str:
@@ -59,9 +61,12 @@ def is_control(character: str) -> bool:
 def escaped(text: str) -> str:
     """``text`` with controls and backslashes as Python escapes: ``\\x1b``, ``\\n``,
     ``\\u202e``, ``\\\\``, so that every escape reads back as exactly one character."""
-    return "".join(character.encode("unicode_escape").decode("ascii")
-                   if character == "\\" or is_control(character) else character
-                   for character in text)
+    return "".join(
+        character.encode("unicode_escape").decode("ascii")
+        if character == "\\" or is_control(character)
+        else character
+        for character in text
+    )
 
 
 def call_sizes(count: int) -> tuple[int, ...]:
@@ -74,8 +79,10 @@ def calls_note(rule: Rule) -> str | None:
     sizes = call_sizes(len(rule.send))
     if len(sizes) < 2:
         return None
-    note = (f"{counted(len(rule.send), 'value')} → {counted(len(sizes), 'call')}: "
-            f"{' + '.join(str(size) for size in sizes)}")
+    note = (
+        f"{counted(len(rule.send), 'value')} → {counted(len(sizes), 'call')}: "
+        f"{' + '.join(str(size) for size in sizes)}"
+    )
     if rule.placeholders:
         # The bundle leaves out a value whose placeholder comes out empty.
         note += " (if every placeholder is filled)"
@@ -85,7 +92,7 @@ def calls_note(rule: Rule) -> str | None:
 def rules_table(ruleset: RuleSet) -> str:
     """A table with one row per rule, aligned by display width; if any cell holds a
     control character, every cell is escaped and a note under the table says so."""
-    rows = [COLUMNS]
+    rows: list[tuple[str, ...]] = [COLUMNS]
     for rule in ruleset:
         if rule.event == "scroll":
             target = f"{rule.percent}%"
@@ -96,15 +103,17 @@ def rules_table(ruleset: RuleSet) -> str:
         pages = ", ".join(rule.pages) or "all"
         if rule.exclude:
             pages += " except " + ", ".join(rule.exclude)
-        rows.append((
-            str(rule.source.line) if rule.source else "-",
-            rule.name or "-",
-            rule.event,
-            target,
-            " | ".join(rule.send),
-            pages,
-            rule.once or "-",
-        ))
+        rows.append(
+            (
+                str(rule.source.line) if rule.source else "-",
+                rule.name or "-",
+                rule.event,
+                target,
+                " | ".join(rule.send),
+                pages,
+                rule.once or "-",
+            )
+        )
     # One control character anywhere escapes every cell, so that a backslash means the
     # same in the whole table: \x1b is then always ESC, and the typed text shows as \\x1b.
     # Without one, cells are shown as written (a Tailwind ".md\:hidden" stays readable).
@@ -113,8 +122,11 @@ def rules_table(ruleset: RuleSet) -> str:
         rows = [COLUMNS, *(tuple(escaped(cell) for cell in row) for row in rows[1:])]
     widths = [max(display_width(row[column]) for row in rows) for column in range(len(COLUMNS))]
     table = "\n".join(
-        "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths))
-        .rstrip() for row in rows
+        "  ".join(
+            cell + " " * (width - display_width(cell))
+            for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
     )
     return f"{table}\n\n{ESCAPE_NOTE}" if escaping else table
 
@@ -141,13 +153,16 @@ def preview_text(ruleset: RuleSet, color: bool = False) -> str:
     of a page that leaves, and last the readable bundle (highlighted for a terminal
     when ``color``), as blank-line separated sections."""
     minified = build_bundle(ruleset)
-    summary = (f"{counted(len(ruleset), 'rule')}; minified bundle: {counted(minified.size, 'byte')}, "
-               f"{counted(minified.gzip_size, 'byte')} gzip")
+    summary = (
+        f"{counted(len(ruleset), 'rule')}; minified bundle: {counted(minified.size, 'byte')}, "
+        f"{counted(minified.gzip_size, 'byte')} gzip"
+    )
     if ruleset.can_leave:
-        leaving = ("kept in sessionStorage for the next page" if ruleset.queues
-                   else "sent at once")
-        summary += (f"\ncalls of a click or submit that leaves the page: {leaving} "
-                    f"(navigation: {ruleset.navigation})")
+        leaving = "kept in sessionStorage for the next page" if ruleset.queues else "sent at once"
+        summary += (
+            f"\ncalls of a click or submit that leaves the page: {leaving} "
+            f"(navigation: {ruleset.navigation})"
+        )
     readable = build_bundle(ruleset, minify=False).code
     if color:  # pygments is only imported for a terminal
         from pygments import highlight

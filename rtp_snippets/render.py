@@ -16,10 +16,10 @@ import sys
 import sysconfig
 import threading
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Callable
 
 import jinja2
 import minify
@@ -86,13 +86,16 @@ def build_bundle(ruleset: RuleSet, minify: bool = True, preview: bool = False) -
 
 def build_overlay(ruleset: RuleSet | None, live: bool = False, error: str | None = None) -> Bundle:
     """The debug overlay of ``rtp-snippets preview`` (readable; never in build output)."""
-    rules = [{
-        "name": rule.name or f"{rule.event} {rule.selector or ''}".strip(),
-        "line": rule.source.line if rule.source else 0,
-        "event": rule.event,
-        "selector": rule.selector,
-        "values": list(rule.send),
-    } for rule in (ruleset or ())]
+    rules = [
+        {
+            "name": rule.name or f"{rule.event} {rule.selector or ''}".strip(),
+            "line": rule.source.line if rule.source else 0,
+            "event": rule.event,
+            "selector": rule.selector,
+            "values": list(rule.send),
+        }
+        for rule in (ruleset or ())
+    ]
     data = {"rules": rules, "live": live, "error": error}
     return _finish(_template(OVERLAY_TEMPLATE).render(data=data), OVERLAY_TEMPLATE, minify=False)
 
@@ -152,8 +155,11 @@ def _record(rule: Rule, preview: bool = False) -> list:
     else:
         target = rule.selector or 0
     values = [_value(parts) for parts in rule.values]
-    record: list = [target, values[0] if len(values) == 1 and isinstance(values[0], str) else values]
-    options: dict[str, str] = {}
+    record: list = [
+        target,
+        values[0] if len(values) == 1 and isinstance(values[0], str) else values,
+    ]
+    options: dict[str, str | int] = {}
     if rule.once:
         options["once"] = rule.once
         options["key"] = rule.key
@@ -173,8 +179,10 @@ def _value(parts: tuple) -> object:
     """A plain value as its text; one with placeholders as [text, [kind, name], …]."""
     if all(isinstance(part, str) for part in parts):
         return "".join(parts)
-    return [part if isinstance(part, str) else
-            [part.kind, part.name] if part.name else [part.kind] for part in parts]
+    return [
+        part if isinstance(part, str) else [part.kind, part.name] if part.name else [part.kind]
+        for part in parts
+    ]
 
 
 def _features(rules: tuple[Rule, ...]) -> dict:
@@ -205,7 +213,7 @@ def _features(rules: tuple[Rule, ...]) -> dict:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> jinja2.Template:
     return _environment().get_template(name)
 

@@ -37,17 +37,22 @@ _TAG = re.compile(
 # tokenizer-exact code below.
 _COMMON_ATTRIBUTES = r"""(?:[\t\n\f\r ]+[A-Za-z_:][-A-Za-z0-9_:.]*
     (?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*"|'[^']*'|[^\t\n\f\r "'=<>`]+))?)*[\t\n\f\r ]*"""
-_INTERESTING = (r"(?:s(?:cript|tyle|vg)|t(?:itle|extarea|emplate)|no(?:embed|frames|script)"
-                r"|h(?:tml|ead)|xmp|iframe|plaintext|math|frameset|body)[\t\n\f\r />]")
+_INTERESTING = (
+    r"(?:s(?:cript|tyle|vg)|t(?:itle|extarea|emplate)|no(?:embed|frames|script)"
+    r"|h(?:tml|ead)|xmp|iframe|plaintext|math|frameset|body)[\t\n\f\r />]"
+)
 _COMMENT = r"<!--(?:>|->|[\s\S]*?--!?>)"
 # A whole <script> element whose text has no '<!--' (which would need the escape states).
-_SCRIPT_ELEMENT = (r"<script" + _COMMON_ATTRIBUTES + r">[^<]*(?:<(?!/(?i:script)[\t\n\f\r />]|!--)"
-                   r"[^<]*)*</script[\t\n\f\r ]*>")
-_BODY_TOKENS = (r"[^<]+"
-                r"|<(?!" + _INTERESTING + r")[a-z][a-z0-9-]*" + _COMMON_ATTRIBUTES + r"/?>"
-                r"|</(?!" + _INTERESTING + r")[a-z][a-z0-9-]*[\t\n\f\r ]*>"
-                r"|" + _COMMENT +
-                r"|<(?![A-Za-z!?/])")
+_SCRIPT_ELEMENT = (
+    r"<script" + _COMMON_ATTRIBUTES + r">[^<]*(?:<(?!/(?i:script)[\t\n\f\r />]|!--)"
+    r"[^<]*)*</script[\t\n\f\r ]*>"
+)
+_BODY_TOKENS = (
+    r"[^<]+"
+    r"|<(?!" + _INTERESTING + r")[a-z][a-z0-9-]*" + _COMMON_ATTRIBUTES + r"/?>"
+    r"|</(?!" + _INTERESTING + r")[a-z][a-z0-9-]*[\t\n\f\r ]*>"
+    r"|" + _COMMENT + r"|<(?![A-Za-z!?/])"
+)
 # Before the body: whitespace, comments and the head elements that start nothing.
 _HEAD_TOKENS = r"[\t\n\f\r ]+|<(?:meta|link|base)" + _COMMON_ATTRIBUTES + r"/?>|" + _COMMENT
 _SKIP_BODY = re.compile(f"(?:{_BODY_TOKENS})*", re.VERBOSE)
@@ -58,16 +63,42 @@ _SKIP_HEAD_AND_SCRIPTS = re.compile(f"(?:{_SCRIPT_ELEMENT}|{_HEAD_TOKENS})*", re
 _RAWTEXT = {"style", "xmp", "iframe", "noembed", "noframes", "noscript"}
 _RCDATA = {"title", "textarea"}
 # Start tags that belong in <head>; any other start tag (or text) starts the body.
-_HEAD_ELEMENTS = {"html", "head", "base", "basefont", "bgsound", "link", "meta", "title",
-                  "noscript", "noframes", "style", "script", "template"}
+_HEAD_ELEMENTS = {
+    "html",
+    "head",
+    "base",
+    "basefont",
+    "bgsound",
+    "link",
+    "meta",
+    "title",
+    "noscript",
+    "noframes",
+    "style",
+    "script",
+    "template",
+}
 # In SVG/MathML, these start tags end foreign content (the HTML spec's breakout list).
-_BREAKOUT = set("""b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6
+_BREAKOUT = set(
+    """b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6
     head hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup
-    table tt u ul var""".split())
-_INTEGRATION_POINTS = {"foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext",
-                       "annotation-xml"}
-_VOID = set("area base br col embed hr img input link meta source track wbr param keygen "
-            "basefont bgsound frame".split())
+    table tt u ul var""".split()
+)
+_INTEGRATION_POINTS = {
+    "foreignobject",
+    "desc",
+    "title",
+    "mi",
+    "mo",
+    "mn",
+    "ms",
+    "mtext",
+    "annotation-xml",
+}
+_VOID = set(
+    "area base br col embed hr img input link meta source track wbr param keygen "
+    "basefont bgsound frame".split()
+)
 _SCRIPT_TOKENS = re.compile(r"<!--|-->|<(/?)script[\t\n\f\r />]", re.IGNORECASE)
 MARKER = "data-rtp-snippets"
 
@@ -134,7 +165,9 @@ class _Scanner:
         while index < length:
             if self.tags and not self.templates and not self.foreign:
                 skip = self.skip_body if self.body_started else self.skip_head
-                index = skip.match(text, index).end()
+                skipped = skip.match(text, index)
+                assert skipped is not None  # the pattern can match nothing, so it always matches
+                index = skipped.end()
                 if index >= length:
                     break
             start = text.find("<", index)
@@ -144,9 +177,10 @@ class _Scanner:
                 break
             if start > index:
                 self.see_text(index, start)
-            index = self.markup(start)
-            if index is None:  # the rest of the file is swallowed (unclosed comment, tag, …)
+            after = self.markup(start)
+            if after is None:  # the rest of the file is swallowed (unclosed comment, tag, …)
                 return self.finish(eof_ok=False)
+            index = after
         return self.finish(eof_ok=True)
 
     def finish(self, eof_ok: bool) -> Scan:
@@ -168,8 +202,10 @@ class _Scanner:
             elif eof_ok and self.clean() and self.body_started:
                 result.body_end = len(self.text)
             elif not eof_ok:
-                result.problem = ("the page ends inside an unclosed comment, tag, script or "
-                                  "raw text element, so a script added there would not run")
+                result.problem = (
+                    "the page ends inside an unclosed comment, tag, script or "
+                    "raw text element, so a script added there would not run"
+                )
             elif not self.body_started:
                 result.problem = "the page has no body content (only head elements)"
             elif self.foreign:
@@ -204,9 +240,14 @@ class _Scanner:
             return self.bogus_comment(start + 2)
         if following == "/" and text[start + 2 : start + 3] == ">":
             return start + 3  # '</>' is dropped
-        if following.isascii() and following.isalpha() or (
-            following == "/" and text[start + 2 : start + 3].isascii()
-            and text[start + 2 : start + 3].isalpha()
+        if (
+            following.isascii()
+            and following.isalpha()
+            or (
+                following == "/"
+                and text[start + 2 : start + 3].isascii()
+                and text[start + 2 : start + 3].isalpha()
+            )
         ):
             match = _TAG.match(text, start)
             if match is None:
@@ -229,8 +270,11 @@ class _Scanner:
                 return start + 5
             if text.startswith("<!--->", start):
                 return start + 6
-            ends = [found for found in (text.find("-->", start + 4), text.find("--!>", start + 4))
-                    if found >= 0]
+            ends = [
+                found
+                for found in (text.find("-->", start + 4), text.find("--!>", start + 4))
+                if found >= 0
+            ]
             if not ends:
                 return None
             end = min(ends)
@@ -254,8 +298,10 @@ class _Scanner:
         end = match.end()
         self_closing = match.group(4).endswith("/")
         if self.foreign and not self.integration_point():
-            if name in _BREAKOUT or (name == "font" and re.search(
-                    r"(^|[\t\n\f\r /])(color|face|size)\b", match.group(3), re.IGNORECASE)):
+            if name in _BREAKOUT or (
+                name == "font"
+                and re.search(r"(^|[\t\n\f\r /])(color|face|size)\b", match.group(3), re.IGNORECASE)
+            ):
                 self.foreign.clear()  # HTML content again; the tag itself is HTML
             else:
                 if not self_closing:
@@ -296,7 +342,7 @@ class _Scanner:
     def end_tag(self, name: str, start: int, end: int) -> None:
         if self.foreign:
             if name in self.foreign:  # closes that element and everything inside it
-                del self.foreign[len(self.foreign) - 1 - self.foreign[::-1].index(name):]
+                del self.foreign[len(self.foreign) - 1 - self.foreign[::-1].index(name) :]
                 return
             if not self.integration_point():
                 # HTML rules then act on the open elements, which we do not track.
@@ -309,7 +355,7 @@ class _Scanner:
         elif self.templates:
             inside = self.templates[-1]
             if name in inside:
-                del inside[len(inside) - 1 - inside[::-1].index(name):]
+                del inside[len(inside) - 1 - inside[::-1].index(name) :]
         elif name == "head" and not self.body_started and not self.head_closed:
             self.head_closed = True
             self.result.head_end = start

@@ -8,31 +8,57 @@ from __future__ import annotations
 
 from .model import EVENTS, NAVIGATION, ONCE, SELECTOR_FORBIDDEN, SELECTOR_REQUIRED
 
-_STRINGS = {"oneOf": [{"type": "string", "minLength": 1},
-                      {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}]}
+_STRINGS = {
+    "oneOf": [
+        {"type": "string", "minLength": 1},
+        {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+    ]
+}
 
 
 def rules_schema() -> dict:
     """The JSON Schema (draft 2020-12) of a YAML rules file."""
     properties = {
-        "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
-                 "description": "A name for the rule, unique in the file."},
-        "event": {"enum": list(EVENTS), "description": "When the rule fires.",
-                  "markdownEnumDescriptions": list(EVENTS.values())},
-        "selector": {"type": "string", "minLength": 1,
-                     "description": "A CSS selector the browser runs with closest()."},
-        "send": {**_STRINGS, "description": "The value, or list of values, sent to rtp(). "
-                 "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}; {{ and }} are braces."},
+        "name": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+            "description": "A name for the rule, unique in the file.",
+        },
+        "event": {
+            "enum": list(EVENTS),
+            "description": "When the rule fires.",
+            "markdownEnumDescriptions": list(EVENTS.values()),
+        },
+        "selector": {
+            "type": "string",
+            "minLength": 1,
+            "description": "A CSS selector the browser runs with closest().",
+        },
+        "send": {
+            **_STRINGS,
+            "description": "The value, or list of values, sent to rtp(). "
+            "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}; {{ and }} are braces.",
+        },
         "pages": {**_STRINGS, "description": "Page globs where the rule applies, e.g. /blog/**."},
         "exclude": {**_STRINGS, "description": "Page globs where the rule does not apply."},
         "once": {"enum": list(ONCE), "description": "Send at most once per page or per session."},
-        "percent": {"type": "integer", "minimum": 1, "maximum": 100,
-                    "description": "scroll: the depth that fires the rule."},
-        "seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400,
-                    "description": "timer: seconds on the page before the rule fires."},
-        "dynamic": {"type": "boolean",
-                    "description": "The elements are made by page scripts: inject --prune "
-                                   "keeps the rule on every page it applies to."},
+        "percent": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "description": "scroll: the depth that fires the rule.",
+        },
+        "seconds": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 86400,
+            "description": "timer: seconds on the page before the rule fires.",
+        },
+        "dynamic": {
+            "type": "boolean",
+            "description": "The elements are made by page scripts: inject --prune "
+            "keeps the rule on every page it applies to.",
+        },
     }
     mapping = {
         "type": "object",
@@ -46,8 +72,11 @@ def rules_schema() -> dict:
             _when(["timer"], {"required": ["seconds"]}, {"not": {"required": ["seconds"]}}),
         ],
     }
-    one_line = {"type": "string", "pattern": "^\\s*on\\s",
-                "description": "A one-line rule: on EVENT [SELECTOR] send 'VALUE' [clauses]."}
+    one_line = {
+        "type": "string",
+        "pattern": "^\\s*on\\s",
+        "description": "A one-line rule: on EVENT [SELECTOR] send 'VALUE' [clauses].",
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "rtp-snippets rules",
@@ -58,15 +87,20 @@ def rules_schema() -> dict:
                 "description": "Inject Marketo's RTP tag into pages that lack one (inject).",
                 "properties": {
                     "account": {"type": "string", "description": "The aid from your RTP tag."},
-                    "script": {"type": "string", "pattern": "^(https:)?//",
-                               "description": "The rtp.js URL from your RTP tag."},
+                    "script": {
+                        "type": "string",
+                        "pattern": "^(https:)?//",
+                        "description": "The rtp.js URL from your RTP tag.",
+                    },
                 },
                 "required": ["account", "script"],
                 "additionalProperties": False,
             },
-            "navigation": {"enum": list(NAVIGATION),
-                           "description": "What happens to calls made while the page is leaving.",
-                           "markdownEnumDescriptions": list(NAVIGATION.values())},
+            "navigation": {
+                "enum": list(NAVIGATION),
+                "description": "What happens to calls made while the page is leaving.",
+                "markdownEnumDescriptions": list(NAVIGATION.values()),
+            },
             "rules": {"type": "array", "items": {"oneOf": [one_line, mapping]}},
         },
         "required": ["rules"],
@@ -75,8 +109,10 @@ def rules_schema() -> dict:
 
 
 def _when(events: list[str], then: dict, otherwise: dict | None = None) -> dict:
-    condition = {"if": {"properties": {"event": {"enum": events}}, "required": ["event"]},
-                 "then": then}
+    condition = {
+        "if": {"properties": {"event": {"enum": events}}, "required": ["event"]},
+        "then": then,
+    }
     if otherwise is not None:
         condition["else"] = otherwise
     return condition

@@ -13,27 +13,28 @@ import errno
 import html
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import RtpSnippetsError
 from .inject import PageSkipped, insert_blocks, script_block
 from .load import load_rules
 from .model import Rule, RuleSet
-from .render import build_bundle, build_overlay
 from .paths import HTML_SUFFIXES
 from .preview import counted
+from .render import build_bundle, build_overlay
 from .site import rules_for_page
 
 HOST = "127.0.0.1"
 _SIMPLE_SELECTOR = re.compile(
     r"(?P<tag>[a-z][a-z0-9-]*)?(?P<id>#[-\w]+)?(?P<classes>(?:\.[-\w]+)*)"
-    r"(?P<attributes>(?:\[[-\w]+(?:=(?:\"[^\"]*\"|'[^']*'|[-\w]+))?\])*)\Z")
+    r"(?P<attributes>(?:\[[-\w]+(?:=(?:\"[^\"]*\"|'[^']*'|[-\w]+))?\])*)\Z"
+)
 # What the request log shows of a request as it came: printable ASCII.
 _PRINTABLE = "".join(chr(code) for code in range(0x20, 0x7F))
 
@@ -60,8 +61,9 @@ class Rules:
                 self.stamp = stamp
                 try:
                     self.ruleset, self.error = load_rules(self.path), None
-                    self.report(f"rules loaded: {counted(len(self.ruleset), 'rule')} "
-                                f"from {self.path}")
+                    self.report(
+                        f"rules loaded: {counted(len(self.ruleset), 'rule')} from {self.path}"
+                    )
                 except RtpSnippetsError as error:
                     self.ruleset, self.error = None, "\n".join(error.messages())
                     self.report("\n".join(f"Error: {message}" for message in error.messages()))
@@ -77,8 +79,9 @@ class PreviewPage:
     outcome: str
 
 
-def preview_page(data: bytes, path: str, ruleset: RuleSet | None, error: str | None,
-                 live: bool) -> PreviewPage:
+def preview_page(
+    data: bytes, path: str, ruleset: RuleSet | None, error: str | None, live: bool
+) -> PreviewPage:
     """The page with the preview bundle of its rules and the overlay; unchanged if it has
     no place for them."""
     rules = ruleset.subset(rules_for_page(ruleset, path)) if ruleset else RuleSet(())
@@ -103,13 +106,17 @@ def rules_page(ruleset: RuleSet) -> str:
         if element:
             items.append(f"<li>{element}</li>")
         else:
-            items.append(f"<li>{label} <em>(no element: "
-                         f"{'not a simple selector' if rule.selector else 'fires by itself'})</em></li>")
-    return ("<!doctype html><html><head><meta charset=utf-8><title>rtp-snippets rules</title></head>"
-            "<body><h1>rtp-snippets rules</h1><ul>" + "".join(items) + "</ul>"
-            "<div style=\"height:150vh\"></div>"
-            "<script>document.addEventListener('submit', function (e) { e.preventDefault(); });"
-            "</script></body></html>")
+            items.append(
+                f"<li>{label} <em>(no element: "
+                f"{'not a simple selector' if rule.selector else 'fires by itself'})</em></li>"
+            )
+    return (
+        "<!doctype html><html><head><meta charset=utf-8><title>rtp-snippets rules</title></head>"
+        "<body><h1>rtp-snippets rules</h1><ul>" + "".join(items) + "</ul>"
+        '<div style="height:150vh"></div>'
+        "<script>document.addEventListener('submit', function (e) { e.preventDefault(); });"
+        "</script></body></html>"
+    )
 
 
 def _element_for(rule: Rule, label: str) -> str | None:
@@ -124,8 +131,9 @@ def _element_for(rule: Rule, label: str) -> str | None:
         attributes.append(f'id="{match["id"][1:]}"')
     if match["classes"]:
         attributes.append(f'class="{" ".join(match["classes"][1:].split("."))}"')
-    for name, value in re.findall(r"\[([-\w]+)(?:=(\"[^\"]*\"|'[^']*'|[-\w]+))?\]",
-                                  match["attributes"]):
+    for name, value in re.findall(
+        r"\[([-\w]+)(?:=(\"[^\"]*\"|'[^']*'|[-\w]+))?\]", match["attributes"]
+    ):
         attributes.append(f'{name}="{html.escape(value.strip(chr(34) + chr(39)))}"')
     opening = " ".join([tag, *attributes])
     if tag == "form":
@@ -134,8 +142,16 @@ def _element_for(rule: Rule, label: str) -> str | None:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    def __init__(self, *args, root: Path, rules: Rules, live: bool, generated: bool,
-                 report: Callable[[str], None], **kwargs):
+    def __init__(
+        self,
+        *args,
+        root: Path,
+        rules: Rules,
+        live: bool,
+        generated: bool,
+        report: Callable[[str], None],
+        **kwargs,
+    ):
         self.root, self.rules, self.live, self.generated = root, rules, live, generated
         self.report = report
         self.outcome: str | None = None  # what _send put into the page, for the request log
@@ -196,13 +212,24 @@ class _Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def make_server(rules_path: Path, site: Path | None, port: int, live: bool = False,
-                report: Callable[[str], None] = lambda text: None) -> ThreadingHTTPServer:
+def make_server(
+    rules_path: Path,
+    site: Path | None,
+    port: int,
+    live: bool = False,
+    report: Callable[[str], None] = lambda text: None,
+) -> ThreadingHTTPServer:
     """An HTTP server on 127.0.0.1:port for the site (or, without one, a page of the rules)."""
     rules = Rules(Path(rules_path), report)
     rules.current()
-    handler = partial(_Handler, root=Path(site or "."), rules=rules, live=live,
-                      generated=site is None, report=report)
+    handler = partial(
+        _Handler,
+        root=Path(site or "."),
+        rules=rules,
+        live=live,
+        generated=site is None,
+        report=report,
+    )
     try:
         return ThreadingHTTPServer((HOST, port), handler)
     except OSError as error:
@@ -213,4 +240,3 @@ def make_server(rules_path: Path, site: Path | None, port: int, live: bool = Fal
 
 def url_of(server: ThreadingHTTPServer) -> str:
     return f"http://{HOST}:{server.server_address[1]}/"
-

@@ -10,19 +10,19 @@ other pages are still processed.
 from __future__ import annotations
 
 import dataclasses
-import os
 import itertools
+import os
 import stat
 from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
+from .check import page_facts
 from .errors import RtpSnippetsError
 from .inject import PageSkipped, insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import Rule, RuleSet
-from .check import page_facts
 from .paths import site_pages
 from .render import Bundle, build_bundle, build_rtp_tag
 
@@ -78,12 +78,17 @@ class Report:
     def summary(self) -> str:
         counts = self.counts
         verb = "would change" if self.check else "changed"
-        parts = [f"{len(self.pages)} pages: {len(self.changed)} {verb}",
-                 f"{counts['unchanged']} unchanged", f"{counts['skipped']} skipped",
-                 f"{counts['error']} errors"]
+        parts = [
+            f"{len(self.pages)} pages: {len(self.changed)} {verb}",
+            f"{counts['unchanged']} unchanged",
+            f"{counts['skipped']} skipped",
+            f"{counts['error']} errors",
+        ]
         skipped = Counter(page.reason for page in self.pages if page.status == "skipped")
         if skipped:
-            parts[2] += " (" + "; ".join(f"{n} {reason}" for reason, n in skipped.most_common()) + ")"
+            parts[2] += (
+                " (" + "; ".join(f"{n} {reason}" for reason, n in skipped.most_common()) + ")"
+            )
         if self.warnings:
             parts.append(f"{len(self.warnings)} without an RTP tag")
         return ", ".join(parts)
@@ -134,7 +139,8 @@ def inject_site(
     report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
     tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
     bundles: dict[tuple[Rule, ...], Bundle] = {}
-    tasks, early = [], []
+    tasks: list[_Task] = []
+    early: list[PageResult] = []
     paths = list(_pages(root, include, exclude, early))
     present = _present_rules(root, paths, ruleset, jobs, progress) if prune else None
     for path in paths:
@@ -150,8 +156,11 @@ def inject_site(
         if external:
             name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
             src = f"{base_url.rstrip('/')}/{name}" if base_url else _relative_url(path, name)
-        tasks.append(_Task(str(root), path, script_block(bundle, src), position, check, len(rules),
-                           tag_block))
+        tasks.append(
+            _Task(
+                str(root), path, script_block(bundle, src), position, check, len(rules), tag_block
+            )
+        )
     report.bundles = list(bundles.values())
     if max_bytes is not None:
         check_budget(report.bundles, max_bytes)
@@ -161,8 +170,13 @@ def inject_site(
     return report
 
 
-def remove_site(root: str | Path, *, check: bool = False, jobs: int | None = None,
-                progress: Callable[[int, int], None] | None = None) -> Report:
+def remove_site(
+    root: str | Path,
+    *,
+    check: bool = False,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
     """Take every rtp-snippets block out of the pages under ``root`` and delete bundle files."""
     root = Path(root)
     report = Report(check=check)
@@ -179,17 +193,30 @@ def rules_for_page(ruleset: RuleSet, path: str, present: set[int] | None = None)
     for index, rule in enumerate(ruleset):
         if not rule.applies_to(path):
             continue
-        if present is not None and rule.selector is not None and not rule.dynamic \
-                and index not in present:
+        if (
+            present is not None
+            and rule.selector is not None
+            and not rule.dynamic
+            and index not in present
+        ):
             continue
-        yield dataclasses.replace(rule, pages=(), exclude=()) if rule.pages or rule.exclude else rule
+        yield (
+            dataclasses.replace(rule, pages=(), exclude=()) if rule.pages or rule.exclude else rule
+        )
 
 
-def _present_rules(root: Path, paths: list[str], ruleset: RuleSet, jobs: int | None,
-                   progress: Callable[[int, int], None] | None) -> dict[str, set[int]]:
+def _present_rules(
+    root: Path,
+    paths: list[str],
+    ruleset: RuleSet,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, set[int]]:
     """For each page, the indexes of the rules whose selector matches something on it."""
-    return {facts.path: {index for index, count in facts.matches.items() if count}
-            for facts in page_facts(root, paths, tuple(ruleset), jobs, progress)}
+    return {
+        facts.path: {index for index, count in facts.matches.items() if count}
+        for facts in page_facts(root, paths, tuple(ruleset), jobs, progress)
+    }
 
 
 class BudgetExceeded(RtpSnippetsError):
@@ -198,19 +225,26 @@ class BudgetExceeded(RtpSnippetsError):
 
 def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
     """Raise BudgetExceeded naming the bundles whose gzip size is over ``max_bytes``."""
-    over = sorted((bundle for bundle in bundles if bundle.gzip_size > max_bytes),
-                  key=lambda bundle: bundle.gzip_size, reverse=True)
+    over = sorted(
+        (bundle for bundle in bundles if bundle.gzip_size > max_bytes),
+        key=lambda bundle: bundle.gzip_size,
+        reverse=True,
+    )
     if len(bundles) == 1 and over:
-        raise BudgetExceeded(f"the bundle is {over[0].gzip_size} bytes gzip, over --max-bytes "
-                             f"{max_bytes}")
+        raise BudgetExceeded(
+            f"the bundle is {over[0].gzip_size} bytes gzip, over --max-bytes {max_bytes}"
+        )
     if over:
         sizes = ", ".join(f"{bundle.gzip_size} B ({bundle.sha256[:12]})" for bundle in over[:3])
-        raise BudgetExceeded(f"{len(over)} of {len(bundles)} bundles are over --max-bytes "
-                             f"{max_bytes} (gzip): largest {sizes}")
+        raise BudgetExceeded(
+            f"{len(over)} of {len(bundles)} bundles are over --max-bytes "
+            f"{max_bytes} (gzip): largest {sizes}"
+        )
 
 
-def _pages(root: Path, include: tuple[str, ...], exclude: tuple[str, ...],
-           early: list[PageResult]) -> list[str]:
+def _pages(
+    root: Path, include: tuple[str, ...], exclude: tuple[str, ...], early: list[PageResult]
+) -> list[str]:
     """The pages to process; links skipped and unlistable folders go into ``early``."""
     pages, problems = site_pages(root, include, exclude)
     early.extend(PageResult(path, status, reason) for path, status, reason in problems)
@@ -285,8 +319,11 @@ def _process(task: _Task) -> PageResult:
     try:
         mode = stat.S_IMODE(os.stat(full).st_mode)
         if not mode & 0o222:
-            return PageResult(task.path, "error", "the file is read-only; make it writable "
-                                                  "or leave it out with --exclude")
+            return PageResult(
+                task.path,
+                "error",
+                "the file is read-only; make it writable or leave it out with --exclude",
+            )
         _write_atomic(full, output, mode)
     except FileNotFoundError:
         return PageResult(task.path, "error", "the file vanished during the run")
@@ -304,7 +341,7 @@ def _write_atomic(path: str | Path, data: bytes, mode: int) -> None:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(descriptor, view):]
+                view = view[os.write(descriptor, view) :]
         finally:
             os.close(descriptor)
         os.chmod(temporary, mode)

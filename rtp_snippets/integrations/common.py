@@ -3,8 +3,8 @@ call into the core after a build."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..check import check_site
 from ..errors import RtpSnippetsError
@@ -40,12 +40,18 @@ def load_rules_or_exit(path: Path) -> RuleSet:
         raise SystemExit(error_report(error)) from error
 
 
-def inject_built_site(output: str | Path, ruleset: RuleSet, warn: Callable[[str], None], *,
-                      external: bool = False, position: str = "body", prune: bool = False) -> None:
+def inject_built_site(
+    output: str | Path,
+    ruleset: RuleSet,
+    warn: Callable[[str], None],
+    *,
+    external: bool = False,
+    position: str = "body",
+    prune: bool = False,
+) -> None:
     """Inject the rules into the built site and report soft problems through ``warn``:
     coverage findings of ``check``, and pages that were skipped or failed."""
-    report = inject_site(output, ruleset, external=external, position=position, prune=prune,
-                         jobs=1)
+    report = inject_site(output, ruleset, external=external, position=position, prune=prune, jobs=1)
     for page in report.errors:
         warn(f"rtp-snippets: {page.path}: {page.reason}")
     for finding in check_site(output, ruleset, jobs=1).findings:

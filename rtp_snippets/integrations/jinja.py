@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from types import FrameType
 
 import jinja2
 from jinja2.ext import Extension
@@ -41,9 +42,11 @@ class RtpSnippetsExtension(Extension):
         self.lock = threading.Lock()
         environment.globals["rtp_snippet"] = self.snippet
 
-    def snippet(self, rules: str | None = None, page_path: str | None = None,
-                external: str | None = None) -> Markup:
-        path = Path(rules or self.environment.rtp_snippets_rules)
+    def snippet(
+        self, rules: str | None = None, page_path: str | None = None, external: str | None = None
+    ) -> Markup:
+        # environment.extend() (in __init__) adds the attribute; Environment does not declare it.
+        path = Path(rules or self.environment.rtp_snippets_rules)  # type: ignore[attr-defined]
         try:
             ruleset = self._ruleset(path)
         except RtpSnippetsError as error:
@@ -71,7 +74,7 @@ class RtpSnippetsExtension(Extension):
 def _where() -> str:
     """'template.html:12: ' for the template line that called rtp_snippet(), as Jinja
     itself maps it in tracebacks."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
         if template is not None:

@@ -55,5 +55,11 @@ class RtpSnippetsPlugin(BasePlugin[RtpSnippetsConfig]):
         return server
 
     def on_post_build(self, config):
-        inject_built_site(config.site_dir, self.ruleset, log.warning, external=self.config.external,
-                          position=self.config.position, prune=self.config.prune)
+        inject_built_site(
+            config.site_dir,
+            self.ruleset,
+            log.warning,
+            external=self.config.external,
+            position=self.config.position,
+            prune=self.config.prune,
+        )

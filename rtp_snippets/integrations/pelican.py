@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pelican import signals
+from pelican.plugins import signals
 
 from ..load import DEFAULT_RULES_FILE
 from .common import inject_built_site, load_rules_or_exit
@@ -27,8 +27,12 @@ def _initialized(pelican) -> None:
 
 
 def _finalized(pelican) -> None:
-    inject_built_site(pelican.output_path, pelican.rtp_snippets_ruleset, logger.warning,
-                      external=bool(pelican.settings.get("RTP_SNIPPETS_EXTERNAL", False)))
+    inject_built_site(
+        pelican.output_path,
+        pelican.rtp_snippets_ruleset,
+        logger.warning,
+        external=bool(pelican.settings.get("RTP_SNIPPETS_EXTERNAL", False)),
+    )
 
 
 def register() -> None:

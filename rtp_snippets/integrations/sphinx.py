@@ -28,8 +28,12 @@ def _load(app, config) -> None:
 def _inject(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    inject_built_site(app.outdir, app.rtp_snippets_ruleset, logger.warning,
-                      external=app.config.rtp_snippets_external)
+    inject_built_site(
+        app.outdir,
+        app.rtp_snippets_ruleset,
+        logger.warning,
+        external=app.config.rtp_snippets_external,
+    )
 
 
 def setup(app):
