@@ -1,6 +1,8 @@
-"""Injection speed and byte preservation on ../shared/corpus/site-a, in one run.
+"""Injection speed and byte preservation on site-a (tests/corpus/site-a.tar.xz), in one run.
 
 Run by hand (not in CI):  .venv/bin/python benchmarks/inject_speed.py
+
+The site is extracted once into benchmarks/.cache/ and copied from there.
 
 Each method works on a fresh writable copy of the site (copying is not
 timed), reads every page, puts the same inline bundle block in and writes the
@@ -33,7 +35,10 @@ from rtp_snippets.render import build_bundle
 from rtp_snippets.site import _write_atomic, inject_site
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT.parent / "shared" / "corpus" / "site-a"
+sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus archives
+from corpora import extracted
+
+SITE = extracted("site-a", ROOT / "benchmarks" / ".cache")
 RULES = ROOT / "examples" / "rtp-rules.yml"
 
 

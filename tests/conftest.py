@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import difflib
 import textwrap
 from pathlib import Path
 
@@ -8,6 +9,8 @@ from click.testing import CliRunner
 
 from rtp_snippets import build_bundle, load_rules
 from rtp_snippets.cli import main
+
+from corpora import extract_corpus  # tests/ is on sys.path
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -22,6 +25,29 @@ def pytest_addoption(parser):
 @pytest.fixture
 def regenerate(request) -> bool:
     return request.config.getoption("--regenerate")
+
+
+def compare_with_golden(golden: Path, text: str, regenerate: bool) -> None:
+    """Fail with a diff when ``text`` differs from the golden file; --regenerate rewrites it."""
+    if regenerate:
+        golden.write_text(text, encoding="utf-8", newline="\n")
+    expected = golden.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True),
+                                            text.splitlines(keepends=True),
+                                            f"tests/expected/{golden.name}", "current output"))
+        pytest.fail(f"{golden.name} differs from the current output; run pytest --regenerate "
+                    f"after a deliberate change.\n{diff}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def site_a(tmp_path_factory) -> Path:
+    """site-a on disk, extracted once per run and made read-only like the corpus it
+    stands for: a test that writes works on its own copy (``extract_corpus``)."""
+    root = extract_corpus("site-a", tmp_path_factory.mktemp("corpus") / "site-a")
+    for path in sorted(root.rglob("*"), reverse=True):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    return root
 
 
 @pytest.fixture

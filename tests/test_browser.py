@@ -412,9 +412,8 @@ def test_bundle_for_rules_from_python_objects(site):
     assert calls(page) == [SEED_CALL]
 
 
-# --- an injected page of a real site (../shared/corpus/site-a) ---------------
+# --- an injected page of a real site (site-a, tests/corpus/) -----------------
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 SITE_RULES = ("rules:\n"
               "  - \"on click 'header#banner' send 'banner', '{path}'\"\n"
               "  - \"on view send 'blog page' pages /blog/**\"\n")
@@ -442,9 +441,9 @@ def serve_folder(context, root: Path) -> None:
 
 
 @pytest.mark.parametrize("external", [False, True], ids=["inline", "external"])
-def test_injected_site_a_page_sends_the_click(browser, tmp_path, external):
+def test_injected_site_a_page_sends_the_click(browser, tmp_path, site_a, external):
     site = tmp_path / "site"
-    shutil.copytree(CORPUS / "site-a" / "blog", site / "blog")
+    shutil.copytree(site_a / "blog", site / "blog")
     for path in site.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     rules = tmp_path / "rtp-rules.yml"
@@ -467,9 +466,9 @@ def test_injected_site_a_page_sends_the_click(browser, tmp_path, external):
     context.close()
 
 
-def test_a_tampered_external_bundle_is_refused_by_subresource_integrity(browser, tmp_path):
+def test_a_tampered_external_bundle_is_refused_by_subresource_integrity(browser, tmp_path, site_a):
     site = tmp_path / "site"
-    shutil.copytree(CORPUS / "site-a" / "blog" / "3", site / "blog" / "3")
+    shutil.copytree(site_a / "blog" / "3", site / "blog" / "3")
     for path in site.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     rules = tmp_path / "rtp-rules.yml"

@@ -12,7 +12,6 @@ from rtp_snippets.check import check_site, lint_rules
 
 from conftest import run, write_site  # tests/ is on sys.path
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 TAG = ("<script>(function(c,h,a,f,i){})(window,document,'rtp',"
        "'//rtp.example/rtp-api/v1/rtp.js','mktoname');</script>")
 PAGES = {
@@ -190,14 +189,14 @@ def _independent_count(tree, tag=None, element_id=None, css_class=None) -> int:
     return count
 
 
-def test_site_a_counts_match_an_independent_count():
+def test_site_a_counts_match_an_independent_count(site_a):
     rules = Path(__file__).resolve().parent / "site-a.rules"
-    result = check_site(CORPUS / "site-a", load_rules(rules), jobs=2)
+    result = check_site(site_a, load_rules(rules), jobs=2)
     expected = {0: {"pages": 0, "elements": 0}, 1: {"pages": 0, "elements": 0},
                 2: {"pages": 0, "elements": 0}}
     criteria = [dict(tag="header", element_id="banner"), dict(tag="article"),
                 dict(tag="span", css_class="fn")]
-    for path in sorted((CORPUS / "site-a").rglob("*.html")):
+    for path in sorted(site_a.rglob("*.html")):
         tree = html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
         for index, criterion in enumerate(criteria):
             count = _independent_count(tree, **criterion)

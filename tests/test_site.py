@@ -5,7 +5,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,8 +18,8 @@ from rtp_snippets.inject import inject_html
 from rtp_snippets.site import inject_site
 
 from conftest import run, write_site  # tests/ is on sys.path
+from corpora import extract_corpus, read_corpus
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 RULES = """
 rules:
   - "on click #download-whitepaper send 'download - example whitepaper'"
@@ -194,35 +193,29 @@ def test_jobs_give_the_same_result(tmp_path):
     ruleset = load_rules(Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml")
     copies = []
     for jobs in (1, 2):
-        copy = writable_copy(CORPUS / "site-a", tmp_path / f"site-{jobs}")
+        copy = extract_corpus("site-a", tmp_path / f"site-{jobs}")
         report = inject_site(copy, ruleset, jobs=jobs)
         assert report.counts == {"injected": 399, "skipped": 1}
         copies.append(snapshot(copy))
     assert copies[0] == copies[1]
 
 
-def writable_copy(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    for path in target.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return target
-
-
 def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
     rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
-    original = snapshot(CORPUS / "site-a")
-    reference = writable_copy(CORPUS / "site-a", tmp_path / "reference")
+    original = read_corpus("site-a")
+    reference = extract_corpus("site-a", tmp_path / "reference")
     inject_site(reference, load_rules(rules), jobs=1)
     injected_state = snapshot(reference)
-    first_page = sorted((CORPUS / "site-a").glob("*.html"))[0]  # the root's files come first
+    # The root's files come first.
+    first_page = min(name for name in original if "/" not in name and name.endswith(".html"))
     for trial in range(3):
-        copy = writable_copy(CORPUS / "site-a", tmp_path / f"site-{trial}")
+        copy = extract_corpus("site-a", tmp_path / f"site-{trial}")
         process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy),
                                     "-r", str(rules), "--jobs", "1"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        watched = copy / first_page.relative_to(CORPUS / "site-a")
+        watched = copy / first_page
         deadline = time.monotonic() + 30
-        while watched.read_bytes() == first_page.read_bytes() and time.monotonic() < deadline:
+        while watched.read_bytes() == original[first_page] and time.monotonic() < deadline:
             time.sleep(0.0005)
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -359,8 +352,8 @@ def test_a_symlink_loop_and_a_50_mb_page(site):
 
 def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path):
     rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
-    copy = writable_copy(CORPUS / "site-a", tmp_path / "site")
-    reference = writable_copy(CORPUS / "site-a", tmp_path / "reference")
+    copy = extract_corpus("site-a", tmp_path / "site")
+    reference = extract_corpus("site-a", tmp_path / "reference")
     inject_site(reference, load_rules(rules), jobs=1)
     command = [sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r", str(rules)]
     runs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
@@ -374,7 +367,7 @@ def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path):
 def site_a_injected(tmp_path_factory):
     """site-a as it is after a complete injection of the example rules."""
     rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
-    reference = writable_copy(CORPUS / "site-a", tmp_path_factory.mktemp("reference") / "site")
+    reference = extract_corpus("site-a", tmp_path_factory.mktemp("reference") / "site")
     inject_site(reference, load_rules(rules), jobs=1)
     return snapshot(reference)
 
@@ -385,9 +378,9 @@ def test_sigkill_at_random_moments(tmp_path, trial, site_a_injected):
     import random
 
     rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
-    original = snapshot(CORPUS / "site-a")
+    original = read_corpus("site-a")
     injected = site_a_injected
-    copy = writable_copy(CORPUS / "site-a", tmp_path / "site")
+    copy = extract_corpus("site-a", tmp_path / "site")
     process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
                                 str(rules), "--jobs", str(1 + trial % 2)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
