@@ -1,6 +1,7 @@
 """Generated pages: random mixes of the constructs that trip injectors, checked by html5lib."""
 
 import re
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 from rtp_snippets.inject import PageSkipped, inject_html, remove_html
 
 from conftest import CASE_COUNTS  # tests/ is on sys.path
-from test_corpus import BUNDLE, placement_problem
+from test_corpus import BUNDLE, parse, placement_problem
 
 FRAGMENTS = [
     "<p>text</p>", "<!-- </body> -->", "<!--->", "<!-->", "<script>var a = '</body>';</script>",
@@ -24,11 +25,29 @@ FRAGMENTS = [
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "windows-1252", "shift_jis", "iso-8859-7"]
 
 
-@settings(max_examples=300, deadline=None)
-@given(parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=14),
-       encoding=st.sampled_from(ENCODINGS))
-def test_generated_pages(parts, encoding):
-    text = "".join(parts)
+# Share of generated pages that must be injected: 0.82-0.93 measured over 40 runs of
+# 300 pages (mean 0.87). Without a floor a scanner that refused every page would pass.
+INJECTED_AT_LEAST = 0.7
+
+
+def test_generated_pages():
+    outcomes = Counter()
+
+    @settings(max_examples=300, deadline=None)
+    @given(parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=14),
+           encoding=st.sampled_from(ENCODINGS))
+    def check(parts, encoding):
+        outcomes[check_generated_page("".join(parts), encoding)] += 1
+
+    check()
+    CASE_COUNTS["generated pages injected and checked"] = outcomes["injected"]
+    CASE_COUNTS["generated pages skipped"] = outcomes["skipped"]
+    share = outcomes["injected"] / sum(outcomes.values())
+    assert share >= INJECTED_AT_LEAST, f"{outcomes['injected']} of {sum(outcomes.values())} injected"
+
+
+def check_generated_page(text: str, encoding: str) -> str:
+    """Inject the page and check it; "injected", or "skipped" when the scanner refused it."""
     try:
         data = text.encode(encoding)
     except UnicodeEncodeError:
@@ -36,14 +55,13 @@ def test_generated_pages(parts, encoding):
     try:
         output = inject_html(data, BUNDLE)
     except PageSkipped:
-        CASE_COUNTS["generated pages skipped"] = CASE_COUNTS.get("generated pages skipped", 0) + 1
-        return
+        return "skipped"
     assert remove_html(output) == data
     assert inject_html(output, BUNDLE) == output
     block = f'<script data-rtp-snippets="bundle">{BUNDLE.code}</script>'.encode(
         "utf-16-le" if encoding == "utf-16" else "ascii")
     place = output.find(block)
     assert place >= 0 and output[:place] + output[place + len(block):] == data
-    assert placement_problem(output, "body") is None
-    CASE_COUNTS["generated pages injected and checked"] = (
-        CASE_COUNTS.get("generated pages injected and checked", 0) + 1)
+    problem = placement_problem(parse(output), "body")
+    assert problem is None, problem
+    return "injected"
