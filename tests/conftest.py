@@ -13,6 +13,9 @@ from rtp_snippets.cli import main
 from corpora import extract_corpus  # tests/ is on sys.path
 
 CHROMIUM = "/usr/bin/chromium"
+# No GPU process, and none of the background traffic this machine's closed network refuses.
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +82,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -108,3 +111,4 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "property test cases")
         for name, count in sorted(CASE_COUNTS.items()):
             terminalreporter.write_line(f"{name}: {count}")
+
