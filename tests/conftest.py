@@ -112,3 +112,15 @@ def pytest_terminal_summary(terminalreporter):
         for name, count in sorted(CASE_COUNTS.items()):
             terminalreporter.write_line(f"{name}: {count}")
 
+
+@pytest.fixture(scope="session")
+def readme_run(tmp_path_factory):
+    """Every runnable shell block of README.md, run once per test run in a copy of the
+    repository's examples (see tests/readme.py). The example sites the README builds
+    are reused by the integration tests, so each is built once per run."""
+    import readme
+
+    folder = readme.workspace(tmp_path_factory.mktemp("readme"))
+    outcomes = [readme.run_block(block, folder) for block in readme.blocks()
+                if block.kind != "set-up"]
+    return folder, outcomes

@@ -17,7 +17,7 @@ README = (ROOT / "README.md").read_text()
 def test_every_command_is_documented(command):
     assert main.commands[command].help
     assert f"`rtp-snippets {command} " in README
-    assert f"\nrtp-snippets {command} " in README  # an example in a shell block
+    assert f"\n.venv/bin/rtp-snippets {command} " in README  # an example in a shell block
 
 
 def test_readme_grammar_is_the_parser_grammar():
@@ -35,23 +35,26 @@ def test_readme_seed_bundle_and_size():
 
 
 def test_readme_error_example(tmp_path, monkeypatch):
-    block = re.search(r"```\n\$ rtp-snippets build rtp-rules.yml\n(.*?)```", README, re.S).group(1)
+    block = re.search(r"```\n\$ \.venv/bin/rtp-snippets build -r rtp-rules.yml\n(.*?)```", README,
+                      re.S).group(1)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(
         "rules:\n  - on click #download-whitepaper send 'download - example whitepaper'\n")
-    result = CliRunner().invoke(main, ["build", "rtp-rules.yml"], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["build", "-r", "rtp-rules.yml"], catch_exceptions=False)
     assert result.stderr == block
 
 
-def test_readme_set_up_commands():
-    commands = re.findall(r"```sh\n(.*?)\n```", README)
-    assert commands[:2] == [
+def test_readme_set_up_commands_are_the_ones_ci_runs():
+    set_up = re.findall(r"<!-- test: set-up -->\n```sh\n(.*?)\n```", README)
+    assert set_up == [
         "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && "
-        ".venv/bin/rtp-snippets build examples/rtp-rules.yml",
+        ".venv/bin/rtp-snippets build -r examples/rtp-rules.yml",
         ".venv/bin/python -m pytest",
     ]
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "pip install -e '.[test]'" in ci and "python -m pytest" in ci
+    assert re.findall(r"```sh\n(.*?)\n```", README)[:2] == set_up  # the first two shell blocks
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    for command in set_up:  # word for word, each on a line of its own
+        assert command in ci
 
 
 def test_every_guarantee_names_tests_that_exist():

@@ -1,4 +1,8 @@
-"""Each integration builds its example with the real generator, then a browser clicks."""
+"""Each integration builds its example with the real generator, then a browser clicks.
+
+The examples are built once per test run, by the README's own commands
+(the ``readme_run`` fixture); a second build here must give the same pages.
+"""
 
 import os
 import re
@@ -57,11 +61,28 @@ def html_pages(output: Path) -> dict[str, str]:
             for path in sorted(output.rglob("*.html"))}
 
 
+# Where the README's build command of each example writes (run by the readme_run fixture).
+README_OUTPUTS = {"mkdocs": "mkdocs/site", "pelican": "pelican/output",
+                  "sphinx": "sphinx/_build", "jinja": "jinja/_site"}
+
+
+@pytest.fixture
+def built(readme_run):
+    """The example site of a generator as the README's command built it (once per run)."""
+    folder, _ = readme_run
+
+    def output(name: str) -> Path:
+        site = folder / "examples" / README_OUTPUTS[name]
+        assert site.is_dir(), f"the README's build of {name} wrote nothing (see test_readme.py)"
+        return site
+
+    return output
+
+
 @pytest.mark.parametrize("name", GENERATORS)
-def test_every_page_gets_one_block_with_its_rules_and_a_rebuild_is_identical(name, tmp_path):
-    result, output = build(name, tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    pages = html_pages(output)
+def test_every_page_gets_one_block_with_its_rules_and_a_rebuild_is_identical(name, tmp_path,
+                                                                             built):
+    pages = html_pages(built(name))
     button_page, pricing_pages = PAGES[name]
     assert button_page in pages and pricing_pages <= set(pages)
     for path, text in pages.items():
@@ -90,13 +111,6 @@ def assert_reported_like_the_cli(name: str, result: subprocess.CompletedProcess)
     # Sphinx's bug-report text says "To report this error" and "Please also report this".
     for phrase in ("traceback", "report this"):
         assert phrase not in output.lower(), output
-
-
-# Jinja's rule errors are the calling script's exception (test_jinja_rebuilds_… below).
-@pytest.mark.parametrize("name", ["mkdocs", "pelican", "sphinx"])
-def test_a_rules_error_fails_the_build_with_file_and_line(name, tmp_path):
-    result, _ = build(name, tmp_path, rules=BAD_RULES)
-    assert_reported_like_the_cli(name, result)
 
 
 @pytest.mark.parametrize("name", ["mkdocs", "pelican", "sphinx"])
@@ -150,9 +164,8 @@ def test_mkdocs_serve_watches_the_rules_file(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", GENERATORS)
-def test_a_built_page_sends_the_click(name, tmp_path, browser):
-    result, output = build(name, tmp_path)
-    assert result.returncode == 0
+def test_a_built_page_sends_the_click(name, built, browser):
+    output = built(name)
     context = browser.new_context()
     context.set_default_timeout(5000)
 
@@ -177,8 +190,10 @@ def test_a_built_page_sends_the_click(name, tmp_path, browser):
     context.close()
 
 
-# Each generator's plain command line, run in a copy of its example, and the flags that
-# change how it reports errors: strict, verbose, debug and "show tracebacks" flags.
+# Each generator's plain command line, run in a copy of its example, with its strict flag
+# and the flags that ask for more detail (verbose, debug, "show tracebacks"): the report
+# is the CLI's whatever they say. Jinja's rule errors are the calling script's exception
+# (test_jinja_rebuilds_… above).
 PLAIN_COMMANDS = {
     "mkdocs": ["mkdocs", "build", "-d", "out"],
     "pelican": ["pelican", "content", "-o", "out", "-s", "pelicanconf.py"],
@@ -186,14 +201,12 @@ PLAIN_COMMANDS = {
 }
 
 
-# (The strict flags are in test_a_rules_error_fails_the_build_with_file_and_line; one run
-# per generator here, with the flags that ask for more detail, keeps the suite quick.)
 @pytest.mark.parametrize(("name", "flags"), [
-    ("mkdocs", ["--verbose"]),
-    ("pelican", ["--debug", "--log-handler", "plain"]),
-    ("sphinx", ["-v", "-T"]),
+    ("mkdocs", ["--strict", "--verbose"]),
+    ("pelican", ["--fatal", "warnings", "--debug", "--log-handler", "plain"]),
+    ("sphinx", ["-W", "-v", "-T"]),
 ])
-def test_a_rules_error_reads_like_the_cli_whatever_the_flags(name, flags, tmp_path):
+def test_a_rules_error_fails_the_build_like_the_cli(name, flags, tmp_path):
     source = tmp_path / name
     shutil.copytree(EXAMPLES / name, source)
     (source / "rtp-rules.yml").write_text(BAD_RULES)
