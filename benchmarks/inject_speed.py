@@ -73,7 +73,9 @@ def beautifulsoup(root: Path, block: bytes) -> None:
         script = soup.new_tag("script", attrs={"data-rtp-snippets": "bundle"})
         script.string = block.decode()[len('<script data-rtp-snippets="bundle">'):-len("</script>")]
         (soup.body or soup).append(script)
-        path.write_bytes(str(soup).encode(soup.original_encoding or "utf-8"))
+        # bs4 4.15 guesses "ascii" for some pages that decode to non-ASCII text (&nbsp;).
+        encoding = soup.original_encoding or "utf-8"
+        path.write_bytes(str(soup).encode(encoding, "xmlcharrefreplace"))
 
 
 def one_insertion(original: bytes, output: bytes) -> bool:

@@ -164,16 +164,16 @@ def test_long_work_shows_a_progress_bar_on_a_terminal_only(tmp_path, command):
     assert "pages  [" in output and "100%" in output
     if "prune" in command:  # one bar while it checks the selectors, one while it injects
         assert output.count("100%") >= 2
-    # Not on a terminal (CliRunner), with --json, or for a few pages: no bar.
+    # Not when stderr is not a terminal (CliRunner's is a buffer).
     os.chdir(tmp_path)
     assert "[" not in run(*command.split()).stderr
-    assert "100%" not in on_a_terminal(tmp_path, *command.split(), "--json")[1]
 
 
-def test_a_few_pages_show_no_progress_bar(tmp_path):
-    a_site(tmp_path, 20)
-    status, output = on_a_terminal(tmp_path, "inject", "site")
-    assert status == 0 and "100%" not in output
+@pytest.mark.parametrize("pages, option", [(250, "--json"), (20, "")])
+def test_no_progress_bar_with_json_or_for_a_few_pages(tmp_path, pages, option):
+    a_site(tmp_path, pages)
+    status, output = on_a_terminal(tmp_path, *f"inject site --prune --jobs 1 {option}".split())
+    assert status == 0 and "100%" not in output and "[#" not in output
 
 
 # --- start-up: import only what the command needs ----------------------------------
