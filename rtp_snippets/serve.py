@@ -3,23 +3,38 @@
 Nothing under the site folder is written: each HTML response gets the preview
 bundle (calls go to the overlay, and on to the page's real ``rtp`` only when
 live) and the overlay, injected on the fly. The rules file is read again
-whenever it changes; while it has errors, pages show them in a banner and the
-server keeps running. Requests for anything outside the folder get 404.
+whenever it changes; while it has errors (or loading it fails in any way),
+pages show them in a banner and the server keeps running.
+
+Any page a browser shows can send requests here, so the server answers only
+requests addressed to itself (``Host: 127.0.0.1:PORT``, ``localhost:PORT`` or
+``[::1]:PORT``; a DNS rebinding domain gets 421) and serves nothing outside the
+folder or hidden in it (``.env``, ``.git/``): 404. HEAD takes the same way as
+GET. An open connection takes one of the workers only while it has a request to
+read, so idle connections cannot use up threads.
 """
 
 from __future__ import annotations
 
 import errno
 import html
+import io
+import os
+import queue
 import re
+import selectors
+import socket
 import threading
+import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from typing import Any, cast
+from urllib.parse import quote, unquote
 
 from .errors import RtpSnippetsError
 from .inject import PageSkipped, insert_blocks, script_block
@@ -31,6 +46,16 @@ from .render import build_bundle, build_overlay
 from .site import rules_for_page
 
 HOST = "127.0.0.1"
+# The names a browser on this machine may use for the server; a DNS rebinding page uses its own.
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+WORKERS = 16  # requests read and answered at once
+# A connection silent this long is closed: before it sends a request, or in the middle of one.
+TIMEOUT_SECONDS = 10.0
+# What `preview --serve` copies from a selector into the element it builds. A rules file can
+# come from anyone, and whatever an element runs or loads would run on the server's origin.
+COPIED_ATTRIBUTES = ("id", "class", "type", "name")
+COPIED_PREFIXES = ("data-", "aria-")
+NEVER_BUILT = frozenset(("script", "iframe", "object", "embed", "meta", "base", "link", "style"))
 _SIMPLE_SELECTOR = re.compile(
     r"(?P<tag>[a-z][a-z0-9-]*)?(?P<id>#[-\w]+)?(?P<classes>(?:\.[-\w]+)*)"
     r"(?P<attributes>(?:\[[-\w]+(?:=(?:\"[^\"]*\"|'[^']*'|[-\w]+))?\])*)\Z"
@@ -67,7 +92,17 @@ class Rules:
                 except RtpSnippetsError as error:
                     self.ruleset, self.error = None, "\n".join(error.messages())
                     self.report("\n".join(f"Error: {message}" for message in error.messages()))
+                # A loader bug, or a Python rules file that exits, must not leave the previous
+                # rules in force: pages would run rules that are no longer in the file.
+                except (Exception, SystemExit) as error:
+                    self.ruleset = None
+                    self.error = f"{self.path}: loading the rules failed: {_described(error)}"
+                    self.report(f"Error: {self.error}\n{traceback.format_exc().rstrip()}")
             return self.ruleset, self.error
+
+
+def _described(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -103,13 +138,9 @@ def rules_page(ruleset: RuleSet) -> str:
     for rule in ruleset:
         label = html.escape(f"{rule.event} {rule.selector or ''}: {' | '.join(rule.send)}")
         element = _element_for(rule, label)
-        if element:
-            items.append(f"<li>{element}</li>")
-        else:
-            items.append(
-                f"<li>{label} <em>(no element: "
-                f"{'not a simple selector' if rule.selector else 'fires by itself'})</em></li>"
-            )
+        if isinstance(element, _NoElement):
+            element = f"{label} <em>(no element: {html.escape(element.reason)})</em>"
+        items.append(f"<li>{element}</li>")
     return (
         "<!doctype html><html><head><meta charset=utf-8><title>rtp-snippets rules</title></head>"
         "<body><h1>rtp-snippets rules</h1><ul>" + "".join(items) + "</ul>"
@@ -119,22 +150,37 @@ def rules_page(ruleset: RuleSet) -> str:
     )
 
 
-def _element_for(rule: Rule, label: str) -> str | None:
+@dataclass(frozen=True)
+class _NoElement:
+    reason: str
+
+
+def _element_for(rule: Rule, label: str) -> str | _NoElement:
+    """An element that the rule's selector matches, with the label inside. Only inert ones are
+    built (NEVER_BUILT, COPIED_ATTRIBUTES): a rule whose selector needs more gets none."""
     if rule.selector is None:
-        return None
+        return _NoElement("fires by itself")
     match = _SIMPLE_SELECTOR.match(rule.selector.strip())
     if not match or not rule.selector.strip():
-        return None
+        return _NoElement("not a simple selector")
     tag = match["tag"] or ("form" if rule.event == "submit" else "button")
+    if tag in NEVER_BUILT:
+        return _NoElement(f"<{tag}> is not built")
     attributes = []
     if match["id"]:
         attributes.append(f'id="{match["id"][1:]}"')
     if match["classes"]:
         attributes.append(f'class="{" ".join(match["classes"][1:].split("."))}"')
+    refused = []
     for name, value in re.findall(
         r"\[([-\w]+)(?:=(\"[^\"]*\"|'[^']*'|[-\w]+))?\]", match["attributes"]
     ):
-        attributes.append(f'{name}="{html.escape(value.strip(chr(34) + chr(39)))}"')
+        if name.lower() in COPIED_ATTRIBUTES or name.lower().startswith(COPIED_PREFIXES):
+            attributes.append(f'{name}="{html.escape(value.strip(chr(34) + chr(39)))}"')
+        else:
+            refused.append(f"[{name}]")
+    if refused:
+        return _NoElement(f"{', '.join(refused)} {'is' if len(refused) == 1 else 'are'} not copied")
     opening = " ".join([tag, *attributes])
     if tag == "form":
         return f"<{opening}><button>{label}</button></form>"
@@ -157,6 +203,26 @@ class _Handler(SimpleHTTPRequestHandler):
         self.outcome: str | None = None  # what _send put into the page, for the request log
         super().__init__(*args, directory=str(root), **kwargs)
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(TIMEOUT_SECONDS)  # for each read and write
+
+    def parse_request(self) -> bool:
+        """http.server's parsing, then the Host check: a page on a DNS rebinding domain
+        (one that resolves to 127.0.0.1) reaches this server under its own name."""
+        if not super().parse_request():
+            return False
+        port = cast(PreviewServer, self.server).server_port
+        names = [f"{name}:{port}" for name in LOCAL_NAMES]
+        if port == 80:  # the default port, which browsers leave out
+            names += LOCAL_NAMES
+        hosts = self.headers.get_all("Host", [])
+        if len(hosts) != 1 or hosts[0].strip().lower() not in names:
+            explain = f"This server answers only requests for {HOST}:{port} or localhost:{port}."
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, explain=explain)
+            return False
+        return True
+
     def log_request(self, code: object = "-", size: object = "-") -> None:
         """One line per response, as ``mkdocs serve`` logs them: ``GET /pricing/ 200
         injected (3 rules)``, ``GET /style.css 200``, ``GET /missing 404``.
@@ -176,40 +242,172 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet: log_request says all that matters
         pass
 
-    def do_GET(self):
+    def do_GET(self) -> None:
+        self._answer(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(with_body=False)
+
+    def _answer(self, with_body: bool) -> None:
+        """GET and HEAD: the same checks and headers; HEAD leaves out the body."""
         ruleset, error = self.rules.current()
-        path = unquote(urlsplit(self.path).path)
+        # As http.server's translate_path reads it, so both name the same file.
+        path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+        if "\0" in path:  # no file name holds one; os calls raise ValueError on it
+            self.send_error(HTTPStatus.BAD_REQUEST, explain="The path holds a NUL character.")
+            return
         if self.generated:
             if path != "/":
                 self.send_error(HTTPStatus.NOT_FOUND)
                 return
-            page = rules_page(ruleset) if ruleset else "<!doctype html><html><body></body></html>"
-            self._send(preview_page(page.encode(), "/", ruleset, error, self.live))
+            text = rules_page(ruleset) if ruleset else "<!doctype html><html><body></body></html>"
+            self._send(preview_page(text.encode(), "/", ruleset, error, self.live), with_body)
             return
-        local = Path(self.translate_path(self.path))
-        try:
-            resolved = local.resolve(strict=True)
-        except (OSError, RuntimeError):
+        resolved = self._site_file(path)
+        if resolved is None:
             self.send_error(HTTPStatus.NOT_FOUND)
-            return
-        if not resolved.is_relative_to(self.root.resolve()):
-            self.send_error(HTTPStatus.NOT_FOUND, "outside the site")
             return
         if resolved.is_dir() and (resolved / "index.html").is_file() and path.endswith("/"):
             resolved, path = resolved / "index.html", path + "index.html"
         if resolved.is_file() and resolved.suffix.lower() in HTML_SUFFIXES:
-            self._send(preview_page(resolved.read_bytes(), path, ruleset, error, self.live))
+            page = preview_page(resolved.read_bytes(), path, ruleset, error, self.live)
+            self._send(page, with_body)
             return
-        super().do_GET()
+        file = self.send_head()  # http.server's: a redirect, a listing or the file
+        if file:
+            try:
+                if with_body:
+                    self.copyfile(file, self.wfile)
+            finally:
+                file.close()
 
-    def _send(self, page: PreviewPage) -> None:
+    def _site_file(self, path: str) -> Path | None:
+        """The file or folder under the site that ``path`` names, links followed; None if
+        there is none, or it is outside the site, or hidden: a name starting with a dot
+        (``.env``, ``.git/config``, also reached through a link) is never served."""
+        if any(part.startswith(".") for part in path.split("/")):
+            return None
+        root = self.root.resolve()
+        try:
+            resolved = Path(self.translate_path(self.path)).resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not resolved.is_relative_to(root):
+            return None
+        if any(part.startswith(".") for part in resolved.relative_to(root).parts):
+            return None
+        return resolved
+
+    def list_directory(self, path: str | os.PathLike[str]) -> io.BytesIO | None:
+        """A folder without index.html: its names, as http.server lists them, but without
+        the hidden ones."""
+        try:
+            names = sorted(
+                (name for name in os.listdir(path) if not name.startswith(".")), key=str.lower
+            )
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND, "No permission to list directory")
+            return None
+        title = html.escape(f"Directory listing for {unquote(self.path)}", quote=False)
+        items = []
+        for name in names:
+            slash = "/" if os.path.isdir(os.path.join(path, name)) else ""
+            link = quote(name + slash, errors="surrogatepass")
+            items.append(f'<li><a href="{link}">{html.escape(name + slash, quote=False)}</a></li>')
+        listing = (
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f"</head><body><h1>{title}</h1><ul>{''.join(items)}</ul></body></html>\n"
+        ).encode("utf-8", "surrogateescape")
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(listing)))
+        self.end_headers()
+        return io.BytesIO(listing)
+
+    def _send(self, page: PreviewPage, with_body: bool) -> None:
         body, self.outcome = page.data, page.outcome
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if with_body:
+            self.wfile.write(body)
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer with a fixed pool of WORKERS threads, where a connection takes a
+    worker only once it has something to read.
+
+    Until then it waits, with all the others, in one thread's selector, and is closed after
+    TIMEOUT_SECONDS: idle connections (a browser's preconnects, or thousands of sockets
+    opened by anyone) cost no thread and do not hold up requests. A request that stalls
+    half-sent keeps its worker for at most TIMEOUT_SECONDS at each read.
+    """
+
+    # Connections the system accepts before the server takes them; beyond this a connection
+    # waits a second to try again (socketserver's default is 5).
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], handler: Callable[..., _Handler]):
+        self.threads: list[threading.Thread] = []
+        super().__init__(address, handler)  # if it cannot listen, it calls server_close
+        self.arrived: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
+        self.readable: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
+        # A byte on this pair wakes the selector thread: a connection arrived, or closing.
+        self.wake_reader, self.wake_writer = socket.socketpair()
+        self.closing = False
+        self.threads = [threading.Thread(target=self._wait_for_requests, daemon=True)]
+        self.threads += [threading.Thread(target=self._work, daemon=True) for _ in range(WORKERS)]
+        for thread in self.threads:
+            thread.start()
+
+    def process_request(self, request, client_address):
+        """Called for each accepted connection: hand it to the selector thread."""
+        self.arrived.put((request, client_address))
+        self.wake_writer.send(b"\0")
+
+    def _wait_for_requests(self) -> None:
+        with selectors.DefaultSelector() as selector, self.wake_reader, self.wake_writer:
+            # Each connection's data: (connection, address, when it is closed if silent).
+            selector.register(self.wake_reader, selectors.EVENT_READ, None)
+            while True:
+                deadlines = [key.data[2] for key in selector.get_map().values() if key.data]
+                wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+                for key, _ in selector.select(wait):
+                    if key.data is None:
+                        self.wake_reader.recv(4096)
+                        while not self.arrived.empty():
+                            request, address = self.arrived.get()
+                            deadline = time.monotonic() + TIMEOUT_SECONDS
+                            try:
+                                selector.register(
+                                    request, selectors.EVENT_READ, (request, address, deadline)
+                                )
+                            except (OSError, ValueError):  # closed already: nothing to wait for
+                                self.shutdown_request(request)
+                    else:
+                        selector.unregister(key.fileobj)
+                        self.readable.put(key.data[:2])
+                now = time.monotonic()
+                for key in list(selector.get_map().values()):
+                    if key.data and (self.closing or key.data[2] <= now):
+                        selector.unregister(key.fileobj)
+                        self.shutdown_request(key.data[0])
+                if self.closing:
+                    return
+
+    def _work(self) -> None:
+        while (connection := self.readable.get()) is not None:
+            self.process_request_thread(*connection)  # handles, logs errors, closes
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self.threads and not self.closing:
+            self.closing = True  # the selector thread closes the waiting connections and ends
+            self.wake_writer.send(b"\0")
+            for _ in range(WORKERS):
+                self.readable.put(None)
 
 
 def make_server(
@@ -231,7 +429,7 @@ def make_server(
         report=report,
     )
     try:
-        return ThreadingHTTPServer((HOST, port), handler)
+        return PreviewServer((HOST, port), handler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise RtpSnippetsError(f"port {port} is in use; choose another with --port") from None
