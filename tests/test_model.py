@@ -1,11 +1,9 @@
-import re
-
 import pytest
 
 from rtp_snippets import InvalidRule, Rule, load_rules
 from rtp_snippets.css import selector_problems
 from rtp_snippets.model import Placeholder, parse_value
-from rtp_snippets.paths import glob_regex, matches
+from rtp_snippets.paths import matches
 
 SEED = Rule(event="click", selector="#download-whitepaper", send="download - example whitepaper")
 
@@ -150,11 +148,6 @@ def test_a_dangling_combinator_is_invalid_css():
 ])
 def test_page_globs(globs, path, expected):
     assert matches(globs, path) is expected
-
-
-def test_glob_regex_uses_syntax_python_and_javascript_share():
-    assert glob_regex(["/pricing/**", "/blog/*.html"]) == "^(?:/pricing(?:/.*)?|/blog/[^/]*\\.html)$"
-    assert re.compile(glob_regex(["/(x)+[y]"]))
 
 
 def test_lone_surrogates_are_refused():

@@ -45,7 +45,7 @@ def test_same_rules_same_bytes_across_processes():
 PARTS = {
     "session storage": 'once=="session"',
     "once": ".once&&",
-    "path globs": "RegExp",
+    "path globs": "index\\.html?",
     "placeholders": '=="attr"',
     "query placeholder": "URLSearchParams",
     "text placeholder": "textContent",
