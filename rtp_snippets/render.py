@@ -26,7 +26,7 @@ import minify
 
 from .errors import BundleError
 from .model import RtpTag, Rule, RuleSet
-from .paths import glob_regex
+from .paths import glob_tokens
 
 TEMPLATE = "bundle.js.j2"
 RTP_TAG_TEMPLATE = "rtp-tag.js.j2"
@@ -159,14 +159,14 @@ def _record(rule: Rule, preview: bool = False) -> list:
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,
     ]
-    options: dict[str, str | int] = {}
+    options: dict[str, str | int | list[list[str]]] = {}
     if rule.once:
         options["once"] = rule.once
         options["key"] = rule.key
     if rule.pages:
-        options["pages"] = glob_regex(rule.pages)
+        options["pages"] = [list(glob_tokens(glob)) for glob in rule.pages]
     if rule.exclude:
-        options["exclude"] = glob_regex(rule.exclude)
+        options["exclude"] = [list(glob_tokens(glob)) for glob in rule.exclude]
     if preview:
         options["name"] = rule.name or f"{rule.event} {rule.selector or ''}".strip()
         options["line"] = rule.source.line if rule.source else 0

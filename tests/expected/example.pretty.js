@@ -118,9 +118,44 @@
       return new URLSearchParams(location.search).get(name);
   }
   var page = path.replace(/\/index\.html?$/, "/");
+  var size = (page.length >> 5) + 1, at = {}, others = [], position;
+  for (position = 0; position < page.length; position++) {
+    (at[page[position]] = at[page[position]] || [])[position >> 5] |= 1 << position;
+    if (page[position] != "/")
+      others[position >> 5] |= 1 << position;
+  }
+  function step(set, mask) {
+    for (var next = [], carry = 0, word = 0, bits; word < size; word++) {
+      bits = set[word] & mask[word];
+      next[word] = bits << 1 | carry;
+      carry = bits >>> 31;
+    }
+    return next;
+  }
+  function matches(tokens) {
+    for (var reached = [1], k = 0, token, next, word, bits, carry, low, i; k < tokens.length; k++) {
+      token = tokens[k];
+      if (token == "*") {
+        for (next = [], carry = word = 0; word < size; word++) {
+          bits = ((reached[word] & others[word]) >>> 0) + (others[word] >>> 0) + carry;
+          carry = bits > 4294967295;
+          next[word] = reached[word] | bits ^ others[word];
+        }
+      } else if (token[1] == "*") {
+        bits = token == "**" ? reached : step(reached, at["/"] || []);
+        for (next = [], low = word = 0; word < size; word++)
+          next[word] = reached[word] | (low ? -1 : (low = bits[word] & -bits[word]) && -low);
+      } else {
+        for (next = reached, i = 0; i < token.length; i++)
+          next = step(next, token == "?" ? others : at[token[i]] || []);
+      }
+      reached = next;
+    }
+    return reached[page.length >> 5] >> page.length & 1;
+  }
   function applies(rule) {
     var options = rule[2] || {};
-    return (!options.pages || RegExp(options.pages).test(page)) && !(options.exclude && RegExp(options.exclude).test(page));
+    return (!options.pages || options.pages.some(matches)) && !(options.exclude && options.exclude.some(matches));
   }
   var fired = {};
   function first(options) {
@@ -166,7 +201,7 @@
   listen("click", [["#download-whitepaper", "download - example whitepaper"], ["a.cta[href^='/pricing']", "pricing call to action"], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"]]].filter(applies));
   listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
   ready(function() {
-    [[0, "viewed pricing", { "once": "page", "key": "3b9a26571e80", "pages": "^(?:/pricing(?:/.*)?)$", "exclude": "^(?:/pricing/archive(?:/.*)?)$" }]].filter(applies).forEach(function(rule) {
+    [[0, "viewed pricing", { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
       try {
         var element = rule[0] ? document.querySelector(rule[0]) : null;
         if (element || !rule[0])
@@ -208,7 +243,7 @@
     new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });
   });
   ready(function() {
-    var pending = [[75, "read three quarters", { "pages": "^(?:/blog(?:/.*)?)$" }]].filter(applies);
+    var pending = [[75, "read three quarters", { "pages": [["/blog", "/**"]] }]].filter(applies);
     function check() {
       var depth = (Math.ceil(w.scrollY) + w.innerHeight) / document.documentElement.scrollHeight * 100;
       pending = pending.filter(function(rule) {
