@@ -20,6 +20,8 @@ from rtp_snippets.site import inject_site
 from conftest import run, write_site  # tests/ is on sys.path
 from corpora import extract_corpus, read_corpus
 
+EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
+LOCK = ".rtp-snippets.lock"
 RULES = """
 rules:
   - "on click #download-whitepaper send 'download - example whitepaper'"
@@ -103,7 +105,8 @@ def test_json_report(site):
     report = json.loads(result.stdout)
     assert report["summary"] == {"injected": 4, "skipped": 1}
     assert report["pages"][0] == {"path": "/blog/post.html", "status": "injected", "reason": "",
-                                  "rules": 2, "warning": "no RTP tag on the page"}
+                                  "rules": 2, "warning": "no RTP tag on the page",
+                                  "file_warning": ""}
     assert report["pages"][2]["path"] == "/index.html" and report["pages"][2]["warning"] == ""
     assert len(report["csp_script_src"]) == 3  # three distinct sets of rules
 
@@ -223,10 +226,13 @@ def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
         done = [name for name in original if state[name] != original[name]]
         assert all(state[name] == injected_state[name] for name in done)
         assert 0 < len(done) < 399, "the kill should land in the middle of the run"
-        # SIGKILL may leave one temporary file behind; it is never a page.
-        assert all(name.endswith(".rtp-snippets.tmp") for name in set(state) - set(original))
+        # SIGKILL may leave one temporary file behind, never a page, and the lock file,
+        # which the next run takes over and deletes.
+        assert all(name.endswith(".rtp-snippets.tmp")
+                   for name in set(state) - set(original) - {LOCK})
         rerun = run("inject", copy, "-r", rules)
         assert rerun.exit_code == 0
+        assert not (copy / LOCK).exists()
         pages = {name: data for name, data in snapshot(copy).items() if name in original}
         assert pages == injected_state
 
@@ -303,7 +309,7 @@ def test_pages_without_an_applying_rule_get_no_block_and_lose_an_old_one(site):
     pages = {page["path"]: page for page in json.loads(result.stdout)["pages"]}
     assert pages["/pricing/index.html"]["rules"] == 1
     assert pages["/index.html"] == {"path": "/index.html", "status": "removed", "reason": "",
-                                    "rules": 0, "warning": ""}
+                                    "rules": 0, "warning": "", "file_warning": ""}
     assert (site / "index.html").read_text() == PAGES["index.html"]
 
 
@@ -344,23 +350,100 @@ def test_a_symlink_loop_and_a_50_mb_page(site):
     report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
     pages = {page.path: page for page in report.pages}
     assert pages["/loop.html"].reason == "a symbolic link (not followed)"
-    assert not any(path.startswith("/folder-loop/") for path in pages)
+    assert pages["/folder-loop/"].reason == "a symbolic link to a folder (not followed)"
+    assert not any(path.startswith("/folder-loop/") for path in pages if path != "/folder-loop/")
     assert pages["/big.html"].status == "injected"
     output = (site / "big.html").read_text()
     assert len(big) > 50_000_000 and output.endswith("</script></body></html>")
 
 
-def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path):
-    rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
-    copy = extract_corpus("site-a", tmp_path / "site")
-    reference = extract_corpus("site-a", tmp_path / "reference")
-    inject_site(reference, load_rules(rules), jobs=1)
-    command = [sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r", str(rules)]
-    runs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
-    for run_ in runs:
-        _, errors = run_.communicate(timeout=120)
-        assert run_.returncode == 0, errors
+BUNDLE_SCRIPT = re.compile(rb'<script data-rtp-snippets="bundle" src="([^"]+)" '
+                           rb'integrity="sha384-([^"]+)"')
+
+
+def site_a_copies(target: Path, copies: int) -> Path:
+    """site-a several times over (copy-0/, copy-1/, …): a run long enough to overlap another."""
+    for index in range(copies):
+        extract_corpus("site-a", target / f"copy-{index}")
+    return target
+
+
+def changed_rules(folder: Path) -> Path:
+    """The example rules with a value changed in the rule every page has: every bundle changes."""
+    path = folder / "changed-rules.yml"
+    path.write_text(EXAMPLE_RULES.read_text().replace("download - example whitepaper",
+                                                      "whitepaper v2"))
+    return path
+
+
+def unloadable_bundles(root: Path) -> list[str]:
+    """Bundle scripts whose src names no file, or a file their integrity does not match."""
+    problems = []
+    for page in sorted(root.rglob("*.htm*")):
+        for src, integrity in BUNDLE_SCRIPT.findall(page.read_bytes()):
+            target = page.parent / src.decode()
+            if not target.is_file():
+                problems.append(f"{page.relative_to(root)}: {src.decode()} is missing")
+            elif base64.b64encode(hashlib.sha384(target.read_bytes()).digest()) != integrity:
+                problems.append(f"{page.relative_to(root)}: {src.decode()} does not match")
+    return problems
+
+
+@pytest.mark.parametrize("external", [False, True], ids=["inline", "external"])
+def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path, external):
+    """One run works; the other, with other rules, is refused while it does."""
+    copy = site_a_copies(tmp_path / "site", 5)
+    reference = site_a_copies(tmp_path / "reference", 5)
+    inject_site(reference, load_rules(EXAMPLE_RULES), external=external)
+    flags = ["--external"] if external else []
+    # The second run has other rules: had it worked too, pages would name both.
+    other = changed_rules(tmp_path)
+    first = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
+                              str(EXAMPLE_RULES), "--jobs", "1", *flags],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (copy / LOCK).exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    second = subprocess.run([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
+                             str(other), "--jobs", "1", *flags],
+                            capture_output=True, text=True, timeout=120)
+    overlapped = first.poll() is None
+    _, errors = first.communicate(timeout=120)
+    assert first.returncode == 0, errors
+    assert (second.returncode, second.stderr) == (1, (
+        f"Error: another rtp-snippets run (pid {first.pid}) is working on this site; "
+        "try again when it has finished\n")), f"the first run still running: {overlapped}"
     assert snapshot(copy) == snapshot(reference)
+    assert unloadable_bundles(copy) == []
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_workers_of_a_killed_run_end_with_it(tmp_path):
+    """A worker that outlived its run could still write a page (with the old rules, naming
+    a bundle file the next run deletes) after the next run has started."""
+    copy = site_a_copies(tmp_path / "site", 3)
+    process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
+                                str(EXAMPLE_RULES), "--jobs", "2"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    workers: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        workers = [int(pid) for pid in children.read_text().split()]
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert len(workers) == 2, "the run should have had its two workers"
+    deadline = time.monotonic() + 5
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [pid for pid in workers if running(pid)] == []
 
 
 @pytest.fixture(scope="module")
@@ -392,3 +475,52 @@ def test_sigkill_at_random_moments(tmp_path, trial, site_a_injected):
         assert state[name] in (data, injected[name]), name
     assert run("inject", copy, "-r", rules).exit_code == 0
     assert {name: data for name, data in snapshot(copy).items() if name in original} == injected
+    assert not (copy / LOCK).exists()
+
+
+@pytest.fixture(scope="module")
+def external_runs(tmp_path_factory):
+    """site-a injected with --external and the example rules (before) and then with changed
+    rules (after), and how long a command-line run from the one to the other takes."""
+    folder = tmp_path_factory.mktemp("external")
+    changed = changed_rules(folder)
+    site = extract_corpus("site-a", folder / "site")
+    inject_site(site, load_rules(EXAMPLE_RULES), external=True, jobs=1)
+    before = snapshot(site)
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-m", "rtp_snippets", "inject", str(site), "-r", str(changed),
+                    "--external"], check=True, stdout=subprocess.DEVNULL)
+    seconds = time.monotonic() - start
+    return changed, before, snapshot(site), seconds
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trial", range(30))
+def test_sigkill_during_an_external_run_with_changed_rules_leaves_every_src_loadable(
+        tmp_path, trial, external_runs):
+    import random
+
+    changed, before, after, seconds = external_runs
+    copy = tmp_path / "site"
+    for name, data in before.items():
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes(data)
+    assert unloadable_bundles(copy) == []
+    process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
+                                str(changed), "--external", "--jobs", str(1 + trial % 2)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    # Anywhere in the run: start-up, writing the new bundles, the pages, the deletions.
+    time.sleep(random.Random(trial).uniform(0, seconds))
+    # The run and its workers at once, so that nothing writes while the pages are read.
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    state = snapshot(copy)
+    pages = [name for name in before if name.endswith((".html", ".htm"))]
+    for name in pages:
+        assert state[name] in (before[name], after[name]), name
+    assert unloadable_bundles(copy) == []
+    assert run("inject", copy, "-r", changed, "--external").exit_code == 0
+    temporary = ".rtp-snippets.tmp"  # SIGKILL may leave one behind; never a page
+    assert {name: data for name, data in snapshot(copy).items()
+            if not name.endswith(temporary)} == after
