@@ -353,8 +353,12 @@ def _finish(report: Report, as_json: bool) -> None:
         if report.check:
             for page in report.changed:
                 click.echo(f"would change: {page.path}")
+        for name in report.deleted:
+            click.echo(f"{'would delete' if report.check else 'deleted'}: /{name}")
         for page in report.errors:
             click.echo(f"Error: {page.path}: {page.reason}", err=True)
+        for page in report.file_warnings:
+            click.echo(f"Warning: {page.path}: {page.file_warning}", err=True)
         if report.warnings:
             examples = ", ".join(page.path for page in report.warnings[:5])
             more = " …" if len(report.warnings) > 5 else ""
@@ -397,7 +401,11 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
     is_flag=True,
     help="Write the bundle as rtp-snippets.<hash>.js and load it with SRI.",
 )
-@click.option("--base-url", help="With --external: the URL of the site root, e.g. /docs/.")
+@click.option(
+    "--base-url",
+    help="With --external: the URL of the site root: https://cdn.example/site/, "
+    "//cdn.example/site/ or /docs/.",
+)
 @click.option(
     "--prune",
     is_flag=True,
@@ -434,10 +442,13 @@ def inject(
     Example:
       rtp-snippets inject _site -r rtp-rules.yml
     """
-    from .site import inject_site
+    from .site import base_url_problem, inject_site
 
     if base_url and not external:
         raise click.UsageError("--base-url only applies with --external")
+    problem = base_url_problem(base_url) if base_url is not None else None
+    if problem:
+        raise click.UsageError(f"--base-url {base_url!r}: {problem}")
     include, exclude = _globs("--include", include), _globs("--exclude", exclude)
     ruleset = _load(_rule_files(None, rules)[0])
     try:
@@ -468,7 +479,8 @@ def inject(
 @JOBS_OPTION
 @JSON_OPTION
 def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
-    """Take the rtp-snippets blocks out of every page of SITE, restoring the original bytes.
+    """Take the rtp-snippets blocks out of every page of SITE, restoring the original bytes,
+    and delete the bundle files that inject --external wrote.
 
     \b
     Example:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import RtpSnippetsError
-from .scan import MARKER, Scan, Script, scan
+from .scan import MARKER, Scan, Script, may_have_blocks, scan
 
 if TYPE_CHECKING:
     from .render import Bundle
@@ -51,11 +52,12 @@ class PageSkipped(RtpSnippetsError):
 
 
 def script_block(bundle: Bundle, src: str | None = None) -> str:
-    """The marked ``<script>`` element: inline, or loading ``src`` with Subresource Integrity."""
+    """The marked ``<script>`` element: inline, or loading ``src`` with Subresource Integrity
+    (``src`` is escaped, so the attribute holds it exactly as given)."""
     if src is None:
         return f'<script {MARKER}="bundle">{bundle.code}</script>'
     return (
-        f'<script {MARKER}="bundle" src="{src}" integrity="{sri(bundle)}" '
+        f'<script {MARKER}="bundle" src="{html.escape(src)}" integrity="{sri(bundle)}" '
         f'crossorigin="anonymous" defer></script>'
     )
 
@@ -102,7 +104,7 @@ def insert_blocks(
 ) -> Injected:
     """``inject_html`` for ready-made blocks (the site stage builds each block once)."""
     prefix, text, codec = decode(data)
-    if MARKER in text:
+    if may_have_blocks(text):
         text = _without_blocks(text)
     maybe_tagged = _RTP_TAG.search(text) is not None
     # Scripts are only looked at for the RTP tag: skipping them otherwise is faster.
@@ -144,7 +146,7 @@ def _rtp_tag_place(found: Scan) -> int | None:
 def remove_html(data: bytes) -> bytes:
     """The page without the blocks rtp-snippets put into it (the original bytes)."""
     prefix, text, codec = decode(data)
-    if MARKER not in text:
+    if not may_have_blocks(text):
         return data
     return prefix + _without_blocks(text).encode(codec, "surrogatepass")
 

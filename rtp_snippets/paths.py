@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -173,8 +174,10 @@ def site_pages(
 
     Returns the site paths ('/blog/index.html') of the HTML files under ``root``
     chosen by the include/exclude globs, a folder's files before its subfolders,
-    each sorted; and ``(path, status, reason)`` for symbolic links (never
-    followed) and folders that could not be listed.
+    each sorted; and ``(path, status, reason)`` for symbolic links to files and
+    folders (never followed; a folder is chosen by its path '/docs/'), what is not a
+    regular file (a FIFO would hang the reader, a device feed it forever; none is
+    opened) and folders that could not be listed.
     """
     problem = site_folder_problem(root)
     if problem:
@@ -188,19 +191,51 @@ def site_pages(
             (folder.replace("//", "/"), "error", f"cannot list the folder: {error.strerror}")
         )
 
+    def chosen(path: str) -> bool:
+        return not (include and not matches(include, path) or exclude and matches(exclude, path))
+
     for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=False):
         folders.sort()
+        links = [name for name in folders if os.path.islink(os.path.join(folder, name))]
         for name in sorted(files):
             if not name.lower().endswith(HTML_SUFFIXES):
                 continue
             full = Path(folder) / name
             path = "/" + full.relative_to(root).as_posix()
-            if include and not matches(include, path):
+            if not chosen(path):
                 continue
-            if exclude and matches(exclude, path):
+            try:
+                mode = full.lstat().st_mode
+            except FileNotFoundError:
+                pages.append(path)  # gone since the folder was listed: reading it says so
                 continue
-            if full.is_symlink():
+            except OSError as error:
+                problems.append((path, "error", f"cannot look at the file: {error.strerror}"))
+                continue
+            if stat.S_ISLNK(mode):
                 problems.append((path, "skipped", "a symbolic link (not followed)"))
-                continue
-            pages.append(path)
+            elif not stat.S_ISREG(mode):
+                problems.append((path, "skipped", not_a_regular_file(mode)))
+            else:
+                pages.append(path)
+        for name in links:
+            folders.remove(name)
+            path = "/" + (Path(folder) / name).relative_to(root).as_posix() + "/"
+            if chosen(path):
+                problems.append((path, "skipped", "a symbolic link to a folder (not followed)"))
     return pages, problems
+
+
+def not_a_regular_file(mode: int) -> str:
+    """Why a file of this ``st_mode`` is not read as a page; '' for a regular file."""
+    if stat.S_ISREG(mode):
+        return ""
+    kinds = {
+        stat.S_IFIFO: "a FIFO",
+        stat.S_IFCHR: "a character device",
+        stat.S_IFBLK: "a block device",
+        stat.S_IFSOCK: "a socket",
+        stat.S_IFDIR: "a folder",
+        stat.S_IFLNK: "a symbolic link",
+    }
+    return f"not a regular file ({kinds.get(stat.S_IFMT(mode), 'of an unknown kind')})"

@@ -2,34 +2,55 @@
 
 Pages are chosen by path, rules by their ``pages``/``exclude`` globs; each
 distinct set of rules is rendered once. Files are written atomically (a temp
-file in the same folder, then a rename, mode kept), and a page whose bytes
-would not change is not written at all. Problems are reported per page; the
-other pages are still processed.
+file in the same folder, then a rename, mode, owner and group kept), and a page
+whose bytes would not change is not written at all. Problems are reported per
+page; the other pages are still processed.
+
+A run that writes holds the site's lock (``site_lock``) from before it lists the
+pages until its last deletion. With external bundles the order keeps every
+page loadable at every moment: new bundle files first, then the pages, then the
+bundle files no page names any more, and only those this tool wrote.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import itertools
 import os
+import re
 import stat
+import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .check import page_facts
 from .errors import RtpSnippetsError
 from .inject import PageSkipped, insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import Rule, RuleSet
-from .paths import site_pages
+from .paths import not_a_regular_file, site_folder_problem, site_pages
 from .render import Bundle, build_bundle, build_rtp_tag
 
 EXTERNAL_PREFIX = "rtp-snippets."
 STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
 NO_RTP_TAG = "no RTP tag on the page"
+LOCK_NAME = ".rtp-snippets.lock"
+ACCEPTED_BASE_URLS = (
+    "give an absolute http(s) URL (https://cdn.example/site/), a protocol-relative "
+    "URL (//cdn.example/site/) or an absolute path (/docs/)"
+)
 _TEMPORARY = itertools.count()  # with the process id, names temporary files uniquely
+# The name of an external bundle file: the first 16 hex digits of the code's SHA-256.
+_BUNDLE_FILE = re.compile(r"rtp-snippets\.([0-9a-f]{16})\.js")
+_BUNDLE_FILE_BYTES = re.compile(_BUNDLE_FILE.pattern.encode("ascii"))
+# Besides letters and digits, the characters RFC 3986 allows in a URL ('%' for escapes).
+_URL_CHARACTERS = frozenset("-._~:/?#[]@!$&'()*+,;=%")
 
 
 @dataclass(frozen=True)
@@ -40,7 +61,8 @@ class PageResult:
     status: str
     reason: str = ""
     rules: int = 0
-    warning: str = ""
+    warning: str = ""  # about the page's content: it has no RTP tag
+    file_warning: str = ""  # about the file: hard links split, an owner not kept
 
 
 @dataclass
@@ -50,6 +72,7 @@ class Report:
     pages: list[PageResult] = field(default_factory=list)
     bundles: list[Bundle] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # bundle files written (external mode)
+    deleted: list[str] = field(default_factory=list)  # unused bundle files of ours deleted
     rtp_tag: Bundle | None = None  # the RTP tag injected from the rules' rtp: section
     check: bool = False
 
@@ -68,6 +91,10 @@ class Report:
     @property
     def warnings(self) -> list[PageResult]:
         return [page for page in self.pages if page.warning]
+
+    @property
+    def file_warnings(self) -> list[PageResult]:
+        return [page for page in self.pages if page.file_warning]
 
     @property
     def csp_sources(self) -> list[str]:
@@ -98,6 +125,7 @@ class Report:
             "summary": dict(self.counts),
             "csp_script_src": self.csp_sources,
             "bundle_files": self.files,
+            "deleted_files": self.deleted,
             "pages": [dataclasses.asdict(page) for page in self.pages],
         }
 
@@ -111,6 +139,7 @@ class _Task:
     check: bool
     rules: int = 0
     tag_block: str | None = None
+    names: bool = False  # list the bundle files the page names (some may be deleted)
 
 
 def inject_site(
@@ -133,41 +162,61 @@ def inject_site(
     ``prune`` leaves out rules whose selector matches nothing on the page (rules
     without a selector, and ``dynamic`` ones, stay). ``max_bytes`` raises
     ``BudgetExceeded`` before anything is written when a bundle's gzip size is over it.
+    Raises ``InvalidBaseUrl`` for a ``base_url`` the pages could not load from, and
+    ``SiteBusy`` while another run works on the site (``check`` runs need no lock).
     """
     root = Path(root)
-    report = Report(check=check)
-    report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
-    tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
-    bundles: dict[tuple[Rule, ...], Bundle] = {}
-    tasks: list[_Task] = []
-    early: list[PageResult] = []
-    paths = list(_pages(root, include, exclude, early))
-    present = _present_rules(root, paths, ruleset, jobs, progress) if prune else None
-    for path in paths:
-        rules = tuple(rules_for_page(ruleset, path, None if present is None else present[path]))
-        if not rules:
-            # No rule here: the page gets no block (an old one is taken out).
-            tasks.append(_Task(str(root), path, None, position, check))
-            continue
-        if rules not in bundles:
-            bundles[rules] = build_bundle(ruleset.subset(rules))
-        bundle = bundles[rules]
-        src = None
-        if external:
-            name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
-            src = f"{base_url.rstrip('/')}/{name}" if base_url else _relative_url(path, name)
-        tasks.append(
-            _Task(
-                str(root), path, script_block(bundle, src), position, check, len(rules), tag_block
+    if external and base_url is not None:
+        problem = base_url_problem(base_url)
+        if problem:
+            raise InvalidBaseUrl(f"base URL {base_url!r}: {problem}")
+    with _hold(root, check):
+        report = Report(check=check)
+        report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
+        tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
+        bundles: dict[tuple[Rule, ...], Bundle] = {}
+        tasks: list[_Task] = []
+        early: list[PageResult] = []
+        paths = list(_pages(root, include, exclude, early))
+        present = _present_rules(root, paths, ruleset, jobs, progress) if prune else None
+        for path in paths:
+            rules = tuple(rules_for_page(ruleset, path, None if present is None else present[path]))
+            if not rules:
+                # No rule here: the page gets no block (an old one is taken out).
+                tasks.append(_Task(str(root), path, None, position, check))
+                continue
+            if rules not in bundles:
+                bundles[rules] = build_bundle(ruleset.subset(rules))
+            bundle = bundles[rules]
+            src = None
+            if external:
+                name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
+                src = f"{base_url.rstrip('/')}/{name}" if base_url else _relative_url(path, name)
+            tasks.append(
+                _Task(
+                    str(root),
+                    path,
+                    script_block(bundle, src),
+                    position,
+                    check,
+                    len(rules),
+                    tag_block,
+                )
             )
-        )
-    report.bundles = list(bundles.values())
-    if max_bytes is not None:
-        check_budget(report.bundles, max_bytes)
-    if external:
-        report.files = _write_bundle_files(root, report.bundles, check)
-    report.pages = sorted(early + _run(tasks, jobs, progress), key=lambda page: page.path)
-    return report
+        report.bundles = list(bundles.values())
+        if max_bytes is not None:
+            check_budget(report.bundles, max_bytes)
+        if external:
+            # Before any page names them.
+            report.files = _write_bundle_files(root, report.bundles, check)
+        stale = [name for name in _bundle_files_of_ours(root) if name not in report.files]
+        if stale:
+            tasks = [dataclasses.replace(task, names=True) for task in tasks]
+        outcomes = _run(tasks, jobs, progress)
+        report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
+        left_out = _left_out_pages(root, outcomes) if stale and (include or exclude) else []
+        report.deleted = _delete_unused_bundle_files(root, stale, outcomes, left_out, check)
+        return report
 
 
 def remove_site(
@@ -177,14 +226,148 @@ def remove_site(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Take every rtp-snippets block out of the pages under ``root`` and delete bundle files."""
+    """Take every rtp-snippets block out of the pages under ``root``, then delete the bundle
+    files this tool wrote that no page names any more."""
     root = Path(root)
-    report = Report(check=check)
-    early: list[PageResult] = []
-    tasks = [_Task(str(root), path, None, "body", check) for path in _pages(root, (), (), early)]
-    report.pages = sorted(early + _run(tasks, jobs, progress), key=lambda page: page.path)
-    report.files = _write_bundle_files(root, [], check)
-    return report
+    with _hold(root, check):
+        report = Report(check=check)
+        early: list[PageResult] = []
+        pages = _pages(root, (), (), early)
+        stale = _bundle_files_of_ours(root)
+        tasks = [_Task(str(root), path, None, "body", check, names=bool(stale)) for path in pages]
+        outcomes = _run(tasks, jobs, progress)
+        report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
+        report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], check)
+        return report
+
+
+class SiteBusy(RtpSnippetsError):
+    """Another rtp-snippets run is working on the site."""
+
+
+class InvalidBaseUrl(RtpSnippetsError, ValueError):
+    """A ``base_url`` that pages could not load the bundle files from."""
+
+
+def base_url_problem(base_url: str) -> str | None:
+    """Why pages could not load the bundle files from ``base_url``, and what is accepted;
+    None for an absolute http(s) URL, a protocol-relative URL or an absolute path, in
+    ASCII and without a query or fragment (the file name is appended to it)."""
+    problem = _base_url_reason(base_url)
+    return f"{problem}; {ACCEPTED_BASE_URLS}" if problem else None
+
+
+def _base_url_reason(base_url: str) -> str | None:
+    for char in base_url:
+        if not char.isascii():
+            return f"{char!r} is not ASCII; percent-encode it (host names in their xn-- form)"
+        if not (char.isalnum() or char in _URL_CHARACTERS):
+            return f"{char!r} cannot appear in a URL"
+    if base_url.startswith("/") and not base_url.startswith("//"):
+        parts = None  # an absolute path
+    else:
+        try:
+            parts = urlsplit(base_url)
+        except ValueError:  # a bracketed host that is not an IPv6 address
+            return "the host is not a host name or an IP address"
+    if parts is not None and not base_url.startswith("//"):
+        if not parts.scheme:
+            return "a relative path means a different folder on each page"
+        if parts.scheme.lower() not in ("http", "https"):
+            return f"a {parts.scheme + ':'!r} URL cannot load the bundle"
+    if parts is not None and not parts.netloc:
+        return "the URL has no host"
+    if "?" in base_url or "#" in base_url:
+        return "a query or fragment would come before the file name"
+    return None
+
+
+_HELD_LOCKS: set[int] = set()  # descriptors of the lock files this process holds
+
+
+def _forget_locks() -> None:
+    """In a forked worker: close the lock's descriptor, so that the lock is the parent's
+    alone and ends with it (a worker of a killed run may live on)."""
+    for descriptor in _HELD_LOCKS:
+        os.close(descriptor)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks)
+
+
+@contextlib.contextmanager
+def site_lock(root: str | Path) -> Iterator[None]:
+    """Hold the site for one run; raise ``SiteBusy`` while another run holds it.
+
+    The lock is ``flock`` on the file LOCK_NAME at the site root, which names the
+    process holding it. The kernel drops a ``flock`` when its process dies, however it
+    dies, so the file a killed run leaves behind is taken over, and a process id that
+    happens to be in use again is never mistaken for a run. The holder deletes the file
+    when it is done, before it unlocks; a run that only finds the lock held never
+    deletes it.
+    """
+    import fcntl  # POSIX only: imported here so that the module still loads elsewhere
+
+    path = os.path.join(root, LOCK_NAME)
+    while True:
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as error:
+            raise RtpSnippetsError(
+                f"{path}: cannot create the lock file: {error.strerror}"
+            ) from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = _lock_owner(descriptor)
+            os.close(descriptor)
+            raise SiteBusy(
+                f"another rtp-snippets run (pid {owner}) is working on this site; "
+                "try again when it has finished"
+            ) from None
+        # The run before us may have deleted the file between our open and our lock.
+        try:
+            current = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(os.fstat(descriptor), current):
+            break
+        os.close(descriptor)
+    _HELD_LOCKS.add(descriptor)
+    try:
+        # The process id is for the message of a refused run; the lock works without it
+        # (on a full disk, say).
+        with contextlib.suppress(OSError):
+            os.ftruncate(descriptor, 0)
+            os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        _HELD_LOCKS.discard(descriptor)
+        os.close(descriptor)
+
+
+def _lock_owner(descriptor: int) -> str:
+    """The process id in a held lock file; its holder may not have written it yet."""
+    for _ in range(100):
+        text = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+        if text:
+            return text if text.isdigit() else "unknown"
+        time.sleep(0.01)
+    return "unknown"
+
+
+def _hold(root: Path, check: bool) -> contextlib.AbstractContextManager[None]:
+    """The site's lock for a run that writes; a run that only checks writes nothing, not
+    even the lock file (it may run on a read-only copy), and needs no lock: every file it
+    reads is replaced whole, so it sees each page either before or after a change."""
+    problem = site_folder_problem(root)
+    if problem:
+        raise RtpSnippetsError(problem)
+    return contextlib.nullcontext() if check else site_lock(root)
 
 
 def rules_for_page(ruleset: RuleSet, path: str, present: set[int] | None = None) -> Iterator[Rule]:
@@ -251,34 +434,122 @@ def _pages(
     return pages
 
 
+def _by_path(page: PageResult) -> str:
+    return page.path
+
+
 def _relative_url(page: str, name: str) -> str:
     depth = page.count("/") - 1
     return "../" * depth + name
 
 
 def _write_bundle_files(root: Path, bundles: list[Bundle], check: bool) -> list[str]:
+    """Write the external bundle files (code and a newline, named after the code's hash)."""
     wanted = {f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js": bundle for bundle in bundles}
-    for stale in root.glob(f"{EXTERNAL_PREFIX}*.js"):
-        if stale.name not in wanted and not check:
-            stale.unlink()
     if not check:
         for name, bundle in wanted.items():
             target = root / name
             data = (bundle.code + "\n").encode("ascii")
-            if not target.exists() or target.read_bytes() != data:
+            if target.is_symlink() or not target.is_file() or target.read_bytes() != data:
                 _write_atomic(target, data, 0o644)
     return sorted(wanted)
 
 
-def _run(tasks: list[_Task], jobs: int | None, progress) -> list[PageResult]:
+def _bundle_files_of_ours(root: Path) -> list[str]:
+    """The bundle files at the site root that this tool wrote, as far as a file can tell:
+    a regular file whose name has the exact pattern, holding code and a newline whose
+    SHA-256 starts with the name's 16 hex digits. A file of the user's would have to be a
+    byte-for-byte copy of one of ours to pass; no list of written files is needed, which
+    would have to sit in the deployed site and could be lost or copied between sites."""
+    names: list[str] = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:  # an unlistable root: its pages are reported, no file is deleted
+        return names
+    for entry in entries:
+        match = _BUNDLE_FILE.fullmatch(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            with open(entry.path, "rb", opener=_opener) as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        code = data[:-1]
+        if data.endswith(b"\n") and hashlib.sha256(code).hexdigest()[:16] == match[1]:
+            names.append(entry.name)
+    return sorted(names)
+
+
+def _bundle_names(data: bytes) -> frozenset[str]:
+    """The bundle file names a page mentions (in a ``src``, or anywhere: then it is kept).
+    About 25 µs a page of site-a, so only done when a bundle file may be deleted."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", "replace")
+        return frozenset(match[0] for match in _BUNDLE_FILE.finditer(text))
+    return frozenset(match[0].decode("ascii") for match in _BUNDLE_FILE_BYTES.finditer(data))
+
+
+def _left_out_pages(root: Path, outcomes: list[_Outcome]) -> list[str]:
+    """The pages of the site that ``--include``/``--exclude`` kept out of this run."""
+    done = {outcome.page.path for outcome in outcomes}
+    return [path for path in site_pages(root)[0] if path not in done]
+
+
+def _delete_unused_bundle_files(
+    root: Path,
+    stale: list[str],
+    outcomes: list[_Outcome],
+    left_out: Iterable[str],
+    check: bool,
+) -> list[str]:
+    """Delete (with ``check``, only list) the ``stale`` bundle files of ours (those this run
+    does not write) that no page names now.
+
+    Runs after the pages are written, so a page is never left naming a deleted file. A
+    page this run did not change (left out, skipped, failed) keeps the files it names; if
+    one could not be read at all, nothing is deleted.
+    """
+    if not stale:
+        return []
+    used: set[str] = set()
+    for outcome in outcomes:
+        if outcome.names is None:
+            return []
+        used |= outcome.names
+    for path in left_out:
+        try:
+            with open(os.path.join(root, path[1:]), "rb", opener=_opener) as handle:
+                used |= _bundle_names(handle.read())
+        except OSError:
+            return []
+    unused = [name for name in stale if name not in used]
+    if not check:
+        for name in unused:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(root / name)
+    return unused
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """A page's result, and the bundle files it names now (None: it could not be read)."""
+
+    page: PageResult
+    names: frozenset[str] | None = frozenset()
+
+
+def _run(tasks: list[_Task], jobs: int | None, progress) -> list[_Outcome]:
     """Process the pages, in worker processes when jobs > 1; ``progress(done, total)``."""
     jobs = jobs or os.cpu_count() or 1
-    results: list[PageResult] = []
+    results: list[_Outcome] = []
     if jobs == 1 or len(tasks) < 2:
-        outcomes: Iterator[PageResult] = map(_process, tasks)
+        outcomes: Iterator[_Outcome] = map(_process, tasks)
         pool = None
     else:
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, initializer=_end_with_parent, initargs=(os.getpid(),)
+        )
         outcomes = pool.map(_process, tasks, chunksize=max(1, min(64, len(tasks) // (jobs * 4))))
     try:
         for result in outcomes:
@@ -291,16 +562,38 @@ def _run(tasks: list[_Task], jobs: int | None, progress) -> list[PageResult]:
     return results
 
 
-def _process(task: _Task) -> PageResult:
+def _end_with_parent(parent: int) -> None:
+    """Pool worker set-up: exit when the run's process is gone. A worker of a killed run
+    would otherwise wait for work forever, and could still be writing a page after a new
+    run has started."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _opener(path: str, flags: int) -> int:
+    """Open without following a symbolic link, and without waiting on a FIFO."""
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+
+
+def _process(task: _Task) -> _Outcome:
     """Inject into (or remove from) one page; never raises."""
     full = os.path.join(task.root, task.path[1:])
+    names = _bundle_names if task.names else _no_names
     try:
-        with open(full, "rb") as handle:
+        with open(full, "rb", opener=_opener) as handle:
+            kind = not_a_regular_file(os.fstat(handle.fileno()).st_mode)
+            if kind:  # it was replaced after the pages were listed
+                return _Outcome(PageResult(task.path, "skipped", kind))
             data = handle.read()
     except FileNotFoundError:
-        return PageResult(task.path, "error", "the file vanished during the run")
+        return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
     except OSError as error:
-        return PageResult(task.path, "error", f"cannot read: {error.strerror}")
+        return _Outcome(PageResult(task.path, "error", f"cannot read: {error.strerror}"), None)
     warning = ""
     try:
         if task.block is None:
@@ -310,41 +603,81 @@ def _process(task: _Task) -> PageResult:
             output = injected.data
             warning = "" if injected.has_rtp_tag else NO_RTP_TAG
     except PageSkipped as skipped:
-        return PageResult(task.path, "skipped", skipped.reason)
+        return _Outcome(PageResult(task.path, "skipped", skipped.reason), names(data))
     if output == data:
-        return PageResult(task.path, "unchanged", rules=task.rules, warning=warning)
+        page = PageResult(task.path, "unchanged", rules=task.rules, warning=warning)
+        return _Outcome(page, names(data))
     status = "injected" if task.block is not None else "removed"
     if task.check:
-        return PageResult(task.path, status, rules=task.rules, warning=warning)
+        return _Outcome(
+            PageResult(task.path, status, rules=task.rules, warning=warning),
+            names(output),
+        )
     try:
-        mode = stat.S_IMODE(os.stat(full).st_mode)
+        before = os.stat(full)
+        mode = stat.S_IMODE(before.st_mode)
         if not mode & 0o222:
-            return PageResult(
-                task.path,
-                "error",
-                "the file is read-only; make it writable or leave it out with --exclude",
+            return _Outcome(
+                PageResult(
+                    task.path,
+                    "error",
+                    "the file is read-only; make it writable or leave it out with --exclude",
+                ),
+                names(data),
             )
-        _write_atomic(full, output, mode)
+        file_warnings = [_hard_links_warning(before.st_nlink)]
+        file_warnings.append(_write_atomic(full, output, mode, (before.st_uid, before.st_gid)))
     except FileNotFoundError:
-        return PageResult(task.path, "error", "the file vanished during the run")
+        page = PageResult(task.path, "error", "the file vanished during the run")
+        return _Outcome(page)
     except OSError as error:
-        return PageResult(task.path, "error", f"cannot write: {error.strerror}")
-    return PageResult(task.path, status, rules=task.rules, warning=warning)
+        page = PageResult(task.path, "error", f"cannot write: {error.strerror}")
+        return _Outcome(page, names(data))
+    file_warning = "; ".join(filter(None, file_warnings))
+    page = PageResult(
+        task.path, status, rules=task.rules, warning=warning, file_warning=file_warning
+    )
+    return _Outcome(page, names(output))
 
 
-def _write_atomic(path: str | Path, data: bytes, mode: int) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part."""
+def _no_names(data: bytes) -> frozenset[str]:
+    return frozenset()
+
+
+def _hard_links_warning(links: int) -> str:
+    if links < 2:
+        return ""
+    others = links - 1
+    return (
+        f"the file had {links} hard links: this name now has the new content, the other "
+        f"{others} {'keeps' if others == 1 else 'keep'} the old (pages are replaced, not "
+        "edited in place)"
+    )
+
+
+def _write_atomic(
+    path: str | Path, data: bytes, mode: int, owner: tuple[int, int] | None = None
+) -> str:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.
+
+    ``owner`` (uid, gid) is given to the new file as far as this process may: only root
+    may give a file away, and a user only to a group of their own. Returns a warning
+    when the owner could not be kept, else ''.
+    """
     folder, name = os.path.split(path)
     temporary = os.path.join(folder, f".{name}.{os.getpid()}.{next(_TEMPORARY)}.rtp-snippets.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    warning = ""
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(descriptor, view) :]
+            if owner is not None:
+                warning = _keep_owner(descriptor, *owner)
         finally:
             os.close(descriptor)
-        os.chmod(temporary, mode)
+        os.chmod(temporary, mode)  # after the owner: a change of owner clears set-user-ID
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -352,3 +685,25 @@ def _write_atomic(path: str | Path, data: bytes, mode: int) -> None:
         except OSError:
             pass
         raise
+    return warning
+
+
+def _keep_owner(descriptor: int, uid: int, gid: int) -> str:
+    """Give the open file this owner and group, or as much of it as allowed; a warning
+    when the file does not end up with both."""
+    current = os.fstat(descriptor)
+    if (current.st_uid, current.st_gid) == (uid, gid):
+        return ""
+    try:
+        os.fchown(descriptor, uid, gid)
+        return ""
+    except OSError:
+        pass
+    if current.st_gid != gid:
+        with contextlib.suppress(OSError):
+            os.fchown(descriptor, -1, gid)
+    now = os.fstat(descriptor)
+    return (
+        f"its owner could not be kept (it was uid {uid}, gid {gid}; it is now uid "
+        f"{now.st_uid}, gid {now.st_gid}): make sure the web server can still read it"
+    )
