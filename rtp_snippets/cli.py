@@ -22,6 +22,7 @@ from .check import DEFAULT_MAX_MATCHES
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
 from .paths import site_folder_problem
+from .terminal import shown
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .site import Report
 
 RULES_SUFFIXES = (".yml", ".yaml", ".rules", ".py")
+_LINES = "\n\t"
 # Work on fewer pages than this ends too soon for a progress bar to help.
 PROGRESS_PAGES = 200
 
@@ -43,7 +45,8 @@ class RulesProblem(click.ClickException):
 
     def show(self, file=None) -> None:
         for message in self.error.messages():
-            click.echo(f"Error: {message}", err=True)
+            # A rules error escapes itself, keeping its source line and caret lines.
+            click.echo(f"Error: {shown(message, keep=_LINES)}", err=True)
 
 
 class RulesFile(click.ParamType):
@@ -561,7 +564,10 @@ def check(
                 click.echo(str(finding), err=True)
             errors = sum(finding.level == "error" for finding in findings)
             click.echo(
-                f"{path}: {len(ruleset)} rules, {errors} errors, {len(findings) - errors} warnings"
+                shown(
+                    f"{path}: {len(ruleset)} rules, {errors} errors, "
+                    f"{len(findings) - errors} warnings"
+                )
             )
         failed = failed or any(finding.level == "error" or strict for finding in findings)
     if failed:

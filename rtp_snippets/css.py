@@ -13,6 +13,12 @@ import warnings
 
 import soupsieve
 
+from .errors import cut
+
+# Longer selectors are refused before soupsieve reads them: it fails with a ValueError
+# past 8,192 parts, and a real selector is a few dozen characters.
+MAX_SELECTOR_LENGTH = 1000
+
 # Pseudo-classes that soupsieve understands and current Chromium, Firefox and
 # Safari all run in querySelector/closest (tests/test_browser.py checks each one
 # in Chromium).
@@ -37,6 +43,14 @@ def selector_problems(selector: str) -> list[tuple[int, str]]:
 
     An empty list means soupsieve parsed it and every part of it runs in browsers.
     """
+    if len(selector) > MAX_SELECTOR_LENGTH:
+        return [
+            (
+                0,
+                f"a selector is at most {MAX_SELECTOR_LENGTH} characters; "
+                f"this one has {len(selector)}",
+            )
+        ]
     try:
         with warnings.catch_warnings():
             # soupsieve warns that ':contains' is deprecated; we refuse it below.
@@ -65,7 +79,7 @@ def selector_problems(selector: str) -> list[tuple[int, str]]:
 
 
 def _pseudo_element_message(selector: str, offset: int) -> str:
-    name = _read_name(selector, offset + 2) if offset >= 0 else ""
+    name = cut(_read_name(selector, offset + 2)) if offset >= 0 else ""
     return f"pseudo-element '::{name}' never matches an element; select the element itself"
 
 
@@ -123,7 +137,7 @@ def _browser_problems(selector: str) -> list[tuple[int, str]]:
                 problems.append(
                     (
                         index,
-                        f"':{name}' does not run in every current browser (soupsieve "
+                        f"':{cut(name)}' does not run in every current browser (soupsieve "
                         "accepts it; Chromium, Firefox or Safari do not); select by id, "
                         "class or attribute instead",
                     )

@@ -20,9 +20,11 @@ every field of the YAML mapping has a spelling here.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 
+from .errors import cut
 from .model import EVENTS, ONCE
 
 CLAUSES = ("once", "pages", "exclude", "name", "dynamic")
@@ -96,7 +98,7 @@ class _Parser:
         start = self.index
         if not self._is_quote():
             found = self._bare()[1]
-            got = f"'{found}'" if found else "the end of the line"
+            got = f"'{cut(found)}'" if found else "the end of the line"
             raise DslError(
                 start,
                 f"expected {what} in quotes, got {got}; e.g. send 'download - example whitepaper'",
@@ -151,15 +153,15 @@ class _Parser:
             )
         offset, event = self._bare()
         if event not in EVENTS:
-            close = difflib.get_close_matches(event, EVENTS, n=1)
+            close = difflib.get_close_matches(event, EVENTS, n=1) if len(event) < 50 else []
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            shown = f"'{event}'" if event else "nothing"
+            shown = f"'{cut(event)}'" if event else "nothing"
             raise DslError(offset, f"unknown event {shown}; events are {', '.join(EVENTS)}{hint}")
         self._set("event", event, offset)
         self._target(event)
         offset, word = self._bare()
         if word != "send":
-            shown = f"'{word}'" if word else "the end of the line"
+            shown = f"'{cut(word)}'" if word else "the end of the line"
             raise DslError(
                 offset,
                 f"expected 'send', got {shown}"
@@ -192,7 +194,7 @@ class _Parser:
             number = match.group(1)
             self._set(
                 name,
-                int(number) if event == "scroll" or "." not in number else float(number),
+                _whole_number(number) if event == "scroll" or "." not in number else float(number),
                 offset,
             )
             return
@@ -209,10 +211,11 @@ class _Parser:
     def _clause(self) -> None:
         offset, keyword = self._bare()
         if keyword not in CLAUSES:
-            close = difflib.get_close_matches(keyword, CLAUSES, n=1)
+            close = difflib.get_close_matches(keyword, CLAUSES, n=1) if len(keyword) < 50 else []
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise DslError(
-                offset, f"unexpected '{keyword}'; after the values come {', '.join(CLAUSES)}{hint}"
+                offset,
+                f"unexpected '{cut(keyword)}'; after the values come {', '.join(CLAUSES)}{hint}",
             )
         if keyword in self.parsed.fields:
             raise DslError(offset, f"'{keyword}' is given twice")
@@ -237,3 +240,12 @@ class _Parser:
                 if not self._comma():
                     break
             self._set(keyword, globs, offsets)
+
+
+def _whole_number(digits: str) -> int | float:
+    """The number, or infinity when ``int()`` refuses it (over 4,300 digits): out of range
+    for percent and seconds either way, as the model then says."""
+    try:
+        return int(digits)
+    except ValueError:
+        return math.inf

@@ -2,7 +2,36 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
+
+from .terminal import display_width, escaped, needs_escaping, shown
+
+# A message quotes at most this many characters of what the rules file says.
+ECHO_LIMIT = 60
+# A longer message (a YAML parser's, a Python exception's) is cut; none of ours is.
+MESSAGE_LIMIT = 500
+# A source line longer than LINE_LIMIT (a hostile file's megabyte line) is shown as the
+# LINE_SIDE characters either side of the caret, '…' marking what is left out.
+LINE_LIMIT, LINE_SIDE = 1000, 100
+
+_QUOTING = reprlib.Repr()
+_QUOTING.maxstring = _QUOTING.maxother = ECHO_LIMIT
+_QUOTING.maxlevel = 2
+_QUOTING.maxlist = _QUOTING.maxtuple = _QUOTING.maxset = _QUOTING.maxdict = 4
+
+
+def cut(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text``, or its first ``limit - 1`` characters and '…': a message quotes what the
+    rules file says, never all of a word that may be a megabyte long."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value: object) -> str:
+    """``value`` as Python writes it (quotes, escapes), cut like ``cut`` and at most four
+    items and two levels of a list: a message never formats all of a large or
+    self-containing value (a YAML alias bomb, a recursive list)."""
+    return _QUOTING.repr(value)
 
 
 class RtpSnippetsError(Exception):
@@ -36,13 +65,26 @@ class RuleError(RtpSnippetsError):
         self.message = message
 
     def __str__(self) -> str:
-        text = f"{self.position}: {self.message}"
+        text = f"{self.position}: {cut(self.message, MESSAGE_LIMIT)}"
         line = self.position.source_line.rstrip("\r\n")
-        if line:
-            # Keep tabs so the caret lines up under the same column on a terminal.
-            indent = "".join(c if c == "\t" else " " for c in line[: self.position.column - 1])
-            text += f"\n  {line}\n  {indent}^"
-        return text
+        if not line:
+            return shown(text)
+        caret = self.position.column - 1
+        start, end = 0, len(line)
+        if len(line) > LINE_LIMIT:
+            start, end = max(0, caret - LINE_SIDE), min(len(line), caret + LINE_SIDE)
+        before = ("…" if start else "") + line[start:caret]
+        after = line[caret:end] + ("…" if end < len(line) else "")
+        # The rules file's own text may hold control characters: the message (which may
+        # quote it, or name a file) and the line are each escaped if they do (see
+        # terminal.shown), and the caret is placed on the escaped line.
+        if needs_escaping(text):
+            text = escaped(text)
+        if needs_escaping(before + after, keep="\t"):
+            before, after = escaped(before, keep="\t"), escaped(after, keep="\t")
+        # Keep tabs so the caret lines up under the same column on a terminal.
+        indent = "".join(c if c == "\t" else " " * display_width(c) for c in before)
+        return f"{text}\n  {before}{after}\n  {indent}^"
 
 
 class RulesError(RtpSnippetsError):

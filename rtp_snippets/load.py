@@ -7,6 +7,7 @@ of a file are collected and raised together as one ``RulesError``.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import runpy
 import traceback
@@ -16,7 +17,15 @@ from pathlib import Path
 import yaml
 
 from .dsl import DslError, parse_rule
-from .errors import InvalidRule, Position, Problem, RtpSnippetsError, RuleError, RulesError
+from .errors import (
+    InvalidRule,
+    Position,
+    Problem,
+    RtpSnippetsError,
+    RuleError,
+    RulesError,
+    cut,
+)
 from .model import NAVIGATION, NAVIGATION_HELP, RtpTag, Rule, RuleSet
 
 TOP_LEVEL_KEYS = ("rtp", "navigation", "rules")
@@ -33,12 +42,28 @@ RULE_KEYS = (
     "seconds",
     "dynamic",
 )
+# Fields that take a value or a list of values; the others take a single value.
+LIST_KEYS = ("send", "pages", "exclude")
 DEFAULT_RULES_FILE = "rtp-rules.yml"
 # Looked for in this order when no rules file is named; then the one *.rules file.
 DEFAULT_RULES_FILES = (DEFAULT_RULES_FILE, "rtp-rules.yaml")
 
 # Turns a field problem into (line, column), both 1-based.
 Locate = Callable[[Problem], "tuple[int, int]"]
+
+# A rules file nests four lists and mappings at most (rules, a rule, its send list);
+# deeper nesting is refused before PyYAML's composer, which recurses, runs out of stack.
+MAX_DEPTH = 10
+# Reading stops at the problem after this many: nobody reads more, and a hostile file
+# could otherwise hold hundreds of thousands.
+MAX_ERRORS = 100
+_YAML = "tag:yaml.org,2002:"
+# The tags of the plain values a rule takes; '=' and '<<' are read with YAML's "value" and
+# "merge" tags, features a rules file does not use, so they are read as text.
+_SCALAR_TAGS = frozenset(
+    _YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_TEXT_TAGS = frozenset((_YAML + "value", _YAML + "merge"))
 
 
 def load_rules(path: str | Path) -> RuleSet:
@@ -104,6 +129,12 @@ class _Reader:
         return Position(self.file, line, column, source_line)
 
     def error(self, line: int, column: int, message: str) -> None:
+        if len(self.errors) == MAX_ERRORS:
+            stop = RuleError(
+                self.position(line, column),
+                f"stopped after {MAX_ERRORS} problems; fix these and run again",
+            )
+            raise RulesError([*self.all_errors().errors, stop]) from None
         self.errors.append(RuleError(self.position(line, column), message))
 
     def fail(self, line: int, column: int, message: str) -> RulesError:
@@ -116,13 +147,22 @@ class _Reader:
             sorted(self.errors, key=lambda error: (error.position.line, error.position.column))
         )
 
-    def add_rule(self, fields: dict, start: tuple[int, int], locate: Locate) -> None:
+    def add_rule(
+        self,
+        fields: dict,
+        start: tuple[int, int],
+        locate: Locate,
+        refused: frozenset[str] = frozenset(),
+    ) -> None:
+        """Validate a rule; problems with the ``refused`` fields (already reported, and
+        left out of ``fields``) are not reported again."""
         try:
             # A missing event or send reaches the model as None, which reports it.
             rule = Rule(**{"event": None, "send": None, **fields}, source=self.position(*start))
         except InvalidRule as invalid:
             for problem in invalid.problems:
-                self.error(*locate(problem), problem.message)
+                if problem.field not in refused:
+                    self.error(*locate(problem), problem.message)
             return
         self.rules.append((rule, locate))
 
@@ -136,7 +176,7 @@ class _Reader:
                 where = f"line {earlier.line}" if earlier else "an earlier rule"
                 self.error(
                     *locate(Problem("name", "")),
-                    f"duplicate name '{rule.name}'; {where} already uses it",
+                    f"duplicate name '{cut(rule.name)}'; {where} already uses it",
                 )
             else:
                 first_use[rule.name] = rule
@@ -174,11 +214,12 @@ class _Reader:
         except DslError as error:
             if comment_column is not None and error.offset >= len(text.rstrip()):
                 whole = self.lines[line - 1][column - 1 :].rstrip().replace('"', '\\"')
+                fix = f': - "{whole}"' if len(whole) <= 200 else " in double quotes"
                 self.error(
                     line,
                     comment_column,
                     "this rule is cut short here: in YAML ' #' starts a comment. "
-                    f'Quote the whole rule: - "{whole}"',
+                    f"Quote the whole rule{fix}",
                 )
             else:
                 self.error(line, column + error.offset, error.message)
@@ -196,7 +237,18 @@ class _Reader:
 
     def read_yaml(self, text: str) -> None:
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=_Loader)
+        except _TooDeep as deep:
+            message = f"nested more than {MAX_DEPTH} levels deep; a rules file needs 4 at most"
+            raise self.fail(deep.mark.line + 1, deep.mark.column + 1, message) from None
+        except yaml.reader.ReaderError as error:  # a character YAML refuses anywhere
+            code = error.character
+            escape = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+            raise self.fail(
+                *self._line_and_column(text, error.position),
+                f"YAML does not allow the character U+{code:04X} in a file; "
+                f"to send it, write {escape} in a double-quoted string",
+            ) from None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             problem = error.problem or error.context or "invalid YAML"
@@ -233,12 +285,19 @@ class _Reader:
         found: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = key_node.value if _is_string(key_node) else None
-            if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(
+                    *_start(key_node),
+                    f"a key is a plain word such as 'event', not a {_kind(key_node)}",
+                )
+            elif key not in known:
+                close = (
+                    difflib.get_close_matches(str(key), known, n=1) if len(str(key)) < 50 else []
+                )
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 self.error(
                     *_start(key_node),
-                    f"unknown key '{key_node.value}'; known keys are {', '.join(known)}{hint}",
+                    f"unknown key '{cut(key_node.value)}'; known keys are {', '.join(known)}{hint}",
                 )
             elif key in found:
                 self.error(*_start(key_node), f"key '{key}' is given twice")
@@ -265,7 +324,7 @@ class _Reader:
             )
             return
         nodes = self.mapping(node, RTP_KEYS)
-        fields = _construct(nodes)
+        fields, refused = self.construct(nodes)
         try:
             self.rtp = RtpTag(
                 # A missing key reaches the model as "", which reports it.
@@ -275,7 +334,8 @@ class _Reader:
             )
         except InvalidRule as invalid:
             for problem in invalid.problems:
-                self.error(*_locate_in_mapping(node, nodes, problem), problem.message)
+                if problem.field not in refused:
+                    self.error(*_locate_in_mapping(node, nodes, problem), problem.message)
 
     def read_navigation(self, value: object, line: int, column: int) -> None:
         if isinstance(value, str) and value in NAVIGATION:
@@ -285,12 +345,38 @@ class _Reader:
 
     def read_yaml_mapping(self, node: yaml.MappingNode) -> None:
         nodes = self.mapping(node, RULE_KEYS)
-        fields = _construct(nodes)
+        fields, refused = self.construct(nodes)
 
         def locate(problem: Problem) -> tuple[int, int]:
             return _locate_in_mapping(node, nodes, problem)
 
-        self.add_rule(fields, _start(node), locate)
+        self.add_rule(fields, _start(node), locate, refused)
+
+    def construct(self, nodes: dict[str, yaml.Node]) -> tuple[dict, frozenset[str]]:
+        """The fields' Python values, and the names of those refused: a value that is not
+        a plain one (a YAML tag, a list or mapping where one value goes) is reported at
+        its place and left out. The check reads the node tree only, so an alias bomb is
+        never expanded and a recursive alias never followed."""
+        constructor = _Loader("")
+        fields = {}
+        refused = set()
+        for key, value in nodes.items():
+            problem = _value_problem(key, value)
+            if problem is None:
+                fields[key] = constructor.construct_object(value, deep=True)
+            else:
+                self.error(*_start(problem[0]), problem[1])
+                refused.add(key)
+        return fields, frozenset(refused)
+
+    def _line_and_column(self, text: str, offset: int) -> tuple[int, int]:
+        """The line and column of a character offset, counting lines as ``self.lines`` does."""
+        start = 0
+        for number, line in enumerate(text.splitlines(keepends=True), start=1):
+            if offset < start + len(line):
+                return number, offset - start + 1
+            start += len(line)
+        return max(len(self.lines), 1), 1
 
     # --- Python -------------------------------------------------------------
 
@@ -308,7 +394,9 @@ class _Reader:
             for problem in invalid.problems:
                 self.error(line, self._indent(line), f"{problem.field}: {problem.message}")
             raise self.all_errors() from None
-        except Exception as error:  # the user's module failed: show where, not our traceback
+        # The user's module failed, or exited: show where, not our traceback, and never
+        # end the run with the module's exit status.
+        except (Exception, SystemExit) as error:
             line = self._traceback_line(error)
             message = f"running the rules file failed: {type(error).__name__}: {error}"
             raise self.fail(line, self._indent(line), message) from None
@@ -357,9 +445,99 @@ class _Reader:
         return len(text) - len(text.lstrip()) + 1
 
 
-def _construct(nodes: dict[str, yaml.Node]) -> dict:
-    constructor = yaml.SafeLoader("")
-    return {key: constructor.construct_object(value, deep=True) for key, value in nodes.items()}
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark):
+        super().__init__(mark)
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, with what a rules file needs on top:
+
+    - lists and mappings nested deeper than MAX_DEPTH are refused (``_TooDeep``);
+    - an alias of a list or mapping becomes a node placed at the alias (sharing the
+      items), so that a problem with it is reported where it is used;
+    - a decimal integer too long for ``int()`` (over 4,300 digits) is read as infinity,
+      out of range for every field, which the model then says; a date that does not
+      exist is read as text.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            alias = self.peek_event()
+            node = super().compose_node(parent, index)
+            if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+                node = type(node)(node.tag, node.value, alias.start_mark, alias.end_mark)
+            return node
+        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            return super().compose_node(parent, index)
+        if self.depth == MAX_DEPTH:
+            raise _TooDeep(self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | float:
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:
+        return math.inf
+
+
+def _construct_date(loader: _Loader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:  # a date that does not exist, such as 2024-02-30: its text
+        return loader.construct_yaml_str(node)
+
+
+def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return loader.construct_yaml_str(node)
+
+
+_Loader.add_constructor(_YAML + "int", _construct_int)
+_Loader.add_constructor(_YAML + "timestamp", _construct_date)
+for _tag in _TEXT_TAGS:
+    _Loader.add_constructor(_tag, _construct_text)
+
+
+def _value_problem(key: str, node: yaml.Node) -> tuple[yaml.Node, str] | None:
+    """Where and why ``node`` is not a value the field ``key`` takes, or None."""
+    if not _plain_tag(node):
+        return node, _tag_message(node)
+    if isinstance(node, yaml.ScalarNode):
+        return None
+    if key not in LIST_KEYS:
+        return node, f"'{key}' takes a single value, not a {_kind(node)}"
+    if isinstance(node, yaml.MappingNode):
+        return node, f"'{key}' takes a value or a list of values, not a mapping"
+    for item in node.value:
+        if not _plain_tag(item):
+            return item, _tag_message(item)
+        if not isinstance(item, yaml.ScalarNode):
+            return item, f"each item of '{key}' is a single value, not a {_kind(item)}"
+    return None
+
+
+def _plain_tag(node: yaml.Node) -> bool:
+    """Whether the node has YAML's own tag for its kind (no tag written, or a standard one)."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.tag in _SCALAR_TAGS or node.tag in _TEXT_TAGS
+    return node.tag == _YAML + ("seq" if isinstance(node, yaml.SequenceNode) else "map")
+
+
+def _tag_message(node: yaml.Node) -> str:
+    tag = cut(node.tag.replace(_YAML, "!!", 1) if node.tag.startswith(_YAML) else node.tag)
+    return f"the YAML tag '{tag}' is not allowed in a rules file; write the plain value"
+
+
+def _kind(node: yaml.Node) -> str:
+    return "list" if isinstance(node, yaml.SequenceNode) else "mapping"
 
 
 def _locate_in_mapping(

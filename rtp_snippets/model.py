@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from . import css, paths
-from .errors import InvalidRule, Position, Problem
+from .errors import InvalidRule, Position, Problem, cut, quoted
 
 EVENTS = {
     "click": "an element matching the selector, or anything inside it, is clicked",
@@ -91,7 +91,7 @@ def _parse_placeholder(inside: str, offset: int) -> Placeholder:
         )
         raise ValueError(
             offset,
-            f"unknown placeholder '{{{inside}}}'; use one of {known}, "
+            f"unknown placeholder '{{{cut(inside)}}}'; use one of {known}, "
             "or '{{' for a literal brace",
         )
     if kind in ("attr", "query"):
@@ -100,7 +100,7 @@ def _parse_placeholder(inside: str, offset: int) -> Placeholder:
                 offset, f"'{{{kind}:NAME}}' needs a name, e.g. '{{{kind}:data-product}}'"
             )
         if kind == "attr" and not _ATTRIBUTE_NAME.match(name):
-            raise ValueError(offset, f"'{name}' is not a valid attribute name")
+            raise ValueError(offset, f"'{cut(name)}' is not a valid attribute name")
     elif colon:
         raise ValueError(offset, f"'{{{kind}}}' takes no name")
     return Placeholder(kind, name)
@@ -187,7 +187,17 @@ def validate(rule: Rule) -> list[Problem]:
     problems += _selector_problems(rule, event_known)
     problems += _send_problems(rule, event_known)
     for field_name in ("pages", "exclude"):
-        for index, glob in enumerate(getattr(rule, field_name)):
+        globs = getattr(rule, field_name)
+        if not isinstance(globs, tuple):
+            problems.append(
+                Problem(
+                    field_name,
+                    f"'{field_name}' takes a page glob or a list of them, "
+                    f'e.g. {field_name}: "/blog/**"',
+                )
+            )
+            continue
+        for index, glob in enumerate(globs):
             if not isinstance(glob, str) or not glob:
                 problems.append(
                     Problem(field_name, "a page glob must be a non-empty string", index)
@@ -201,7 +211,9 @@ def validate(rule: Rule) -> list[Problem]:
             Problem("name", "a name is letters, digits and '-_.:', starting with a letter or digit")
         )
     if rule.once is not None and rule.once not in ONCE:
-        problems.append(Problem("once", f"once must be 'page' or 'session', not {rule.once!r}"))
+        problems.append(
+            Problem("once", f"once must be 'page' or 'session', not {quoted(rule.once)}")
+        )
     if not isinstance(rule.dynamic, bool):
         problems.append(Problem("dynamic", "dynamic is true or false"))
     problems += _amount_problems(rule)
@@ -211,8 +223,13 @@ def validate(rule: Rule) -> list[Problem]:
 def _unknown_event_message(event: object) -> str:
     if event is None:
         return f"a rule needs an event: {', '.join(EVENTS)}"
-    message = f"unknown event {event!r}; events are {', '.join(EVENTS)}"
-    close = difflib.get_close_matches(str(event), EVENTS, n=1)
+    message = f"unknown event {quoted(event)}; events are {', '.join(EVENTS)}"
+    # Only a word can be a misspelt event (a list could be an expanded YAML alias bomb).
+    close = (
+        difflib.get_close_matches(event, EVENTS, n=1)
+        if isinstance(event, str) and len(event) < 50
+        else []
+    )
     return message + (f" (did you mean '{close[0]}'?)" if close else "")
 
 
@@ -238,7 +255,14 @@ def _selector_problems(rule: Rule, event_known: bool) -> list[Problem]:
 
 
 def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
-    if not isinstance(rule.send, tuple) or not rule.send:
+    if rule.send is not None and not isinstance(rule.send, tuple):
+        return [
+            Problem(
+                "send",
+                f"values must be strings, not {type(rule.send).__name__}; put the value in quotes",
+            )
+        ]
+    if not rule.send:
         return [Problem("send", "a rule needs send: a value or a list of values")]
     problems = []
     has_element = rule.selector is not None and event_known and rule.event not in SELECTOR_FORBIDDEN

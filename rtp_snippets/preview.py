@@ -9,64 +9,19 @@ text (controls, bidi overrides) are shown as Python escapes, never raw.
 
 from __future__ import annotations
 
-import unicodedata
-
 from .model import Rule, RuleSet
 from .render import build_bundle
+from .terminal import table
 
 COLUMNS = ("line", "name", "event", "selector", "values", "pages", "once")
 # RTP takes at most four values in one call; the bundle's send() (templates/bundle.js.j2)
 # sends more as consecutive calls of four and the rest.
 VALUES_PER_CALL = 4
-# Zero-width joiner and non-joiner: invisible, but they hold emoji sequences and
-# Persian or Indic words together, so they are kept (as zero columns), not escaped.
-_JOINERS = frozenset("\u200c\u200d")
-ESCAPE_NOTE = (
-    "Control and invisible characters are shown as Python escapes "
-    "(\\x1b, \\n, \\u202e), and a backslash as \\\\."
-)
 
 
 def counted(count: int, noun: str) -> str:
     """``1 rule``, ``2 rules``, ``0 rules``: the count and the noun, plural unless one."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def display_width(text: str) -> int:
-    """The terminal columns ``text`` takes: two for wide and fullwidth East Asian
-    characters (CJK, most emoji), none for combining marks and format characters
-    (categories Mn, Me, Cf), one for the rest.
-
-    Ambiguous-width characters (East Asian width A, e.g. ``±``) count as one, as
-    terminals draw them outside CJK locales. An emoji sequence joined by U+200D
-    counts as the sum of its parts; terminals differ in how they draw those.
-    """
-    return sum(_character_width(character) for character in text)
-
-
-def _character_width(character: str) -> int:
-    if unicodedata.combining(character) or unicodedata.category(character) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
-
-
-def is_control(character: str) -> bool:
-    """True for a character that must not reach a terminal raw: C0 and C1 controls and
-    DEL (Cc), line and paragraph separators, lone surrogates, and format characters
-    (Cf: bidi overrides such as U+202E, zero-width spaces) other than the joiners."""
-    category = unicodedata.category(character)
-    return category in ("Cc", "Zl", "Zp", "Cs") or (category == "Cf" and character not in _JOINERS)
-
-
-def escaped(text: str) -> str:
-    """``text`` with controls and backslashes as Python escapes: ``\\x1b``, ``\\n``,
-    ``\\u202e``, ``\\\\``, so that every escape reads back as exactly one character."""
-    return "".join(
-        character.encode("unicode_escape").decode("ascii")
-        if character == "\\" or is_control(character)
-        else character
-        for character in text
-    )
 
 
 def call_sizes(count: int) -> tuple[int, ...]:
@@ -91,7 +46,8 @@ def calls_note(rule: Rule) -> str | None:
 
 def rules_table(ruleset: RuleSet) -> str:
     """A table with one row per rule, aligned by display width; if any cell holds a
-    control character, every cell is escaped and a note under the table says so."""
+    control character, every cell is escaped and a note under the table says so
+    (terminal.table)."""
     rows: list[tuple[str, ...]] = [COLUMNS]
     for rule in ruleset:
         if rule.event == "scroll":
@@ -114,21 +70,7 @@ def rules_table(ruleset: RuleSet) -> str:
                 rule.once or "-",
             )
         )
-    # One control character anywhere escapes every cell, so that a backslash means the
-    # same in the whole table: \x1b is then always ESC, and the typed text shows as \\x1b.
-    # Without one, cells are shown as written (a Tailwind ".md\:hidden" stays readable).
-    escaping = any(is_control(character) for row in rows for cell in row for character in cell)
-    if escaping:
-        rows = [COLUMNS, *(tuple(escaped(cell) for cell in row) for row in rows[1:])]
-    widths = [max(display_width(row[column]) for row in rows) for column in range(len(COLUMNS))]
-    table = "\n".join(
-        "  ".join(
-            cell + " " * (width - display_width(cell))
-            for cell, width in zip(row, widths, strict=True)
-        ).rstrip()
-        for row in rows
-    )
-    return f"{table}\n\n{ESCAPE_NOTE}" if escaping else table
+    return table(rows)
 
 
 def calls_notes(ruleset: RuleSet) -> str:

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from rtp_snippets import build_bundle, load_rules
 from rtp_snippets.cli import main
-from rtp_snippets.preview import (ESCAPE_NOTE, VALUES_PER_CALL, counted, display_width,
-                                  is_control, preview_text)
+from rtp_snippets.preview import VALUES_PER_CALL, counted, preview_text
+from rtp_snippets.terminal import ESCAPE_NOTE, display_width, is_control
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "rtp-rules.yml"
