@@ -106,3 +106,30 @@ def test_catalog_and_check_table_show_the_controls_of_a_rules_file_as_escapes(
     catalog = CliRunner().invoke(main, ["catalog", "-r", "site.rules"], catch_exceptions=False,
                                  color=True)
     assert "| x\\x07 | - | 1 | click | a[title=\"\\x1b\"] | all | page |" in catalog.stdout
+
+
+HOSTILE_NAME = "a\x1b]0;pwned\x07\u202e.html"
+SITE_COMMANDS = {
+    "inject": ["inject", "-r", "site.rules", "site"],
+    "inject --check": ["inject", "--check", "-r", "site.rules", "site"],
+    "inject --external": ["inject", "--external", "-r", "site.rules", "site"],
+    "remove --check": ["remove", "--check", "site"],
+}
+
+
+@pytest.mark.parametrize("args", SITE_COMMANDS.values(), ids=SITE_COMMANDS.keys())
+def test_page_names_in_inject_and_remove_reports_are_shown_escaped(tmp_path, monkeypatch, args):
+    """A site's file names are anyone's text too: a page without an RTP tag is named in a
+    warning, a page with two hard links in another, a changed page by --check."""
+    monkeypatch.chdir(tmp_path)
+    site = write_site(tmp_path, {HOSTILE_NAME: "<html><head></head><body>x</body></html>"}, "")
+    (site / "b\x1b[2J.html").write_text("<html><head></head><body>x</body></html>")
+    (site / "c\x07.html").hardlink_to(site / "b\x1b[2J.html")
+    (tmp_path / "site.rules").write_text("on view send 'x' once page\n")
+    if args[0] == "remove":
+        CliRunner().invoke(main, ["inject", "-r", "site.rules", "site"], catch_exceptions=False)
+    result = CliRunner().invoke(main, args, catch_exceptions=False, color=True)
+    assert result.exit_code in (0, 1), result.output
+    assert "a\\x1b]0;pwned\\x07\\u202e.html" in result.stdout + result.stderr
+    assert not RAW_CONTROLS.search(result.stdout), result.stdout
+    assert not RAW_CONTROLS.search(result.stderr), result.stderr
