@@ -302,7 +302,8 @@ def preview(
         "live: calls are sent to the page's rtp" if live else "dry run: calls are logged, not sent"
     )
     click.echo(
-        f"Serving {site or 'a page of the rules'} at {url} ({mode}). Ctrl-C stops.", err=True
+        shown(f"Serving {site or 'a page of the rules'} at {url} ({mode}). Ctrl-C stops."),
+        err=True,
     )
     if open_browser:
         import webbrowser
@@ -353,22 +354,25 @@ def _finish(report: Report, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
+        # Page and file names are the site's own text: shown, never raw (terminal.shown).
         if report.check:
             for page in report.changed:
-                click.echo(f"would change: {page.path}")
+                click.echo(shown(f"would change: {page.path}"))
         for name in report.deleted:
-            click.echo(f"{'would delete' if report.check else 'deleted'}: /{name}")
+            click.echo(shown(f"{'would delete' if report.check else 'deleted'}: /{name}"))
         for page in report.errors:
-            click.echo(f"Error: {page.path}: {page.reason}", err=True)
+            click.echo(shown(f"Error: {page.path}: {page.reason}"), err=True)
         for page in report.file_warnings:
-            click.echo(f"Warning: {page.path}: {page.file_warning}", err=True)
+            click.echo(shown(f"Warning: {page.path}: {page.file_warning}"), err=True)
         if report.warnings:
             examples = ", ".join(page.path for page in report.warnings[:5])
             more = " …" if len(report.warnings) > 5 else ""
             click.echo(
-                f"Warning: {len(report.warnings)} pages have no RTP tag, so rtp() calls "
-                "go nowhere; add the tag, or an rtp: section to the rules file to inject "
-                f"it: {examples}{more}",
+                shown(
+                    f"Warning: {len(report.warnings)} pages have no RTP tag, so rtp() calls "
+                    "go nowhere; add the tag, or an rtp: section to the rules file to inject "
+                    f"it: {examples}{more}"
+                ),
                 err=True,
             )
         click.echo(report.summary())
