@@ -28,6 +28,12 @@ from .errors import cut
 from .model import EVENTS, ONCE
 
 CLAUSES = ("once", "pages", "exclude", "name", "dynamic")
+# Regular expressions, not loops over characters: a line may be a megabyte long. In a
+# str pattern \s is exactly what str.isspace() accepts.
+_SPACE = re.compile(r"\s*")
+_WORD = re.compile(r"\S*")
+_WORD_BEFORE_COMMA = re.compile(r"[^\s,]*")
+_SIMPLE_STRING = {quote: re.compile(f"{quote}([^{quote}]*){quote}(?!{quote})") for quote in "'\""}
 _PERCENT = re.compile(r"(\d+)%\Z")
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)s\Z")
 
@@ -66,8 +72,7 @@ class _Parser:
     # --- tokens -------------------------------------------------------------
 
     def _skip_space(self) -> None:
-        while self.index < len(self.text) and self.text[self.index].isspace():
-            self.index += 1
+        self.index = _SPACE.match(self.text, self.index).end()  # type: ignore[union-attr]
 
     def _at_end(self) -> bool:
         self._skip_space()
@@ -79,12 +84,8 @@ class _Parser:
     def _bare(self, stop: str = "") -> tuple[int, str]:
         self._skip_space()
         start = self.index
-        while (
-            self.index < len(self.text)
-            and not self.text[self.index].isspace()
-            and self.text[self.index] not in stop
-        ):
-            self.index += 1
+        word = (_WORD_BEFORE_COMMA if stop == "," else _WORD).match(self.text, start)
+        self.index = word.end()  # type: ignore[union-attr]
         return start, self.text[start : self.index]
 
     def _peek_word(self) -> str:
@@ -104,6 +105,10 @@ class _Parser:
                 f"expected {what} in quotes, got {got}; e.g. send 'download - example whitepaper'",
             )
         quote = self.text[start]
+        simple = _SIMPLE_STRING[quote].match(self.text, start)
+        if simple:  # no doubled quote inside: the common case, one regular expression
+            self.index = simple.end()
+            return start, simple.group(1)
         chars = []
         self.index += 1
         while True:
