@@ -382,11 +382,18 @@ class _Reader:
 
     def read_python(self) -> None:
         try:
-            self.lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+            source = self.path.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             raise self.fail(0, 0, "no such rules file; create it or give the path of one") from None
         except OSError as error:
             raise self.fail(0, 0, f"cannot read the rules file: {error.strerror}") from None
+        self.lines = source.splitlines()
+        if "\x00" in source:  # refused by Python itself, with a message that differs by version
+            raise self.fail(
+                *self._line_and_column(source, source.index("\x00")),
+                "Python does not allow the character U+0000 in a source file; "
+                "to send it, write \\x00 in a string",
+            )
         try:
             namespace = runpy.run_path(self.file)
         except InvalidRule as invalid:
