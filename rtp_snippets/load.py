@@ -422,10 +422,10 @@ class _Reader:
                 raise self.fail(
                     1, 1, f"rules[{index}] is a {type(rule).__name__}, not an rtp_snippets.Rule"
                 )
-            source = rule.source or self.position(1, 1)
+            where = rule.source or self.position(1, 1)
 
-            def locate(problem: Problem, source: Position = source) -> tuple[int, int]:
-                return source.line, source.column
+            def locate(problem: Problem, where: Position = where) -> tuple[int, int]:
+                return where.line, where.column
 
             self.rules.append((rule, locate))
 
