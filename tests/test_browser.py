@@ -731,3 +731,81 @@ def test_a_form_sent_to_another_site_is_sent_at_once(site, bundle_of):
     follow(page, "http://other.test/?email=", "form.contact button")
     page.goto(ORIGIN + "/next")
     assert log(page) == [["/", *SUBMIT_CALL]]
+
+
+# --- run-time fixes (issue 13) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("once", ["page", "session"])
+def test_once_is_used_up_only_by_a_call_that_is_made(site, bundle_of, once):
+    body = ('<button class="cta" id="bare">no product</button>'
+            '<button class="cta" id="pro" data-product="pro">pro</button>')
+    page = site.open("/", body, bundle_of(
+        f"on click .cta send 'lead - {{attr:data-product}}' once {once}"))
+    page.click("#bare")  # the placeholder is empty: no value, so no call
+    assert calls(page) == []
+    page.click("#pro")
+    page.click("#pro")
+    assert calls(page) == [["send", "event", {"value": "lead - pro"}]]
+
+
+@pytest.mark.parametrize("element", ['<div id="rtp"></div>', '<img name="rtp" alt="">',
+                                     '<form name="rtp"></form>'])
+def test_an_element_named_rtp_does_not_hide_the_stub(site, bundle_of, element):
+    # The browser makes such an element window.rtp: the bundle must still install the stub.
+    page = site.open("/", element + BUTTON, bundle_of(SEED), spy=False)
+    assert page.evaluate("typeof window.rtp") == "object"  # before any call: the element
+    page.click("#download-whitepaper")
+    assert page.evaluate("typeof window.rtp") == "function"
+    assert page.evaluate("Array.from(window.rtp.q, args => Array.from(args))") == [SEED_CALL]
+
+
+def test_a_call_that_cannot_be_made_warns_once_on_the_console(site, bundle_of):
+    page = site.open("/", BUTTON, bundle_of(SEED), spy=False)
+    warnings = []
+    page.on("console", lambda message: message.type == "warning" and warnings.append(message.text))
+    page.evaluate("window.rtp = 5")  # page code overwrites rtp with something not callable
+    page.click("#download-whitepaper")
+    page.click("#download-whitepaper")
+    page.evaluate("new Promise(requestAnimationFrame)")
+    assert len(warnings) == 1 and warnings[0].startswith("rtp-snippets: ")
+
+
+POLLUTED = ("<script>['pages', 'exclude', 'once', 'key', 'a', '/', '0', '1', '2']"
+            ".forEach(function (name) { Object.prototype[name] = '.'; });</script>")
+
+
+def test_rules_read_only_their_own_options(site, bundle_of):
+    # Page code (or a library) that adds properties to Object.prototype, or array
+    # indexes through it, changes nothing: each rule still fires, once as written.
+    page = site.open("/a/", POLLUTED + BUTTON + '<p class="card">card</p>', bundle_of(
+        SEED,
+        "on click #download-whitepaper send 'limited' pages '/a/**' once page",
+        "on click #download-whitepaper send 'excluded' exclude '/a/**'",
+        "on view send 'seen' once session"))
+    page.click("#download-whitepaper")
+    page.click("#download-whitepaper")
+    assert calls(page) == [["send", "event", {"value": "seen"}], SEED_CALL,
+                           ["send", "event", {"value": "limited"}], SEED_CALL]
+
+
+def test_visible_rules_never_rescan_the_document_after_load(site, bundle_of):
+    # A page that changes text every frame: the bundle looks only at elements added
+    # to the page, never again at the whole document, and stops watching what fired.
+    counting = ("<script>window.scans = 0; var all = Document.prototype.querySelectorAll;"
+                "Document.prototype.querySelectorAll = function () { scans++;"
+                " return all.apply(this, arguments); };</script>")
+    body = counting + '<p class="card">c</p>' * 50 + TALL + '<p id="clock">0</p><div id="more"></div>'
+    page = site.open("/", body, bundle_of("on visible .card send 'card' once page",
+                                          "on visible .later send 'later'"))
+    assert wait_for_calls(page, 1) == [["send", "event", {"value": "card"}]]
+    after_load = page.evaluate("window.scans")
+    page.evaluate("""() => new Promise(done => { var n = 0; (function tick() {
+        document.getElementById('clock').textContent = ++n;
+        if (n < 60) requestAnimationFrame(tick); else done(); })(); })""")
+    assert page.evaluate("window.scans") == after_load
+    page.evaluate("document.getElementById('more').innerHTML = '<div><p class=later>x</p></div>'")
+    page.evaluate("document.querySelector('.later').scrollIntoView()")
+    assert wait_for_calls(page, 2) == [["send", "event", {"value": "card"}],
+                                       ["send", "event", {"value": "later"}]]
+    assert page.evaluate("window.scans") == after_load
