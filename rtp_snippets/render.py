@@ -200,6 +200,8 @@ def _features(rules: tuple[Rule, ...]) -> dict:
         "path": globs or "path" in placeholders,
         "globs": globs,
         "once": once,
+        # option(): rule options read as the rule's own properties.
+        "options": globs or once,
         "session": any(rule.once == "session" for rule in rules),
         "delegated": [event for event in DELEGATED_EVENTS if event in events],
         "ready": bool(events & {"view", "visible", "scroll"}),

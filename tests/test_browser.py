@@ -753,8 +753,9 @@ def test_once_is_used_up_only_by_a_call_that_is_made(site, bundle_of, once):
                                      '<form name="rtp"></form>'])
 def test_an_element_named_rtp_does_not_hide_the_stub(site, bundle_of, element):
     # The browser makes such an element window.rtp: the bundle must still install the stub.
+    plain = site.open("/plain/", element, spy=False)
+    assert plain.evaluate("typeof window.rtp") == "object"
     page = site.open("/", element + BUTTON, bundle_of(SEED), spy=False)
-    assert page.evaluate("typeof window.rtp") == "object"  # before any call: the element
     page.click("#download-whitepaper")
     assert page.evaluate("typeof window.rtp") == "function"
     assert page.evaluate("Array.from(window.rtp.q, args => Array.from(args))") == [SEED_CALL]

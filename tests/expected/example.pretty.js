@@ -1,8 +1,12 @@
 (function(w) {
-  if (!w.rtp) {
+  if (typeof w.rtp != "function") {
     w.rtp = function() {
       (w.rtp.q = w.rtp.q || []).push(arguments);
     };
+  }
+  var warned;
+  function lost(error) {
+    warned = warned || !console.warn("rtp-snippets:", error);
   }
   var KEY = "rtp-snippets queue";
   function replay(calls) {
@@ -10,6 +14,7 @@
       try {
         w.rtp.apply(w, args);
       } catch (error) {
+        lost(error);
       }
     });
   }
@@ -102,6 +107,10 @@
       return text;
     }).filter(Boolean);
   }
+  function option(rule, name) {
+    var options = rule.length > 2 && rule[2];
+    return options && Object.prototype.hasOwnProperty.call(options, name) ? options[name] : 0;
+  }
   var path = location.pathname;
   try {
     path = decodeURI(path);
@@ -118,9 +127,12 @@
       return new URLSearchParams(location.search).get(name);
   }
   var page = path.replace(/\/index\.html?$/, "/");
-  var size = (page.length >> 5) + 1, at = {}, others = [], position;
+  var size = (page.length >> 5) + 1, at = /* @__PURE__ */ Object.create(null), none = zeros(), others = zeros(), position;
+  function zeros() {
+    return Array(size).fill(0);
+  }
   for (position = 0; position < page.length; position++) {
-    (at[page[position]] = at[page[position]] || [])[position >> 5] |= 1 << position;
+    (at[page[position]] = at[page[position]] || zeros())[position >> 5] |= 1 << position;
     if (page[position] != "/")
       others[position >> 5] |= 1 << position;
   }
@@ -133,7 +145,8 @@
     return next;
   }
   function matches(tokens) {
-    for (var reached = [1], k = 0, token, next, word, bits, carry, low, i; k < tokens.length; k++) {
+    var reached = zeros(), k, token, next, word, bits, carry, low, i;
+    for (reached[0] = 1, k = 0; k < tokens.length; k++) {
       token = tokens[k];
       if (token == "*") {
         for (next = [], carry = word = 0; word < size; word++) {
@@ -141,29 +154,29 @@
           carry = bits > 4294967295;
           next[word] = reached[word] | bits ^ others[word];
         }
-      } else if (token[1] == "*") {
-        bits = token == "**" ? reached : step(reached, at["/"] || []);
+      } else if (token.charAt(1) == "*") {
+        bits = token == "**" ? reached : step(reached, at["/"] || none);
         for (next = [], low = word = 0; word < size; word++)
           next[word] = reached[word] | (low ? -1 : (low = bits[word] & -bits[word]) && -low);
       } else {
         for (next = reached, i = 0; i < token.length; i++)
-          next = step(next, token == "?" ? others : at[token[i]] || []);
+          next = step(next, token == "?" ? others : at[token[i]] || none);
       }
       reached = next;
     }
     return reached[page.length >> 5] >> page.length & 1;
   }
   function applies(rule) {
-    var options = rule[2] || {};
-    return (!options.pages || options.pages.some(matches)) && !(options.exclude && options.exclude.some(matches));
+    var pages = option(rule, "pages"), exclude = option(rule, "exclude");
+    return (!pages || pages.some(matches)) && !(exclude && exclude.some(matches));
   }
-  var fired = {};
-  function first(options) {
-    var key = "rtp-snippets:" + options.key;
+  var fired = /* @__PURE__ */ Object.create(null);
+  function first(once, key) {
+    key = "rtp-snippets:" + key;
     if (fired[key])
       return false;
     fired[key] = 1;
-    if (options.once == "session") {
+    if (once == "session") {
       try {
         if (sessionStorage.getItem(key))
           return false;
@@ -174,9 +187,13 @@
     return true;
   }
   function fire(rule, element) {
-    if (rule[2] && rule[2].once && !first(rule[2]))
+    var list = values(rule[1], element);
+    if (!list.length)
       return;
-    send(values(rule[1], element));
+    var once = option(rule, "once");
+    if (once && !first(once, option(rule, "key")))
+      return;
+    send(list);
   }
   function ready(callback) {
     if (document.readyState == "loading")
@@ -193,6 +210,7 @@
             if (element)
               fire(rule, element);
           } catch (error) {
+            lost(error);
           }
         });
       });
@@ -207,11 +225,12 @@
         if (element || !rule[0])
           fire(rule, element);
       } catch (error) {
+        lost(error);
       }
     });
   });
   ready(function() {
-    var rules = [["#case-study", "saw case study", { "once": "session", "key": "f54b02bf3049" }]].filter(applies), seen = /* @__PURE__ */ new WeakSet();
+    var rules = [["#case-study", "saw case study", { "once": "session", "key": "f54b02bf3049" }]].filter(applies), seen = /* @__PURE__ */ new WeakSet(), added = [];
     var observer = new IntersectionObserver(function(entries) {
       entries.forEach(function(entry) {
         if (entry.isIntersecting) {
@@ -221,26 +240,45 @@
               if (entry.target.matches(rule[0]))
                 fire(rule, entry.target);
             } catch (error) {
+              lost(error);
             }
           });
         }
       });
     });
-    function scan() {
+    function watch(element) {
+      if (!seen.has(element)) {
+        seen.add(element);
+        observer.observe(element);
+      }
+    }
+    function scan(root) {
       rules.forEach(function(rule) {
         try {
-          document.querySelectorAll(rule[0]).forEach(function(element) {
-            if (!seen.has(element)) {
-              seen.add(element);
-              observer.observe(element);
-            }
-          });
+          if (root != document && root.matches(rule[0]))
+            watch(root);
+          root.querySelectorAll(rule[0]).forEach(watch);
         } catch (error) {
         }
       });
     }
-    scan();
-    new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });
+    scan(document);
+    new MutationObserver(function(records) {
+      var waiting = added.length;
+      records.forEach(function(record) {
+        record.addedNodes.forEach(function(node) {
+          if (node.nodeType == 1)
+            added.push(node);
+        });
+      });
+      if (!waiting && added.length)
+        requestAnimationFrame(function() {
+          added.splice(0).forEach(function(element) {
+            if (element.isConnected)
+              scan(element);
+          });
+        });
+    }).observe(document.documentElement, { childList: true, subtree: true });
   });
   ready(function() {
     var pending = [[75, "read three quarters", { "pages": [["/blog", "/**"]] }]].filter(applies);
@@ -252,6 +290,7 @@
         try {
           fire(rule, null);
         } catch (error) {
+          lost(error);
         }
       });
       if (!pending.length)
@@ -265,6 +304,7 @@
       try {
         fire(rule, null);
       } catch (error) {
+        lost(error);
       }
     }, rule[0] * 1e3);
   });
