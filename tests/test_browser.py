@@ -624,26 +624,90 @@ def test_a_link_whose_navigation_the_page_cancels_is_sent_on_the_page(site, bund
     assert page.url == ORIGIN + "/" and queued(page) is None
 
 
-def test_known_limit_a_same_site_link_answered_with_a_download_is_sent_by_the_next_page_load(
+def test_a_same_site_link_answered_with_a_download_is_sent_on_the_page_within_a_second(
         site, bundle_of):
+    # The page does not leave after all: the stored call is sent on it, once.
     page = navigation_site(site, bundle_of(SEED), LINK.format(href="/file", extra=""))
     site.context.route(ORIGIN + "/file", lambda route: route.fulfill(
         body="a,b\n", headers={"content-type": "text/csv",
                                "content-disposition": "attachment; filename=file.csv"}))
     with page.expect_download():
         page.click("#download-whitepaper")
-    assert calls(page) == [] and queued(page) is not None
+    assert calls(page) == [] and queued(page) is not None  # stored while it might leave
+    page.wait_for_function("window.calls.length >= 1", timeout=3000)
+    assert queued(page) is None
     page.goto(ORIGIN + "/next")
-    assert log(page) == [["/next", *SEED_CALL]]
+    assert log(page) == [["/", *SEED_CALL]]
 
 
-def test_known_limit_a_page_that_cancels_the_click_and_navigates_itself(site, bundle_of):
+def test_a_navigation_cancelled_after_the_click_is_sent_on_the_page_within_a_second(
+        site, bundle_of):
+    # Page code that cancels the navigation itself, not the click (the Navigation API).
+    body = LINK.format(href="/next", extra="") + (
+        "<script>navigation.addEventListener('navigate', function (event) {"
+        " event.preventDefault(); });</script>")
+    page = navigation_site(site, bundle_of(SEED), body)
+    page.click("#download-whitepaper")
+    assert calls(page) == [] and queued(page) is not None
+    page.wait_for_function("window.calls.length >= 1", timeout=3000)
+    assert page.url == ORIGIN + "/" and calls(page) == [SEED_CALL] and queued(page) is None
+
+
+def test_an_ajax_form_whose_submit_page_code_cancels_is_sent_on_the_page(site, bundle_of):
+    # As Marketo Forms 2.0 does: the submit handler cancels it and posts the data itself.
+    body = LEAVING_FORM.format(extra="", required="", button="") + (
+        "<script>document.querySelector('form').addEventListener('submit',"
+        " function (event) { event.preventDefault(); });</script>")
+    page = navigation_site(site, bundle_of(SUBMIT), body)
+    page.click("button")
+    assert wait_for_calls(page, 1) == [SUBMIT_CALL]
+    assert page.url == ORIGIN + "/" and queued(page) is None
+
+
+def test_a_page_that_cancels_the_click_and_navigates_itself_has_the_call_sent_before_it_leaves(
+        site, bundle_of):
     body = LINK.format(href="/next", extra="") + (
         "<script>document.getElementById('download-whitepaper').addEventListener('click',"
         " function (event) { event.preventDefault(); location.href = this.href; });</script>")
     page = navigation_site(site, bundle_of(SEED), body)
     follow(page, ORIGIN + "/next")
-    assert log(page) == [["/", *SEED_CALL]]  # sent on the page that was leaving
+    assert log(page) == [["/", *SEED_CALL]]  # sent on the page that was leaving, once
+
+
+def leave_for_a_page_without_bundle(site, bundle_of):
+    """A click on / that leaves for /plain, a page without the bundle: the call stays
+    stored in the tab's sessionStorage."""
+    page = navigation_site(site, bundle_of(SEED), LINK.format(href="/plain", extra=""))
+    site.pages["/plain"] = (f"<!doctype html><html><head><script>{LOGGING_SPY}</script></head>"
+                            "<body>no bundle</body></html>", {})
+    follow(page, ORIGIN + "/plain")
+    assert log(page) == [] and queued(page) is not None
+    return page
+
+
+@pytest.mark.parametrize("minutes, sent", [(29, True), (31, False)])
+def test_stored_calls_older_than_thirty_minutes_are_dropped(site, bundle_of, minutes, sent):
+    page = leave_for_a_page_without_bundle(site, bundle_of)
+    page.add_init_script(f"(function () {{ var now = Date.now;"
+                         f" Date.now = function () {{ return now() + {minutes} * 60000; }}; }})()")
+    page.goto(ORIGIN + "/next")
+    assert log(page) == ([["/next", *SEED_CALL]] if sent else [])
+    assert queued(page) is None
+
+
+def test_a_duplicated_tab_does_not_send_the_stored_calls_again(site, bundle_of):
+    # Duplicating a tab copies its sessionStorage: the call stored by the first tab is
+    # then in both, and only one of them may send it.
+    first = leave_for_a_page_without_bundle(site, bundle_of)
+    stored = first.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
+    duplicate = site.context.new_page()
+    duplicate.add_init_script(
+        f"(function (copy) {{ if (!sessionStorage.length) for (var key in copy)"
+        f" sessionStorage.setItem(key, copy[key]); }})({stored})")
+    duplicate.goto(ORIGIN + "/next")
+    first.goto(ORIGIN + "/next")
+    assert log(first) == [["/next", *SEED_CALL]]
+    assert queued(first) is None and queued(duplicate) is None
 
 
 def test_without_session_storage_a_leaving_click_is_sent_at_once(site, bundle_of):
