@@ -8,7 +8,7 @@
   function lost(error) {
     warned = warned || !console.warn("rtp-snippets:", error);
   }
-  var KEY = "rtp-snippets queue";
+  var KEY = "rtp-snippets queue", SENT = "rtp-snippets sent", AGE = 18e5;
   function replay(calls) {
     calls.forEach(function(args) {
       try {
@@ -19,14 +19,36 @@
     });
   }
   function deliver() {
+    var now = Date.now(), stored, sent = [];
     try {
-      var calls = JSON.parse(sessionStorage.getItem(KEY));
+      stored = JSON.parse(sessionStorage.getItem(KEY));
       sessionStorage.removeItem(KEY);
     } catch (error) {
       return;
     }
-    if (Array.isArray(calls))
-      replay(calls);
+    if (!Array.isArray(stored))
+      return;
+    try {
+      sent = JSON.parse(localStorage.getItem(SENT)) || [];
+    } catch (error) {
+    }
+    function recent(entry) {
+      return now - entry[1] < AGE;
+    }
+    stored = stored.filter(function(entry) {
+      return recent(entry) && !sent.some(function(batch) {
+        return batch[0] == entry[0];
+      });
+    });
+    try {
+      localStorage.setItem(SENT, JSON.stringify(sent.filter(recent).concat(stored.map(function(entry) {
+        return [entry[0], entry[1]];
+      }))));
+    } catch (error) {
+    }
+    replay(stored.map(function(entry) {
+      return entry[2];
+    }));
   }
   deliver();
   w.addEventListener("pageshow", function(event) {
@@ -71,11 +93,17 @@
     queue = 0;
     if (calls && calls.length) {
       try {
-        sessionStorage.setItem(KEY, JSON.stringify((JSON.parse(sessionStorage.getItem(KEY)) || []).concat(calls)));
+        var now = Date.now(), batch = Math.random();
+        sessionStorage.setItem(KEY, JSON.stringify((JSON.parse(sessionStorage.getItem(KEY)) || []).concat(
+          calls.map(function(args) {
+            return [batch, now, args];
+          })
+        )));
         setTimeout(function() {
           if (event.defaultPrevented)
             deliver();
         });
+        setTimeout(deliver, 1e3);
       } catch (error) {
         replay(calls);
       }
