@@ -874,3 +874,17 @@ def test_visible_rules_never_rescan_the_document_after_load(site, bundle_of):
     assert wait_for_calls(page, 2) == [["send", "event", {"value": "card"}],
                                        ["send", "event", {"value": "later"}]]
     assert page.evaluate("window.scans") == after_load
+
+
+def test_a_bundle_that_runs_twice_in_one_document_does_nothing_the_second_time(site, bundle_of):
+    # A theme that re-executes the page's scripts (or a bundle injected twice): no
+    # listener or rule is set up twice, so each event is sent once.
+    bundle = bundle_of(SEED, "on view send 'seen'", "on visible #download-whitepaper send 'shown'")
+    rerun = ("<script>var again = document.createElement('script');"
+             f"again.textContent = {json.dumps(bundle.code)}; document.body.appendChild(again);</script>")
+    page = site.open("/", BUTTON + f"<script>{bundle.code}</script>" + rerun, bundle)
+    page.click("#download-whitepaper")
+    wait_for_calls(page, 3)
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert sorted(call[2]["value"] for call in calls(page)) == [
+        "download - example whitepaper", "seen", "shown"]
