@@ -664,14 +664,18 @@ def test_an_ajax_form_whose_submit_page_code_cancels_is_sent_on_the_page(site, b
     assert page.url == ORIGIN + "/" and queued(page) is None
 
 
-def test_a_page_that_cancels_the_click_and_navigates_itself_has_the_call_sent_before_it_leaves(
+def test_a_page_that_cancels_the_click_and_navigates_itself_has_the_call_sent_once(
         site, bundle_of):
+    # The page sends it right after the click event, unless its own navigation has
+    # already replaced it by then (a race that a loaded machine loses now and then):
+    # then the next page does. Either way exactly once.
     body = LINK.format(href="/next", extra="") + (
         "<script>document.getElementById('download-whitepaper').addEventListener('click',"
         " function (event) { event.preventDefault(); location.href = this.href; });</script>")
     page = navigation_site(site, bundle_of(SEED), body)
     follow(page, ORIGIN + "/next")
-    assert log(page) == [["/", *SEED_CALL]]  # sent on the page that was leaving, once
+    assert log(page) in ([["/", *SEED_CALL]], [["/next", *SEED_CALL]])
+    assert queued(page) is None
 
 
 def leave_for_a_page_without_bundle(site, bundle_of):
@@ -888,3 +892,14 @@ def test_a_bundle_that_runs_twice_in_one_document_does_nothing_the_second_time(s
     page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert sorted(call[2]["value"] for call in calls(page)) == [
         "download - example whitepaper", "seen", "shown"]
+
+
+def test_a_bundle_run_after_document_open_works_again(site, bundle_of):
+    # document.open() (here through Playwright's set_content) removes every listener:
+    # the once-per-document mark must not stop the bundle of the new content.
+    bundle = bundle_of(SEED)
+    page = site.open("/", BUTTON, bundle)
+    page.set_content(f"<!doctype html><html><head><script>{SPY}</script></head>"
+                     f"<body>{BUTTON}<script>{bundle.code}</script></body></html>")
+    page.click("#download-whitepaper")
+    assert calls(page) == [SEED_CALL]

@@ -263,9 +263,12 @@ def blank_page(browser):
 def sent_at(page, paths: list[str], code: str) -> list[list[str]]:
     """For each path, the values the bundle sends when it runs on the page at that path."""
     # Percent-encoded as in a real URL: the bundle decodes location.pathname with decodeURI.
-    # An inline script runs as soon as it is added, as the injected bundle does.
+    # An inline script runs as soon as it is added, as the injected bundle does. Each run
+    # stands for a new page load, so the bundle's once-per-document mark is taken off
+    # first (its rules are view rules: they leave no listener behind).
     return page.evaluate("""([urls, code]) => urls.map(url => {
         history.replaceState(null, '', url);
+        delete document.documentElement[Symbol.for('rtp-snippets')];
         window.calls = [];
         const script = document.createElement('script');
         script.textContent = code;

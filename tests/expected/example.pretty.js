@@ -1,4 +1,8 @@
 (function(w) {
+  var RAN = Symbol.for("rtp-snippets"), root = document.documentElement;
+  if (root[RAN])
+    return;
+  root[RAN] = 1;
   if (typeof w.rtp != "function") {
     w.rtp = function() {
       (w.rtp.q = w.rtp.q || []).push(arguments);
@@ -280,12 +284,12 @@
         observer.observe(element);
       }
     }
-    function scan(root) {
+    function scan(root2) {
       rules.forEach(function(rule) {
         try {
-          if (root != document && root.matches(rule[0]))
-            watch(root);
-          root.querySelectorAll(rule[0]).forEach(watch);
+          if (root2 != document && root2.matches(rule[0]))
+            watch(root2);
+          root2.querySelectorAll(rule[0]).forEach(watch);
         } catch (error) {
         }
       });
