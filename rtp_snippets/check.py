@@ -22,7 +22,7 @@ from .errors import quoted
 from .inject import PageSkipped, decode, is_rtp_tag
 from .paths import matches, site_pages
 from .scan import scan
-from .terminal import escaped, needs_escaping, shown, table
+from .terminal import shown, shown_cells, table
 
 if TYPE_CHECKING:
     from .model import Rule, RuleSet
@@ -679,15 +679,14 @@ def catalog_markdown(rows: list[dict]) -> str:
         "| " + " | ".join(columns) + " |",
         "|" + "|".join("---" for _ in columns) + "|",
     ]
-    table_cells = [
-        [str(row[column]) if row[column] not in (None, "") else "-" for column in columns]
-        for row in rows
-    ]
-    # As in a terminal table: one control character escapes every cell (terminal.table).
-    escaping = any(needs_escaping(cell) for cells in table_cells for cell in cells)
+    table_cells, _ = shown_cells(
+        [
+            [str(row[column]) if row[column] not in (None, "") else "-" for column in columns]
+            for row in rows
+        ]
+    )
     for cells in table_cells:
-        cells = [(escaped(cell) if escaping else cell).replace("|", "\\|") for cell in cells]
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

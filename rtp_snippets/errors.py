@@ -78,8 +78,7 @@ class RuleError(RtpSnippetsError):
         # The rules file's own text may hold control characters: the message (which may
         # quote it, or name a file) and the line are each escaped if they do (see
         # terminal.shown), and the caret is placed on the escaped line.
-        if needs_escaping(text):
-            text = escaped(text)
+        text = shown(text)
         if needs_escaping(before + after, keep="\t"):
             before, after = escaped(before, keep="\t"), escaped(after, keep="\t")
         # Keep tabs so the caret lines up under the same column on a terminal.

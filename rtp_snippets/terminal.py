@@ -73,14 +73,21 @@ def shown(text: str, keep: str = "") -> str:
     return escaped(text, keep) if needs_escaping(text, keep) else text
 
 
+def shown_cells(rows: Sequence[Sequence[str]]) -> tuple[list[list[str]], bool]:
+    """The cells of a table as they are printed, and whether they were escaped: if any
+    cell holds a control character, every cell is escaped, so that a backslash means
+    the same throughout the table."""
+    escaping = any(needs_escaping(cell) for row in rows for cell in row)
+    return [[escaped(cell) if escaping else cell for cell in row] for row in rows], escaping
+
+
 def table(rows: Sequence[Sequence[str]], right: Collection[int] = ()) -> str:
     """``rows`` (the first is the header) as aligned columns, padded by display width,
     the columns numbered in ``right`` aligned right. If any cell holds a control
     character, every cell is escaped (so a backslash means the same throughout the
     table) and ESCAPE_NOTE follows the table."""
-    escaping = any(needs_escaping(cell) for row in rows for cell in row)
-    if escaping:
-        rows = [rows[0], *([escaped(cell) for cell in row] for row in rows[1:])]
+    body, escaping = shown_cells(rows[1:])
+    rows = [rows[0], *body]
     widths = [max(display_width(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = []
     for row in rows:

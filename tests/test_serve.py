@@ -88,6 +88,16 @@ def page(browser):
     context.close()
 
 
+def assert_banner_and_no_rule(page, error: str) -> None:
+    """The page shows the rules' errors as the banner, ``error`` among them, and a click
+    on the seed's target sends nothing."""
+    banner = page.inner_text("#rtp-snippets-error")
+    assert banner.startswith("rtp-snippets: the rules have errors, so no rule runs here\n")
+    assert error in banner
+    page.click("#download-whitepaper")
+    assert logged(page) == []
+
+
 def logged(page):
     return page.evaluate("window.rtpSnippetsPreview.calls.map(c => [c.rule, c.line, c.args])")
 
@@ -143,11 +153,7 @@ def test_editing_the_rules_reloads_them_and_errors_show_a_banner(served, page):
     assert logged(page) == [["click #download-whitepaper", 2, ["send", "event", {"value": "whitepaper v2"}]]]
     server.rules.write_text("rules:\n  - on click #download-whitepaper send 'x'\n")
     page.reload()
-    banner = page.inner_text("#rtp-snippets-error")
-    assert banner.startswith("rtp-snippets: the rules have errors, so no rule runs here\n")
-    assert "rtp-rules.yml:2:14: this rule is cut short here" in banner
-    page.click("#download-whitepaper")
-    assert logged(page) == []
+    assert_banner_and_no_rule(page, "rtp-rules.yml:2:14: this rule is cut short here")
     server.rules.write_text(RULES)
     page.reload()
     assert page.locator("#rtp-snippets-error").count() == 0
@@ -468,11 +474,7 @@ def test_an_exception_while_reloading_the_rules_shows_as_the_banner_and_in_the_t
     server.rules.write_text(BAD_EDIT)
     for _ in range(2):  # the first request after the edit, and the next: not the old rules
         page.reload()
-        banner = page.inner_text("#rtp-snippets-error")
-        assert banner.startswith("rtp-snippets: the rules have errors, so no rule runs here\n")
-        assert "rtp-rules.yml:5:12: 'pages' takes a page glob" in banner
-        page.click("#download-whitepaper")
-        assert logged(page) == []
+        assert_banner_and_no_rule(page, "rtp-rules.yml:5:12: 'pages' takes a page glob")
     server.rules.write_text(RULES)
     page.reload()
     assert page.locator("#rtp-snippets-error").count() == 0
