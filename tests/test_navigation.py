@@ -1,0 +1,299 @@
+"""Client-side navigation (issue 13): rules act per page *shown*, in real Chromium.
+
+Two kinds of site change pages without a load: a plain site whose own script swaps
+the content and calls history.pushState (both orders), and the real Material for
+MkDocs theme with ``navigation.instant``, built by ``mkdocs build`` with our plugin.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from test_browser import ORIGIN, SPY, Site, calls  # tests/ is on sys.path
+
+from rtp_snippets import build_bundle, load_rules
+
+pytestmark = pytest.mark.browser
+
+
+def value(text: str) -> list:
+    return ["send", "event", {"value": text}]
+
+
+@pytest.fixture
+def site(browser):
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    served = Site(context)
+    yield served
+    context.close()
+    assert served.errors == [], "console errors"
+
+
+# The site's own router: a click on a[data-spa] (or back/forward) fetches the page and
+# swaps <main> and the title. "push-first" calls pushState at the click and swaps when
+# the page has arrived (as Material, Turbo and swup do); "swap-first" swaps, then calls
+# pushState in the same task.
+ROUTER = """<script>
+var order = %r;
+function swap(url, push) {
+  fetch(url).then(function (response) { return response.text(); }).then(function (html) {
+    var next = new DOMParser().parseFromString(html, "text/html");
+    if (push && order == "swap-first") {
+      document.querySelector("main").replaceWith(next.querySelector("main"));
+      document.title = next.title;
+      history.pushState(null, "", url);
+    } else {
+      document.querySelector("main").replaceWith(next.querySelector("main"));
+      document.title = next.title;
+    }
+  });
+}
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-spa]");
+  if (!link) return;
+  event.preventDefault();
+  if (order == "push-first") history.pushState(null, "", link.href);
+  swap(link.href, true);
+});
+addEventListener("popstate", function () { swap(location.href, false); });
+</script>"""
+
+PAGES = {
+    "/": "<main><h1>Home</h1><a data-spa href='/pricing/'>Pricing</a>"
+         "<button class=cta>Try</button><a href='#details'>Details</a><p id=details>x</p></main>",
+    "/pricing/": "<main><h1>Pricing</h1><a data-spa href='/'>Home</a>"
+                 "<button id=buy>Buy</button><button class=cta>Try</button>"
+                 "<p class=promo>Offer</p></main>",
+}
+
+RULES = """\
+client_navigation: on
+rules:
+  - "on view h1 send 'view {path} - {text}'"
+  - "on view send 'pricing page' pages /pricing/**"
+  - "on click #buy send 'buy on {path}' pages /pricing/**"
+  - "on click .cta send 'cta on {path}' once page"
+  - "on visible .promo send 'promo on {path}'"
+  - "on scroll 100% send 'read {path}'"
+  - "on timer 0.5s send 'half a second on {path}'"
+"""
+
+
+def spa_site(site, rules_file, order: str):
+    bundle = build_bundle(load_rules(rules_file(RULES)))
+    for path, body in PAGES.items():
+        site.add(path, body + ROUTER % order, bundle)
+    return site.visit(ORIGIN + "/")
+
+
+def settle(page, count: int):
+    """Wait for ``count`` calls, then long enough for any extra call to show."""
+    page.wait_for_function(f"window.calls.length >= {count}", timeout=5000)
+    page.wait_for_timeout(700)
+    return calls(page)
+
+
+LANDING = [value("view / - Home"), value("read /"), value("half a second on /")]
+PRICING = [value("view /pricing/ - Pricing"), value("pricing page"), value("read /pricing/"),
+           value("promo on /pricing/"), value("half a second on /pricing/")]
+
+
+def by_page(found: list) -> list:
+    """The calls in a stable order: per page shown, the order within one instant varies."""
+    return sorted(found, key=lambda call: call[2]["value"])
+
+
+@pytest.mark.parametrize("order", ["push-first", "swap-first"])
+def test_every_page_shown_by_pushstate_runs_its_rules_once(site, rules_file, order):
+    page = spa_site(site, rules_file, order)
+    assert by_page(settle(page, 3)) == by_page(LANDING)
+    page.click("text=Pricing")
+    assert by_page(settle(page, 8)[3:]) == by_page(PRICING)
+    page.click("#buy")
+    page.click(".cta")
+    page.click(".cta")  # once page: used up on this page
+    assert settle(page, 10)[8:] == [value("buy on /pricing/"), value("cta on /pricing/")]
+    page.go_back()
+    assert by_page(settle(page, 13)[10:]) == by_page(LANDING)
+    page.click(".cta")  # a new page shown: once page starts afresh
+    assert settle(page, 14)[13:] == [value("cta on /")]
+    page.go_forward()
+    assert by_page(settle(page, 19)[14:]) == by_page(PRICING)
+
+
+def test_a_fragment_or_a_same_path_state_change_is_not_a_new_page(site, rules_file):
+    page = spa_site(site, rules_file, "push-first")
+    assert len(settle(page, 3)) == 3
+    page.click("text=Details")
+    page.evaluate("history.replaceState({a: 1}, '', location.pathname + '?tab=2')")
+    page.evaluate("history.pushState(null, '', '#elsewhere'); document.body.append('x')")
+    page.go_back()
+    page.wait_for_timeout(700)
+    assert len(calls(page)) == 3
+
+
+def test_a_timer_of_the_page_left_does_not_fire_on_the_next(site, rules_file):
+    bundle = build_bundle(load_rules(rules_file(
+        "client_navigation: on\nrules:\n  - \"on timer 1s send 'a second on {path}'\"\n")))
+    for path, body in PAGES.items():
+        site.add(path, body + ROUTER % "push-first", bundle)
+    page = site.visit(ORIGIN + "/")
+    page.wait_for_timeout(300)
+    page.click("text=Pricing")
+    page.wait_for_timeout(1800)
+    assert calls(page) == [value("a second on /pricing/")]
+
+
+def test_without_client_navigation_a_bundle_has_none_of_its_code(rules_file):
+    on = build_bundle(load_rules(rules_file(RULES)))
+    off = build_bundle(load_rules(rules_file(RULES.replace("client_navigation: on",
+                                                           "client_navigation: off"))))
+    assert "pushState" in on.code
+    assert "pushState" not in off.code
+
+
+# Material for MkDocs, the real theme.
+
+MKDOCS = """\
+site_name: Client navigation test
+site_url: {origin}/
+theme:
+  name: material
+  font: false
+  features: [{features}]
+plugins:
+  - rtp-snippets:
+      rules: rtp-rules.yml
+      prune: true
+"""
+MATERIAL_RULES = """\
+rules:
+  - "on view h1 send 'view {path} - {text}'"
+  - "on click #download-whitepaper send 'download on {path}' pages /whitepaper/**"
+"""
+DOCS = {
+    "index.md": "# Home\n\n[Pricing](pricing/index.md)\n\n[Whitepaper](whitepaper/index.md)\n",
+    "pricing/index.md": "# Pricing\n\n[Whitepaper](../whitepaper/index.md)\n",
+    "whitepaper/index.md": "# Whitepaper\n\n<button id=\"download-whitepaper\">Download</button>\n",
+}
+
+
+@pytest.fixture(scope="module", params=["navigation.instant", ""], ids=["instant", "no-instant"])
+def material_site(request, tmp_path_factory):
+    source = tmp_path_factory.mktemp("material")
+    (source / "mkdocs.yml").write_text(MKDOCS.format(origin=ORIGIN, features=request.param))
+    (source / "rtp-rules.yml").write_text(MATERIAL_RULES)
+    for name, text in DOCS.items():
+        (source / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / "docs" / name).write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(source / "site")],
+        cwd=source, capture_output=True, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    return request.param, source / "site", result.stderr
+
+
+def serve_built_site(context, root: Path) -> None:
+    """Serve ``root`` under ORIGIN with each file's type; nothing else is reachable."""
+
+    def handle(route):
+        url = route.request.url
+        if not url.startswith(ORIGIN + "/"):
+            route.abort()
+            return
+        path = root / unquote(url[len(ORIGIN) + 1:].split("?")[0].split("#")[0])
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            route.fulfill(status=404, body="not found")
+            return
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": kind})
+
+    context.route("**/*", handle)
+
+
+@pytest.fixture
+def material(browser, material_site):
+    features, root, _ = material_site
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    serve_built_site(context, root)
+    context.add_init_script(SPY)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    yield features, page
+    context.close()
+    assert errors == []
+
+
+def test_material_every_page_shown_sends_its_view_and_scoped_clicks_fire(material):
+    features, page = material
+    page.goto(ORIGIN + "/")
+    page.evaluate("window.kept = 1")  # gone after a full page load
+    assert settle(page, 1) == [value("view / - Home")]
+    page.click("article >> text=Whitepaper")
+    page.wait_for_url(ORIGIN + "/whitepaper/")
+    shown = settle(page, 1)
+    if features:  # one document all along: its calls accumulate
+        assert page.evaluate("window.kept") == 1
+        assert shown == [value("view / - Home"), value("view /whitepaper/ - Whitepaper")]
+    else:
+        assert shown == [value("view /whitepaper/ - Whitepaper")]
+    page.click("#download-whitepaper")
+    page.wait_for_timeout(300)
+    assert calls(page)[-1] == value("download on /whitepaper/")
+    page.go_back()
+    page.wait_for_url(ORIGIN + "/")
+    page.wait_for_function("window.calls.length && window.calls[window.calls.length - 1]"
+                           "[2].value == 'view / - Home'")
+    page.go_forward()
+    page.wait_for_url(ORIGIN + "/whitepaper/")
+    page.wait_for_function("window.calls[window.calls.length - 1][2].value"
+                           " == 'view /whitepaper/ - Whitepaper'")
+    page.click("article >> text=Download")
+    page.wait_for_timeout(700)
+    found = calls(page)
+    if features:
+        assert page.evaluate("window.kept") == 1
+        assert found == [value("view / - Home"), value("view /whitepaper/ - Whitepaper"),
+                         value("download on /whitepaper/"), value("view / - Home"),
+                         value("view /whitepaper/ - Whitepaper"), value("download on /whitepaper/")]
+    else:
+        assert found == [value("view /whitepaper/ - Whitepaper"), value("download on /whitepaper/")]
+
+
+def test_material_a_click_scoped_to_a_page_fires_whatever_the_landing_page(material):
+    features, page = material
+    page.goto(ORIGIN + "/pricing/")
+    settle(page, 1)
+    page.click("article >> text=Whitepaper")
+    page.wait_for_url(ORIGIN + "/whitepaper/")
+    page.wait_for_function("window.calls.some(c => c[2].value == 'view /whitepaper/ - Whitepaper')")
+    page.click("#download-whitepaper")
+    page.wait_for_timeout(300)
+    assert calls(page)[-1] == value("download on /whitepaper/")
+    assert calls(page).count(value("download on /whitepaper/")) == 1
+
+
+def test_material_instant_navigation_is_detected_and_every_page_gets_one_bundle(material_site):
+    features, root, stderr = material_site
+    blocks = {
+        path.relative_to(root).as_posix(): path.read_text().split('data-rtp-snippets="bundle"')[1]
+        for path in root.rglob("*.html")
+    }
+    if features:
+        assert len(set(blocks.values())) == 1, "one bundle for every page"
+        assert "navigation.instant" in stderr and "one bundle for every page" in stderr
+    else:
+        assert len(set(blocks.values())) > 1, "pruned bundles per page"
+        assert "navigation.instant" not in stderr
