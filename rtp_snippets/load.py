@@ -26,9 +26,17 @@ from .errors import (
     RulesError,
     cut,
 )
-from .model import NAVIGATION, NAVIGATION_HELP, RtpTag, Rule, RuleSet
+from .model import (
+    CLIENT_NAVIGATION,
+    CLIENT_NAVIGATION_HELP,
+    NAVIGATION,
+    NAVIGATION_HELP,
+    RtpTag,
+    Rule,
+    RuleSet,
+)
 
-TOP_LEVEL_KEYS = ("rtp", "navigation", "rules")
+TOP_LEVEL_KEYS = ("rtp", "navigation", "client_navigation", "rules")
 RTP_KEYS = ("account", "script")
 RULE_KEYS = (
     "name",
@@ -81,7 +89,13 @@ def load_rules(path: str | Path) -> RuleSet:
     reader.check_names()
     if reader.errors:
         raise reader.all_errors()
-    return RuleSet(tuple(rule for rule, _ in reader.rules), path, reader.rtp, reader.navigation)
+    return RuleSet(
+        tuple(rule for rule, _ in reader.rules),
+        path,
+        reader.rtp,
+        reader.navigation,
+        reader.client_navigation,
+    )
 
 
 def find_rules_file(folder: str | Path = ".") -> Path:
@@ -121,6 +135,7 @@ class _Reader:
         self.rules: list[tuple[Rule, Locate]] = []
         self.rtp: RtpTag | None = None
         self.navigation = "queue"
+        self.client_navigation = "auto"
 
     # --- errors and rules ---------------------------------------------------
 
@@ -266,6 +281,11 @@ class _Reader:
         if "navigation" in sections:
             node = sections["navigation"]
             self.read_navigation(node.value if _is_string(node) else None, *_start(node))
+        if "client_navigation" in sections:
+            # The node's text, not its YAML type: YAML 1.1 reads a plain on/off as a boolean.
+            node = sections["client_navigation"]
+            value = node.value if isinstance(node, yaml.ScalarNode) else None
+            self.read_client_navigation(value, *_start(node))
         rules = sections["rules"]
         if not isinstance(rules, yaml.SequenceNode):
             raise self.fail(*_start(rules), "'rules:' must be a list, one rule per '- ' item")
@@ -343,6 +363,12 @@ class _Reader:
         else:
             self.error(line, column, NAVIGATION_HELP)
 
+    def read_client_navigation(self, value: object, line: int, column: int) -> None:
+        if isinstance(value, str) and value in CLIENT_NAVIGATION:
+            self.client_navigation = value
+        else:
+            self.error(line, column, CLIENT_NAVIGATION_HELP)
+
     def read_yaml_mapping(self, node: yaml.MappingNode) -> None:
         nodes = self.mapping(node, RULE_KEYS)
         fields, refused = self.construct(nodes)
@@ -412,6 +438,10 @@ class _Reader:
             raise self.fail(1, 1, "'rtp' in a Python rules file must be an rtp_snippets.RtpTag")
         if "navigation" in namespace:
             self.read_navigation(namespace["navigation"], *self._assignment_line("navigation"))
+        if "client_navigation" in namespace:
+            self.read_client_navigation(
+                namespace["client_navigation"], *self._assignment_line("client_navigation")
+            )
         rules = namespace.get("rules")
         if not isinstance(rules, (list, tuple)):
             raise self.fail(

@@ -366,23 +366,44 @@ NAVIGATION_HELP = (
 )
 NAVIGATION_EVENTS = ("click", "submit")
 
+# Whether the site changes pages without loading them (history.pushState: Material for
+# MkDocs' navigation.instant, Turbo, swup, Astro view transitions).
+CLIENT_NAVIGATION = {
+    "auto": "on when the site's pages say so (Material for MkDocs with navigation.instant), "
+    "else off (the default)",
+    "on": "every page gets one bundle with every rule; a new path shown by history.pushState "
+    "or back/forward is a new page for the rules",
+    "off": "every page is loaded by the browser; each page gets only its own rules",
+}
+CLIENT_NAVIGATION_HELP = (
+    "client_navigation must be 'auto' (the default: on for sites built with Material for "
+    "MkDocs' navigation.instant), 'on' (the site changes pages with history.pushState) or 'off'"
+)
+
 
 @dataclass(frozen=True)
 class RuleSet:
     """The validated rules of one rules file, in file order, and its settings: the RTP
-    tag to inject and what happens to calls made while the page is leaving
-    (``navigation``, see NAVIGATION)."""
+    tag to inject, what happens to calls made while the page is leaving
+    (``navigation``, see NAVIGATION) and whether the site changes pages without loading
+    them (``client_navigation``, see CLIENT_NAVIGATION)."""
 
     rules: tuple[Rule, ...]
     path: Path | None = field(default=None, compare=False)
     rtp: RtpTag | None = None
     navigation: str = "queue"
+    client_navigation: str = "auto"
     # Set on a page's share of a larger set (subset()) whose other bundles queue calls.
     receives: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.navigation, str) or self.navigation not in NAVIGATION:
             raise InvalidRule([Problem("navigation", NAVIGATION_HELP)])
+        if (
+            not isinstance(self.client_navigation, str)
+            or self.client_navigation not in CLIENT_NAVIGATION
+        ):
+            raise InvalidRule([Problem("client_navigation", CLIENT_NAVIGATION_HELP)])
 
     @property
     def can_leave(self) -> bool:

@@ -6,7 +6,14 @@ valid (selectors, placeholders and globs are checked there, with positions).
 
 from __future__ import annotations
 
-from .model import EVENTS, NAVIGATION, ONCE, SELECTOR_FORBIDDEN, SELECTOR_REQUIRED
+from .model import (
+    CLIENT_NAVIGATION,
+    EVENTS,
+    NAVIGATION,
+    ONCE,
+    SELECTOR_FORBIDDEN,
+    SELECTOR_REQUIRED,
+)
 
 _STRINGS = {
     "oneOf": [
@@ -100,6 +107,12 @@ def rules_schema() -> dict:
                 "enum": list(NAVIGATION),
                 "description": "What happens to calls made while the page is leaving.",
                 "markdownEnumDescriptions": list(NAVIGATION.values()),
+            },
+            "client_navigation": {
+                "enum": list(CLIENT_NAVIGATION),
+                "description": "Whether the site changes pages without loading them "
+                "(history.pushState).",
+                "markdownEnumDescriptions": list(CLIENT_NAVIGATION.values()),
             },
             "rules": {"type": "array", "items": {"oneOf": [one_line, mapping]}},
         },

@@ -58,7 +58,7 @@ CASES = {
           - "on view send 'x'"
         """,
         """
-        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rtp, navigation, rules (did you mean 'rules'?)
+        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rtp, navigation, client_navigation, rules (did you mean 'rules'?)
           rule:
           ^
         Error: rtp-rules.yml:1:1: no 'rules:' list in the file
@@ -75,6 +75,17 @@ CASES = {
         Error: rtp-rules.yml:1:13: navigation must be 'queue' (the default: the calls of a click or submit that leaves the page are sent by the next page) or 'send' (sent at once)
           navigation: later
                       ^
+        """),
+    "unknown client_navigation setting": (
+        """
+        client_navigation: yes
+        rules:
+          - "on view send 'x'"
+        """,
+        """
+        Error: rtp-rules.yml:1:20: client_navigation must be 'auto' (the default: on for sites built with Material for MkDocs' navigation.instant), 'on' (the site changes pages with history.pushState) or 'off'
+          client_navigation: yes
+                             ^
         """),
     "unknown event in a mapping": (
         """
@@ -315,6 +326,13 @@ def test_plain_rules_file_errors_for_every_bad_line(tmp_path, monkeypatch):
      """
      Error: rules.py:3:1: navigation must be 'queue' (the default: the calls of a click or submit that leaves the page are sent by the next page) or 'send' (sent at once)
        navigation = 'never'
+       ^
+     """),
+    ("from rtp_snippets import Rule\n\nclient_navigation = True\n"
+     "rules = [Rule(event='view', send='x')]\n",
+     """
+     Error: rules.py:3:1: client_navigation must be 'auto' (the default: on for sites built with Material for MkDocs' navigation.instant), 'on' (the site changes pages with history.pushState) or 'off'
+       client_navigation = True
        ^
      """),
 ])
