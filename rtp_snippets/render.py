@@ -32,6 +32,8 @@ TEMPLATE = "bundle.js.j2"
 RTP_TAG_TEMPLATE = "rtp-tag.js.j2"
 OVERLAY_TEMPLATE = "overlay.js.j2"
 DELEGATED_EVENTS = ("click", "submit")
+# Events that happen once per page shown (or per element on it).
+PAGE_EVENTS = ("view", "visible", "scroll", "timer")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def build_bundle(ruleset: RuleSet, minify: bool = True, preview: bool = False) -
 
     ``preview`` is for ``rtp-snippets preview`` only: every call goes to the debug
     overlay's ``rtpSnippetsPreview(rule, arguments)`` with the rule's name and line.
+    With ``client_navigation: on`` the bundle also treats a new path shown without a
+    page load (history.pushState, back/forward) as a new page for its rules.
     """
     rules = tuple(ruleset)
     groups: dict[str, list] = {}
@@ -80,6 +84,9 @@ def build_bundle(ruleset: RuleSet, minify: bool = True, preview: bool = False) -
         features.update(preview=True, runtime=True, arrays=True)
     else:
         features.update(queue=ruleset.queues, deliver=ruleset.delivers)
+    # Only rules that depend on the page shown need to hear of client-side navigation.
+    navigate = ruleset.client_navigation == "on" and any(_per_page(rule) for rule in rules)
+    features.update(navigate=navigate, ready=features["ready"] or navigate)
     source = _template(TEMPLATE).render(groups=groups, features=features)
     return _finish(source, TEMPLATE, minify)
 
@@ -183,6 +190,18 @@ def _value(parts: tuple) -> object:
         part if isinstance(part, str) else [part.kind, part.name] if part.name else [part.kind]
         for part in parts
     ]
+
+
+def _per_page(rule: Rule) -> bool:
+    """True when the rule's behaviour depends on the page shown: its event happens once per
+    page, it is scoped to pages, it is `once: page` or it sends the page's address."""
+    return bool(
+        rule.event in PAGE_EVENTS
+        or rule.pages
+        or rule.exclude
+        or rule.once == "page"
+        or "path" in rule.placeholders
+    )
 
 
 def _features(rules: tuple[Rule, ...]) -> dict:

@@ -143,11 +143,6 @@
     var options = rule.length > 2 && rule[2];
     return options && Object.prototype.hasOwnProperty.call(options, name) ? options[name] : 0;
   }
-  var path = location.pathname;
-  try {
-    path = decodeURI(path);
-  } catch (error) {
-  }
   function lookup(kind, name, element) {
     if (kind == "text")
       return element.textContent.replace(/\s+/g, " ").trim();
@@ -158,15 +153,8 @@
     if (kind == "query")
       return new URLSearchParams(location.search).get(name);
   }
-  var page = path.replace(/\/index\.html?$/, "/");
-  var size = (page.length >> 5) + 1, at = /* @__PURE__ */ Object.create(null), none = zeros(), others = zeros(), position;
   function zeros() {
     return Array(size).fill(0);
-  }
-  for (position = 0; position < page.length; position++) {
-    (at[page[position]] = at[page[position]] || zeros())[position >> 5] |= 1 << position;
-    if (page[position] != "/")
-      others[position >> 5] |= 1 << position;
   }
   function step(set, mask) {
     for (var next = [], carry = 0, word = 0, bits; word < size; word++) {
@@ -201,6 +189,23 @@
   function applies(rule) {
     var pages = option(rule, "pages"), exclude = option(rule, "exclude");
     return (!pages || pages.some(matches)) && !(exclude && exclude.some(matches));
+  }
+  var path, page, size, at, none, others;
+  var position;
+  path = location.pathname;
+  try {
+    path = decodeURI(path);
+  } catch (error) {
+  }
+  page = path.replace(/\/index\.html?$/, "/");
+  size = (page.length >> 5) + 1;
+  at = /* @__PURE__ */ Object.create(null);
+  none = zeros();
+  others = zeros();
+  for (position = 0; position < page.length; position++) {
+    (at[page[position]] = at[page[position]] || zeros())[position >> 5] |= 1 << position;
+    if (page[position] != "/")
+      others[position >> 5] |= 1 << position;
   }
   var fired = /* @__PURE__ */ Object.create(null);
   function first(once, key) {
@@ -312,33 +317,35 @@
         });
     }).observe(document.documentElement, { childList: true, subtree: true });
   });
+  var pending;
+  function check() {
+    var depth = (Math.ceil(w.scrollY) + w.innerHeight) / document.documentElement.scrollHeight * 100;
+    pending = pending.filter(function(rule) {
+      if (depth < rule[0])
+        return true;
+      try {
+        fire(rule, null);
+      } catch (error) {
+        lost(error);
+      }
+    });
+    if (!pending.length)
+      w.removeEventListener("scroll", check);
+  }
   ready(function() {
-    var pending = [[75, "read three quarters", { "pages": [["/blog", "/**"]] }]].filter(applies);
-    function check() {
-      var depth = (Math.ceil(w.scrollY) + w.innerHeight) / document.documentElement.scrollHeight * 100;
-      pending = pending.filter(function(rule) {
-        if (depth < rule[0])
-          return true;
-        try {
-          fire(rule, null);
-        } catch (error) {
-          lost(error);
-        }
-      });
-      if (!pending.length)
-        w.removeEventListener("scroll", check);
-    }
+    pending = [[75, "read three quarters", { "pages": [["/blog", "/**"]] }]].filter(applies);
     w.addEventListener("scroll", check, { passive: true });
     check();
   });
-  [[30, "engaged 30 seconds", { "once": "session", "key": "1e03ae26abd4" }]].filter(applies).forEach(function(rule) {
-    setTimeout(function() {
+  [[30, "engaged 30 seconds", { "once": "session", "key": "1e03ae26abd4" }]].filter(applies).forEach(start);
+  function start(rule) {
+    return setTimeout(function() {
       try {
         fire(rule, null);
       } catch (error) {
         lost(error);
       }
     }, rule[0] * 1e3);
-  });
+  }
 })(window);
 
