@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .errors import quoted
 from .inject import PageSkipped, decode, is_rtp_tag
 from .paths import matches, site_pages
-from .scan import scan
+from .scan import client_navigation, scan
 from .terminal import shown, shown_cells, table
 
 if TYPE_CHECKING:
@@ -393,6 +393,7 @@ class PageFacts:
     rtp_tags: int
     rtp_first: bool
     problem: str = ""
+    navigation: str | None = None  # what makes the page change pages without a load
 
 
 @dataclass
@@ -415,6 +416,37 @@ class SiteCheck:
     rtp: dict[str, list[str]]
     findings: list[Finding]
     unreadable: list[tuple[str, str]]
+    # client_navigation of the rules file, and the pages that change pages without a load.
+    client_navigation: str = "auto"
+    navigating: dict[str, list[str]] = field(default_factory=dict)
+
+    def navigation_summary(self) -> str:
+        """One line on client-side navigation: what was found, and what inject does."""
+        found = "; ".join(
+            f"{kind} on {len(pages)} of {self.pages} pages (e.g. {', '.join(pages[:EXAMPLES])})"
+            for kind, pages in self.navigating.items()
+        )
+        if self.client_navigation == "off":
+            return shown(
+                "Client-side navigation: off in the rules file"
+                + (
+                    f", though the site has {found}: pages shown without a load keep "
+                    "the rules of the page loaded first"
+                    if found
+                    else ""
+                )
+            )
+        if self.client_navigation == "on":
+            found = "on in the rules file"
+        elif not found:
+            return (
+                "Client-side navigation: none found; each page gets its own rules "
+                "(set client_navigation: on if the site changes pages with history.pushState)"
+            )
+        return shown(
+            f"Client-side navigation: {found}; inject gives every page one bundle with "
+            "every rule, and pages/exclude are checked in the browser for each page shown"
+        )
 
     def table(self) -> str:
         """An aligned table: one row per rule with its coverage."""
@@ -475,6 +507,7 @@ def check_site(
     coverage = [RuleCoverage(rule) for rule in rules]
     rtp: dict[str, list[str]] = {"missing": [], "several": [], "not first": []}
     unreadable = []
+    navigating: dict[str, list[str]] = {}
     for page in facts:
         if page.problem:
             unreadable.append((page.path, page.problem))
@@ -492,6 +525,8 @@ def check_site(
             if count > entry.most[0]:
                 entry.most = (count, page.path)
             entry.claimed = entry.claimed and page.claimed.get(index, False)
+        if page.navigation:
+            navigating.setdefault(page.navigation, []).append(page.path)
         if page.rtp_tags == 0:
             rtp["missing"].append(page.path)
         elif page.rtp_tags > 1:
@@ -499,7 +534,9 @@ def check_site(
         elif not page.rtp_first:
             rtp["not first"].append(page.path)
     findings = lint_rules(ruleset) + _coverage_findings(coverage, paths, max_matches)
-    return SiteCheck(len(paths), coverage, rtp, findings, unreadable)
+    return SiteCheck(
+        len(paths), coverage, rtp, findings, unreadable, ruleset.client_navigation, navigating
+    )
 
 
 def _coverage_findings(
@@ -621,7 +658,9 @@ def _facts(task: tuple[str, str, tuple[Rule, ...]]) -> PageFacts:
             counts[index] = len(elements)
             if rules[index].event == "click" and elements:
                 claimed[index] = all(_inside_claimed(element, clickable) for element in elements)
-    return PageFacts(path, applies, counts, claimed, len(tags), rtp_first)
+    return PageFacts(
+        path, applies, counts, claimed, len(tags), rtp_first, navigation=client_navigation(data)
+    )
 
 
 def _inside_claimed(element, clickable: set[int]) -> bool:
@@ -739,6 +778,13 @@ def check_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
         report["rtp_tag"] = {
             kind: {"count": len(pages), "examples": pages[:EXAMPLES]}
             for kind, pages in site.rtp.items()
+        }
+        report["client_navigation"] = {
+            "setting": site.client_navigation,
+            "found": {
+                kind: {"count": len(pages), "examples": pages[:EXAMPLES]}
+                for kind, pages in site.navigating.items()
+            },
         }
         report["unreadable"] = [
             {"path": path, "reason": reason} for path, reason in site.unreadable

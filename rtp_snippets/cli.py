@@ -375,6 +375,8 @@ def _finish(report: Report, as_json: bool) -> None:
                 ),
                 err=True,
             )
+        if report.navigation_note():
+            click.echo(shown(report.navigation_note()))
         click.echo(report.summary())
     if report.errors or (report.check and report.changed):
         sys.exit(1)
@@ -564,6 +566,7 @@ def check(
             if result:
                 click.echo(result.table())
                 click.echo(result.rtp_summary())
+                click.echo(result.navigation_summary())
             for finding in findings:
                 click.echo(str(finding), err=True)
             errors = sum(finding.level == "error" for finding in findings)

@@ -1,7 +1,9 @@
 """Stage 3 for a whole built site: every page gets the bundle of the rules that apply to it.
 
 Pages are chosen by path, rules by their ``pages``/``exclude`` globs; each
-distinct set of rules is rendered once. Files are written atomically (a temp
+distinct set of rules is rendered once. On a site that changes pages without
+loading them (client navigation: the rules file says so, or the pages do) every
+page gets one bundle with every rule, which decides the globs in the browser. Files are written atomically (a temp
 file in the same folder, then a rename, mode, owner and group kept), and a page
 whose bytes would not change is not written at all. Problems are reported per
 page; the other pages are still processed.
@@ -36,6 +38,7 @@ from .inject import PageSkipped, insert_blocks, remove_html, rtp_tag_block, scri
 from .model import Rule, RuleSet
 from .paths import not_a_regular_file, site_folder_problem, site_pages
 from .render import Bundle, build_bundle, build_rtp_tag
+from .scan import client_navigation
 
 EXTERNAL_PREFIX = "rtp-snippets."
 STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
@@ -75,6 +78,22 @@ class Report:
     deleted: list[str] = field(default_factory=list)  # unused bundle files of ours deleted
     rtp_tag: Bundle | None = None  # the RTP tag injected from the rules' rtp: section
     check: bool = False
+    # Why every page got one bundle that treats each page shown as a page (client-side
+    # navigation), or "".
+    client_navigation: str = ""
+    prune_unused: bool = False  # --prune was asked for but cannot work with client navigation
+
+    def navigation_note(self) -> str:
+        """One line on client-side navigation for the user, or ""."""
+        if not self.client_navigation:
+            return ""
+        note = (
+            f"Client-side navigation ({self.client_navigation}): one bundle for every page, "
+            "pages/exclude checked in the browser for each page shown"
+        )
+        if self.prune_unused:
+            note += "; --prune not used (a page's bundle must serve every page shown after it)"
+        return note
 
     @property
     def counts(self) -> Counter:
@@ -126,6 +145,7 @@ class Report:
             "csp_script_src": self.csp_sources,
             "bundle_files": self.files,
             "deleted_files": self.deleted,
+            "client_navigation": self.client_navigation or None,
             "pages": [dataclasses.asdict(page) for page in self.pages],
         }
 
@@ -178,9 +198,19 @@ def inject_site(
         tasks: list[_Task] = []
         early: list[PageResult] = []
         paths = list(_pages(root, include, exclude, early))
+        report.client_navigation = _client_navigation(root, paths, ruleset)
+        if report.client_navigation:
+            # Pages shown without a load run the bundle of the page loaded first: every
+            # page carries every rule, and the bundle decides pages/exclude as it goes.
+            ruleset = dataclasses.replace(ruleset, client_navigation="on")
+            report.prune_unused, prune = prune, False
         present = _present_rules(root, paths, ruleset, jobs, progress) if prune else None
         for path in paths:
-            rules = tuple(rules_for_page(ruleset, path, None if present is None else present[path]))
+            if report.client_navigation:
+                rules = tuple(ruleset)
+            else:
+                found = None if present is None else present[path]
+                rules = tuple(rules_for_page(ruleset, path, found))
             if not rules:
                 # No rule here: the page gets no block (an old one is taken out).
                 tasks.append(_Task(str(root), path, None, position, check))
@@ -386,6 +416,26 @@ def rules_for_page(ruleset: RuleSet, path: str, present: set[int] | None = None)
         yield (
             dataclasses.replace(rule, pages=(), exclude=()) if rule.pages or rule.exclude else rule
         )
+
+
+def _client_navigation(root: Path, paths: list[str], ruleset: RuleSet) -> str:
+    """Why the site changes pages without loading them, or "" (see CLIENT_NAVIGATION):
+    the rules file says so, or with ``auto`` a page says so (the first found is named)."""
+    if ruleset.client_navigation != "auto":
+        return (
+            "client_navigation: on in the rules file" if ruleset.client_navigation == "on" else ""
+        )
+    for path in paths:
+        try:
+            with open(root / path[1:], "rb", opener=_opener) as handle:
+                if not_a_regular_file(os.fstat(handle.fileno()).st_mode):
+                    continue
+                found = client_navigation(handle.read())
+        except OSError:
+            continue  # reported when the page itself is processed
+        if found:
+            return f"{found} on {path}"
+    return ""
 
 
 def _present_rules(

@@ -7,19 +7,28 @@ MkDocs theme with ``navigation.instant``, built by ``mkdocs build`` with our plu
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from conftest import run
 from test_browser import ORIGIN, SPY, Site, calls  # tests/ is on sys.path
 
 from rtp_snippets import build_bundle, load_rules
 
-pytestmark = pytest.mark.browser
+browser_test = pytest.mark.browser
+BLOCK = re.compile(r'<script data-rtp-snippets="bundle"[^>]*>.*?</script>', re.S)
+
+
+def bundle_block(page: Path) -> str:
+    return BLOCK.search(page.read_text()).group(0)
 
 
 def value(text: str) -> list:
@@ -82,6 +91,7 @@ rules:
   - "on visible .promo send 'promo on {path}'"
   - "on scroll 100% send 'read {path}'"
   - "on timer 0.5s send 'half a second on {path}'"
+  - "on click a[data-spa] send 'to {attr:href}'"
 """
 
 
@@ -109,24 +119,29 @@ def by_page(found: list) -> list:
     return sorted(found, key=lambda call: call[2]["value"])
 
 
+@browser_test
 @pytest.mark.parametrize("order", ["push-first", "swap-first"])
 def test_every_page_shown_by_pushstate_runs_its_rules_once(site, rules_file, order):
     page = spa_site(site, rules_file, order)
     assert by_page(settle(page, 3)) == by_page(LANDING)
+    # The link's call is stored as for a page that leaves, and sent on this document
+    # once the router has cancelled the click.
     page.click("text=Pricing")
-    assert by_page(settle(page, 8)[3:]) == by_page(PRICING)
+    assert by_page(settle(page, 9)[3:]) == by_page([value("to /pricing/"), *PRICING])
     page.click("#buy")
     page.click(".cta")
     page.click(".cta")  # once page: used up on this page
-    assert settle(page, 10)[8:] == [value("buy on /pricing/"), value("cta on /pricing/")]
+    assert settle(page, 11)[9:] == [value("buy on /pricing/"), value("cta on /pricing/")]
     page.go_back()
-    assert by_page(settle(page, 13)[10:]) == by_page(LANDING)
+    assert by_page(settle(page, 14)[11:]) == by_page(LANDING)
     page.click(".cta")  # a new page shown: once page starts afresh
-    assert settle(page, 14)[13:] == [value("cta on /")]
+    assert settle(page, 15)[14:] == [value("cta on /")]
     page.go_forward()
-    assert by_page(settle(page, 19)[14:]) == by_page(PRICING)
+    assert by_page(settle(page, 20)[15:]) == by_page(PRICING)
+    assert page.evaluate("sessionStorage.getItem('rtp-snippets queue')") is None
 
 
+@browser_test
 def test_a_fragment_or_a_same_path_state_change_is_not_a_new_page(site, rules_file):
     page = spa_site(site, rules_file, "push-first")
     assert len(settle(page, 3)) == 3
@@ -138,6 +153,7 @@ def test_a_fragment_or_a_same_path_state_change_is_not_a_new_page(site, rules_fi
     assert len(calls(page)) == 3
 
 
+@browser_test
 def test_a_timer_of_the_page_left_does_not_fire_on_the_next(site, rules_file):
     bundle = build_bundle(load_rules(rules_file(
         "client_navigation: on\nrules:\n  - \"on timer 1s send 'a second on {path}'\"\n")))
@@ -171,10 +187,11 @@ plugins:
   - rtp-snippets:
       rules: rtp-rules.yml
       prune: true
+      position: {position}
 """
 MATERIAL_RULES = """\
 rules:
-  - "on view h1 send 'view {path} - {text}'"
+  - "on view h1 send 'view {path} - {text}' once page"
   - "on click #download-whitepaper send 'download on {path}' pages /whitepaper/**"
 """
 DOCS = {
@@ -184,10 +201,15 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module", params=["navigation.instant", ""], ids=["instant", "no-instant"])
+# A bundle in <head> is one of the head elements Material compares on each instant navigation.
+@pytest.fixture(scope="module", params=[("navigation.instant", "body"), ("", "body"),
+                                        ("navigation.instant", "head")],
+                ids=["instant", "no-instant", "instant-head"])
 def material_site(request, tmp_path_factory):
+    features, position = request.param
     source = tmp_path_factory.mktemp("material")
-    (source / "mkdocs.yml").write_text(MKDOCS.format(origin=ORIGIN, features=request.param))
+    (source / "mkdocs.yml").write_text(
+        MKDOCS.format(origin=ORIGIN, features=features, position=position))
     (source / "rtp-rules.yml").write_text(MATERIAL_RULES)
     for name, text in DOCS.items():
         (source / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +220,7 @@ def material_site(request, tmp_path_factory):
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert result.returncode == 0, result.stderr
-    return request.param, source / "site", result.stderr
+    return features, source / "site", result.stderr
 
 
 def serve_built_site(context, root: Path) -> None:
@@ -236,6 +258,7 @@ def material(browser, material_site):
     assert errors == []
 
 
+@browser_test
 def test_material_every_page_shown_sends_its_view_and_scoped_clicks_fire(material):
     features, page = material
     page.goto(ORIGIN + "/")
@@ -272,6 +295,7 @@ def test_material_every_page_shown_sends_its_view_and_scoped_clicks_fire(materia
         assert found == [value("view /whitepaper/ - Whitepaper"), value("download on /whitepaper/")]
 
 
+@browser_test
 def test_material_a_click_scoped_to_a_page_fires_whatever_the_landing_page(material):
     features, page = material
     page.goto(ORIGIN + "/pricing/")
@@ -288,7 +312,7 @@ def test_material_a_click_scoped_to_a_page_fires_whatever_the_landing_page(mater
 def test_material_instant_navigation_is_detected_and_every_page_gets_one_bundle(material_site):
     features, root, stderr = material_site
     blocks = {
-        path.relative_to(root).as_posix(): path.read_text().split('data-rtp-snippets="bundle"')[1]
+        path.relative_to(root).as_posix(): bundle_block(path)
         for path in root.rglob("*.html")
     }
     if features:
@@ -297,3 +321,48 @@ def test_material_instant_navigation_is_detected_and_every_page_gets_one_bundle(
     else:
         assert len(set(blocks.values())) > 1, "pruned bundles per page"
         assert "navigation.instant" not in stderr
+
+
+def test_check_site_reports_client_navigation_and_inject_follows_it(material_site, tmp_path):
+    features, built, _ = material_site
+    root = tmp_path / "site"
+    shutil.copytree(built, root)
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text(MATERIAL_RULES)
+    pages = len(list(root.rglob("*.html")))
+    checked = run("check", "-r", rules, "--site", root)
+    injected = run("inject", "-r", rules, "--prune", root)
+    as_json = json.loads(run("check", "-r", rules, "--site", root, "--json").stdout)
+    found = as_json["client_navigation"]["found"]
+    if features:
+        assert (f"Client-side navigation: Material for MkDocs' navigation.instant on {pages} of "
+                f"{pages} pages") in checked.stdout
+        assert ("Client-side navigation (Material for MkDocs' navigation.instant on /404.html): "
+                "one bundle for every page") in injected.stdout
+        assert "--prune not used" in injected.stdout
+        assert found["Material for MkDocs' navigation.instant"]["count"] == pages
+    else:
+        assert "Client-side navigation: none found; each page gets its own rules" in checked.stdout
+        assert "Client-side navigation" not in injected.stdout
+        assert found == {}
+    assert as_json["client_navigation"]["setting"] == "auto"
+
+
+@pytest.mark.parametrize("setting", ["on", "off"])
+def test_the_rules_file_decides_over_what_the_pages_say(material_site, tmp_path, setting):
+    features, built, _ = material_site
+    root = tmp_path / "site"
+    shutil.copytree(built, root)
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text(f"client_navigation: {setting}\n" + MATERIAL_RULES)
+    checked = run("check", "-r", rules, "--site", root)
+    run("inject", "-r", rules, "--prune", root)
+    blocks = {bundle_block(page) for page in root.rglob("*.html")}
+    if setting == "on":
+        assert "Client-side navigation: on in the rules file" in checked.stdout
+        assert len(blocks) == 1
+    else:
+        assert len(blocks) > 1
+        assert ("Client-side navigation: off in the rules file" + (
+            ", though the site has Material for MkDocs' navigation.instant" if features else "\n")
+        ) in checked.stdout

@@ -45,13 +45,17 @@ def inject_built_site(
     ruleset: RuleSet,
     warn: Callable[[str], None],
     *,
+    inform: Callable[[str], None] | None = None,
     external: bool = False,
     position: str = "body",
     prune: bool = False,
 ) -> None:
     """Inject the rules into the built site and report soft problems through ``warn``:
-    coverage findings of ``check``, and pages that were skipped or failed."""
+    coverage findings of ``check``, and pages that were skipped or failed; and through
+    ``inform`` what the user should know but need not fix (client-side navigation)."""
     report = inject_site(output, ruleset, external=external, position=position, prune=prune, jobs=1)
+    if inform and report.navigation_note():
+        inform(f"rtp-snippets: {report.navigation_note()}")
     for page in report.errors:
         warn(f"rtp-snippets: {page.path}: {page.reason}")
     for finding in check_site(output, ruleset, jobs=1).findings:

@@ -8,7 +8,9 @@
           prune: false
 
 Rule errors abort the build (``PluginError`` with the CLI's ``Error:`` blocks); coverage
-problems are logged as warnings, so ``mkdocs build --strict`` fails on them.
+problems are logged as warnings, so ``mkdocs build --strict`` fails on them. With Material
+for MkDocs' ``navigation.instant`` every page gets one bundle (client-side navigation), which
+the build log says.
 ``mkdocs serve`` watches the rules file.
 """
 
@@ -59,6 +61,7 @@ class RtpSnippetsPlugin(BasePlugin[RtpSnippetsConfig]):
             config.site_dir,
             self.ruleset,
             log.warning,
+            inform=log.info,
             external=self.config.external,
             position=self.config.position,
             prune=self.config.prune,

@@ -31,6 +31,7 @@ def _finalized(pelican) -> None:
         pelican.output_path,
         pelican.rtp_snippets_ruleset,
         logger.warning,
+        inform=logger.info,
         external=bool(pelican.settings.get("RTP_SNIPPETS_EXTERNAL", False)),
     )
 

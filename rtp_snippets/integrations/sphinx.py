@@ -32,6 +32,7 @@ def _inject(app, exception) -> None:
         app.outdir,
         app.rtp_snippets_ruleset,
         logger.warning,
+        inform=logger.info,
         external=app.config.rtp_snippets_external,
     )
 
