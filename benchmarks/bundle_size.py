@@ -121,6 +121,14 @@ def feature_costs() -> None:
     receiving = build_bundle(RuleSet((SEED, view)).subset([view]))
     print(f"| sending queued calls, on a page without click/submit rules | "
           f"{receiving.size - alone.size} | {receiving.gzip_size - alone.gzip_size} |")
+    # Client-side navigation, added to bundles built with `navigation: send` whose rules
+    # depend on the page shown: one view rule, and every event at once.
+    every = (SEED, *FEATURES.values())
+    for name, rules in (("a view rule", (SEED, view)), ("every part above", every)):
+        off = build_bundle(RuleSet(rules, navigation="send"))
+        on = build_bundle(RuleSet(rules, navigation="send", client_navigation="on"))
+        print(f"| client_navigation: on, with {name} | {on.size - off.size} "
+              f"| {on.gzip_size - off.gzip_size} |")
 
 
 def main() -> int:
