@@ -357,6 +357,36 @@ def test_a_symlink_loop_and_a_50_mb_page(site):
     assert len(big) > 50_000_000 and output.endswith("</script></body></html>")
 
 
+# Peak memory of inject_site on one page, in a new process (issue 14).
+MEMORY_CHILD = """
+import json, resource, sys
+from rtp_snippets import Rule, RuleSet
+from rtp_snippets.site import inject_site
+ruleset = RuleSet((Rule(event="click", selector="#buy", send="buy"),))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+report = inject_site(sys.argv[1], ruleset, jobs=1)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps([report.pages[0].status, (peak - before) * 1024]))
+"""
+
+
+@pytest.mark.parametrize("unit", [
+    '<div class="row"><a href="/a/" title="A">A</a><span data-x=\'1\'>t</span><!-- c --><br></div>',
+    "<p " + " ".join(f"a{i}=1" for i in range(50)) + ">",
+    "<script>if (a<b && c<d) x()</script>",
+], ids=["tags", "attributes", "script-lt"])
+def test_peak_memory_stays_within_three_times_a_dense_page(tmp_path, unit):
+    site = tmp_path / "site"
+    site.mkdir()
+    page = "<!doctype html><html><head></head><body>" + unit * (20_000_000 // len(unit))
+    (site / "index.html").write_text(page + "</body></html>")
+    result = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(site)],
+                            capture_output=True, text=True, check=True)
+    status, peak = json.loads(result.stdout)
+    assert status == "injected"
+    assert peak <= 3 * len(page) + 32_000_000, f"{peak / 2**20:.0f} MB for a 20 MB page"
+
+
 BUNDLE_SCRIPT = re.compile(rb'<script data-rtp-snippets="bundle" src="([^"]+)" '
                            rb'integrity="sha384-([^"]+)"')
 
