@@ -75,6 +75,7 @@ def test_check_site_table_problems_and_exit_code(site):
         8     view -                            0        -         -
         9     click .menu                       4        0         0
         RTP tag on 4 pages: 1 pages without an RTP tag (e.g. /about.html); 1 pages with more than one RTP tag (e.g. /blog/post.html); 1 pages where the RTP tag is not the first script in <head> (e.g. /pricing/index.html)
+        Client-side navigation: none found; each page gets its own rules (set client_navigation: on if the site changes pages with history.pushState)
         """) + f"{site.parent / 'rtp-rules.yml'}: 8 rules, 2 errors, 2 warnings\n"
     rules = site.parent / "rtp-rules.yml"
     assert result.stderr == textwrap.dedent(f"""\
