@@ -102,10 +102,21 @@ class Injected:
 def insert_blocks(
     data: bytes, block: str, position: str = "body", tag_block: str | None = None
 ) -> Injected:
-    """``inject_html`` for ready-made blocks (the site stage builds each block once)."""
+    """``inject_html`` for ready-made blocks (the site stage builds each block once).
+
+    Memory: the page's bytes, its text and the output at most (3x the page), as each
+    copy is let go before the next is made; text offsets are byte offsets in
+    ASCII-compatible pages, so their output is cut from the input bytes directly.
+    """
     prefix, text, codec = decode(data)
+    removed: list[tuple[int, int]] = []
     if may_have_blocks(text):
-        text = _without_blocks(text)
+        removed = scan(text).blocks
+        if codec == "latin-1":
+            del text  # the text of the page without our blocks replaces it
+            text = _splice(data, len(prefix), removed, [], with_start=False).decode("latin-1")
+        else:
+            text = _without_blocks(text, removed)
     maybe_tagged = _RTP_TAG.search(text) is not None
     # Scripts are only looked at for the RTP tag: skipping them otherwise is faster.
     found = scan(text, scripts=maybe_tagged or tag_block is not None)
@@ -119,9 +130,48 @@ def insert_blocks(
         if tag_place is not None:
             insertions.append((tag_place, tag_block))
             has_tag = True
+    del found
+    if codec == "latin-1":
+        del text
+        return Injected(_splice(data, len(prefix), removed, insertions), has_tag)
     for offset, piece in sorted(insertions, key=lambda item: item[0], reverse=True):
         text = text[:offset] + piece + text[offset:]
     return Injected(prefix + text.encode(codec, "surrogatepass"), has_tag)
+
+
+def _splice(
+    data: bytes,
+    start: int,
+    removed: list[tuple[int, int]],
+    insertions: list[tuple[int, str]],
+    with_start: bool = True,
+) -> bytes:
+    """``data`` with the ranges ``removed`` cut out and each (offset, ASCII text) of
+    ``insertions`` put in; the offsets count from ``start`` in ``data`` (the bytes before
+    it, a BOM, are kept ``with_start``), those of the insertions in the text left after
+    the cuts. One copy: the output."""
+    view = memoryview(data)
+    pieces: list[bytes | memoryview] = [view[:start]] if with_start else []
+    position = 0  # in data, from start
+    shift = 0  # bytes cut out before ``position``
+    cuts = iter(sorted(removed))
+    cut = next(cuts, None)
+    for offset, piece in sorted(insertions, key=lambda item: item[0]):
+        # Cut out every removed range that starts before the insertion's place in data.
+        while cut is not None and cut[0] <= offset + shift:
+            pieces.append(view[start + position : start + cut[0]])
+            shift += cut[1] - cut[0]
+            position = cut[1]
+            cut = next(cuts, None)
+        pieces.append(view[start + position : start + offset + shift])
+        pieces.append(piece.encode("ascii"))
+        position = offset + shift
+    while cut is not None:
+        pieces.append(view[start + position : start + cut[0]])
+        position = cut[1]
+        cut = next(cuts, None)
+    pieces.append(view[start + position :])
+    return b"".join(pieces)
 
 
 def has_rtp_tag(found: Scan) -> bool:
@@ -148,7 +198,11 @@ def remove_html(data: bytes) -> bytes:
     prefix, text, codec = decode(data)
     if not may_have_blocks(text):
         return data
-    return prefix + _without_blocks(text).encode(codec, "surrogatepass")
+    removed = scan(text).blocks
+    if codec == "latin-1":
+        del text
+        return _splice(data, len(prefix), removed, [])
+    return prefix + _without_blocks(text, removed).encode(codec, "surrogatepass")
 
 
 def decode(data: bytes) -> tuple[bytes, str, str]:
@@ -173,10 +227,10 @@ def decode(data: bytes) -> tuple[bytes, str, str]:
     return bom, text, codec
 
 
-def _without_blocks(text: str) -> str:
+def _without_blocks(text: str, blocks: list[tuple[int, int]]) -> str:
     pieces = []
     position = 0
-    for start, end in scan(text).blocks:
+    for start, end in blocks:
         pieces.append(text[position:start])
         position = end
     pieces.append(text[position:])

@@ -18,9 +18,15 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 
 WHITESPACE = "\t\n\f\r "
+# Python's re keeps state for every repetition of a group until the match ends: one
+# match over a tag of a million attributes took 680 MB for 9 MB of text (issue 14).
+# A possessive repetition (Python 3.11 and later) keeps none, and changes no match
+# here, where each repetition can be read only one way; Python 3.10 has none.
+_ONCE = "+" if sys.version_info >= (3, 11) else ""
 _TAG = re.compile(
     r"""<(/?)([A-Za-z][^\t\n\f\r />]*)                          # < or </, tag name
     ((?:[\t\n\f\r /]*                                             # separators
@@ -28,8 +34,8 @@ _TAG = re.compile(
         (?:[\t\n\f\r ]*=[\t\n\f\r ]*                                 # = value, or
            (?:"[^"]*"|'[^']*'|(?!["'])[^\t\n\f\r >]*(?=[\t\n\f\r >]|$))
          |(?![\t\n\f\r ]*=))                                            # no '=' at all
-    )*)
-    ([\t\n\f\r /]*)>""",
+    )*ONCE)
+    ([\t\n\f\r /]*)>""".replace("ONCE", _ONCE),
     re.VERBOSE,
 )
 # Fast paths: outside templates and SVG/MathML only some tokens matter, so one
@@ -37,8 +43,9 @@ _TAG = re.compile(
 # tag names and common attribute syntax only (case-insensitive matching is
 # several times slower); anything else stops them and goes through the
 # tokenizer-exact code below.
+# At most 100 attributes and 1,000 '<' in a script: the rest goes the exact way.
 _COMMON_ATTRIBUTES = r"""(?:[\t\n\f\r ]+[A-Za-z_:][-A-Za-z0-9_:.]*
-    (?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*"|'[^']*'|[^\t\n\f\r "'=<>`]+))?)*[\t\n\f\r ]*"""
+    (?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*"|'[^']*'|[^\t\n\f\r "'=<>`]+))?){0,100}[\t\n\f\r ]*"""
 _INTERESTING = (
     r"(?:s(?:cript|tyle|vg)|t(?:itle|extarea|emplate)|no(?:embed|frames|script)"
     r"|h(?:tml|ead)|xmp|iframe|plaintext|math|frameset|body)[\t\n\f\r />]"
@@ -47,7 +54,7 @@ _COMMENT = r"<!--(?:>|->|[\s\S]*?--!?>)"
 # A whole <script> element whose text has no '<!--' (which would need the escape states).
 _SCRIPT_ELEMENT = (
     r"<script" + _COMMON_ATTRIBUTES + r">[^<]*(?:<(?!/(?i:script)[\t\n\f\r />]|!--)"
-    r"[^<]*)*</script[\t\n\f\r ]*>"
+    r"[^<]*){0,1000}</script[\t\n\f\r ]*>"
 )
 _BODY_TOKENS = (
     r"[^<]+"
@@ -57,11 +64,15 @@ _BODY_TOKENS = (
 )
 # Before the body: whitespace, comments and the head elements that start nothing.
 _HEAD_TOKENS = r"[\t\n\f\r ]+|<(?:meta|link|base)" + _COMMON_ATTRIBUTES + r"/?>|" + _COMMENT
-_SKIP_BODY = re.compile(f"(?:{_BODY_TOKENS})*", re.VERBOSE)
-_SKIP_HEAD = re.compile(f"(?:{_HEAD_TOKENS})*", re.VERBOSE)
+# Each skips a run of at most 1,000 tokens, possessively (an unbounded run over a
+# tag-dense 20 MB page took over 1 GB, see _ONCE; on Python 3.10, 100 tokens); the
+# scanner's loop simply skips again from where a run stopped.
+_RUN = "{0,1000}+" if _ONCE else "{0,100}"
+_SKIP_BODY = re.compile(f"(?:{_BODY_TOKENS}){_RUN}", re.VERBOSE)
+_SKIP_HEAD = re.compile(f"(?:{_HEAD_TOKENS}){_RUN}", re.VERBOSE)
 # The same, also skipping scripts, for when the caller does not need them listed.
-_SKIP_BODY_AND_SCRIPTS = re.compile(f"(?:{_SCRIPT_ELEMENT}|{_BODY_TOKENS})*", re.VERBOSE)
-_SKIP_HEAD_AND_SCRIPTS = re.compile(f"(?:{_SCRIPT_ELEMENT}|{_HEAD_TOKENS})*", re.VERBOSE)
+_SKIP_BODY_AND_SCRIPTS = re.compile(f"(?:{_SCRIPT_ELEMENT}|{_BODY_TOKENS}){_RUN}", re.VERBOSE)
+_SKIP_HEAD_AND_SCRIPTS = re.compile(f"(?:{_SCRIPT_ELEMENT}|{_HEAD_TOKENS}){_RUN}", re.VERBOSE)
 _RAWTEXT = {"style", "xmp", "iframe", "noembed", "noframes", "noscript"}
 _RCDATA = {"title", "textarea"}
 # Start tags that belong in <head>; any other start tag (or text) starts the body.
