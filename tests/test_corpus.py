@@ -81,6 +81,9 @@ def check_page(data: bytes, position: str = "body", with_tag: bool = False) -> s
         output = inject_html(data, BUNDLE, position=position, rtp_tag=tag)
     except PageSkipped as skipped:
         return skipped.reason
+    if with_tag and TAG_BLOCK in output:
+        # The RTP tag is the first of the two, also where both go to the end of <head>.
+        assert output.find(TAG_BLOCK) < output.find(BLOCK)
     rest = output
     for block in (BLOCK, TAG_BLOCK) if with_tag else (BLOCK,):
         place = rest.find(block)

@@ -48,6 +48,16 @@ def test_position_head(page):
     assert inject_html(data, BUNDLE, position="head") == page.replace("@", BLOCK).encode()
 
 
+def test_the_rtp_tag_comes_before_a_bundle_at_the_end_of_the_head():
+    from rtp_snippets import RtpTag
+    from rtp_snippets.render import build_rtp_tag
+    tag = build_rtp_tag(RtpTag(account="123-abc", script="//sjrtp.marketo.com/rtp-api/v1/rtp.js"))
+    data = b"<!doctype html><html><head><title>t</title></head><body><p>x</p></body></html>"
+    output = inject_html(data, BUNDLE, position="head", rtp_tag=tag)
+    assert output.index(b"rtp-api/v1/rtp.js") < output.index(BLOCK.encode())
+
+
+
 @pytest.mark.parametrize("page, reason", [
     ("<frameset><frame src=a></frameset>", "a frameset page has no body"),
     ("google-site-verification: google123.html", "no HTML tags (not a web page, e.g. a site "
