@@ -156,7 +156,10 @@ def _splice(
     shift = 0  # bytes cut out before ``position``
     cuts = iter(sorted(removed))
     cut = next(cuts, None)
-    for offset, piece in sorted(insertions, key=lambda item: item[0]):
+    # At one offset, a later insertion goes first (the RTP tag before the bundle), as
+    # when each is put in at its offset from the last to the first.
+    ordered = sorted(enumerate(insertions), key=lambda item: (item[1][0], -item[0]))
+    for offset, piece in (insertion for _, insertion in ordered):
         # Cut out every removed range that starts before the insertion's place in data.
         while cut is not None and cut[0] <= offset + shift:
             pieces.append(view[start + position : start + cut[0]])
