@@ -6,8 +6,8 @@ loading them (client navigation: the rules file says so, or the pages do) every
 page gets one bundle with every rule, which decides the globs in the browser.
 Files are written atomically (a temp file in the same folder, then a rename,
 mode, owner and group kept), and a page whose bytes would not change is not
-written at all. Problems are reported per
-page; the other pages are still processed.
+written at all. Problems are reported per page; the other pages are still
+processed.
 
 A run that writes holds the site's lock (``site_lock``) from before it lists the
 pages until its last deletion. With external bundles the order keeps every
