@@ -559,3 +559,13 @@ def test_sigkill_during_an_external_run_with_changed_rules_leaves_every_src_load
     temporary = ".rtp-snippets.tmp"  # SIGKILL may leave one behind; never a page
     assert {name: data for name, data in snapshot(copy).items()
             if not name.endswith(temporary)} == after
+
+
+@pytest.mark.parametrize("option, glob", [("include", "pricing/**"), ("exclude", "/a/***")])
+def test_inject_site_refuses_a_glob_that_can_match_no_page(site, option, glob):
+    from rtp_snippets.site import InvalidGlob
+
+    before = {path: path.read_bytes() for path in site.rglob("*.html")}
+    with pytest.raises(InvalidGlob, match=f"^{option} '{re.escape(glob)}': "):
+        inject_site(site, load_rules(site.parent / "rtp-rules.yml"), **{option: (glob,)})
+    assert {path: path.read_bytes() for path in site.rglob("*.html")} == before
