@@ -37,7 +37,7 @@ from .check import page_facts
 from .errors import RtpSnippetsError
 from .inject import PageSkipped, insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import Rule, RuleSet
-from .paths import not_a_regular_file, site_folder_problem, site_pages
+from .paths import glob_problem, not_a_regular_file, site_folder_problem, site_pages
 from .render import Bundle, build_bundle, build_rtp_tag
 from .scan import client_navigation
 
@@ -183,10 +183,16 @@ def inject_site(
     ``prune`` leaves out rules whose selector matches nothing on the page (rules
     without a selector, and ``dynamic`` ones, stay). ``max_bytes`` raises
     ``BudgetExceeded`` before anything is written when a bundle's gzip size is over it.
-    Raises ``InvalidBaseUrl`` for a ``base_url`` the pages could not load from, and
+    Raises ``InvalidGlob`` for an ``include``/``exclude`` glob that can match no page,
+    ``InvalidBaseUrl`` for a ``base_url`` the pages could not load from, and
     ``SiteBusy`` while another run works on the site (``check`` runs need no lock).
     """
     root = Path(root)
+    for name, globs in (("include", include), ("exclude", exclude)):
+        for glob in globs:
+            refused = glob_problem(glob)
+            if refused:
+                raise InvalidGlob(f"{name} {glob!r}: {refused[1]}")
     if external and base_url is not None:
         problem = base_url_problem(base_url)
         if problem:
@@ -278,6 +284,10 @@ class SiteBusy(RtpSnippetsError):
 
 class InvalidBaseUrl(RtpSnippetsError, ValueError):
     """A ``base_url`` that pages could not load the bundle files from."""
+
+
+class InvalidGlob(RtpSnippetsError, ValueError):
+    """An ``include``/``exclude`` glob that can match no page."""
 
 
 def base_url_problem(base_url: str) -> str | None:
