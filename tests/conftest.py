@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import difflib
+import signal
 import textwrap
 from pathlib import Path
 
@@ -85,6 +86,13 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def ctrl_c_stops() -> None:
+    """preexec_fn for a server a test stops with SIGINT, as Ctrl-C would: a process
+    started with SIGINT ignored (a job run in the background by a script, as CI may be)
+    passes that on to its children, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run(*args):

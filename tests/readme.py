@@ -31,6 +31,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import ctrl_c_stops  # tests/ is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 MARKED = re.compile(r"<!-- test: ([a-z-]+) -->\n```sh\n(.*?)\n```", re.S)
 SHELL_BLOCK = re.compile(r"```sh\n(.*?)\n```", re.S)
@@ -92,7 +94,7 @@ def _serve(block: Block, folder: Path, environment: dict) -> Outcome:
     """Start the server, fetch the URL it names, stop it with SIGINT (Ctrl-C)."""
     process = subprocess.Popen(["bash", "-e", "-c", "exec " + block.commands], cwd=folder,
                                env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+                               text=True, start_new_session=True, preexec_fn=ctrl_c_stops)
     assert process.stdout is not None
     lines = []
     watchdog = threading.Timer(120, process.kill)  # a server that never says where it is

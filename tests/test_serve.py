@@ -17,6 +17,8 @@ from click.testing import CliRunner
 from rtp_snippets import build_bundle, load_rules, serve
 from rtp_snippets.cli import main
 
+from conftest import ctrl_c_stops  # tests/ is on sys.path
+
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SPY = "<script>window.sent = []; window.rtp = function () { sent.push(Array.from(arguments)); };</script>"
@@ -44,7 +46,8 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "rtp_snippets", "preview", str(self.rules), *options,
              "--port", str(self.port)],
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=ctrl_c_stops)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
