@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -419,6 +420,18 @@ class SiteCheck:
     # client_navigation of the rules file, and the pages that change pages without a load.
     client_navigation: str = "auto"
     navigating: dict[str, list[str]] = field(default_factory=dict)
+    # Selectors lexbor does not run as Chromium does, so soupsieve checked them.
+    soupsieve: list[str] = field(default_factory=list)
+
+    def engine_summary(self) -> str:
+        """One line on the selector engine, or "" when lexbor ran every selector."""
+        if not self.soupsieve:
+            return ""
+        return shown(
+            "Selectors checked with soupsieve on html.parser's tree, as lexbor does not run "
+            "them as Chromium does (on malformed pages their counts may differ from a "
+            "browser's): " + ", ".join(quoted(selector) for selector in self.soupsieve)
+        )
 
     def navigation_summary(self) -> str:
         """One line on client-side navigation: what was found, and what inject does."""
@@ -534,8 +547,18 @@ def check_site(
         elif not page.rtp_first:
             rtp["not first"].append(page.path)
     findings = lint_rules(ruleset) + _coverage_findings(coverage, paths, max_matches)
+    soupsieve = sorted(
+        {rule.selector for rule in rules if rule.selector and not lexbor_runs(rule.selector)}
+    )
     return SiteCheck(
-        len(paths), coverage, rtp, findings, unreadable, ruleset.client_navigation, navigating
+        len(paths),
+        coverage,
+        rtp,
+        findings,
+        unreadable,
+        ruleset.client_navigation,
+        navigating,
+        soupsieve,
     )
 
 
@@ -600,9 +623,10 @@ def page_facts(
 ) -> list[PageFacts]:
     """PageFacts for each path, in worker processes when jobs > 1."""
     jobs = jobs or os.cpu_count() or 1
-    tasks = [(str(root), path, rules) for path in paths]
+    tasks = [(str(root), path) for path in paths]
     facts: list[PageFacts] = []
     if jobs == 1 or len(tasks) < 2:
+        _use_rules(rules)
         for task in tasks:
             facts.append(_facts(task))
             if progress:
@@ -610,7 +634,8 @@ def page_facts(
         return facts
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # The rules go to each worker once, not with every page.
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_use_rules, initargs=(rules,)) as pool:
         chunksize = max(1, min(32, len(tasks) // (jobs * 4)))
         for result in pool.map(_facts, tasks, chunksize=chunksize):
             facts.append(result)
@@ -619,8 +644,17 @@ def page_facts(
     return facts
 
 
-def _facts(task: tuple[str, str, tuple[Rule, ...]]) -> PageFacts:
-    root, path, rules = task
+_RULES: tuple[Rule, ...] = ()  # the rules _facts checks, in this process
+
+
+def _use_rules(rules: tuple[Rule, ...]) -> None:
+    global _RULES
+    _RULES = rules
+
+
+def _facts(task: tuple[str, str]) -> PageFacts:
+    root, path = task
+    rules = _RULES
     try:
         with open(os.path.join(root, path[1:]), "rb") as handle:
             data = handle.read()
@@ -630,56 +664,189 @@ def _facts(task: tuple[str, str, tuple[Rule, ...]]) -> PageFacts:
     except OSError as error:
         return PageFacts(path, (), {}, {}, 0, False, f"cannot read: {error.strerror}")
     applies = tuple(index for index, rule in enumerate(rules) if rule.applies_to(path))
-    found = scan(text)
-    tags = [script for script in found.scripts if is_rtp_tag(script)]
-    head_scripts = [script for script in found.scripts if script.in_head]
-    rtp_first = bool(tags) and bool(head_scripts) and head_scripts[0] is tags[0]
+    tags: list = []
+    rtp_first = False
+    # Every form of the RTP tag names rtp.js: without it, the page needs no scan.
+    if "rtp.js" in text:
+        found = scan(text)
+        tags = [script for script in found.scripts if is_rtp_tag(script)]
+        head_scripts = [script for script in found.scripts if script.in_head]
+        rtp_first = bool(tags) and bool(head_scripts) and head_scripts[0] is tags[0]
     selectors = {index: rules[index].selector for index in applies}
+    lowered = text.lower()
     wanted = [
         index
         for index, selector in selectors.items()
-        if selector is not None and _may_match(selector, text)
+        if selector is not None and _may_match(selector, lowered)
     ]
     counts: dict[int, int] = {index: 0 for index in applies if rules[index].selector is not None}
     claimed: dict[int, bool] = {}
     if wanted:
-        from bs4 import BeautifulSoup  # only pages a selector may match are parsed
-
-        soup = BeautifulSoup(data, "html.parser")
-        selected = {index: soup.select(selectors[index] or "") for index in wanted}
+        # Only pages a selector may match are parsed: by lexbor, a browser's HTML parser
+        # and selector engine, unless a selector needs soupsieve (see lexbor_runs).
+        chosen = {index: selectors[index] or "" for index in wanted}
+        selected = select(data, chosen)
         clickable = {
-            id(element)
+            key
             for index, elements in selected.items()
             if rules[index].event == "click"
-            for element in elements
-            if element.name in ("a", "button")
+            for name, key, _ in elements
+            if name in ("a", "button")
         }
         for index, elements in selected.items():
             counts[index] = len(elements)
             if rules[index].event == "click" and elements:
-                claimed[index] = all(_inside_claimed(element, clickable) for element in elements)
+                claimed[index] = all(
+                    link is not None and link in clickable for _, _, link in elements
+                )
     return PageFacts(
         path, applies, counts, claimed, len(tags), rtp_first, navigation=client_navigation(data)
     )
 
 
-def _inside_claimed(element, clickable: set[int]) -> bool:
+# Pseudo-classes lexbor (selectolax 1.0.2) runs as Chromium does; tests/test_check_engine.py
+# compares its counts with Chromium's on every corpus page. The others go to soupsieve:
+# lexbor cannot parse some (:dir, :lang, :focus-within, :target, ...) and answers others
+# differently (:enabled, :optional, :read-only, :read-write, and :checked on <option>).
+LEXBOR_PSEUDO_CLASSES = frozenset(
+    """
+    any-link disabled empty first-child first-of-type has is last-child
+    last-of-type link not nth-child nth-last-child nth-last-of-type nth-of-type
+    only-child only-of-type required root where
+    """.split()
+)
+# lexbor never counts the root element for these (Chromium does: <html> is the first, last
+# and only child of the document)...
+_STRUCTURAL = re.compile(r":(?:first|last|only|nth)-", re.IGNORECASE)
+# ... and compares these attributes' values case-sensitively, where HTML wants them
+# compared ignoring ASCII case ([lang|=en] matches lang="EN").
+_CASELESS_ATTRIBUTES = frozenset(
+    """
+    accept accept-charset align alink axis bgcolor charset checked clear codetype color
+    compact declare defer dir direction disabled enctype face frame hreflang http-equiv
+    lang language link media method multiple nohref noresize noshade nowrap readonly rel
+    rev rules scope scrolling selected shape target text type valign valuetype vlink
+    """.split()
+)
+_PSEUDO_CLASS = re.compile(r"(?<!\\):{1,2}([-A-Za-z]+)")
+_ATTRIBUTE_VALUE = re.compile(r"\[\s*([-A-Za-z_:]+)\s*[~|^$*]?=")
+_SUBJECT_TYPE = re.compile(r"[A-Za-z][-A-Za-z0-9]*")
+
+
+def lexbor_runs(selector: str) -> bool:
+    """Whether lexbor counts what Chromium counts for ``selector`` (else soupsieve does)."""
+    names = {name.lower() for name in _PSEUDO_CLASS.findall(selector)}
+    if not names <= LEXBOR_PSEUDO_CLASSES:
+        return False
+    if any(name.lower() in _CASELESS_ATTRIBUTES for name in _ATTRIBUTE_VALUE.findall(selector)):
+        return False
+    if _STRUCTURAL.search(selector) and any(
+        _may_be_root(subject) for subject in _subjects(selector)
+    ):
+        return False
+    return _lexbor_parses(selector)
+
+
+def _subjects(selector: str) -> list[str]:
+    """Of each selector in the list, the compound selector that may match the root: the
+    whole selector, when it has no combinator ("" when it has one: then the element it
+    matches has a parent or a sibling, which the root has not)."""
+    subjects, depth, start, quote, combined = [], 0, 0, "", False
+    for position, char in enumerate(selector):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and (char in ">+~" or char == " " and _between(selector, start, position)):
+            combined = True
+        elif depth == 0 and char == ",":
+            subjects.append("" if combined else selector[start:position].strip())
+            start, combined = position + 1, False
+    subjects.append("" if combined else selector[start:].strip())
+    return subjects
+
+
+def _between(selector: str, start: int, position: int) -> bool:
+    """Whether the space at ``position`` has a compound selector on both sides."""
+    after = selector[position:].lstrip()[:1]
+    return bool(selector[start:position].strip()) and after not in ("", ",")
+
+
+def _may_be_root(subject: str) -> bool:
+    """Whether a compound selector may match <html>: no type, or the type html."""
+    if not subject:
+        return False
+    element = _SUBJECT_TYPE.match(subject)
+    return element is None or element.group(0).lower() == "html"
+
+
+@lru_cache(maxsize=1024)
+def _lexbor_parses(selector: str) -> bool:
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    try:
+        LexborHTMLParser("<p>").css(selector)
+    except SelectolaxError:
+        return False
+    return True
+
+
+# A match: the element's tag name, a key for it, and the key of the nearest <a> or
+# <button> around it (None without one); keys compare within one page only.
+Match = tuple[str, int, "int | None"]
+
+
+def select(data: bytes, selectors: dict[int, str]) -> dict[int, list[Match]]:
+    """The elements each selector matches on the page: by lexbor, as a browser parses the
+    page, or by soupsieve on html.parser's tree for the selectors lexbor does not run as
+    Chromium does (keys of the two do not compare: an element inside a link one engine
+    found is not "claimed" by a link the other found)."""
+    found: dict[int, list[Match]] = {}
+    by_lexbor = {index: s for index, s in selectors.items() if lexbor_runs(s)}
+    if by_lexbor:
+        from selectolax.lexbor import LexborHTMLParser
+
+        tree = LexborHTMLParser(data, encoding=True, scripting=True)
+        for index, selector in by_lexbor.items():
+            found[index] = [
+                (node.tag or "", node.mem_id, _around(node, "tag", "mem_id"))
+                for node in tree.css(selector)
+            ]
+    if len(by_lexbor) < len(selectors):
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(data, "html.parser")
+        for index, selector in selectors.items():
+            if index not in by_lexbor:
+                found[index] = [
+                    (element.name, id(element), _around(element, "name", None))
+                    for element in soup.select(selector)
+                ]
+    return found
+
+
+def _around(element, name: str, key: str | None) -> int | None:
+    """The key of the nearest <a> or <button> that holds ``element``, or None."""
     parent = element.parent
     while parent is not None:
-        if parent.name in ("a", "button"):
-            return id(parent) in clickable
+        if getattr(parent, name) in ("a", "button"):
+            return getattr(parent, key) if key else id(parent)
         parent = parent.parent
-    return False
+    return None
 
 
-def _may_match(selector: str, text: str) -> bool:
-    """False only when the page cannot match: an id or class the selector needs is absent.
+def _may_match(selector: str, lowered: str) -> bool:
+    """False only when the page (its text in lower case) cannot match: an id or class the
+    selector needs is absent.
 
     Selectors with alternatives, pseudo-classes or escapes are always parsed.
     """
     if any(char in selector for char in ",:\\[("):
         return True
-    lowered = text.lower()
     return all(token.lower() in lowered for token in _SIMPLE_TOKEN.findall(selector))
 
 
@@ -786,6 +953,7 @@ def check_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
                 for kind, pages in site.navigating.items()
             },
         }
+        report["soupsieve_selectors"] = site.soupsieve
         report["unreadable"] = [
             {"path": path, "reason": reason} for path, reason in site.unreadable
         ]

@@ -567,6 +567,8 @@ def check(
                 click.echo(result.table())
                 click.echo(result.rtp_summary())
                 click.echo(result.navigation_summary())
+                if result.engine_summary():
+                    click.echo(result.engine_summary())
             for finding in findings:
                 click.echo(str(finding), err=True)
             errors = sum(finding.level == "error" for finding in findings)
