@@ -685,7 +685,8 @@ def _facts(task: tuple[str, str]) -> PageFacts:
         # Only pages a selector may match are parsed: by lexbor, a browser's HTML parser
         # and selector engine, unless a selector needs soupsieve (see lexbor_runs).
         chosen = {index: selectors[index] or "" for index in wanted}
-        selected = select(data, chosen)
+        clicks = {index for index in wanted if rules[index].event == "click"}
+        selected = select(data, chosen, clicks)
         clickable = {
             key
             for index, elements in selected.items()
@@ -733,6 +734,7 @@ _ATTRIBUTE_VALUE = re.compile(r"\[\s*([-A-Za-z_:]+)\s*[~|^$*]?=")
 _SUBJECT_TYPE = re.compile(r"[A-Za-z][-A-Za-z0-9]*")
 
 
+@lru_cache(maxsize=1024)
 def lexbor_runs(selector: str) -> bool:
     """Whether lexbor counts what Chromium counts for ``selector`` (else soupsieve does)."""
     names = {name.lower() for name in _PSEUDO_CLASS.findall(selector)}
@@ -800,11 +802,14 @@ def _lexbor_parses(selector: str) -> bool:
 Match = tuple[str, int, "int | None"]
 
 
-def select(data: bytes, selectors: dict[int, str]) -> dict[int, list[Match]]:
+def select(
+    data: bytes, selectors: dict[int, str], around: set[int] | frozenset[int] = frozenset()
+) -> dict[int, list[Match]]:
     """The elements each selector matches on the page: by lexbor, as a browser parses the
     page, or by soupsieve on html.parser's tree for the selectors lexbor does not run as
     Chromium does (keys of the two do not compare: an element inside a link one engine
-    found is not "claimed" by a link the other found)."""
+    found is not "claimed" by a link the other found). The link around an element is
+    looked up for the selectors in ``around`` only (None for the others)."""
     found: dict[int, list[Match]] = {}
     by_lexbor = {index: s for index, s in selectors.items() if lexbor_runs(s)}
     if by_lexbor:
@@ -814,6 +819,8 @@ def select(data: bytes, selectors: dict[int, str]) -> dict[int, list[Match]]:
         for index, selector in by_lexbor.items():
             found[index] = [
                 (node.tag or "", node.mem_id, _around(node, "tag", "mem_id"))
+                if index in around
+                else (node.tag or "", 0, None)
                 for node in tree.css(selector)
             ]
     if len(by_lexbor) < len(selectors):
@@ -824,6 +831,8 @@ def select(data: bytes, selectors: dict[int, str]) -> dict[int, list[Match]]:
             if index not in by_lexbor:
                 found[index] = [
                     (element.name, id(element), _around(element, "name", None))
+                    if index in around
+                    else (element.name, 0, None)
                     for element in soup.select(selector)
                 ]
     return found
