@@ -194,36 +194,69 @@ def site_pages(
     def chosen(path: str) -> bool:
         return not (include and not matches(include, path) or exclude and matches(exclude, path))
 
-    for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=False):
-        folders.sort()
-        links = [name for name in folders if os.path.islink(os.path.join(folder, name))]
-        for name in sorted(files):
-            if not name.lower().endswith(HTML_SUFFIXES):
-                continue
-            full = Path(folder) / name
-            path = "/" + full.relative_to(root).as_posix()
-            if not chosen(path):
-                continue
+    # os.scandir gives each entry's type without a stat call (on Linux file systems),
+    # so only what is neither a file, a folder nor a link is looked at more closely.
+    def look(folder: str, prefix: str) -> list[tuple[str, str]]:
+        """Note the folder's pages and problems; return its subfolders, sorted."""
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            unreadable(error)
+            return []
+        folders = []
+        for entry in entries:
             try:
-                mode = full.lstat().st_mode
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry)
+                    continue
+                link = entry.is_symlink()
+                if link and _links_to_folder(entry.path):
+                    path = prefix + entry.name + "/"
+                    if chosen(path):
+                        problems.append(
+                            (path, "skipped", "a symbolic link to a folder (not followed)")
+                        )
+                    continue
+                if not entry.name.lower().endswith(HTML_SUFFIXES):
+                    continue
+                path = prefix + entry.name
+                if not chosen(path):
+                    continue
+                if link:
+                    problems.append((path, "skipped", "a symbolic link (not followed)"))
+                elif entry.is_file(follow_symlinks=False):
+                    pages.append(path)
+                else:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                    problems.append((path, "skipped", not_a_regular_file(mode)))
             except FileNotFoundError:
-                pages.append(path)  # gone since the folder was listed: reading it says so
-                continue
+                if not entry.name.lower().endswith(HTML_SUFFIXES):
+                    continue
+                path = prefix + entry.name
+                if chosen(path):
+                    pages.append(path)  # gone since the folder was listed: reading it says so
             except OSError as error:
-                problems.append((path, "error", f"cannot look at the file: {error.strerror}"))
-                continue
-            if stat.S_ISLNK(mode):
-                problems.append((path, "skipped", "a symbolic link (not followed)"))
-            elif not stat.S_ISREG(mode):
-                problems.append((path, "skipped", not_a_regular_file(mode)))
-            else:
-                pages.append(path)
-        for name in links:
-            folders.remove(name)
-            path = "/" + (Path(folder) / name).relative_to(root).as_posix() + "/"
-            if chosen(path):
-                problems.append((path, "skipped", "a symbolic link to a folder (not followed)"))
+                path = prefix + entry.name
+                if entry.name.lower().endswith(HTML_SUFFIXES) and chosen(path):
+                    problems.append((path, "error", f"cannot look at the file: {error.strerror}"))
+        return [(entry.path, prefix + entry.name + "/") for entry in folders]
+
+    # Depth first, a folder's files before its subfolders, without recursion (a deep tree
+    # must not reach Python's recursion limit).
+    waiting = [(str(root), "/")]
+    while waiting:
+        waiting.extend(reversed(look(*waiting.pop())))
     return pages, problems
+
+
+def _links_to_folder(path: str) -> bool:
+    """Whether the symbolic link at ``path`` ends at a folder (a loop or a dangling link
+    ends nowhere)."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def not_a_regular_file(mode: int) -> str:
