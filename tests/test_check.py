@@ -208,3 +208,21 @@ def test_site_a_counts_match_an_independent_count(site_a):
                 for index, entry in enumerate(result.coverage[:3])}
     assert measured == expected
     assert expected[0]["pages"] > 300 and expected[1]["elements"] > 300
+
+
+def test_check_site_names_the_selectors_lexbor_does_not_run_and_counts_them_with_soupsieve(
+        tmp_path):
+    pages = {"index.html": "<html><body><form><input type=checkbox checked id=a>"
+                           "<input type=checkbox id=b></form><p lang=EN-gb>x</p></body></html>"}
+    rules = ("rules:\n  - \"on click 'input:checked' send 'checked'\"\n"
+             "  - \"on click '[lang|=en]' send 'english'\"\n"
+             "  - \"on click 'form input' send 'input'\"\n")
+    root = write_site(tmp_path, pages, rules)
+    result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root)
+    assert ("Selectors checked with soupsieve on html.parser's tree, as lexbor does not run them "
+            "as Chromium does (on malformed pages their counts may differ from a browser's): "
+            "'[lang|=en]', 'input:checked'\n") in result.stdout
+    report = json.loads(run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root,
+                            "--json").stdout)
+    assert report["soupsieve_selectors"] == ["[lang|=en]", "input:checked"]
+    assert [rule["elements"] for rule in report["rules"]] == [1, 1, 2]
