@@ -213,7 +213,7 @@ def test_site_a_counts_match_an_independent_count(site_a):
 def test_check_site_names_the_selectors_lexbor_does_not_run_and_counts_them_with_soupsieve(
         tmp_path):
     pages = {"index.html": "<html><body><form><input type=checkbox checked id=a>"
-                           "<input type=checkbox id=b></form><p lang=EN-gb>x</p></body></html>"}
+                           "<input type=checkbox id=b></form><p lang=en-GB>x</p></body></html>"}
     rules = ("rules:\n  - \"on click 'input:checked' send 'checked'\"\n"
              "  - \"on click '[lang|=en]' send 'english'\"\n"
              "  - \"on click 'form input' send 'input'\"\n")
