@@ -136,19 +136,13 @@ def _rule_files(argument, option) -> list[Path]:
         return positional or named
     from .load import find_rules_file
 
-    try:
-        return [find_rules_file()]
-    except RtpSnippetsError as error:
-        raise RulesProblem(error) from None
+    return [find_rules_file()]
 
 
 def _load(path: Path) -> RuleSet:
     from .load import load_rules
 
-    try:
-        return load_rules(path)
-    except RtpSnippetsError as error:
-        raise RulesProblem(error) from None
+    return load_rules(path)
 
 
 def _write(output: Path, text: str, encoding: str) -> None:
@@ -187,7 +181,18 @@ class _Progress:
             self.bar = None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands; the one place where a library error becomes the CLI's exit status 1
+    and its ``Error:`` blocks (no traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RtpSnippetsError as error:
+            raise RulesProblem(error) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="rtp-snippets", prog_name="rtp-snippets")
 def main() -> None:
     """Compile Marketo RTP custom data event rules into a small JavaScript bundle.
@@ -230,12 +235,9 @@ def build(
     from .site import check_budget
 
     ruleset = _load(_rule_files(rules_argument, rules_option)[0])
-    try:
-        bundle = build_bundle(ruleset, minify=not pretty)
-        if max_bytes is not None:  # the budget is for the minified bundle
-            check_budget([build_bundle(ruleset) if pretty else bundle], max_bytes)
-    except RtpSnippetsError as error:
-        raise RulesProblem(error) from None
+    bundle = build_bundle(ruleset, minify=not pretty)
+    if max_bytes is not None:  # the budget is for the minified bundle
+        check_budget([build_bundle(ruleset) if pretty else bundle], max_bytes)
     if output is None:
         click.echo(bundle.code)
     else:
@@ -283,20 +285,12 @@ def preview(
         from .preview import preview_text
 
         ruleset = _load(rules)
-        try:
-            text = preview_text(ruleset, color=sys.stdout.isatty())
-        except RtpSnippetsError as error:
-            raise RulesProblem(error) from None
+        text = preview_text(ruleset, color=sys.stdout.isatty())
         click.echo(text, nl=False)
         return
     from .serve import make_server, url_of
 
-    try:
-        server = make_server(
-            rules, site, port, live, report=lambda text: click.echo(text, err=True)
-        )
-    except RtpSnippetsError as error:
-        raise RulesProblem(error) from None
+    server = make_server(rules, site, port, live, report=lambda text: click.echo(text, err=True))
     url = url_of(server)
     mode = (
         "live: calls are sent to the page's rtp" if live else "dry run: calls are logged, not sent"
@@ -460,23 +454,20 @@ def inject(
         raise click.UsageError(f"--base-url {base_url!r}: {problem}")
     include, exclude = _globs("--include", include), _globs("--exclude", exclude)
     ruleset = _load(_rule_files(None, rules)[0])
-    try:
-        report = inject_site(
-            site,
-            ruleset,
-            position=position,
-            external=external,
-            base_url=base_url,
-            include=include,
-            exclude=exclude,
-            check=check,
-            prune=prune,
-            max_bytes=max_bytes,
-            jobs=jobs,
-            progress=_Progress("pages", as_json),
-        )
-    except RtpSnippetsError as error:
-        raise RulesProblem(error) from None
+    report = inject_site(
+        site,
+        ruleset,
+        position=position,
+        external=external,
+        base_url=base_url,
+        include=include,
+        exclude=exclude,
+        check=check,
+        prune=prune,
+        max_bytes=max_bytes,
+        jobs=jobs,
+        progress=_Progress("pages", as_json),
+    )
     if not as_json and not external and report.bundles:
         click.echo(f"Content-Security-Policy: script-src {' '.join(report.csp_sources)}")
     _finish(report, as_json)
@@ -497,10 +488,7 @@ def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
     """
     from .site import remove_site
 
-    try:
-        report = remove_site(site, check=check, jobs=jobs, progress=_Progress("pages", as_json))
-    except RtpSnippetsError as error:
-        raise RulesProblem(error) from None
+    report = remove_site(site, check=check, jobs=jobs, progress=_Progress("pages", as_json))
     _finish(report, as_json)
 
 

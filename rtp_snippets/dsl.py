@@ -24,7 +24,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .errors import cut
+from .errors import DslError, cut
 from .model import EVENTS, ONCE
 
 CLAUSES = ("once", "pages", "exclude", "name", "dynamic")
@@ -36,15 +36,6 @@ _WORD_BEFORE_COMMA = re.compile(r"[^\s,]*")
 _SIMPLE_STRING = {quote: re.compile(f"{quote}([^{quote}]*){quote}(?!{quote})") for quote in "'\""}
 _PERCENT = re.compile(r"(\d+)%\Z")
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)s\Z")
-
-
-class DslError(ValueError):
-    """A syntax error at ``offset`` (0-based) in the line."""
-
-    def __init__(self, offset: int, message: str):
-        super().__init__(message)
-        self.offset = offset
-        self.message = message
 
 
 @dataclass

@@ -121,3 +121,49 @@ class InvalidRule(RtpSnippetsError, ValueError):
 
 class BundleError(RtpSnippetsError):
     """The JavaScript could not be produced (template, esbuild or minifier failure)."""
+
+
+class ValueSyntaxError(RtpSnippetsError, ValueError):
+    """A malformed placeholder at ``offset`` (0-based) in a value to send."""
+
+    def __init__(self, offset: int, message: str):
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
+class DslError(RtpSnippetsError, ValueError):
+    """A syntax error at ``offset`` (0-based) in a one-line rule."""
+
+    def __init__(self, offset: int, message: str):
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
+class RulesFileNotFound(RtpSnippetsError):
+    """No rules file was named and none (or several) are in the folder."""
+
+
+class PageSkipped(RtpSnippetsError):
+    """The page cannot take the block; ``reason`` says why (it is left as it is)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SiteBusy(RtpSnippetsError):
+    """Another rtp-snippets run is working on the site."""
+
+
+class InvalidBaseUrl(RtpSnippetsError, ValueError):
+    """A ``base_url`` that pages could not load the bundle files from."""
+
+
+class InvalidGlob(RtpSnippetsError, ValueError):
+    """An ``include``/``exclude`` glob that can match no page."""
+
+
+class BudgetExceeded(RtpSnippetsError):
+    """A bundle is larger than ``--max-bytes`` allows."""

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import RtpSnippetsError
+from .errors import PageSkipped
 from .scan import MARKER, Scan, Script, may_have_blocks, scan
 
 if TYPE_CHECKING:
@@ -41,14 +41,6 @@ _BINARY_MAGIC = (
 
 # The official tag and its variants all load .../rtp-api/v1/rtp.js (or rtp.js?aid=...).
 _RTP_TAG = re.compile(r"rtp-api/v\d+/rtp\.js|/rtp\.js\?(?:[^\"'\s]*&)?aid=")
-
-
-class PageSkipped(RtpSnippetsError):
-    """The page cannot take the block; ``reason`` says why (it is left as it is)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def script_block(bundle: Bundle, src: str | None = None) -> str:

@@ -16,14 +16,15 @@ from pathlib import Path
 
 import yaml
 
-from .dsl import DslError, parse_rule
+from .dsl import parse_rule
 from .errors import (
+    DslError,
     InvalidRule,
     Position,
     Problem,
-    RtpSnippetsError,
     RuleError,
     RulesError,
+    RulesFileNotFound,
     cut,
 )
 from .model import (
@@ -120,10 +121,6 @@ def find_rules_file(folder: str | Path = ".") -> Path:
         f"{DEFAULT_RULES_FILES[1]} and *.rules; create one or give its "
         "path with -r FILE"
     )
-
-
-class RulesFileNotFound(RtpSnippetsError):
-    """No rules file was named and none (or several) are in the folder."""
 
 
 class _Reader:

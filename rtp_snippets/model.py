@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from . import css, paths
-from .errors import InvalidRule, Position, Problem, cut, quoted
+from .errors import InvalidRule, Position, Problem, ValueSyntaxError, cut, quoted
 
 EVENTS = {
     "click": "an element matching the selector, or anything inside it, is clicked",
@@ -53,7 +53,8 @@ Part = str | Placeholder
 def parse_value(value: str) -> tuple[Part, ...]:
     """Split a value into literal text and placeholders (``{{``/``}}`` are braces).
 
-    Raises ``ValueError(offset, message)`` on a malformed placeholder.
+    Raises ``ValueSyntaxError`` (with its ``offset`` and ``message``) on a malformed
+    placeholder.
     """
     parts: list[Part] = []
     literal = []
@@ -64,11 +65,11 @@ def parse_value(value: str) -> tuple[Part, ...]:
             literal.append(char)
             index += 2
         elif char == "}":
-            raise ValueError(index, "a lone '}' must be written '}}'")
+            raise ValueSyntaxError(index, "a lone '}' must be written '}}'")
         elif char == "{":
             end = value.find("}", index)
             if end < 0:
-                raise ValueError(index, "unclosed '{'; write '{{' for a literal brace")
+                raise ValueSyntaxError(index, "unclosed '{'; write '{{' for a literal brace")
             placeholder = _parse_placeholder(value[index + 1 : end], index)
             if literal:
                 parts.append("".join(literal))
@@ -89,20 +90,20 @@ def _parse_placeholder(inside: str, offset: int) -> Placeholder:
         known = ", ".join(
             "{" + k + ("}" if k in ("text", "path") else ":NAME}") for k in PLACEHOLDERS
         )
-        raise ValueError(
+        raise ValueSyntaxError(
             offset,
             f"unknown placeholder '{{{cut(inside)}}}'; use one of {known}, "
             "or '{{' for a literal brace",
         )
     if kind in ("attr", "query"):
         if not name:
-            raise ValueError(
+            raise ValueSyntaxError(
                 offset, f"'{{{kind}:NAME}}' needs a name, e.g. '{{{kind}:data-product}}'"
             )
         if kind == "attr" and not _ATTRIBUTE_NAME.match(name):
-            raise ValueError(offset, f"'{cut(name)}' is not a valid attribute name")
+            raise ValueSyntaxError(offset, f"'{cut(name)}' is not a valid attribute name")
     elif colon:
-        raise ValueError(offset, f"'{{{kind}}}' takes no name")
+        raise ValueSyntaxError(offset, f"'{{{kind}}}' takes no name")
     return Placeholder(kind, name)
 
 
@@ -292,9 +293,8 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
             continue
         try:
             parts = parse_value(value)
-        except ValueError as error:
-            offset, message = error.args
-            problems.append(Problem("send", message, index, offset))
+        except ValueSyntaxError as error:
+            problems.append(Problem("send", error.message, index, error.offset))
             continue
         for part in parts:
             if (

@@ -34,8 +34,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .check import page_facts
-from .errors import RtpSnippetsError
-from .inject import PageSkipped, insert_blocks, remove_html, rtp_tag_block, script_block
+from .errors import (
+    BudgetExceeded,
+    InvalidBaseUrl,
+    InvalidGlob,
+    PageSkipped,
+    RtpSnippetsError,
+    SiteBusy,
+)
+from .inject import insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import Rule, RuleSet
 from .paths import glob_problem, not_a_regular_file, site_folder_problem, site_pages
 from .render import Bundle, build_bundle, build_rtp_tag
@@ -278,18 +285,6 @@ def remove_site(
         return report
 
 
-class SiteBusy(RtpSnippetsError):
-    """Another rtp-snippets run is working on the site."""
-
-
-class InvalidBaseUrl(RtpSnippetsError, ValueError):
-    """A ``base_url`` that pages could not load the bundle files from."""
-
-
-class InvalidGlob(RtpSnippetsError, ValueError):
-    """An ``include``/``exclude`` glob that can match no page."""
-
-
 def base_url_problem(base_url: str) -> str | None:
     """Why pages could not load the bundle files from ``base_url``, and what is accepted;
     None for an absolute http(s) URL, a protocol-relative URL or an absolute path, in
@@ -461,10 +456,6 @@ def _present_rules(
         facts.path: {index for index, count in facts.matches.items() if count}
         for facts in page_facts(root, paths, tuple(ruleset), jobs, progress)
     }
-
-
-class BudgetExceeded(RtpSnippetsError):
-    """A bundle is larger than ``--max-bytes`` allows."""
 
 
 def check_budget(bundles: list[Bundle], max_bytes: int) -> None:

@@ -382,3 +382,44 @@ def test_python_rules_file_with_a_syntax_error(tmp_path, monkeypatch):
     result = run(tmp_path, monkeypatch, "rules = [\n", name="rules.py")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: rules.py:1:1: running the rules file failed: SyntaxError: ")
+
+
+def test_every_library_exception_lives_in_errors_and_derives_from_the_base():
+    """Issue 14: one base class for every error the library raises, all in errors.py, so a
+    caller (the CLI, a plugin) catches RtpSnippetsError and nothing else."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import rtp_snippets
+    from rtp_snippets import errors
+
+    package = Path(rtp_snippets.__file__).parent
+    defined = []
+    for source in sorted(package.rglob("*.py")):
+        # The CLI and the plugins turn library errors into their own (click's, MkDocs').
+        if source.name in ("errors.py", "__main__.py", "cli.py") or "integrations" in source.parts:
+            continue
+        module_name = "rtp_snippets." + ".".join(source.relative_to(package).with_suffix("").parts)
+        module = importlib.import_module(module_name)
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            # A private class that never leaves its module (load's _TooDeep) is no API.
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                value = getattr(module, node.name, None)
+                if isinstance(value, type) and issubclass(value, BaseException):
+                    defined.append(f"{module_name}.{node.name}")
+    assert defined == []
+    for name in dir(errors):
+        value = getattr(errors, name)
+        if isinstance(value, type) and issubclass(value, BaseException):
+            assert issubclass(value, errors.RtpSnippetsError), name
+
+
+def test_a_malformed_placeholder_raises_a_library_error_with_its_offset():
+    from rtp_snippets.errors import RtpSnippetsError, ValueSyntaxError
+    from rtp_snippets.model import parse_value
+
+    with pytest.raises(ValueSyntaxError) as caught:
+        parse_value("x {attr:a b}")
+    assert isinstance(caught.value, RtpSnippetsError)
+    assert (caught.value.offset, caught.value.message) == (2, "'a b' is not a valid attribute name")

@@ -93,7 +93,7 @@ def test_placeholders(value, parts):
 def test_bad_placeholders(value, offset, message):
     with pytest.raises(ValueError) as caught:
         parse_value(value)
-    assert caught.value.args == (offset, message)
+    assert (caught.value.offset, caught.value.message) == (offset, message)
 
 
 @pytest.mark.parametrize("selector", [
