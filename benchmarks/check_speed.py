@@ -25,8 +25,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from rtp_snippets import load_rules
-from rtp_snippets.check import check_site
-from rtp_snippets.inject import decode
+from rtp_snippets.coverage import check_site
+from rtp_snippets.page import decode
 from rtp_snippets.scan import scan
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from rtp_snippets import Rule, RuleSet, load_rules
-from rtp_snippets.check import lint_rules
+from rtp_snippets.lint import lint_rules
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bundle_size import click_rules, mixed_rules  # noqa: E402  (the same rules as that benchmark)

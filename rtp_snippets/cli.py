@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .check import DEFAULT_MAX_MATCHES
+from .coverage import DEFAULT_MAX_MATCHES
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
 from .paths import site_folder_problem
@@ -529,44 +529,27 @@ def check(
     Example:
       rtp-snippets check -r rtp-rules.yml --site _site
     """
-    from .check import check_report, check_site, lint_rules, stale_catalog
+    from .check import check as check_rules
 
     failed = False
     for path in _rule_files(rules_argument, rules_option):
-        ruleset = _load(path)
-        result = (
-            check_site(
-                site,
-                ruleset,
-                max_matches=max_matches,
-                jobs=jobs,
-                progress=_Progress("pages", as_json),
-            )
-            if site
-            else None
+        result = check_rules(
+            path,
+            site,
+            max_matches=max_matches,
+            catalog_file=catalog_file,
+            jobs=jobs,
+            progress=_Progress("pages", as_json),
         )
-        findings = result.findings if result else lint_rules(ruleset)
-        if catalog_file is not None:
-            findings = findings + stale_catalog(catalog_file, ruleset, result, path, site)
         if as_json:
-            click.echo(json.dumps(check_report(path, result, findings), indent=2))
+            click.echo(json.dumps(result.as_json(), indent=2))
         else:
-            if result:
-                click.echo(result.table())
-                click.echo(result.rtp_summary())
-                click.echo(result.navigation_summary())
-                if result.engine_summary():
-                    click.echo(result.engine_summary())
-            for finding in findings:
+            for line in result.site_lines():
+                click.echo(line)
+            for finding in result.findings:
                 click.echo(str(finding), err=True)
-            errors = sum(finding.level == "error" for finding in findings)
-            click.echo(
-                shown(
-                    f"{path}: {len(ruleset)} rules, {errors} errors, "
-                    f"{len(findings) - errors} warnings"
-                )
-            )
-        failed = failed or any(finding.level == "error" or strict for finding in findings)
+            click.echo(result.summary())
+        failed = failed or result.failed(strict)
     if failed:
         sys.exit(1)
 
@@ -600,14 +583,15 @@ def catalog(
     Example (commit the file; `check --catalog` fails when it is stale):
       rtp-snippets catalog -r rtp-rules.yml --site _site -o rtp-events.md
     """
-    from .check import catalog_markdown, catalog_rows, check_site
+    from .catalog import catalog
 
-    ruleset = _load(_rule_files(rules_argument, rules_option)[0])
-    result = (
-        check_site(site, ruleset, jobs=jobs, progress=_Progress("pages", as_json)) if site else None
+    rows = catalog(
+        _rule_files(rules_argument, rules_option)[0],
+        site,
+        jobs=jobs,
+        progress=_Progress("pages", as_json),
     )
-    rows = catalog_rows(ruleset, result)
-    text = json.dumps(rows, indent=2) + "\n" if as_json else catalog_markdown(rows)
+    text = rows.as_json() if as_json else rows.markdown()
     if output is None:
         click.echo(text, nl=False)
     else:

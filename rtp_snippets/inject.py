@@ -13,34 +13,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import PageSkipped
-from .scan import MARKER, Scan, Script, may_have_blocks, scan
+from .page import decode, has_rtp_tag, may_have_rtp_tag, rtp_tag_place
+from .scan import MARKER, may_have_blocks, scan
 
 if TYPE_CHECKING:
     from .render import Bundle
 
 POSITIONS = ("body", "head")
-_BOMS = ((b"\xef\xbb\xbf", "latin-1"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_BINARY_MAGIC = (
-    b"\x89PNG",
-    b"GIF8",
-    b"\xff\xd8\xff",
-    b"%PDF",
-    b"PK\x03\x04",
-    b"\x1f\x8b",
-    b"RIFF",
-    b"\x00\x00\x01\x00",
-    b"wOF2",
-    b"wOFF",
-)
-
-
-# The official tag and its variants all load .../rtp-api/v1/rtp.js (or rtp.js?aid=...).
-_RTP_TAG = re.compile(r"rtp-api/v\d+/rtp\.js|/rtp\.js\?(?:[^\"'\s]*&)?aid=")
 
 
 def script_block(bundle: Bundle, src: str | None = None) -> str:
@@ -109,7 +92,7 @@ def insert_blocks(
             text = _splice(data, len(prefix), removed, [], with_start=False).decode("latin-1")
         else:
             text = _without_blocks(text, removed)
-    maybe_tagged = _RTP_TAG.search(text) is not None
+    maybe_tagged = may_have_rtp_tag(text)
     # Scripts are only looked at for the RTP tag: skipping them otherwise is faster.
     found = scan(text, scripts=maybe_tagged or tag_block is not None)
     place = found.body_end if position == "body" else found.head_end
@@ -118,7 +101,7 @@ def insert_blocks(
     insertions = [(place, block)]
     has_tag = maybe_tagged and has_rtp_tag(found)
     if tag_block and not has_tag:
-        tag_place = _rtp_tag_place(found)
+        tag_place = rtp_tag_place(found)
         if tag_place is not None:
             insertions.append((tag_place, tag_block))
             has_tag = True
@@ -169,25 +152,6 @@ def _splice(
     return b"".join(pieces)
 
 
-def has_rtp_tag(found: Scan) -> bool:
-    """Whether a script of the page loads rtp.js, in any of the tag's known variants."""
-    return any(is_rtp_tag(script) for script in found.scripts)
-
-
-def is_rtp_tag(script: Script) -> bool:
-    """Whether the script is an RTP tag: it loads rtp.js (src, or the tag's loader code)."""
-    return bool(_RTP_TAG.search(script.attributes) or _RTP_TAG.search(script.text))
-
-
-def _rtp_tag_place(found: Scan) -> int | None:
-    """Marketo asks for the tag as the first script in <head>: before the first script
-    there, else at the end of the head (which ends where the body starts)."""
-    for script in found.scripts:
-        if script.in_head:
-            return script.start
-    return found.head_end if found.head_end is not None else found.body_start
-
-
 def remove_html(data: bytes) -> bytes:
     """The page without the blocks rtp-snippets put into it (the original bytes)."""
     prefix, text, codec = decode(data)
@@ -198,28 +162,6 @@ def remove_html(data: bytes) -> bytes:
         del text
         return _splice(data, len(prefix), removed, [])
     return prefix + _without_blocks(text, removed).encode(codec, "surrogatepass")
-
-
-def decode(data: bytes) -> tuple[bytes, str, str]:
-    """(BOM, text, codec) such that ``BOM + text.encode(codec)`` gives back ``data``."""
-    if (
-        data.startswith(_BINARY_MAGIC)
-        or data[:4096].count(0) > 512
-        and not (data.startswith((b"\xff\xfe", b"\xfe\xff")))
-    ):
-        raise PageSkipped("a binary file, not HTML")
-    bom, codec = next(
-        ((bom, codec) for bom, codec in _BOMS if data.startswith(bom)), (b"", "latin-1")
-    )
-    try:
-        text = data[len(bom) :].decode(codec, "surrogatepass")
-    except UnicodeDecodeError:
-        raise PageSkipped(
-            f"not valid {codec.upper()} although it starts with its byte order mark"
-        ) from None
-    if codec != "latin-1" and text.encode(codec, "surrogatepass") != data[len(bom) :]:
-        raise PageSkipped(f"its {codec.upper()} does not survive decoding and encoding unchanged")
-    return bom, text, codec
 
 
 def _without_blocks(text: str, blocks: list[tuple[int, int]]) -> str:

@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import FrameType
 
@@ -424,6 +425,35 @@ class RuleSet:
         """The same settings with only ``rules`` (one page's share): its bundle still
         sends the calls that the bundles of the other pages queued."""
         return replace(self, rules=tuple(rules), receives=self.delivers)
+
+    def for_page(self, path: str) -> tuple[int, ...]:
+        """The indexes of the rules that run on the page at ``path`` (``/``-rooted), as
+        their pages/exclude globs decide."""
+        return tuple(index for index, rule in enumerate(self.rules) if rule.applies_to(path))
+
+    def page_selectors(self, path: str) -> tuple[dict[int, str], frozenset[int]]:
+        """The selectors of the rules that run on the page at ``path`` (by rule index),
+        and the indexes of the click rules among them: what the page stage is asked."""
+        selectors = {
+            index: rule.selector
+            for index in self.for_page(path)
+            if (rule := self.rules[index]).selector is not None
+        }
+        clicks = frozenset(index for index in selectors if self.rules[index].event == "click")
+        return selectors, clicks
+
+    def page_share(self, indexes: Iterable[int]) -> RuleSet:
+        """The rules at ``indexes`` (from ``for_page``) as one page's set: pages and
+        exclude were decided for the page, so its rules carry none."""
+        decided = self._decided
+        return self.subset(decided[index] for index in indexes)
+
+    @cached_property
+    def _decided(self) -> tuple[Rule, ...]:
+        return tuple(
+            replace(rule, pages=(), exclude=()) if rule.pages or rule.exclude else rule
+            for rule in self.rules
+        )
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)

@@ -16,7 +16,6 @@ as latin-1 (one character per byte) so every offset is also a byte offset.
 from __future__ import annotations
 
 import html
-import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -465,29 +464,3 @@ class _Scanner:
                 if escaped:
                     double = True
                 position = match.end() - 1
-
-
-# Material for MkDocs writes its theme settings into every page as JSON:
-# <script id="__config" type="application/json">{"features": [...], ...}</script>.
-_MATERIAL_CONFIG = re.compile(rb'<script id="__config"[^>]*>([^<]*)</script>')
-MATERIAL_INSTANT = "Material for MkDocs' navigation.instant"
-
-
-def client_navigation(data: bytes) -> str | None:
-    """What makes the page change pages without loading them, or None.
-
-    Known: Material for MkDocs with the ``navigation.instant`` feature (its theme
-    settings say so on every page). Other sites say ``client_navigation: on``."""
-    if b"navigation.instant" not in data:
-        return None
-    match = _MATERIAL_CONFIG.search(data)
-    if not match:
-        return None
-    try:
-        config = json.loads(match.group(1))
-    except ValueError:
-        return None
-    features = config.get("features") if isinstance(config, dict) else None
-    if isinstance(features, list) and "navigation.instant" in features:
-        return MATERIAL_INSTANT
-    return None

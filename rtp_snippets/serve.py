@@ -36,14 +36,13 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote, unquote
 
-from .errors import RtpSnippetsError
-from .inject import PageSkipped, insert_blocks, script_block
+from .errors import PageSkipped, RtpSnippetsError
+from .inject import insert_blocks, script_block
 from .load import load_rules
 from .model import Rule, RuleSet
 from .paths import HTML_SUFFIXES
 from .preview import counted
 from .render import build_bundle, build_overlay
-from .site import rules_for_page
 
 HOST = "127.0.0.1"
 # The names a browser on this machine may use for the server; a DNS rebinding page uses its own.
@@ -119,7 +118,7 @@ def preview_page(
 ) -> PreviewPage:
     """The page with the preview bundle of its rules and the overlay; unchanged if it has
     no place for them."""
-    rules = ruleset.subset(rules_for_page(ruleset, path)) if ruleset else RuleSet(())
+    rules = ruleset.page_share(ruleset.for_page(path)) if ruleset else RuleSet(())
     block = script_block(build_overlay(rules, live, error))
     if ruleset is not None and len(rules):
         block += script_block(build_bundle(rules, minify=False, preview=True))

@@ -24,16 +24,13 @@ import itertools
 import os
 import re
 import stat
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .check import page_facts
 from .errors import (
     BudgetExceeded,
     InvalidBaseUrl,
@@ -43,10 +40,10 @@ from .errors import (
     SiteBusy,
 )
 from .inject import insert_blocks, remove_html, rtp_tag_block, script_block
-from .model import Rule, RuleSet
+from .model import RuleSet
+from .page import PageFacts, client_navigation, map_pages, page_facts, read_facts
 from .paths import glob_problem, not_a_regular_file, site_folder_problem, site_pages
 from .render import Bundle, build_bundle, build_rtp_tag
-from .scan import client_navigation
 
 EXTERNAL_PREFIX = "rtp-snippets."
 STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
@@ -90,6 +87,8 @@ class Report:
     # navigation), or "".
     client_navigation: str = ""
     prune_unused: bool = False  # --prune was asked for but cannot work with client navigation
+    # With inject_site(facts=True): what each page says for the rules (coverage.site_coverage).
+    facts: list[PageFacts] = field(default_factory=list)
 
     def navigation_note(self) -> str:
         """One line on client-side navigation for the user, or ""."""
@@ -168,6 +167,7 @@ class _Task:
     rules: int = 0
     tag_block: str | None = None
     names: bool = False  # list the bundle files the page names (some may be deleted)
+    facts: bool = False  # also read the page's facts for the rules
 
 
 def inject_site(
@@ -184,8 +184,13 @@ def inject_site(
     max_bytes: int | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    facts: bool = False,
 ) -> Report:
     """Inject into every HTML page under ``root`` the bundle of the rules that apply to it.
+
+    ``facts`` also reads, in the same pass, what each page says for the rules (the
+    elements their selectors match, its RTP tags) into ``Report.facts``, for
+    ``coverage.site_coverage``: a build checks its coverage without reading pages again.
 
     ``prune`` leaves out rules whose selector matches nothing on the page (rules
     without a selector, and ``dynamic`` ones, stay). ``max_bytes`` raises
@@ -208,7 +213,7 @@ def inject_site(
         report = Report(check=check)
         report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
         tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
-        bundles: dict[tuple[Rule, ...], Bundle] = {}
+        bundles: dict[tuple[int, ...], Bundle] = {}
         tasks: list[_Task] = []
         early: list[PageResult] = []
         paths = list(_pages(root, include, exclude, early))
@@ -218,20 +223,33 @@ def inject_site(
             # page carries every rule, and the bundle decides pages/exclude as it goes.
             ruleset = dataclasses.replace(ruleset, client_navigation="on")
             report.prune_unused, prune = prune, False
-        present = _present_rules(root, paths, ruleset, jobs, progress) if prune else None
+        if prune:
+            # The pages' facts come first: they decide each page's bundle.
+            tasks_of_facts = [(str(root), path) for path in paths]
+            report.facts = map_pages(
+                _facts, tasks_of_facts, jobs, progress, setup=_use_rules, setup_args=(ruleset,)
+            )
+        present = {page.path: page.matches for page in report.facts} if prune else None
+        everything = tuple(range(len(ruleset)))
         for path in paths:
             if report.client_navigation:
-                rules = tuple(ruleset)
+                indexes = everything
             else:
-                found = None if present is None else present[path]
-                rules = tuple(rules_for_page(ruleset, path, found))
-            if not rules:
+                indexes = ruleset.for_page(path)
+                if present is not None:
+                    indexes = _present(ruleset, indexes, present[path])
+            if not indexes:
                 # No rule here: the page gets no block (an old one is taken out).
                 tasks.append(_Task(str(root), path, None, position, check))
                 continue
-            if rules not in bundles:
-                bundles[rules] = build_bundle(ruleset.subset(rules))
-            bundle = bundles[rules]
+            if indexes not in bundles:
+                share = (
+                    ruleset.subset(ruleset.rules)
+                    if report.client_navigation
+                    else ruleset.page_share(indexes)
+                )
+                bundles[indexes] = build_bundle(share)
+            bundle = bundles[indexes]
             src = None
             if external:
                 name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
@@ -243,7 +261,7 @@ def inject_site(
                     script_block(bundle, src),
                     position,
                     check,
-                    len(rules),
+                    len(indexes),
                     tag_block,
                 )
             )
@@ -254,10 +272,19 @@ def inject_site(
             # Before any page names them.
             report.files = _write_bundle_files(root, report.bundles, check)
         stale = [name for name in _bundle_files_of_ours(root) if name not in report.files]
-        if stale:
-            tasks = [dataclasses.replace(task, names=True) for task in tasks]
-        outcomes = _run(tasks, jobs, progress)
+        with_facts = facts and not prune  # with prune, the facts were read first
+        if stale or with_facts:
+            tasks = [
+                dataclasses.replace(task, names=bool(stale), facts=with_facts) for task in tasks
+            ]
+        setup = _use_rules if with_facts else None
+        outcomes = map_pages(_process, tasks, jobs, progress, setup=setup, setup_args=(ruleset,))
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
+        if with_facts:
+            report.facts = [
+                outcome.facts or PageFacts(outcome.page.path, {}, {}, 0, False, outcome.page.reason)
+                for outcome in outcomes
+            ]
         left_out = _left_out_pages(root, outcomes) if stale and (include or exclude) else []
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, left_out, check)
         return report
@@ -279,7 +306,7 @@ def remove_site(
         pages = _pages(root, (), (), early)
         stale = _bundle_files_of_ours(root)
         tasks = [_Task(str(root), path, None, "body", check, names=bool(stale)) for path in pages]
-        outcomes = _run(tasks, jobs, progress)
+        outcomes = map_pages(_process, tasks, jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], check)
         return report
@@ -406,22 +433,17 @@ def _hold(root: Path, check: bool) -> contextlib.AbstractContextManager[None]:
     return contextlib.nullcontext() if check else site_lock(root)
 
 
-def rules_for_page(ruleset: RuleSet, path: str, present: set[int] | None = None) -> Iterator[Rule]:
-    """The rules for the page at ``path``, with pages/exclude decided here at build time;
-    with ``present`` (rule indexes), only those rules and the ones that need no element."""
-    for index, rule in enumerate(ruleset):
-        if not rule.applies_to(path):
-            continue
-        if (
-            present is not None
-            and rule.selector is not None
-            and not rule.dynamic
-            and index not in present
-        ):
-            continue
-        yield (
-            dataclasses.replace(rule, pages=(), exclude=()) if rule.pages or rule.exclude else rule
-        )
+def _present(
+    ruleset: RuleSet, indexes: tuple[int, ...], matches: dict[int, int]
+) -> tuple[int, ...]:
+    """Of the rules at ``indexes``, those --prune keeps on a page where their selectors
+    matched ``matches`` elements: the ones that matched, and those that need no element."""
+    rules = ruleset.rules
+    return tuple(
+        index
+        for index in indexes
+        if rules[index].selector is None or rules[index].dynamic or matches.get(index)
+    )
 
 
 def _client_navigation(root: Path, paths: list[str], ruleset: RuleSet) -> str:
@@ -442,20 +464,6 @@ def _client_navigation(root: Path, paths: list[str], ruleset: RuleSet) -> str:
         if found:
             return f"{found} on {path}"
     return ""
-
-
-def _present_rules(
-    root: Path,
-    paths: list[str],
-    ruleset: RuleSet,
-    jobs: int | None,
-    progress: Callable[[int, int], None] | None,
-) -> dict[str, set[int]]:
-    """For each page, the indexes of the rules whose selector matches something on it."""
-    return {
-        facts.path: {index for index, count in facts.matches.items() if count}
-        for facts in page_facts(root, paths, tuple(ruleset), jobs, progress)
-    }
 
 
 def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
@@ -589,42 +597,21 @@ class _Outcome:
 
     page: PageResult
     names: frozenset[str] | None = frozenset()
+    facts: PageFacts | None = None  # with _Task.facts, when the page could be read
 
 
-def _run(tasks: list[_Task], jobs: int | None, progress) -> list[_Outcome]:
-    """Process the pages, in worker processes when jobs > 1; ``progress(done, total)``."""
-    jobs = jobs or os.cpu_count() or 1
-    results: list[_Outcome] = []
-    if jobs == 1 or len(tasks) < 2:
-        outcomes: Iterator[_Outcome] = map(_process, tasks)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_end_with_parent, initargs=(os.getpid(),)
-        )
-        outcomes = pool.map(_process, tasks, chunksize=max(1, min(64, len(tasks) // (jobs * 4))))
-    try:
-        for result in outcomes:
-            results.append(result)
-            if progress:
-                progress(len(results), len(tasks))
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    return results
+_RULESET: RuleSet | None = None  # the rules whose facts pages are read for, in this process
 
 
-def _end_with_parent(parent: int) -> None:
-    """Pool worker set-up: exit when the run's process is gone. A worker of a killed run
-    would otherwise wait for work forever, and could still be writing a page after a new
-    run has started."""
+def _use_rules(ruleset: RuleSet) -> None:
+    global _RULESET
+    _RULESET = ruleset
 
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.1)
-        os._exit(1)
 
-    threading.Thread(target=watch, daemon=True).start()
+def _facts(task: tuple[str, str]) -> PageFacts:
+    root, path = task
+    assert _RULESET is not None
+    return read_facts(root, path, *_RULESET.page_selectors(path))
 
 
 def _opener(path: str, flags: int) -> int:
@@ -646,6 +633,17 @@ def _process(task: _Task) -> _Outcome:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
     except OSError as error:
         return _Outcome(PageResult(task.path, "error", f"cannot read: {error.strerror}"), None)
+    outcome = _inject(task, full, data, names)
+    if not task.facts:
+        return outcome
+    assert _RULESET is not None
+    facts = page_facts(task.path, data, *_RULESET.page_selectors(task.path))
+    return dataclasses.replace(outcome, facts=facts)
+
+
+def _inject(
+    task: _Task, full: str, data: bytes, names: Callable[[bytes], frozenset[str]]
+) -> _Outcome:
     warning = ""
     try:
         if task.block is None:

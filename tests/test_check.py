@@ -8,7 +8,8 @@ import html5lib
 import pytest
 
 from rtp_snippets import load_rules
-from rtp_snippets.check import check_site, lint_rules
+from rtp_snippets.coverage import check_site
+from rtp_snippets.lint import lint_rules
 
 from conftest import run, write_site  # tests/ is on sys.path
 

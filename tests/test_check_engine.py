@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rtp_snippets.check import lexbor_runs, select
+from rtp_snippets.page import lexbor_runs, select
 from rtp_snippets.load import load_rules
 
 from conftest import ROOT  # tests/ is on sys.path

@@ -14,7 +14,8 @@ import html5lib
 import pytest
 
 from rtp_snippets import RtpTag, Rule, RuleSet, build_bundle
-from rtp_snippets.inject import PageSkipped, inject_html, remove_html
+from rtp_snippets.errors import PageSkipped
+from rtp_snippets.inject import inject_html, remove_html
 from rtp_snippets.render import build_rtp_tag
 
 from conftest import compare_with_golden  # tests/ is on sys.path

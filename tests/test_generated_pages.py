@@ -6,7 +6,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rtp_snippets.inject import PageSkipped, inject_html, remove_html
+from rtp_snippets.errors import PageSkipped
+from rtp_snippets.inject import inject_html, remove_html
 
 from conftest import CASE_COUNTS  # tests/ is on sys.path
 from test_corpus import BUNDLE, parse, placement_problem

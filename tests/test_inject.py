@@ -3,7 +3,8 @@
 import pytest
 
 from rtp_snippets import Rule, RuleSet, build_bundle
-from rtp_snippets.inject import PageSkipped, inject_html, remove_html, script_block, sri
+from rtp_snippets.errors import PageSkipped
+from rtp_snippets.inject import inject_html, remove_html, script_block, sri
 
 BUNDLE = build_bundle(RuleSet((Rule(event="click", selector="#a", send="x"),)))
 OTHER = build_bundle(RuleSet((Rule(event="click", selector="#b", send="y"),)))

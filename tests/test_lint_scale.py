@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rtp_snippets import load_rules
-from rtp_snippets.check import lint_rules
+from rtp_snippets.lint import lint_rules
 
 from hostile import measured  # tests/ is on sys.path
 
@@ -88,7 +88,7 @@ def pairwise_groups(values: list[str]) -> list[list[str]]:
     """The lint's meaning, pair by pair as it was first written: values that differ only in
     case, spaces or punctuation, or are at most two edits apart (case aside) when both are
     at least six characters long; then the groups these pairs connect, in file order."""
-    from rtp_snippets.check import _normalized
+    from rtp_snippets.lint import _normalized
 
     group = list(range(len(values)))
 
@@ -113,7 +113,7 @@ def pairwise_groups(values: list[str]) -> list[list[str]]:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.text(alphabet="abAB -.é", min_size=1, max_size=11), unique=True, max_size=30))
 def test_similar_values_are_the_groups_that_comparing_every_pair_gives(values):
-    from rtp_snippets.check import similar_values
+    from rtp_snippets.lint import similar_values
 
     assert [list(group.values) for group in similar_values(values)] == pairwise_groups(values)
 

@@ -563,7 +563,7 @@ def test_sigkill_during_an_external_run_with_changed_rules_leaves_every_src_load
 
 @pytest.mark.parametrize("option, glob", [("include", "pricing/**"), ("exclude", "/a/***")])
 def test_inject_site_refuses_a_glob_that_can_match_no_page(site, option, glob):
-    from rtp_snippets.site import InvalidGlob
+    from rtp_snippets.errors import InvalidGlob
 
     before = {path: path.read_bytes() for path in site.rglob("*.html")}
     with pytest.raises(InvalidGlob, match=f"^{option} '{re.escape(glob)}': "):

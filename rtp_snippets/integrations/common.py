@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..check import check_site
+from ..coverage import site_coverage
 from ..errors import RtpSnippetsError
 from ..load import load_rules
 from ..model import RuleSet
@@ -52,11 +52,16 @@ def inject_built_site(
 ) -> None:
     """Inject the rules into the built site and report soft problems through ``warn``:
     coverage findings of ``check``, and pages that were skipped or failed; and through
-    ``inform`` what the user should know but need not fix (client-side navigation)."""
-    report = inject_site(output, ruleset, external=external, position=position, prune=prune, jobs=1)
+    ``inform`` what the user should know but need not fix (client-side navigation).
+
+    One pass: each page is read once, for its injection and its coverage facts together,
+    in worker processes (one per core)."""
+    report = inject_site(
+        output, ruleset, external=external, position=position, prune=prune, facts=True
+    )
     if inform and report.navigation_note():
         inform(f"rtp-snippets: {report.navigation_note()}")
     for page in report.errors:
         warn(f"rtp-snippets: {page.path}: {page.reason}")
-    for finding in check_site(output, ruleset, jobs=1).findings:
+    for finding in site_coverage(ruleset, report.facts).findings:
         warn(f"rtp-snippets: {finding}")

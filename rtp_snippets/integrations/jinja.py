@@ -28,7 +28,6 @@ from ..inject import script_block
 from ..load import DEFAULT_RULES_FILE, load_rules
 from ..model import RuleSet
 from ..render import Bundle, build_bundle
-from ..site import rules_for_page
 
 
 class RtpSnippetsExtension(Extension):
@@ -51,7 +50,7 @@ class RtpSnippetsExtension(Extension):
             ruleset = self._ruleset(path)
         except RtpSnippetsError as error:
             raise jinja2.TemplateRuntimeError(_where() + "; ".join(error.messages())) from None
-        selected = ruleset.subset(rules_for_page(ruleset, page_path)) if page_path else ruleset
+        selected = ruleset.page_share(ruleset.for_page(page_path)) if page_path else ruleset
         with self.lock:
             if selected not in self.bundles:
                 self.bundles[selected] = build_bundle(selected)

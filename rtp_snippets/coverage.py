@@ -1,0 +1,269 @@
+"""Stage 4, check: site coverage. Every rule measured against the built pages.
+
+``check_site`` reads every page once (the page stage: lexbor, a browser's parser and
+selector engine) and counts, per rule, the pages it applies to and the elements its
+selector matches, so a selector broken by a redesign is found before deploying. It also
+checks each page's RTP tag and says how the site changes pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import quoted
+from .lint import Finding, lint_rules
+from .page import PageFacts, lexbor_runs, map_pages, read_facts
+from .paths import matches, site_pages
+from .terminal import shown, table
+
+if TYPE_CHECKING:
+    from .model import Rule, RuleSet
+
+DEFAULT_MAX_MATCHES = 50
+EXAMPLES = 3
+
+
+@dataclass
+class RuleCoverage:
+    rule: Rule
+    applies: int = 0
+    pages: int = 0
+    elements: int = 0
+    examples: list[str] = field(default_factory=list)
+    most: tuple[int, str] = (0, "")
+    claimed: bool = True
+
+
+@dataclass
+class SiteCheck:
+    """The result of ``check_site``: coverage per rule, RTP tag lint, findings."""
+
+    pages: int
+    coverage: list[RuleCoverage]
+    rtp: dict[str, list[str]]
+    findings: list[Finding]
+    unreadable: list[tuple[str, str]]
+    # client_navigation of the rules file, and the pages that change pages without a load.
+    client_navigation: str = "auto"
+    navigating: dict[str, list[str]] = field(default_factory=dict)
+    # Selectors lexbor does not run as Chromium does, so soupsieve checked them.
+    soupsieve: list[str] = field(default_factory=list)
+
+    def engine_summary(self) -> str:
+        """One line on the selector engine, or "" when lexbor ran every selector."""
+        if not self.soupsieve:
+            return ""
+        return shown(
+            "Selectors checked with soupsieve on html.parser's tree, as lexbor does not run "
+            "them as Chromium does (on malformed pages their counts may differ from a "
+            "browser's): " + ", ".join(quoted(selector) for selector in self.soupsieve)
+        )
+
+    def navigation_summary(self) -> str:
+        """One line on client-side navigation: what was found, and what inject does."""
+        found = "; ".join(
+            f"{kind} on {len(pages)} of {self.pages} pages (e.g. {', '.join(pages[:EXAMPLES])})"
+            for kind, pages in self.navigating.items()
+        )
+        if self.client_navigation == "off":
+            return shown(
+                "Client-side navigation: off in the rules file"
+                + (
+                    f", though the site has {found}: pages shown without a load keep "
+                    "the rules of the page loaded first"
+                    if found
+                    else ""
+                )
+            )
+        if self.client_navigation == "on":
+            found = "on in the rules file"
+        elif not found:
+            return (
+                "Client-side navigation: none found; each page gets its own rules "
+                "(set client_navigation: on if the site changes pages with history.pushState)"
+            )
+        return shown(
+            f"Client-side navigation: {found}; inject gives every page one bundle with "
+            "every rule, and pages/exclude are checked in the browser for each page shown"
+        )
+
+    def table(self) -> str:
+        """An aligned table: one row per rule with its coverage."""
+        rows = [("line", "rule", "applies", "matches", "elements", "examples")]
+        for entry in self.coverage:
+            rule = entry.rule
+            target = rule.selector or (
+                f"{rule.percent}%"
+                if rule.percent
+                else f"{rule.seconds:g}s"
+                if rule.seconds
+                else "-"
+            )
+            has_selector = rule.selector is not None
+            rows.append(
+                (
+                    str(rule.source.line) if rule.source else "-",
+                    f"{rule.name + ': ' if rule.name else ''}{rule.event} {target}",
+                    str(entry.applies),
+                    str(entry.pages) if has_selector else "-",
+                    str(entry.elements) if has_selector else "-",
+                    ", ".join(entry.examples),
+                )
+            )
+        return table(rows, right={2, 3, 4})
+
+    def rtp_summary(self) -> str:
+        """One line about the RTP tag across the pages."""
+        labels = {
+            "missing": "without an RTP tag",
+            "several": "with more than one RTP tag",
+            "not first": "where the RTP tag is not the first script in <head>",
+        }
+        parts = [
+            f"{len(pages)} pages {labels[kind]} (e.g. {', '.join(pages[:EXAMPLES])})"
+            for kind, pages in self.rtp.items()
+            if pages
+        ]
+        return shown(
+            f"RTP tag on {self.pages} pages: " + ("; ".join(parts) if parts else "all fine")
+        )
+
+
+def check_site(
+    root: str | Path,
+    ruleset: RuleSet,
+    *,
+    max_matches: int = DEFAULT_MAX_MATCHES,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SiteCheck:
+    """Measure every rule against every HTML page under ``root``;
+    ``progress(done, total)`` is called after each page."""
+    root = Path(root)
+    paths = sorted(site_pages(root)[0])  # the same pages inject would process
+    tasks = [(str(root), path) for path in paths]
+    # The rules go to each worker once, not with every page.
+    facts = map_pages(_facts, tasks, jobs, progress, setup=_use_rules, setup_args=(ruleset,))
+    return site_coverage(ruleset, facts, max_matches)
+
+
+def site_coverage(
+    ruleset: RuleSet, facts: list[PageFacts], max_matches: int = DEFAULT_MAX_MATCHES
+) -> SiteCheck:
+    """The coverage of the rules on pages whose facts were read for them (by ``check_site``,
+    or by ``inject_site(facts=True)`` in the same pass as the injection)."""
+    facts = sorted(facts, key=lambda page: page.path)
+    paths = [page.path for page in facts]
+    rules = tuple(ruleset)
+    coverage = [RuleCoverage(rule) for rule in rules]
+    rtp: dict[str, list[str]] = {"missing": [], "several": [], "not first": []}
+    unreadable = []
+    navigating: dict[str, list[str]] = {}
+    for page in facts:
+        if page.problem:
+            unreadable.append((page.path, page.problem))
+            continue
+        for index in ruleset.for_page(page.path):
+            coverage[index].applies += 1
+        for index, count in page.matches.items():
+            if count == 0:
+                continue
+            entry = coverage[index]
+            entry.pages += 1
+            entry.elements += count
+            if len(entry.examples) < EXAMPLES:
+                entry.examples.append(page.path)
+            if count > entry.most[0]:
+                entry.most = (count, page.path)
+            entry.claimed = entry.claimed and page.claimed.get(index, False)
+        if page.navigation:
+            navigating.setdefault(page.navigation, []).append(page.path)
+        if page.rtp_tags == 0:
+            rtp["missing"].append(page.path)
+        elif page.rtp_tags > 1:
+            rtp["several"].append(page.path)
+        elif not page.rtp_first:
+            rtp["not first"].append(page.path)
+    findings = lint_rules(ruleset) + _coverage_findings(coverage, paths, max_matches)
+    soupsieve = sorted(
+        {rule.selector for rule in rules if rule.selector and not lexbor_runs(rule.selector)}
+    )
+    return SiteCheck(
+        len(paths),
+        coverage,
+        rtp,
+        findings,
+        unreadable,
+        ruleset.client_navigation,
+        navigating,
+        soupsieve,
+    )
+
+
+def _coverage_findings(
+    coverage: list[RuleCoverage], paths: list[str], max_matches: int
+) -> list[Finding]:
+    findings = []
+    for entry in coverage:
+        rule = entry.rule
+        glob_errors = [
+            Finding("error", f"{field_name} glob {glob!r} matches no page", rule)
+            for field_name in ("pages", "exclude")
+            for glob in getattr(rule, field_name)
+            if not any(matches([glob], path) for path in paths)
+        ]
+        findings += glob_errors
+        if entry.applies == 0 and not glob_errors:
+            findings.append(Finding("error", "pages and exclude leave no page for the rule", rule))
+        if rule.selector is None or entry.applies == 0:
+            continue
+        if rule.dynamic:
+            continue  # page scripts make its elements: the built pages cannot show them
+        if entry.pages == 0:
+            where = (
+                "any page"
+                if entry.applies == len(paths)
+                else f"the {entry.applies} pages it applies to"
+            )
+            findings.append(
+                Finding("error", f"selector {rule.selector!r} matches nothing on {where}", rule)
+            )
+            continue
+        if entry.most[0] > max_matches:
+            findings.append(
+                Finding(
+                    "warning",
+                    f"selector {rule.selector!r} matches {entry.most[0]} "
+                    f"elements on {entry.most[1]} (more than {max_matches}); "
+                    "is it too broad?",
+                    rule,
+                )
+            )
+        if rule.event == "click" and entry.claimed:
+            findings.append(
+                Finding(
+                    "warning",
+                    f"every element {rule.selector!r} matches is inside "
+                    "a link or button that another click rule already sends for; "
+                    "one click sends both",
+                    rule,
+                )
+            )
+    return findings
+
+
+_RULESET: RuleSet | None = None  # the rules _facts checks, in this process
+
+
+def _use_rules(ruleset: RuleSet) -> None:
+    global _RULESET
+    _RULESET = ruleset
+
+
+def _facts(task: tuple[str, str]) -> PageFacts:
+    root, path = task
+    assert _RULESET is not None
+    return read_facts(root, path, *_RULESET.page_selectors(path))

@@ -1,0 +1,402 @@
+"""Stage 3, page: what one built page says, read once.
+
+Decoding (the bytes stay as they are: ASCII-compatible pages are read as latin-1, so
+every offset is a byte offset), the RTP tags present, whether the page changes pages
+without loading them, and the elements selectors match: by lexbor (selectolax), a
+browser's HTML parser and selector engine whose counts agree with Chromium's
+(tests/test_check_engine.py), and by soupsieve for the selectors lexbor does not run
+as Chromium does. The scanner (``scan``) finds where a script can go.
+
+This stage knows nothing of rules: callers give it selectors under keys of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
+
+from .errors import PageSkipped
+from .scan import Scan, Script, scan
+
+_Task = TypeVar("_Task")
+_Result = TypeVar("_Result")
+
+_BINARY_MAGIC = (
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+    b"wOF2",
+    b"wOFF",
+)
+_BOMS = ((b"\xef\xbb\xbf", "latin-1"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+# The official tag and its variants all load .../rtp-api/v1/rtp.js (or rtp.js?aid=...).
+_RTP_TAG = re.compile(r"rtp-api/v\d+/rtp\.js|/rtp\.js\?(?:[^\"'\s]*&)?aid=")
+# An id or class a simple selector needs: a page without its name cannot match.
+_SIMPLE_TOKEN = re.compile(r"[#.]([A-Za-z_][-A-Za-z0-9_]*)")
+
+
+def decode(data: bytes) -> tuple[bytes, str, str]:
+    """(BOM, text, codec) such that ``BOM + text.encode(codec)`` gives back ``data``."""
+    if (
+        data.startswith(_BINARY_MAGIC)
+        or data[:4096].count(0) > 512
+        and not (data.startswith((b"\xff\xfe", b"\xfe\xff")))
+    ):
+        raise PageSkipped("a binary file, not HTML")
+    bom, codec = next(
+        ((bom, codec) for bom, codec in _BOMS if data.startswith(bom)), (b"", "latin-1")
+    )
+    try:
+        text = data[len(bom) :].decode(codec, "surrogatepass")
+    except UnicodeDecodeError:
+        raise PageSkipped(
+            f"not valid {codec.upper()} although it starts with its byte order mark"
+        ) from None
+    if codec != "latin-1" and text.encode(codec, "surrogatepass") != data[len(bom) :]:
+        raise PageSkipped(f"its {codec.upper()} does not survive decoding and encoding unchanged")
+    return bom, text, codec
+
+
+def may_have_rtp_tag(text: str) -> bool:
+    """False when no script of the page can be an RTP tag (it never names rtp.js's URL)."""
+    return "rtp.js" in text and _RTP_TAG.search(text) is not None
+
+
+def has_rtp_tag(found: Scan) -> bool:
+    """Whether a script of the page loads rtp.js, in any of the tag's known variants."""
+    return any(is_rtp_tag(script) for script in found.scripts)
+
+
+def is_rtp_tag(script: Script) -> bool:
+    """Whether the script is an RTP tag: it loads rtp.js (src, or the tag's loader code)."""
+    return bool(_RTP_TAG.search(script.attributes) or _RTP_TAG.search(script.text))
+
+
+def rtp_tag_place(found: Scan) -> int | None:
+    """Marketo asks for the tag as the first script in <head>: before the first script
+    there, else at the end of the head (which ends where the body starts)."""
+    for script in found.scripts:
+        if script.in_head:
+            return script.start
+    return found.head_end if found.head_end is not None else found.body_start
+
+
+# Material for MkDocs writes its theme settings into every page as JSON:
+# <script id="__config" type="application/json">{"features": [...], ...}</script>.
+_MATERIAL_CONFIG = re.compile(rb'<script id="__config"[^>]*>([^<]*)</script>')
+MATERIAL_INSTANT = "Material for MkDocs' navigation.instant"
+
+
+def client_navigation(data: bytes) -> str | None:
+    """What makes the page change pages without loading them, or None.
+
+    Known: Material for MkDocs with the ``navigation.instant`` feature (its theme
+    settings say so on every page). Other sites say ``client_navigation: on``."""
+    if b"navigation.instant" not in data:
+        return None
+    match = _MATERIAL_CONFIG.search(data)
+    if not match:
+        return None
+    try:
+        config = json.loads(match.group(1))
+    except ValueError:
+        return None
+    features = config.get("features") if isinstance(config, dict) else None
+    if isinstance(features, list) and "navigation.instant" in features:
+        return MATERIAL_INSTANT
+    return None
+
+
+# Pseudo-classes lexbor (selectolax 1.0.2) runs as Chromium does; tests/test_check_engine.py
+# compares its counts with Chromium's on every corpus page. The others go to soupsieve:
+# lexbor cannot parse some (:dir, :lang, :focus-within, :target, ...) and answers others
+# differently (:enabled, :optional, :read-only, :read-write, and :checked on <option>).
+LEXBOR_PSEUDO_CLASSES = frozenset(
+    """
+    any-link disabled empty first-child first-of-type has is last-child
+    last-of-type link not nth-child nth-last-child nth-last-of-type nth-of-type
+    only-child only-of-type required root where
+    """.split()
+)
+# lexbor never counts the root element for these (Chromium does: <html> is the first, last
+# and only child of the document)...
+_STRUCTURAL = re.compile(r":(?:first|last|only|nth)-", re.IGNORECASE)
+# ... and compares these attributes' values case-sensitively, where HTML wants them
+# compared ignoring ASCII case ([lang|=en] matches lang="EN").
+_CASELESS_ATTRIBUTES = frozenset(
+    """
+    accept accept-charset align alink axis bgcolor charset checked clear codetype color
+    compact declare defer dir direction disabled enctype face frame hreflang http-equiv
+    lang language link media method multiple nohref noresize noshade nowrap readonly rel
+    rev rules scope scrolling selected shape target text type valign valuetype vlink
+    """.split()
+)
+_PSEUDO_CLASS = re.compile(r"(?<!\\):{1,2}([-A-Za-z]+)")
+_ATTRIBUTE_VALUE = re.compile(r"\[\s*([-A-Za-z_:]+)\s*[~|^$*]?=")
+_SUBJECT_TYPE = re.compile(r"[A-Za-z][-A-Za-z0-9]*")
+
+
+@lru_cache(maxsize=1024)
+def lexbor_runs(selector: str) -> bool:
+    """Whether lexbor counts what Chromium counts for ``selector`` (else soupsieve does)."""
+    names = {name.lower() for name in _PSEUDO_CLASS.findall(selector)}
+    if not names <= LEXBOR_PSEUDO_CLASSES:
+        return False
+    if any(name.lower() in _CASELESS_ATTRIBUTES for name in _ATTRIBUTE_VALUE.findall(selector)):
+        return False
+    if _STRUCTURAL.search(selector) and any(
+        _may_be_root(subject) for subject in _subjects(selector)
+    ):
+        return False
+    return _lexbor_parses(selector)
+
+
+def _subjects(selector: str) -> list[str]:
+    """Of each selector in the list, the compound selector that may match the root: the
+    whole selector, when it has no combinator ("" when it has one: then the element it
+    matches has a parent or a sibling, which the root has not)."""
+    subjects, depth, start, quote, combined = [], 0, 0, "", False
+    for position, char in enumerate(selector):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and (char in ">+~" or char == " " and _between(selector, start, position)):
+            combined = True
+        elif depth == 0 and char == ",":
+            subjects.append("" if combined else selector[start:position].strip())
+            start, combined = position + 1, False
+    subjects.append("" if combined else selector[start:].strip())
+    return subjects
+
+
+def _between(selector: str, start: int, position: int) -> bool:
+    """Whether the space at ``position`` has a compound selector on both sides."""
+    after = selector[position:].lstrip()[:1]
+    return bool(selector[start:position].strip()) and after not in ("", ",")
+
+
+def _may_be_root(subject: str) -> bool:
+    """Whether a compound selector may match <html>: no type, or the type html."""
+    if not subject:
+        return False
+    element = _SUBJECT_TYPE.match(subject)
+    return element is None or element.group(0).lower() == "html"
+
+
+@lru_cache(maxsize=1024)
+def _lexbor_parses(selector: str) -> bool:
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    try:
+        LexborHTMLParser("<p>").css(selector)
+    except SelectolaxError:
+        return False
+    return True
+
+
+# A match: the element's tag name, a key for it, and the key of the nearest <a> or
+# <button> around it (None without one); keys compare within one page only.
+Match = tuple[str, int, "int | None"]
+
+
+def select(
+    data: bytes, selectors: dict[int, str], around: set[int] | frozenset[int] = frozenset()
+) -> dict[int, list[Match]]:
+    """The elements each selector matches on the page: by lexbor, as a browser parses the
+    page, or by soupsieve on html.parser's tree for the selectors lexbor does not run as
+    Chromium does (keys of the two do not compare: an element inside a link one engine
+    found is not "claimed" by a link the other found). The link around an element is
+    looked up for the selectors in ``around`` only (None for the others)."""
+    found: dict[int, list[Match]] = {}
+    by_lexbor = {index: s for index, s in selectors.items() if lexbor_runs(s)}
+    if by_lexbor:
+        from selectolax.lexbor import LexborHTMLParser
+
+        tree = LexborHTMLParser(data, encoding=True, scripting=True)
+        for index, selector in by_lexbor.items():
+            found[index] = [
+                (node.tag or "", node.mem_id, _around(node, "tag", "mem_id"))
+                if index in around
+                else (node.tag or "", 0, None)
+                for node in tree.css(selector)
+            ]
+    if len(by_lexbor) < len(selectors):
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(data, "html.parser")
+        for index, selector in selectors.items():
+            if index not in by_lexbor:
+                found[index] = [
+                    (element.name, id(element), _around(element, "name", None))
+                    if index in around
+                    else (element.name, 0, None)
+                    for element in soup.select(selector)
+                ]
+    return found
+
+
+def _around(element, name: str, key: str | None) -> int | None:
+    """The key of the nearest <a> or <button> that holds ``element``, or None."""
+    parent = element.parent
+    while parent is not None:
+        if getattr(parent, name) in ("a", "button"):
+            return getattr(parent, key) if key else id(parent)
+        parent = parent.parent
+    return None
+
+
+def _may_match(selector: str, lowered: str) -> bool:
+    """False only when the page (its text in lower case) cannot match: an id or class the
+    selector needs is absent.
+
+    Selectors with alternatives, pseudo-classes or escapes are always parsed.
+    """
+    if any(char in selector for char in ",:\\[("):
+        return True
+    return all(token.lower() in lowered for token in _SIMPLE_TOKEN.findall(selector))
+
+
+# --- one page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What one page says: how many elements each selector matches (under the caller's
+    keys), which click selectors only match inside another's link or button, its RTP
+    tags, and what makes it change pages without a load."""
+
+    path: str
+    matches: dict[int, int]
+    claimed: dict[int, bool]  # every match sits inside an <a>/<button> another key matched
+    rtp_tags: int
+    rtp_first: bool
+    problem: str = ""  # why the page could not be read (then nothing else is known)
+    navigation: str | None = None
+
+
+def page_facts(
+    path: str,
+    data: bytes,
+    selectors: Mapping[int, str],
+    clicks: Iterable[int] = (),
+) -> PageFacts:
+    """The facts of the page ``data`` (at ``path``) for ``selectors``; ``clicks`` are the
+    keys of the selectors whose matches may be claimed by another's link or button."""
+    try:
+        _, text, _ = decode(data)
+    except PageSkipped as skipped:
+        return PageFacts(path, {}, {}, 0, False, skipped.reason)
+    tags: list[Script] = []
+    rtp_first = False
+    # Every form of the RTP tag names rtp.js: without it, the page needs no scan.
+    if "rtp.js" in text:
+        found = scan(text)
+        tags = [script for script in found.scripts if is_rtp_tag(script)]
+        head_scripts = [script for script in found.scripts if script.in_head]
+        rtp_first = bool(tags) and bool(head_scripts) and head_scripts[0] is tags[0]
+    lowered = text.lower()
+    del text
+    wanted = {key: selector for key, selector in selectors.items() if _may_match(selector, lowered)}
+    del lowered
+    counts = dict.fromkeys(selectors, 0)
+    claimed: dict[int, bool] = {}
+    if wanted:
+        clicking = set(clicks) & wanted.keys()
+        selected = select(data, wanted, clicking)
+        clickable = {
+            key for index in clicking for name, key, _ in selected[index] if name in ("a", "button")
+        }
+        for index, elements in selected.items():
+            counts[index] = len(elements)
+            if index in clicking and elements:
+                claimed[index] = all(
+                    link is not None and link in clickable for _, _, link in elements
+                )
+    navigation = client_navigation(data)
+    return PageFacts(path, counts, claimed, len(tags), rtp_first, navigation=navigation)
+
+
+def read_facts(
+    root: str, path: str, selectors: Mapping[int, str], clicks: Iterable[int] = ()
+) -> PageFacts:
+    """``page_facts`` of the page at ``path`` (``/``-rooted) under ``root``; a page that
+    cannot be read says why in ``problem``."""
+    try:
+        with open(os.path.join(root, path[1:]), "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return PageFacts(path, {}, {}, 0, False, f"cannot read: {error.strerror}")
+    return page_facts(path, data, selectors, clicks)
+
+
+# --- every page --------------------------------------------------------------
+
+
+def map_pages(
+    function: Callable[[_Task], _Result],
+    tasks: list[_Task],
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    setup: Callable[..., None] | None = None,
+    setup_args: tuple = (),
+) -> list[_Result]:
+    """``function`` of each task, in order: in this process with one job (or one task),
+    else in ``jobs`` worker processes (default: one per core), each prepared once by
+    ``setup(*setup_args)`` (what every task needs goes there, not into each task).
+    ``progress(done, total)`` is called after each task. Workers end with this process."""
+    jobs = jobs or os.cpu_count() or 1
+    results: list[_Result] = []
+    if jobs == 1 or len(tasks) < 2:
+        if setup:
+            setup(*setup_args)
+        outcomes: Iterator[_Result] = map(function, tasks)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, initializer=_prepare, initargs=(os.getpid(), setup, setup_args)
+        )
+        chunksize = max(1, min(64, len(tasks) // (jobs * 4)))
+        outcomes = pool.map(function, tasks, chunksize=chunksize)
+    try:
+        for result in outcomes:
+            results.append(result)
+            if progress:
+                progress(len(results), len(tasks))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return results
+
+
+def _prepare(parent: int, setup: Callable[..., None] | None, setup_args: tuple) -> None:
+    """Pool worker set-up: exit when the run's process is gone (a worker of a killed run
+    would otherwise wait for work forever, and could still be writing a page after a new
+    run has started), then the caller's ``setup``."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+    if setup:
+        setup(*setup_args)
