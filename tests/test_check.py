@@ -227,3 +227,25 @@ def test_check_site_names_the_selectors_lexbor_does_not_run_and_counts_them_with
                             "--json").stdout)
     assert report["soupsieve_selectors"] == ["[lang|=en]", "input:checked"]
     assert [rule["elements"] for rule in report["rules"]] == [1, 1, 2]
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_inject_reads_the_coverage_facts_in_the_same_pass_as_check_site(tmp_path, prune):
+    """The integrations' one pass: inject_site(facts=True) gives site_coverage what
+    check_site measures by reading the site again (site-a and its rules, with 2 jobs; with
+    --prune the facts read first for pruning are the ones reported)."""
+    from rtp_snippets.coverage import site_coverage
+    from rtp_snippets.site import inject_site
+
+    from corpora import extract_corpus
+
+    rules = load_rules(Path(__file__).resolve().parent / "site-a.rules")
+    site = extract_corpus("site-a", tmp_path / "site")
+    expected = check_site(site, rules, jobs=2)
+    report = inject_site(site, rules, jobs=2, facts=True, prune=prune)
+    # With --prune, pages where no rule's selector matches get no block.
+    assert report.counts["injected"] > 390 and not report.errors
+    measured = site_coverage(rules, report.facts)
+    assert measured == expected
+    assert [entry.pages for entry in measured.coverage[:3]] == [
+        entry.pages for entry in expected.coverage[:3]] != [0, 0, 0]
