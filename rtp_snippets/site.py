@@ -161,13 +161,14 @@ class Report:
 class _Task:
     root: str
     path: str
-    block: str | None  # None: remove our blocks
+    block: int | None  # the number of its block in _Shared.blocks; None: remove our blocks
     position: str
     check: bool
     rules: int = 0
-    tag_block: str | None = None
+    tag: bool = False  # put in the RTP tag (_Shared.tag_block) if the page has none
     names: bool = False  # list the bundle files the page names (some may be deleted)
     facts: bool = False  # also read the page's facts for the rules
+    navigation: bool = False  # also say whether the page changes pages without a load
 
 
 def inject_site(
@@ -210,15 +211,59 @@ def inject_site(
         if problem:
             raise InvalidBaseUrl(f"base URL {base_url!r}: {problem}")
     with _hold(root, check):
-        report = Report(check=check)
-        report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
-        tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
-        bundles: dict[tuple[int, ...], Bundle] = {}
-        tasks: list[_Task] = []
         early: list[PageResult] = []
         paths = list(_pages(root, include, exclude, early))
-        report.client_navigation = _client_navigation(root, paths, ruleset)
-        if report.client_navigation:
+        # Known before the pages are read: from the rules file, or from the first page (a
+        # site built with Material's navigation.instant says so on every page).
+        navigation = _client_navigation(root, paths[:1], ruleset)
+        run = _SiteRun(root, ruleset, position, external, base_url, include, exclude, check)
+        report, outcomes = run.inject(
+            paths, early, navigation, prune, max_bytes, jobs, progress, facts
+        )
+        if not navigation and ruleset.client_navigation == "auto":
+            # A later page says so: then every page needs the bundle of every rule. Rare
+            # (the site would say so on every page), and only this case reads pages twice.
+            navigation = next(
+                (f"{o.navigation} on {o.page.path}" for o in outcomes if o.navigation), ""
+            )
+            if navigation:
+                report, _ = run.inject(
+                    paths, early, navigation, prune, max_bytes, jobs, progress, facts
+                )
+        return report
+
+
+@dataclass(frozen=True)
+class _SiteRun:
+    """What one inject_site run is asked, for each of its passes."""
+
+    root: Path
+    ruleset: RuleSet
+    position: str
+    external: bool
+    base_url: str | None
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    check: bool
+
+    def inject(
+        self,
+        paths: list[str],
+        early: list[PageResult],
+        navigation: str,
+        prune: bool,
+        max_bytes: int | None,
+        jobs: int | None,
+        progress: Callable[[int, int], None] | None,
+        facts: bool,
+    ) -> tuple[Report, list[_Outcome]]:
+        """Inject into ``paths``; ``navigation`` says why the site changes pages without
+        loading them ("" when it does not, as far as is known)."""
+        root, ruleset, check = self.root, self.ruleset, self.check
+        report = Report(check=check, client_navigation=navigation)
+        report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
+        tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
+        if navigation:
             # Pages shown without a load run the bundle of the page loaded first: every
             # page carries every rule, and the bundle decides pages/exclude as it goes.
             ruleset = dataclasses.replace(ruleset, client_navigation="on")
@@ -227,12 +272,15 @@ def inject_site(
             # The pages' facts come first: they decide each page's bundle.
             tasks_of_facts = [(str(root), path) for path in paths]
             report.facts = map_pages(
-                _facts, tasks_of_facts, jobs, progress, setup=_use_rules, setup_args=(ruleset,)
+                _facts, tasks_of_facts, jobs, progress, setup=_share, setup_args=(ruleset,)
             )
         present = {page.path: page.matches for page in report.facts} if prune else None
         everything = tuple(range(len(ruleset)))
+        bundles: dict[tuple[int, ...], Bundle] = {}
+        blocks: dict[str, int] = {}  # each block, and its number in _Shared.blocks
+        tasks: list[_Task] = []
         for path in paths:
-            if report.client_navigation:
+            if navigation:
                 indexes = everything
             else:
                 indexes = ruleset.for_page(path)
@@ -240,54 +288,60 @@ def inject_site(
                     indexes = _present(ruleset, indexes, present[path])
             if not indexes:
                 # No rule here: the page gets no block (an old one is taken out).
-                tasks.append(_Task(str(root), path, None, position, check))
+                tasks.append(_Task(str(root), path, None, self.position, check))
                 continue
             if indexes not in bundles:
-                share = (
-                    ruleset.subset(ruleset.rules)
-                    if report.client_navigation
-                    else ruleset.page_share(indexes)
-                )
+                share = ruleset.subset(ruleset.rules) if navigation else ruleset.page_share(indexes)
                 bundles[indexes] = build_bundle(share)
             bundle = bundles[indexes]
             src = None
-            if external:
+            if self.external:
                 name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
-                src = f"{base_url.rstrip('/')}/{name}" if base_url else _relative_url(path, name)
+                src = (
+                    f"{self.base_url.rstrip('/')}/{name}"
+                    if self.base_url
+                    else _relative_url(path, name)
+                )
+            block = blocks.setdefault(script_block(bundle, src), len(blocks))
             tasks.append(
                 _Task(
                     str(root),
                     path,
-                    script_block(bundle, src),
-                    position,
+                    block,
+                    self.position,
                     check,
                     len(indexes),
-                    tag_block,
+                    tag_block is not None,
                 )
             )
         report.bundles = list(bundles.values())
         if max_bytes is not None:
             check_budget(report.bundles, max_bytes)
-        if external:
+        if self.external:
             # Before any page names them.
             report.files = _write_bundle_files(root, report.bundles, check)
         stale = [name for name in _bundle_files_of_ours(root) if name not in report.files]
         with_facts = facts and not prune  # with prune, the facts were read first
-        if stale or with_facts:
+        detect = not navigation and ruleset.client_navigation == "auto"
+        if stale or with_facts or detect:
             tasks = [
-                dataclasses.replace(task, names=bool(stale), facts=with_facts) for task in tasks
+                dataclasses.replace(task, names=bool(stale), facts=with_facts, navigation=detect)
+                for task in tasks
             ]
-        setup = _use_rules if with_facts else None
-        outcomes = map_pages(_process, tasks, jobs, progress, setup=setup, setup_args=(ruleset,))
+        # The blocks and the rules go to each worker once, not with every page.
+        shared = (ruleset, tuple(blocks), tag_block)
+        outcomes = map_pages(_process, tasks, jobs, progress, setup=_share, setup_args=shared)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         if with_facts:
             report.facts = [
                 outcome.facts or PageFacts(outcome.page.path, {}, {}, 0, False, outcome.page.reason)
                 for outcome in outcomes
             ]
-        left_out = _left_out_pages(root, outcomes) if stale and (include or exclude) else []
+        left_out = (
+            _left_out_pages(root, outcomes) if stale and (self.include or self.exclude) else []
+        )
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, left_out, check)
-        return report
+        return report, outcomes
 
 
 def remove_site(
@@ -598,20 +652,30 @@ class _Outcome:
     page: PageResult
     names: frozenset[str] | None = frozenset()
     facts: PageFacts | None = None  # with _Task.facts, when the page could be read
+    navigation: str | None = None  # with _Task.navigation: what changes pages without a load
 
 
-_RULESET: RuleSet | None = None  # the rules whose facts pages are read for, in this process
+@dataclass(frozen=True)
+class _Shared:
+    """What every page of a run needs, given to each worker process once."""
+
+    ruleset: RuleSet | None = None
+    blocks: tuple[str, ...] = ()
+    tag_block: str | None = None
 
 
-def _use_rules(ruleset: RuleSet) -> None:
-    global _RULESET
-    _RULESET = ruleset
+_SHARED = _Shared()  # this process's
+
+
+def _share(ruleset: RuleSet, blocks: tuple[str, ...] = (), tag_block: str | None = None) -> None:
+    global _SHARED
+    _SHARED = _Shared(ruleset, blocks, tag_block)
 
 
 def _facts(task: tuple[str, str]) -> PageFacts:
     root, path = task
-    assert _RULESET is not None
-    return read_facts(root, path, *_RULESET.page_selectors(path))
+    assert _SHARED.ruleset is not None
+    return read_facts(root, path, *_SHARED.ruleset.page_selectors(path))
 
 
 def _opener(path: str, flags: int) -> int:
@@ -625,7 +689,8 @@ def _process(task: _Task) -> _Outcome:
     names = _bundle_names if task.names else _no_names
     try:
         with open(full, "rb", opener=_opener) as handle:
-            kind = not_a_regular_file(os.fstat(handle.fileno()).st_mode)
+            before = os.fstat(handle.fileno())
+            kind = not_a_regular_file(before.st_mode)
             if kind:  # it was replaced after the pages were listed
                 return _Outcome(PageResult(task.path, "skipped", kind))
             data = handle.read()
@@ -633,23 +698,33 @@ def _process(task: _Task) -> _Outcome:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
     except OSError as error:
         return _Outcome(PageResult(task.path, "error", f"cannot read: {error.strerror}"), None)
-    outcome = _inject(task, full, data, names)
-    if not task.facts:
-        return outcome
-    assert _RULESET is not None
-    facts = page_facts(task.path, data, *_RULESET.page_selectors(task.path))
-    return dataclasses.replace(outcome, facts=facts)
+    outcome = _inject(task, full, data, before, names)
+    if task.navigation:
+        outcome = dataclasses.replace(outcome, navigation=client_navigation(data))
+    if task.facts:
+        assert _SHARED.ruleset is not None
+        facts = page_facts(task.path, data, *_SHARED.ruleset.page_selectors(task.path))
+        outcome = dataclasses.replace(outcome, facts=facts)
+    return outcome
 
 
 def _inject(
-    task: _Task, full: str, data: bytes, names: Callable[[bytes], frozenset[str]]
+    task: _Task,
+    full: str,
+    data: bytes,
+    before: os.stat_result,
+    names: Callable[[bytes], frozenset[str]],
 ) -> _Outcome:
+    """The page ``data`` (read from ``full``, whose status was ``before``) with its block,
+    written back unless ``task.check``."""
     warning = ""
     try:
         if task.block is None:
             output = remove_html(data)
         else:
-            injected = insert_blocks(data, task.block, task.position, task.tag_block)
+            tag_block = _SHARED.tag_block if task.tag else None
+            block = _SHARED.blocks[task.block]
+            injected = insert_blocks(data, block, task.position, tag_block)
             output = injected.data
             warning = "" if injected.has_rtp_tag else NO_RTP_TAG
     except PageSkipped as skipped:
@@ -664,7 +739,6 @@ def _inject(
             names(output),
         )
     try:
-        before = os.stat(full)
         mode = stat.S_IMODE(before.st_mode)
         if not mode & 0o222:
             return _Outcome(
@@ -725,9 +799,9 @@ def _write_atomic(
                 view = view[os.write(descriptor, view) :]
             if owner is not None:
                 warning = _keep_owner(descriptor, *owner)
+            os.fchmod(descriptor, mode)  # after the owner: a change of owner clears set-user-ID
         finally:
             os.close(descriptor)
-        os.chmod(temporary, mode)  # after the owner: a change of owner clears set-user-ID
         os.replace(temporary, path)
     except BaseException:
         try:

@@ -1,6 +1,7 @@
 """inject / remove on whole sites, through the command line."""
 
 import base64
+import dataclasses
 import hashlib
 import json
 import os
@@ -569,3 +570,57 @@ def test_inject_site_refuses_a_glob_that_can_match_no_page(site, option, glob):
     with pytest.raises(InvalidGlob, match=f"^{option} '{re.escape(glob)}': "):
         inject_site(site, load_rules(site.parent / "rtp-rules.yml"), **{option: (glob,)})
     assert {path: path.read_bytes() for path in site.rglob("*.html")} == before
+
+
+MATERIAL_CONFIG = ('<script id="__config" type="application/json">'
+                   '{"base": ".", "features": ["navigation.instant"]}</script>')
+
+
+@pytest.mark.parametrize("where", ["first page", "a later page"])
+@pytest.mark.parametrize("check", [False, True])
+def test_client_navigation_found_on_any_page_gives_every_page_every_rule(tmp_path, where, check):
+    """inject reads each page once: client navigation is looked for on the first page before
+    the run and on every page during it; found on a later page, the run is done again with
+    one bundle of every rule (the result is the same as if it had been known first)."""
+    pages = dict(PAGES)
+    later = "pricing/index.html"
+    name = "blog/post.html" if where == "first page" else later
+    pages[name] = pages[name].replace("<body>", "<head>" + MATERIAL_CONFIG + "</head><body>")
+    root = write_site(tmp_path, pages, RULES)
+    before = snapshot(root)
+    ruleset = load_rules(tmp_path / "rtp-rules.yml")
+    report = inject_site(root, ruleset, jobs=1, prune=True, check=check)
+    assert report.client_navigation == (
+        f"Material for MkDocs' navigation.instant on /{name}")
+    assert report.prune_unused
+    assert len(report.bundles) == 1
+    assert report.counts == {"injected": 4, "skipped": 1}
+    if check:
+        assert snapshot(root) == before
+        return
+    full = build_bundle(dataclasses.replace(ruleset, client_navigation="on")).code
+    for page in ("index.html", "blog/post.html", later, "pricing/archive/2019.htm"):
+        assert full in (root / page).read_text()
+
+
+def test_client_navigation_on_no_page_reads_each_page_once(tmp_path, monkeypatch):
+    """Without client navigation, inject opens each page once (no pass to look for it first)."""
+    import builtins
+
+    root = write_site(tmp_path, PAGES, RULES)
+    opened = []
+    real_open = builtins.open
+
+    def counting_open(file, *args, **kwargs):
+        if str(file).endswith((".html", ".htm")):
+            opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    report = inject_site(root, load_rules(tmp_path / "rtp-rules.yml"), jobs=1)
+    assert report.client_navigation == ""
+    first = sorted(opened)[0]
+    # Each page once, the first page once more (to learn client navigation before the run).
+    assert sorted(set(opened)) == sorted(str(root / page) for page in PAGES if "." in page
+                                         and page.endswith(("html", "htm")))
+    assert len(opened) == len(set(opened)) + 1 and opened.count(opened[0]) == 2, first
