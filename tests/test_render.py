@@ -1,13 +1,16 @@
+import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from rtp_snippets import BundleError, Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets import render
-from rtp_snippets.render import html_safe, js_value
+from rtp_snippets.render import Features, html_safe, js_value
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tests" / "expected"
@@ -119,6 +122,19 @@ def test_values_stay_inside_the_script_and_ascii(bundle_of, value):
     lowered = code.lower()
     assert "</script" not in lowered and "<!--" not in lowered
     assert "\r" not in code and "\x00" not in code
+
+
+def test_the_template_reads_exactly_the_feature_switches():
+    template = (ROOT / "templates" / "bundle.js.j2").read_text(encoding="utf-8")
+    read = set(re.findall(r"\bfeatures\.(\w+)", template))
+    assert read == {field.name for field in dataclasses.fields(Features)}
+
+
+def test_a_misspelt_feature_switch_fails_the_render():
+    features = render.bundle_features(load_rules(EXAMPLE))
+    template = render._environment().from_string("{% if features.glob %}applies{% endif %}")
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'glob'"):
+        template.render(features=features)
 
 
 def test_js_value_is_json_with_html_characters_escaped():
