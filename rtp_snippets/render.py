@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-import json
 import sys
 import sysconfig
 import threading
@@ -74,19 +73,10 @@ def build_bundle(ruleset: RuleSet, minify: bool = True, preview: bool = False) -
     With ``client_navigation: on`` the bundle also treats a new path shown without a
     page load (history.pushState, back/forward) as a new page for its rules.
     """
-    rules = tuple(ruleset)
     groups: dict[str, list] = {}
-    for rule in rules:
+    for rule in ruleset:
         groups.setdefault(rule.event, []).append(_record(rule, preview))
-    features = _features(rules)
-    if preview:
-        # The overlay logs every call as it happens; nothing is queued.
-        features.update(preview=True, runtime=True, arrays=True)
-    else:
-        features.update(queue=ruleset.queues, deliver=ruleset.delivers)
-    # Only rules that depend on the page shown need to hear of client-side navigation.
-    navigate = ruleset.client_navigation == "on" and any(_per_page(rule) for rule in rules)
-    features.update(navigate=navigate, ready=features["ready"] or navigate)
+    features = bundle_features(ruleset, preview)
     source = _template(TEMPLATE).render(groups=groups, features=features)
     return _finish(source, TEMPLATE, minify)
 
@@ -119,13 +109,6 @@ def _finish(source: str, template: str, minify: bool) -> Bundle:
     code = html_safe(code)
     _parse(code, "the minified bundle" if minify else "the bundle")
     return Bundle(code, minify)
-
-
-def js_value(value: object) -> str:
-    """The one way data enters the JavaScript: JSON, ASCII only, with ``<``, ``>``
-    and ``&`` escaped so no value can end the script or open an HTML comment."""
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def html_safe(code: str) -> str:
@@ -204,34 +187,95 @@ def _per_page(rule: Rule) -> bool:
     )
 
 
-def _features(rules: tuple[Rule, ...]) -> dict:
+@dataclass(frozen=True)
+class Features:
+    """The parts of ``templates/bundle.js.j2`` a bundle includes, read by the template
+    as ``features.<name>``. Every part is left out unless some rule needs it; a name
+    that is not a field fails the render (the environment's undefined is strict).
+    Built by ``bundle_features``."""
+
+    # Events: the listeners and observers the bundle sets up.
+    delegated: tuple[str, ...]
+    """The delegated events some rule listens for, in ``DELEGATED_EVENTS`` order."""
+    view: bool
+    """Some rule is a view rule."""
+    visible: bool
+    """Some rule is a visible rule (IntersectionObserver, MutationObserver)."""
+    scroll: bool
+    """Some rule is a scroll rule."""
+    timer: bool
+    """Some rule is a timer rule."""
+    ready: bool
+    """Some part waits for the document to be ready: view, visible or scroll, or navigate."""
+    navigate: bool
+    """A path shown without a page load is a new page for the rules that depend on the
+    page shown (``client_navigation: on`` and at least one such rule)."""
+
+    # Values: what a rule sends and how.
+    runtime: bool
+    """Rules go through the ``fire()`` helper; without it they call rtp directly."""
+    arrays: bool
+    """Some rule sends several values or values with placeholders (always in preview)."""
+    fill: bool
+    """Some value has placeholders to fill in at run time."""
+    placeholders: frozenset[str]
+    """The placeholder kinds the values use (text, attr, path, query)."""
+
+    # Scope: on which pages and how often a rule sends.
+    path: bool
+    """The bundle reads the page's path: for globs or a ``{path}`` placeholder."""
+    globs: bool
+    """Some rule has ``pages`` or ``exclude``."""
+    once: bool
+    """Some rule sends once only (``once: page`` or ``once: session``)."""
+    session: bool
+    """Some rule is ``once: session`` (sessionStorage)."""
+    options: bool
+    """``option()``: rule options read as the rule's own properties (globs or once)."""
+
+    # Calls made while the page is leaving.
+    queue: bool
+    """Calls made by a click or submit that leaves the page are queued
+    (``RuleSet.queues``)."""
+    deliver: bool
+    """Calls queued by the previous page are sent (``RuleSet.delivers``)."""
+    preview: bool
+    """``rtp-snippets preview``: every call goes to the debug overlay as it happens, so
+    nothing is queued and every rule goes through ``fire()``."""
+
+
+def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
+    """The parts of the bundle these rules need (``preview``: see ``build_bundle``)."""
+    rules = tuple(ruleset)
     events = {rule.event for rule in rules}
-    placeholders = set().union(*(rule.placeholders for rule in rules))
+    placeholders = frozenset().union(*(rule.placeholders for rule in rules))
     globs = any(rule.pages or rule.exclude for rule in rules)
-    arrays = any(len(rule.send) > 1 or rule.placeholders for rule in rules)
+    arrays = preview or any(len(rule.send) > 1 or rule.placeholders for rule in rules)
     once = any(rule.once for rule in rules)
-    return {
+    # Only rules that depend on the page shown need to hear of client-side navigation.
+    navigate = ruleset.client_navigation == "on" and any(_per_page(rule) for rule in rules)
+    return Features(
+        delegated=tuple(event for event in DELEGATED_EVENTS if event in events),
+        view="view" in events,
+        visible="visible" in events,
+        scroll="scroll" in events,
+        timer="timer" in events,
+        ready=bool(events & {"view", "visible", "scroll"}) or navigate,
+        navigate=navigate,
         # Without arrays or once, rules call rtp directly and need no fire() helper.
-        "runtime": arrays or once,
-        "arrays": arrays,
-        "fill": bool(placeholders),
-        "placeholders": placeholders,
-        "path": globs or "path" in placeholders,
-        "globs": globs,
-        "once": once,
-        # option(): rule options read as the rule's own properties.
-        "options": globs or once,
-        "session": any(rule.once == "session" for rule in rules),
-        "delegated": [event for event in DELEGATED_EVENTS if event in events],
-        "ready": bool(events & {"view", "visible", "scroll"}),
-        "view": "view" in events,
-        "visible": "visible" in events,
-        "scroll": "scroll" in events,
-        "timer": "timer" in events,
-        "preview": False,
-        "queue": False,
-        "deliver": False,
-    }
+        runtime=arrays or once,
+        arrays=arrays,
+        fill=bool(placeholders),
+        placeholders=placeholders,
+        path=globs or "path" in placeholders,
+        globs=globs,
+        once=once,
+        session=any(rule.once == "session" for rule in rules),
+        options=globs or once,
+        queue=ruleset.queues and not preview,
+        deliver=ruleset.delivers and not preview,
+        preview=preview,
+    )
 
 
 @cache
@@ -248,7 +292,15 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
         keep_trailing_newline=True,
     )
-    environment.filters["js"] = js_value
+    # The one way data enters the JavaScript is Jinja's tojson filter: JSON with ``<``,
+    # ``>``, ``&`` and ``'`` escaped, so no value can end the script or open an HTML
+    # comment; ASCII only, so U+2028 and U+2029 are escaped too; compact, and with keys
+    # in the order they were written.
+    environment.policies["json.dumps_kwargs"] = {
+        "ensure_ascii": True,
+        "separators": (",", ":"),
+        "sort_keys": False,
+    }
     return environment
 
 

@@ -1,13 +1,16 @@
+import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from rtp_snippets import BundleError, Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets import render
-from rtp_snippets.render import html_safe, js_value
+from rtp_snippets.render import Features, html_safe
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tests" / "expected"
@@ -121,9 +124,29 @@ def test_values_stay_inside_the_script_and_ascii(bundle_of, value):
     assert "\r" not in code and "\x00" not in code
 
 
-def test_js_value_is_json_with_html_characters_escaped():
-    assert js_value(["</script>", "a&b", "\u2028"]) == '["\\u003c/script\\u003e","a\\u0026b","\\u2028"]'
-    assert json.loads(js_value(["</script>", "a&b", "\u2028"])) == ["</script>", "a&b", "\u2028"]
+def test_the_template_reads_exactly_the_feature_switches():
+    template = (ROOT / "templates" / "bundle.js.j2").read_text(encoding="utf-8")
+    read = set(re.findall(r"\bfeatures\.(\w+)", template))
+    assert read == {field.name for field in dataclasses.fields(Features)}
+
+
+def test_a_misspelt_feature_switch_fails_the_render():
+    features = render.bundle_features(load_rules(EXAMPLE))
+    template = render._environment().from_string("{% if features.glob %}applies{% endif %}")
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'glob'"):
+        template.render(features=features)
+
+
+@pytest.mark.parametrize("value, text", [
+    (["</script>", "a&b", "\u2028"], '["\\u003c/script\\u003e","a\\u0026b","\\u2028"]'),
+    ("it's \\", '"it\\u0027s \\\\"'),
+    ("\U0001F600", '"\\ud83d\\ude00"'),
+    ({"once": "page", "key": "home"}, '{"once":"page","key":"home"}'),  # keys as written
+])
+def test_values_enter_the_javascript_as_ascii_json_with_html_characters_escaped(value, text):
+    rendered = render._environment().from_string("{{ value | tojson }}").render(value=value)
+    assert rendered == text
+    assert json.loads(rendered) == value
 
 
 def test_html_safe_escapes_what_the_minifier_unescaped():
