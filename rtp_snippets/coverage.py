@@ -145,8 +145,7 @@ def check_site(
     root = Path(root)
     paths = sorted(site_pages(root)[0])  # the same pages inject would process
     tasks = [(str(root), path) for path in paths]
-    # The rules go to each worker once, not with every page.
-    facts = map_pages(_facts, tasks, jobs, progress, setup=_use_rules, setup_args=(ruleset,))
+    facts = map_pages(_facts, tasks, ruleset, jobs, progress)
     return site_coverage(ruleset, facts, max_matches)
 
 
@@ -255,15 +254,6 @@ def _coverage_findings(
     return findings
 
 
-_RULESET: RuleSet | None = None  # the rules _facts checks, in this process
-
-
-def _use_rules(ruleset: RuleSet) -> None:
-    global _RULESET
-    _RULESET = ruleset
-
-
-def _facts(task: tuple[str, str]) -> PageFacts:
+def _facts(ruleset: RuleSet, task: tuple[str, str]) -> PageFacts:
     root, path = task
-    assert _RULESET is not None
-    return read_facts(root, path, *_RULESET.page_selectors(path))
+    return read_facts(root, path, *ruleset.page_selectors(path))

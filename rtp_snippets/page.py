@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import PageSkipped
 from .scan import Scan, Script, scan
 
 _Task = TypeVar("_Task")
+_Shared = TypeVar("_Shared")
 _Result = TypeVar("_Result")
 
 _BINARY_MAGIC = (
@@ -352,30 +353,27 @@ def read_facts(
 
 
 def map_pages(
-    function: Callable[[_Task], _Result],
+    function: Callable[[_Shared, _Task], _Result],
     tasks: list[_Task],
+    shared: _Shared,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    setup: Callable[..., None] | None = None,
-    setup_args: tuple = (),
 ) -> list[_Result]:
-    """``function`` of each task, in order: in this process with one job (or one task),
-    else in ``jobs`` worker processes (default: one per core), each prepared once by
-    ``setup(*setup_args)`` (what every task needs goes there, not into each task).
-    ``progress(done, total)`` is called after each task. Workers end with this process."""
+    """``function(shared, task)`` of each task, in order: in this process with one job (or
+    one task), else in ``jobs`` worker processes (default: one per core), each given
+    ``shared`` (what every task needs) once, not with every task. ``progress(done,
+    total)`` is called after each task. Workers end with this process."""
     jobs = jobs or os.cpu_count() or 1
     results: list[_Result] = []
     if jobs == 1 or len(tasks) < 2:
-        if setup:
-            setup(*setup_args)
-        outcomes: Iterator[_Result] = map(function, tasks)
+        outcomes: Iterator[_Result] = (function(shared, task) for task in tasks)
         pool = None
     else:
         pool = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_prepare, initargs=(os.getpid(), setup, setup_args)
+            max_workers=jobs, initializer=_prepare, initargs=(os.getpid(), function, shared)
         )
         chunksize = max(1, min(64, len(tasks) // (jobs * 4)))
-        outcomes = pool.map(function, tasks, chunksize=chunksize)
+        outcomes = pool.map(_work, tasks, chunksize=chunksize)
     try:
         for result in outcomes:
             results.append(result)
@@ -387,10 +385,13 @@ def map_pages(
     return results
 
 
-def _prepare(parent: int, setup: Callable[..., None] | None, setup_args: tuple) -> None:
+_WORK: tuple[Callable, object] | None = None  # a worker process's function and shared data
+
+
+def _prepare(parent: int, function: Callable, shared: object) -> None:
     """Pool worker set-up: exit when the run's process is gone (a worker of a killed run
     would otherwise wait for work forever, and could still be writing a page after a new
-    run has started), then the caller's ``setup``."""
+    run has started); keep the function and what every task needs."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -398,5 +399,11 @@ def _prepare(parent: int, setup: Callable[..., None] | None, setup_args: tuple) 
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
-    if setup:
-        setup(*setup_args)
+    global _WORK
+    _WORK = (function, shared)
+
+
+def _work(task: Any) -> Any:
+    assert _WORK is not None
+    function, shared = _WORK
+    return function(shared, task)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import re
 import sys
 import sysconfig
 import threading
@@ -120,20 +121,23 @@ def html_safe(code: str) -> str:
     escape means the same character. Non-ASCII text is escaped too, so the
     bundle can go into a page of any encoding.
     """
-    out = []
-    for index, char in enumerate(code):
-        point = ord(char)
-        following = code[index + 1 : index + 8].lower()
-        if char == "<" and (following.startswith("/script") or following.startswith("!--")):
-            out.append("\\x3c")
-        elif point > 0xFFFF:
-            point -= 0x10000
-            out.append(f"\\u{0xD800 + (point >> 10):04x}\\u{0xDC00 + (point & 0x3FF):04x}")
-        elif point > 0x7E or (point < 0x20 and char not in "\n\t"):
-            out.append(f"\\u{point:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    return _UNSAFE.sub(_escaped, code)
+
+
+# What html_safe escapes: '<' before '/script' (any case) or '!--', and every character
+# outside printable ASCII but tab and newline.
+_UNSAFE = re.compile(r"<(?=/[Ss][Cc][Rr][Ii][Pp][Tt]|!--)|[^\t\n\x20-\x7e]")
+
+
+def _escaped(match: re.Match) -> str:
+    char = match.group()
+    if char == "<":
+        return "\\x3c"
+    point = ord(char)
+    if point > 0xFFFF:
+        point -= 0x10000
+        return f"\\u{0xD800 + (point >> 10):04x}\\u{0xDC00 + (point & 0x3FF):04x}"
+    return f"\\u{point:04x}"
 
 
 def _record(rule: Rule, preview: bool = False) -> list:

@@ -166,9 +166,6 @@ class _Task:
     check: bool
     rules: int = 0
     tag: bool = False  # put in the RTP tag (_Shared.tag_block) if the page has none
-    names: bool = False  # list the bundle files the page names (some may be deleted)
-    facts: bool = False  # also read the page's facts for the rules
-    navigation: bool = False  # also say whether the page changes pages without a load
 
 
 def inject_site(
@@ -271,9 +268,7 @@ class _SiteRun:
         if prune:
             # The pages' facts come first: they decide each page's bundle.
             tasks_of_facts = [(str(root), path) for path in paths]
-            report.facts = map_pages(
-                _facts, tasks_of_facts, jobs, progress, setup=_share, setup_args=(ruleset,)
-            )
+            report.facts = map_pages(_facts, tasks_of_facts, _Shared(ruleset), jobs, progress)
         present = {page.path: page.matches for page in report.facts} if prune else None
         everything = tuple(range(len(ruleset)))
         bundles: dict[tuple[int, ...], Bundle] = {}
@@ -323,14 +318,9 @@ class _SiteRun:
         stale = [name for name in _bundle_files_of_ours(root) if name not in report.files]
         with_facts = facts and not prune  # with prune, the facts were read first
         detect = not navigation and ruleset.client_navigation == "auto"
-        if stale or with_facts or detect:
-            tasks = [
-                dataclasses.replace(task, names=bool(stale), facts=with_facts, navigation=detect)
-                for task in tasks
-            ]
-        # The blocks and the rules go to each worker once, not with every page.
-        shared = (ruleset, tuple(blocks), tag_block)
-        outcomes = map_pages(_process, tasks, jobs, progress, setup=_share, setup_args=shared)
+        # What every page needs goes to each worker once, not with every page.
+        shared = _Shared(ruleset, tuple(blocks), tag_block, bool(stale), with_facts, detect)
+        outcomes = map_pages(_process, tasks, shared, jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         if with_facts:
             report.facts = [
@@ -359,8 +349,9 @@ def remove_site(
         early: list[PageResult] = []
         pages = _pages(root, (), (), early)
         stale = _bundle_files_of_ours(root)
-        tasks = [_Task(str(root), path, None, "body", check, names=bool(stale)) for path in pages]
-        outcomes = map_pages(_process, tasks, jobs, progress)
+        tasks = [_Task(str(root), path, None, "body", check) for path in pages]
+        shared = _Shared(names=bool(stale))
+        outcomes = map_pages(_process, tasks, shared, jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], check)
         return report
@@ -662,20 +653,15 @@ class _Shared:
     ruleset: RuleSet | None = None
     blocks: tuple[str, ...] = ()
     tag_block: str | None = None
+    names: bool = False  # list the bundle files each page names (some may be deleted)
+    facts: bool = False  # also read each page's facts for the rules
+    navigation: bool = False  # also say whether each page changes pages without a load
 
 
-_SHARED = _Shared()  # this process's
-
-
-def _share(ruleset: RuleSet, blocks: tuple[str, ...] = (), tag_block: str | None = None) -> None:
-    global _SHARED
-    _SHARED = _Shared(ruleset, blocks, tag_block)
-
-
-def _facts(task: tuple[str, str]) -> PageFacts:
+def _facts(shared: _Shared, task: tuple[str, str]) -> PageFacts:
     root, path = task
-    assert _SHARED.ruleset is not None
-    return read_facts(root, path, *_SHARED.ruleset.page_selectors(path))
+    assert shared.ruleset is not None
+    return read_facts(root, path, *shared.ruleset.page_selectors(path))
 
 
 def _opener(path: str, flags: int) -> int:
@@ -683,10 +669,10 @@ def _opener(path: str, flags: int) -> int:
     return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
-def _process(task: _Task) -> _Outcome:
+def _process(shared: _Shared, task: _Task) -> _Outcome:
     """Inject into (or remove from) one page; never raises."""
     full = os.path.join(task.root, task.path[1:])
-    names = _bundle_names if task.names else _no_names
+    names = _bundle_names if shared.names else _no_names
     try:
         with open(full, "rb", opener=_opener) as handle:
             before = os.fstat(handle.fileno())
@@ -698,17 +684,19 @@ def _process(task: _Task) -> _Outcome:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
     except OSError as error:
         return _Outcome(PageResult(task.path, "error", f"cannot read: {error.strerror}"), None)
-    outcome = _inject(task, full, data, before, names)
-    if task.navigation:
-        outcome = dataclasses.replace(outcome, navigation=client_navigation(data))
-    if task.facts:
-        assert _SHARED.ruleset is not None
-        facts = page_facts(task.path, data, *_SHARED.ruleset.page_selectors(task.path))
-        outcome = dataclasses.replace(outcome, facts=facts)
-    return outcome
+    outcome = _inject(shared, task, full, data, before, names)
+    if not (shared.navigation or shared.facts):
+        return outcome
+    navigation = client_navigation(data) if shared.navigation else None
+    facts = None
+    if shared.facts:
+        assert shared.ruleset is not None
+        facts = page_facts(task.path, data, *shared.ruleset.page_selectors(task.path))
+    return _Outcome(outcome.page, outcome.names, facts, navigation)
 
 
 def _inject(
+    shared: _Shared,
     task: _Task,
     full: str,
     data: bytes,
@@ -722,8 +710,8 @@ def _inject(
         if task.block is None:
             output = remove_html(data)
         else:
-            tag_block = _SHARED.tag_block if task.tag else None
-            block = _SHARED.blocks[task.block]
+            tag_block = shared.tag_block if task.tag else None
+            block = shared.blocks[task.block]
             injected = insert_blocks(data, block, task.position, tag_block)
             output = injected.data
             warning = "" if injected.has_rtp_tag else NO_RTP_TAG

@@ -262,10 +262,10 @@ def test_a_page_that_vanishes_during_the_run_is_an_error(site, monkeypatch):
 
     process = site_stage._process
 
-    def vanish_first(task):
+    def vanish_first(shared, task):
         if task.path == "/blog/post.html":
             (site / "blog/post.html").unlink()
-        return process(task)
+        return process(shared, task)
 
     monkeypatch.setattr(site_stage, "_process", vanish_first)
     report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
