@@ -46,6 +46,11 @@ _BOMS = ((b"\xef\xbb\xbf", "latin-1"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff",
 
 # The official tag and its variants all load .../rtp-api/v1/rtp.js (or rtp.js?aid=...).
 _RTP_TAG = re.compile(r"rtp-api/v\d+/rtp\.js|/rtp\.js\?(?:[^\"'\s]*&)?aid=")
+# What may come before an attribute value or one of its words (besides white space): a
+# quote, '=', or the end of a character reference (';', or a digit or a-f as in '&#32'
+# or '&#xA' without one). Not '#', '.', '/' or a letter: "#name" in a code sample, or a
+# URL, holds no id.
+_BEFORE_VALUE = frozenset("\"'=;0123456789abcdef")
 # An id or class a simple selector needs: a page without its name cannot match.
 _SIMPLE_TOKEN = re.compile(r"[#.]([A-Za-z_][-A-Za-z0-9_]*)")
 
@@ -273,7 +278,34 @@ def _may_match(selector: str, lowered: str) -> bool:
     """
     if any(char in selector for char in ",:\\[("):
         return True
-    return all(token.lower() in lowered for token in _SIMPLE_TOKEN.findall(selector))
+    return all(_stands_as_value(pattern, lowered) for pattern in _value_patterns(selector))
+
+
+def _stands_as_value(pattern: re.Pattern, lowered: str) -> bool:
+    """Whether ``pattern`` (a name, then what may follow it) occurs after a character that
+    may come before an attribute value or one of its words. The name leads the pattern,
+    so the search runs at the speed of a substring search."""
+    for match in pattern.finditer(lowered):
+        start = match.start()
+        if start == 0 or lowered[start - 1] in _BEFORE_VALUE or lowered[start - 1].isspace():
+            return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _value_patterns(selector: str) -> tuple[re.Pattern, ...]:
+    """For each id or class a simple selector needs, the name (lower case) and what may
+    follow it where an attribute value or one of its words holds it: white space, a
+    quote, '>' or a character reference ('&'); not more of a longer word. When the
+    selector's name goes on in characters the token leaves out (``#café``), only its start
+    is looked for. What may come before it is _stands_as_value's part."""
+    patterns = []
+    for match in _SIMPLE_TOKEN.finditer(selector):
+        after = selector[match.end() : match.end() + 1]
+        end = r"(?![^\s\"'>&])" if after in ("", ".", "#", " ", ">", "+", "~") else ""
+        token = re.escape(match.group(1).lower())
+        patterns.append(re.compile(token + end))
+    return tuple(patterns)
 
 
 # --- one page ----------------------------------------------------------------

@@ -249,3 +249,50 @@ def test_inject_reads_the_coverage_facts_in_the_same_pass_as_check_site(tmp_path
     assert measured == expected
     assert [entry.pages for entry in measured.coverage[:3]] == [
         entry.pages for entry in expected.coverage[:3]] != [0, 0, 0]
+
+
+def test_pages_the_selector_prefilter_skips_have_no_match():
+    """check parses a page for a simple selector only when each id or class it needs stands
+    where an attribute value can hold it. Whenever the prefilter says a page cannot match,
+    lexbor (which counts as Chromium does, tests/test_check_engine.py) finds nothing,
+    also with character references as separators; and it does skip mere mentions."""
+    import random
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    from rtp_snippets.page import _may_match
+
+    selectors = ["#download-whitepaper", ".cta", "a.cta", "div#x.y", "#café", ".b-1 span"]
+    names = {"#download-whitepaper": "download-whitepaper", ".cta": "cta", "a.cta": "cta",
+             "div#x.y": "x", "#café": "café", ".b-1 span": "b-1"}
+    contexts = [
+        'id="{}"', "id='{}'", "id={}", 'class="a {} b"', 'class="{}"', "class={}",
+        'class="a&#32;{}"', 'class="a&#32{}"', 'class="a&#xA{}"', 'class="a&Tab;{}"',
+        'class="{}&#9;b"', 'ID = " {} "', 'class="\f{}\r"', 'id="{}/"', 'class="x{}"',
+        'class="{}x"', 'href="/{}"', 'data-x="#{}"',
+    ]
+    texts = ["<code>#{}</code>", "<p>{} and .{}</p>", "<!-- id=\"{}\" -->", ""]
+    random.seed(14)
+    cases = skipped = 0
+    for _ in range(3000):
+        selector = random.choice(selectors)
+        name = names[selector]
+        attributes = random.choice(contexts).format(name)
+        if selector == "div#x.y":
+            attributes += random.choice([' class="y"', " class=y", ' class="yy"', ""])
+        tag = random.choice(["div", "a", "span"])
+        inner = "<span>s</span>" if random.random() < 0.5 else "t"
+        page = (f"<!doctype html><html><body>{random.choice(texts).format(name, name)}"
+                f"<{tag} {attributes}>{inner}</{tag}></body></html>")
+        if random.random() < 0.3:
+            page = page.upper() if random.random() < 0.5 else page.replace("<!doctype html>", "")
+        data = page.encode("utf-8")
+        lowered = data.decode("latin-1").lower()
+        count = len(LexborHTMLParser(data, encoding=True, scripting=True).css(selector))
+        cases += 1
+        if not _may_match(selector, lowered):
+            skipped += 1
+            assert count == 0, (selector, page)
+    assert skipped > 500 and cases - skipped > 500
+    assert not _may_match("#download-whitepaper",
+                          "<pre>on click #download-whitepaper send 'x'</pre>".lower())

@@ -54,10 +54,14 @@ def inject_built_site(
     coverage findings of ``check``, and pages that were skipped or failed; and through
     ``inform`` what the user should know but need not fix (client-side navigation).
 
-    One pass: each page is read once, for its injection and its coverage facts together,
-    in worker processes (one per core)."""
+    One pass in this process: each page is read once, for its injection and its coverage
+    facts together. Worker processes cost more than they save here: where they start a new
+    interpreter (the spawn and forkserver start methods: macOS, Windows, Python 3.14 on
+    Linux) a ``mkdocs serve`` rebuild of 200 pages spent 1.1-1.9 s of CPU in them for
+    0.3 s of work (benchmarks/serve_overhead.py), and forking a generator's threaded
+    process is not safe."""
     report = inject_site(
-        output, ruleset, external=external, position=position, prune=prune, facts=True
+        output, ruleset, external=external, position=position, prune=prune, facts=True, jobs=1
     )
     if inform and report.navigation_note():
         inform(f"rtp-snippets: {report.navigation_note()}")
