@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import itertools
 import os
@@ -183,12 +184,20 @@ def inject_site(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     facts: bool = False,
+    atomic: bool = True,
 ) -> Report:
     """Inject into every HTML page under ``root`` the bundle of the rules that apply to it.
 
     ``facts`` also reads, in the same pass, what each page says for the rules (the
     elements their selectors match, its RTP tags) into ``Report.facts``, for
     ``coverage.site_coverage``: a build checks its coverage without reading pages again.
+
+    Pages are replaced atomically (a new file renamed over the old: a reader sees the old
+    page or the new one). ``atomic=False`` rewrites each page in place instead, with its
+    space reserved first so a full disk fails before a byte changes: for output that a
+    site generator has just written itself, in place, where creating a new file per
+    page costs more than the generator's own writes (the integrations use it). A page
+    with several hard links is still replaced.
 
     ``prune`` leaves out rules whose selector matches nothing on the page (rules
     without a selector, and ``dynamic`` ones, stay). ``max_bytes`` raises
@@ -213,7 +222,7 @@ def inject_site(
         # Known before the pages are read: from the rules file, or from the first page (a
         # site built with Material's navigation.instant says so on every page).
         navigation = _client_navigation(root, paths[:1], ruleset)
-        run = _SiteRun(root, ruleset, position, external, base_url, include, exclude, check)
+        run = _SiteRun(root, ruleset, position, external, base_url, include, exclude, check, atomic)
         report, outcomes = run.inject(
             paths, early, navigation, prune, max_bytes, jobs, progress, facts
         )
@@ -242,6 +251,7 @@ class _SiteRun:
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     check: bool
+    atomic: bool
 
     def inject(
         self,
@@ -319,7 +329,9 @@ class _SiteRun:
         with_facts = facts and not prune  # with prune, the facts were read first
         detect = not navigation and ruleset.client_navigation == "auto"
         # What every page needs goes to each worker once, not with every page.
-        shared = _Shared(ruleset, tuple(blocks), tag_block, bool(stale), with_facts, detect)
+        shared = _Shared(
+            ruleset, tuple(blocks), tag_block, bool(stale), with_facts, detect, self.atomic
+        )
         outcomes = map_pages(_process, tasks, shared, jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         if with_facts:
@@ -656,6 +668,7 @@ class _Shared:
     names: bool = False  # list the bundle files each page names (some may be deleted)
     facts: bool = False  # also read each page's facts for the rules
     navigation: bool = False  # also say whether each page changes pages without a load
+    atomic: bool = True  # replace each page (else rewrite it in place, see inject_site)
 
 
 def _facts(shared: _Shared, task: tuple[str, str]) -> PageFacts:
@@ -737,8 +750,13 @@ def _inject(
                 ),
                 names(data),
             )
-        file_warnings = [_hard_links_warning(before.st_nlink)]
-        file_warnings.append(_write_atomic(full, output, mode, (before.st_uid, before.st_gid)))
+        if not shared.atomic and before.st_nlink == 1:
+            _write_in_place(full, output, before)
+            file_warnings = []
+        else:
+            file_warnings = [_hard_links_warning(before.st_nlink)]
+            owner = (before.st_uid, before.st_gid)
+            file_warnings.append(_write_atomic(full, output, mode, owner))
     except FileNotFoundError:
         page = PageResult(task.path, "error", "the file vanished during the run")
         return _Outcome(page)
@@ -765,6 +783,30 @@ def _hard_links_warning(links: int) -> str:
         f"{others} {'keeps' if others == 1 else 'keep'} the old (pages are replaced, not "
         "edited in place)"
     )
+
+
+def _write_in_place(path: str, data: bytes, before: os.stat_result) -> None:
+    """Rewrite the page at ``path`` with ``data`` in place. The space is reserved first, so
+    a full disk fails before a byte of the page changes; the file must still be the one
+    read (``before``: same device and inode), else OSError."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        now = os.fstat(descriptor)
+        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+            raise OSError(errno.ESTALE, "the file was replaced during the run")
+        if len(data) > now.st_size:
+            try:
+                os.posix_fallocate(descriptor, 0, len(data))
+            except OSError as error:
+                if error.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                    raise
+        view = memoryview(data)
+        offset = 0
+        while offset < len(data):
+            offset += os.pwrite(descriptor, view[offset:], offset)
+        os.ftruncate(descriptor, len(data))
+    finally:
+        os.close(descriptor)
 
 
 def _write_atomic(

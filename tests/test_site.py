@@ -624,3 +624,43 @@ def test_client_navigation_on_no_page_reads_each_page_once(tmp_path, monkeypatch
     assert sorted(set(opened)) == sorted(str(root / page) for page in PAGES if "." in page
                                          and page.endswith(("html", "htm")))
     assert len(opened) == len(set(opened)) + 1 and opened.count(opened[0]) == 2, first
+
+
+def test_in_place_writes_give_the_same_pages_and_keep_each_file(site):
+    """inject_site(atomic=False), as the integrations run it: the same bytes as an atomic
+    run, each page's file (inode) kept; then remove gives the originals back."""
+    ruleset = load_rules(site.parent / "rtp-rules.yml")
+    original = snapshot(site)
+    reference = site.parent / "reference"
+    import shutil
+    shutil.copytree(site, reference)
+    inject_site(reference, ruleset, jobs=1)
+    inodes = {name: (site / name).stat().st_ino for name in original}
+    report = inject_site(site, ruleset, jobs=1, atomic=False)
+    assert report.counts == {"injected": 4, "skipped": 1}
+    assert snapshot(site) == snapshot(reference)
+    assert {name: (site / name).stat().st_ino for name in original} == inodes
+    run("remove", site)
+    assert snapshot(site) == original
+
+
+def test_in_place_writes_fail_on_a_full_disk_before_changing_a_byte(site, monkeypatch):
+    import errno
+
+    def full(descriptor, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", full)
+    original = snapshot(site)
+    report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1, atomic=False)
+    assert [page.reason for page in report.errors] == ["cannot write: No space left on device"] * 4
+    assert snapshot(site) == original
+
+
+def test_in_place_writes_still_replace_a_page_with_several_hard_links(site):
+    os.link(site / "index.html", site.parent / "other-name.html")
+    report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1, atomic=False)
+    index = next(page for page in report.pages if page.path == "/index.html")
+    assert "hard links" in index.file_warning
+    assert (site.parent / "other-name.html").read_bytes() == PAGES["index.html"].encode()
+    assert b"data-rtp-snippets" in (site / "index.html").read_bytes()
