@@ -50,6 +50,10 @@ EXTERNAL_PREFIX = "rtp-snippets."
 STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
 NO_RTP_TAG = "no RTP tag on the page"
 LOCK_NAME = ".rtp-snippets.lock"
+# With several jobs, pages larger than this are left by the workers and done by the run's
+# own process, one at a time, after them: N workers would otherwise hold N large pages
+# (each up to three times its size) at once.
+LARGE_PAGE = 16 * 1024 * 1024
 ACCEPTED_BASE_URLS = (
     "give an absolute http(s) URL (https://cdn.example/site/), a protocol-relative "
     "URL (//cdn.example/site/) or an absolute path (/docs/)"
@@ -332,7 +336,7 @@ class _SiteRun:
         shared = _Shared(
             ruleset, tuple(blocks), tag_block, bool(stale), with_facts, detect, self.atomic
         )
-        outcomes = map_pages(_process, tasks, shared, jobs, progress)
+        outcomes = _pages_done(tasks, shared, jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         if with_facts:
             report.facts = [
@@ -363,7 +367,7 @@ def remove_site(
         stale = _bundle_files_of_ours(root)
         tasks = [_Task(str(root), path, None, "body", check) for path in pages]
         shared = _Shared(names=bool(stale))
-        outcomes = map_pages(_process, tasks, shared, jobs, progress)
+        outcomes = _pages_done(tasks, shared, jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], check)
         return report
@@ -658,6 +662,29 @@ class _Outcome:
     navigation: str | None = None  # with _Task.navigation: what changes pages without a load
 
 
+def _pages_done(
+    tasks: list[_Task],
+    shared: _Shared,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[_Outcome]:
+    """Every task's outcome: by map_pages, then, with workers, the large pages they left."""
+    several = (jobs or os.cpu_count() or 1) > 1 and len(tasks) > 1
+    if several:
+        shared = dataclasses.replace(shared, large=LARGE_PAGE)
+    outcomes = map_pages(_process, tasks, shared, jobs, progress)
+    if several:
+        alone = dataclasses.replace(shared, large=None)
+        outcomes = [
+            _process(alone, task) if outcome.page.status == _LEFT else outcome
+            for task, outcome in zip(tasks, outcomes, strict=True)
+        ]
+    return outcomes
+
+
+_LEFT = "left"  # the status of a large page a worker left for the run's own process
+
+
 @dataclass(frozen=True)
 class _Shared:
     """What every page of a run needs, given to each worker process once."""
@@ -669,6 +696,7 @@ class _Shared:
     facts: bool = False  # also read each page's facts for the rules
     navigation: bool = False  # also say whether each page changes pages without a load
     atomic: bool = True  # replace each page (else rewrite it in place, see inject_site)
+    large: int | None = None  # leave pages larger than this (LARGE_PAGE) to the run's process
 
 
 def _facts(shared: _Shared, task: tuple[str, str]) -> PageFacts:
@@ -692,6 +720,8 @@ def _process(shared: _Shared, task: _Task) -> _Outcome:
             kind = not_a_regular_file(before.st_mode)
             if kind:  # it was replaced after the pages were listed
                 return _Outcome(PageResult(task.path, "skipped", kind))
+            if shared.large is not None and before.st_size > shared.large:
+                return _Outcome(PageResult(task.path, _LEFT))
             data = handle.read()
     except FileNotFoundError:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))

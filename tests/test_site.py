@@ -664,3 +664,33 @@ def test_in_place_writes_still_replace_a_page_with_several_hard_links(site):
     assert "hard links" in index.file_warning
     assert (site.parent / "other-name.html").read_bytes() == PAGES["index.html"].encode()
     assert b"data-rtp-snippets" in (site / "index.html").read_bytes()
+
+
+def test_with_several_jobs_large_pages_are_done_by_the_run_one_at_a_time(site, monkeypatch):
+    """--jobs N must not hold N large pages at once: workers leave pages over LARGE_PAGE to
+    the run's own process, which does them after the workers, one at a time; the result
+    is the same. (Workers are forked, so they see the lowered limit.)"""
+    from rtp_snippets import site as site_stage
+
+    reference = site.parent / "reference"
+    import shutil
+    shutil.copytree(site, reference)
+    ruleset = load_rules(site.parent / "rtp-rules.yml")
+    inject_site(reference, ruleset, jobs=1)
+    monkeypatch.setattr(site_stage, "LARGE_PAGE", 45)  # index.html and pricing's are larger
+    done_here = []
+    process = site_stage._process
+
+    def noting(shared, task):
+        if shared.large is None:
+            done_here.append((task.path, os.getpid()))
+        return process(shared, task)
+
+    monkeypatch.setattr(site_stage, "_process", noting)
+    report = inject_site(site, ruleset, jobs=2)
+    assert report.counts == {"injected": 4, "skipped": 1}
+    assert snapshot(site) == snapshot(reference)
+    large = sorted(p for p in ("/index.html", "/blog/post.html", "/pricing/index.html",
+                               "/pricing/archive/2019.htm") if len(PAGES[p[1:]]) > 45)
+    assert sorted(path for path, _ in done_here) == large
+    assert {pid for _, pid in done_here} == {os.getpid()}
