@@ -694,3 +694,47 @@ def test_with_several_jobs_large_pages_are_done_by_the_run_one_at_a_time(site, m
                                "/pricing/archive/2019.htm") if len(PAGES[p[1:]]) > 45)
     assert sorted(path for path, _ in done_here) == large
     assert {pid for _, pid in done_here} == {os.getpid()}
+
+
+START_INJECT = ("import multiprocessing, sys; multiprocessing.set_start_method(sys.argv[1]); "
+                "from rtp_snippets.cli import main; main(sys.argv[2:])")
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_workers_started_by_spawn_or_a_fork_server_inject_the_same_pages(tmp_path, method):
+    """macOS and Windows spawn worker processes; Python 3.14 on Linux starts them from a
+    fork server, whose workers are not children of the run."""
+    reference = extract_corpus("site-a", tmp_path / "reference")
+    inject_site(reference, load_rules(EXAMPLE_RULES), jobs=1)
+    copy = extract_corpus("site-a", tmp_path / "site")
+    subprocess.run([sys.executable, "-c", START_INJECT, method, "inject", str(copy), "-r",
+                    str(EXAMPLE_RULES), "--jobs", "2"], check=True, stdout=subprocess.DEVNULL)
+    assert snapshot(copy) == snapshot(reference)
+
+
+def test_workers_started_by_a_fork_server_end_with_a_killed_run(tmp_path):
+    copy = site_a_copies(tmp_path / "site", 3)
+    process = subprocess.Popen([sys.executable, "-c", START_INJECT, "forkserver", "inject",
+                                str(copy), "-r", str(EXAMPLE_RULES), "--jobs", "2"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def descendants(pid: int) -> list[int]:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(child) for child in children] + [
+            grandchild for child in children for grandchild in descendants(int(child))]
+
+    workers: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(workers) < 3 and process.poll() is None and time.monotonic() < deadline:
+        workers = descendants(process.pid)  # the fork server and its two workers
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert len(workers) >= 3, "the run should have had a fork server and two workers"
+    deadline = time.monotonic() + 5
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [pid for pid in workers if running(pid)] == []
