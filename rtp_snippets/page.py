@@ -432,7 +432,20 @@ def _prepare(parent: int, function: Callable, shared: object) -> None:
             time.sleep(0.1)
         os._exit(1)
 
-    threading.Thread(target=watch, daemon=True).start()
+    def watch_from_afar() -> None:
+        while True:
+            try:
+                os.kill(parent, 0)
+            except OSError:
+                os._exit(1)
+            time.sleep(0.1)
+
+    # Forked or spawned by the run, a worker's parent is the run; started by a fork
+    # server (Python 3.14's default on Linux) it is the server, and the run is looked for.
+    threading.Thread(
+        target=watch if os.getppid() == parent else watch_from_afar, daemon=True
+    ).start()
+
     global _WORK
     _WORK = (function, shared)
 
