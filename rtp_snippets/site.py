@@ -1,13 +1,14 @@
-"""Stage 3 for a whole built site: every page gets the bundle of the rules that apply to it.
+"""Stage 5, site: every page gets the bundle of the rules that apply to it.
 
 Pages are chosen by path, rules by their ``pages``/``exclude`` globs; each
 distinct set of rules is rendered once. On a site that changes pages without
 loading them (client navigation: the rules file says so, or the pages do) every
 page gets one bundle with every rule, which decides the globs in the browser.
+Each page is read once (the page stage), in worker processes with several jobs.
 Files are written atomically (a temp file in the same folder, then a rename,
-mode, owner and group kept), and a page whose bytes would not change is not
-written at all. Problems are reported per page; the other pages are still
-processed.
+mode, owner and group kept), or in place for the integrations (``atomic=False``),
+and a page whose bytes would not change is not written at all. Problems are
+reported per page; the other pages are still processed.
 
 A run that writes holds the site's lock (``site_lock``) from before it lists the
 pages until its last deletion. With external bundles the order keeps every
