@@ -232,12 +232,9 @@ def build(
       rtp-snippets build -r examples/rtp-rules.yml -o build/rtp-snippets.js
     """
     from .render import build_bundle
-    from .site import check_budget
 
     ruleset = _load(_rule_files(rules_argument, rules_option)[0])
-    bundle = build_bundle(ruleset, minify=not pretty)
-    if max_bytes is not None:  # the budget is for the minified bundle
-        check_budget([build_bundle(ruleset) if pretty else bundle], max_bytes)
+    bundle = build_bundle(ruleset, minify=not pretty, max_bytes=max_bytes)
     if output is None:
         click.echo(bundle.code)
     else:

@@ -24,7 +24,7 @@ from importlib import resources
 import jinja2
 import minify
 
-from .errors import BundleError
+from .errors import BudgetExceeded, BundleError
 from .model import RtpTag, Rule, RuleSet
 from .paths import glob_tokens
 
@@ -66,20 +66,46 @@ class Bundle:
         return f"'sha256-{digest}'"
 
 
-def build_bundle(ruleset: RuleSet, minify: bool = True, preview: bool = False) -> Bundle:
+def build_bundle(
+    ruleset: RuleSet, minify: bool = True, preview: bool = False, max_bytes: int | None = None
+) -> Bundle:
     """Render the rules into JavaScript: minified, or readable with ``minify=False``.
 
     ``preview`` is for ``rtp-snippets preview`` only: every call goes to the debug
     overlay's ``rtpSnippetsPreview(rule, arguments)`` with the rule's name and line.
     With ``client_navigation: on`` the bundle also treats a new path shown without a
     page load (history.pushState, back/forward) as a new page for its rules.
+    ``max_bytes`` raises ``BudgetExceeded`` when the minified bundle's gzip size is over
+    it (the budget is for what is deployed, also when a readable bundle is asked for).
     """
     groups: dict[str, list] = {}
     for rule in ruleset:
         groups.setdefault(rule.event, []).append(_record(rule, preview))
     features = bundle_features(ruleset, preview)
     source = _template(TEMPLATE).render(groups=groups, features=features)
-    return _finish(source, TEMPLATE, minify)
+    bundle = _finish(source, TEMPLATE, minify)
+    if max_bytes is not None:
+        check_budget([bundle if minify else _finish(source, TEMPLATE, True)], max_bytes)
+    return bundle
+
+
+def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
+    """Raise BudgetExceeded naming the bundles whose gzip size is over ``max_bytes``."""
+    over = sorted(
+        (bundle for bundle in bundles if bundle.gzip_size > max_bytes),
+        key=lambda bundle: bundle.gzip_size,
+        reverse=True,
+    )
+    if len(bundles) == 1 and over:
+        raise BudgetExceeded(
+            f"the bundle is {over[0].gzip_size} bytes gzip, over --max-bytes {max_bytes}"
+        )
+    if over:
+        sizes = ", ".join(f"{bundle.gzip_size} B ({bundle.sha256[:12]})" for bundle in over[:3])
+        raise BudgetExceeded(
+            f"{len(over)} of {len(bundles)} bundles are over --max-bytes "
+            f"{max_bytes} (gzip): largest {sizes}"
+        )
 
 
 def build_overlay(ruleset: RuleSet | None, live: bool = False, error: str | None = None) -> Bundle:

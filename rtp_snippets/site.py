@@ -34,7 +34,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import (
-    BudgetExceeded,
     InvalidBaseUrl,
     InvalidGlob,
     PageSkipped,
@@ -45,7 +44,7 @@ from .inject import insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import RuleSet
 from .page import PageFacts, client_navigation, map_pages, page_facts, read_facts
 from .paths import glob_problem, not_a_regular_file, site_folder_problem, site_pages
-from .render import Bundle, build_bundle, build_rtp_tag
+from .render import Bundle, build_bundle, build_rtp_tag, check_budget
 
 EXTERNAL_PREFIX = "rtp-snippets."
 STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
@@ -526,25 +525,6 @@ def _client_navigation(root: Path, paths: list[str], ruleset: RuleSet) -> str:
         if found:
             return f"{found} on {path}"
     return ""
-
-
-def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
-    """Raise BudgetExceeded naming the bundles whose gzip size is over ``max_bytes``."""
-    over = sorted(
-        (bundle for bundle in bundles if bundle.gzip_size > max_bytes),
-        key=lambda bundle: bundle.gzip_size,
-        reverse=True,
-    )
-    if len(bundles) == 1 and over:
-        raise BudgetExceeded(
-            f"the bundle is {over[0].gzip_size} bytes gzip, over --max-bytes {max_bytes}"
-        )
-    if over:
-        sizes = ", ".join(f"{bundle.gzip_size} B ({bundle.sha256[:12]})" for bundle in over[:3])
-        raise BudgetExceeded(
-            f"{len(over)} of {len(bundles)} bundles are over --max-bytes "
-            f"{max_bytes} (gzip): largest {sizes}"
-        )
 
 
 def _pages(

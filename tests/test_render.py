@@ -181,3 +181,18 @@ def test_navigation_in_a_python_rules_file(rules_file):
                       "rules = [Rule(event='click', selector='#a', send='x')]\n", name="rules.py")
     assert load_rules(path).navigation == "send"
     assert "pageshow" not in build_bundle(load_rules(path)).code
+
+
+def test_the_budget_is_for_the_minified_bundle_also_when_a_readable_one_is_built():
+    """build_bundle(max_bytes=...) is the build command's one call: over the budget it
+    raises BudgetExceeded; a readable bundle is judged by the size it will have deployed."""
+    from rtp_snippets.errors import BudgetExceeded
+
+    ruleset = load_rules(EXAMPLE)
+    minified = build_bundle(ruleset)
+    readable = build_bundle(ruleset, minify=False, max_bytes=minified.gzip_size)
+    assert readable.gzip_size > minified.gzip_size
+    with pytest.raises(BudgetExceeded, match="over --max-bytes"):
+        build_bundle(ruleset, minify=False, max_bytes=minified.gzip_size - 1)
+    with pytest.raises(BudgetExceeded):
+        build_bundle(ruleset, max_bytes=minified.gzip_size - 1)
