@@ -132,3 +132,27 @@ def readme_run(tmp_path_factory):
     outcomes = [readme.run_block(block, folder) for block in readme.blocks()
                 if block.kind != "set-up"]
     return folder, outcomes
+
+
+def serve_folder(context, root: Path, origin: str) -> None:
+    """Serve the folder ``root`` under ``origin`` in a Playwright browser context, each file
+    with its type (a folder's index.html for the folder); every other request fails
+    (there is no network here)."""
+    import mimetypes
+    from urllib.parse import unquote
+
+    def handle(route):
+        url = route.request.url
+        if not url.startswith(origin + "/"):
+            route.abort()
+            return
+        path = root / unquote(url[len(origin) + 1:].split("?")[0].split("#")[0])
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            route.fulfill(status=404, body="not found")
+            return
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": kind})
+
+    context.route("**/*", handle)

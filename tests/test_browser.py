@@ -11,7 +11,6 @@ import base64
 import hashlib
 import json
 import shutil
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -20,7 +19,7 @@ from rtp_snippets import Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets.css import BROWSER_PSEUDO_CLASSES, selector_problems
 from rtp_snippets.site import inject_site
 
-from conftest import CHROMIUM, write_site  # tests/ is on sys.path
+from conftest import CHROMIUM, serve_folder, write_site  # tests/ is on sys.path
 
 pytestmark = pytest.mark.browser
 
@@ -420,26 +419,6 @@ SITE_RULES = ("rules:\n"
 QUEUED = """() => (window.rtp && window.rtp.q || []).map(function (args) { return Array.from(args); })"""
 
 
-def serve_folder(context, root: Path) -> None:
-    """Serve ``root`` under ORIGIN; every other request fails (there is no network)."""
-
-    def handle(route):
-        url = route.request.url
-        if not url.startswith(ORIGIN + "/"):
-            route.abort()
-            return
-        path = root / unquote(url[len(ORIGIN) + 1:].split("?")[0])
-        if path.is_dir():
-            path = path / "index.html"
-        if not path.is_file():
-            route.fulfill(status=404, body="not found")
-            return
-        kind = "application/javascript" if path.suffix == ".js" else "text/html"
-        route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": kind})
-
-    context.route("**/*", handle)
-
-
 @pytest.mark.parametrize("external", [False, True], ids=["inline", "external"])
 def test_injected_site_a_page_sends_the_click(browser, tmp_path, site_a, external):
     site = tmp_path / "site"
@@ -452,7 +431,7 @@ def test_injected_site_a_page_sends_the_click(browser, tmp_path, site_a, externa
     assert report.counts["injected"] == len(list(site.rglob("*.html")))
     context = browser.new_context()
     context.set_default_timeout(5000)
-    serve_folder(context, site)
+    serve_folder(context, site, ORIGIN)
     # Keep the page when a click lands on a link (our listener runs in the capture phase first).
     context.add_init_script("document.addEventListener('click', function (e) { e.preventDefault(); });")
     page = context.new_page()
@@ -477,7 +456,7 @@ def test_a_tampered_external_bundle_is_refused_by_subresource_integrity(browser,
     (bundle_file,) = site.glob("rtp-snippets.*.js")
     bundle_file.write_text(bundle_file.read_text().replace("blog page", "evil page"))
     context = browser.new_context()
-    serve_folder(context, site)
+    serve_folder(context, site, ORIGIN)
     errors = []
     page = context.new_page()
     page.on("console", lambda message: errors.append(message.text))
@@ -782,7 +761,7 @@ def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queue
     assert "a[href]" not in (root / "pricing.html").read_text()  # no click rule there
     context = browser.new_context()
     context.set_default_timeout(5000)
-    serve_folder(context, root)
+    serve_folder(context, root, ORIGIN)
     context.add_init_script(SPY)
     page = context.new_page()
     page.goto(f"{ORIGIN}/index.html")

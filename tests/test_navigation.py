@@ -8,17 +8,15 @@ MkDocs theme with ``navigation.instant``, built by ``mkdocs build`` with our plu
 from __future__ import annotations
 
 import json
-import mimetypes
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
-from conftest import run
+from conftest import run, serve_folder
 from test_browser import ORIGIN, SPY, Site, calls  # tests/ is on sys.path
 
 from rtp_snippets import build_bundle, load_rules
@@ -223,31 +221,11 @@ def material_site(request, tmp_path_factory):
     return features, source / "site", result.stderr
 
 
-def serve_built_site(context, root: Path) -> None:
-    """Serve ``root`` under ORIGIN with each file's type; nothing else is reachable."""
-
-    def handle(route):
-        url = route.request.url
-        if not url.startswith(ORIGIN + "/"):
-            route.abort()
-            return
-        path = root / unquote(url[len(ORIGIN) + 1:].split("?")[0].split("#")[0])
-        if path.is_dir():
-            path = path / "index.html"
-        if not path.is_file():
-            route.fulfill(status=404, body="not found")
-            return
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": kind})
-
-    context.route("**/*", handle)
-
-
 @pytest.fixture
 def material(browser, material_site):
     features, root, _ = material_site
     context = browser.new_context(viewport={"width": 1200, "height": 800})
-    serve_built_site(context, root)
+    serve_folder(context, root, ORIGIN)
     context.add_init_script(SPY)
     page = context.new_page()
     errors: list[str] = []
