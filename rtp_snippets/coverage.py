@@ -142,11 +142,22 @@ def check_site(
 ) -> SiteCheck:
     """Measure every rule against every HTML page under ``root``;
     ``progress(done, total)`` is called after each page."""
-    root = Path(root)
-    paths = sorted(site_pages(root)[0])  # the same pages inject would process
-    tasks = [(str(root), path) for path in paths]
-    facts = map_pages(_facts, tasks, ruleset, jobs, progress)
+    paths = sorted(site_pages(Path(root))[0])  # the same pages inject would process
+    facts = read_site_facts(root, paths, ruleset, jobs, progress)
     return site_coverage(ruleset, facts, max_matches)
+
+
+def read_site_facts(
+    root: str | Path,
+    paths: list[str],
+    ruleset: RuleSet,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[PageFacts]:
+    """The facts of the pages at ``paths`` under ``root`` for the rules that run on each
+    (in worker processes when jobs > 1), in the order of ``paths``."""
+    tasks = [(str(root), path) for path in paths]
+    return map_pages(_facts, tasks, ruleset, jobs, progress)
 
 
 def site_coverage(

@@ -123,8 +123,8 @@ class BundleError(RtpSnippetsError):
     """The JavaScript could not be produced (template, esbuild or minifier failure)."""
 
 
-class ValueSyntaxError(RtpSnippetsError, ValueError):
-    """A malformed placeholder at ``offset`` (0-based) in a value to send."""
+class SyntaxProblem(RtpSnippetsError, ValueError):
+    """A syntax error at ``offset`` (0-based) in a text; the loader places it in the file."""
 
     def __init__(self, offset: int, message: str):
         super().__init__(message)
@@ -132,13 +132,12 @@ class ValueSyntaxError(RtpSnippetsError, ValueError):
         self.message = message
 
 
-class DslError(RtpSnippetsError, ValueError):
-    """A syntax error at ``offset`` (0-based) in a one-line rule."""
+class ValueSyntaxError(SyntaxProblem):
+    """A malformed placeholder in a value to send."""
 
-    def __init__(self, offset: int, message: str):
-        super().__init__(message)
-        self.offset = offset
-        self.message = message
+
+class DslError(SyntaxProblem):
+    """A syntax error in a one-line rule."""
 
 
 class RulesFileNotFound(RtpSnippetsError):

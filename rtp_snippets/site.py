@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .coverage import read_site_facts
 from .errors import (
     InvalidBaseUrl,
     InvalidGlob,
@@ -42,7 +43,7 @@ from .errors import (
 )
 from .inject import insert_blocks, remove_html, rtp_tag_block, script_block
 from .model import RuleSet
-from .page import PageFacts, client_navigation, map_pages, page_facts, read_facts
+from .page import PageFacts, client_navigation, map_pages, page_facts
 from .paths import glob_problem, not_a_regular_file, site_folder_problem, site_pages
 from .render import Bundle, build_bundle, build_rtp_tag, check_budget
 
@@ -164,13 +165,11 @@ class Report:
 
 @dataclass(frozen=True)
 class _Task:
-    root: str
+    """One page of a run (what all its pages share is in _Shared)."""
+
     path: str
     block: int | None  # the number of its block in _Shared.blocks; None: remove our blocks
-    position: str
-    check: bool
     rules: int = 0
-    tag: bool = False  # put in the RTP tag (_Shared.tag_block) if the page has none
 
 
 def inject_site(
@@ -281,8 +280,7 @@ class _SiteRun:
             report.prune_unused, prune = prune, False
         if prune:
             # The pages' facts come first: they decide each page's bundle.
-            tasks_of_facts = [(str(root), path) for path in paths]
-            report.facts = map_pages(_facts, tasks_of_facts, _Shared(ruleset), jobs, progress)
+            report.facts = read_site_facts(root, paths, ruleset, jobs, progress)
         present = {page.path: page.matches for page in report.facts} if prune else None
         everything = tuple(range(len(ruleset)))
         bundles: dict[tuple[int, ...], Bundle] = {}
@@ -297,7 +295,7 @@ class _SiteRun:
                     indexes = _present(ruleset, indexes, present[path])
             if not indexes:
                 # No rule here: the page gets no block (an old one is taken out).
-                tasks.append(_Task(str(root), path, None, self.position, check))
+                tasks.append(_Task(path, None))
                 continue
             if indexes not in bundles:
                 share = ruleset.subset(ruleset.rules) if navigation else ruleset.page_share(indexes)
@@ -312,17 +310,7 @@ class _SiteRun:
                     else _relative_url(path, name)
                 )
             block = blocks.setdefault(script_block(bundle, src), len(blocks))
-            tasks.append(
-                _Task(
-                    str(root),
-                    path,
-                    block,
-                    self.position,
-                    check,
-                    len(indexes),
-                    tag_block is not None,
-                )
-            )
+            tasks.append(_Task(path, block, len(indexes)))
         report.bundles = list(bundles.values())
         if max_bytes is not None:
             check_budget(report.bundles, max_bytes)
@@ -334,7 +322,16 @@ class _SiteRun:
         detect = not navigation and ruleset.client_navigation == "auto"
         # What every page needs goes to each worker once, not with every page.
         shared = _Shared(
-            ruleset, tuple(blocks), tag_block, bool(stale), with_facts, detect, self.atomic
+            str(root),
+            self.position,
+            check,
+            ruleset,
+            tuple(blocks),
+            tag_block,
+            bool(stale),
+            with_facts,
+            detect,
+            self.atomic,
         )
         outcomes = _pages_done(tasks, shared, jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
@@ -365,8 +362,8 @@ def remove_site(
         early: list[PageResult] = []
         pages = _pages(root, (), (), early)
         stale = _bundle_files_of_ours(root)
-        tasks = [_Task(str(root), path, None, "body", check) for path in pages]
-        shared = _Shared(names=bool(stale))
+        tasks = [_Task(path, None) for path in pages]
+        shared = _Shared(str(root), "body", check, names=bool(stale))
         outcomes = _pages_done(tasks, shared, jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], check)
@@ -639,8 +636,9 @@ class _Outcome:
 
     page: PageResult
     names: frozenset[str] | None = frozenset()
-    facts: PageFacts | None = None  # with _Task.facts, when the page could be read
-    navigation: str | None = None  # with _Task.navigation: what changes pages without a load
+    facts: PageFacts | None = None  # with _Shared.facts, when the page could be read
+    # With _Shared.navigation (or facts): what makes the page change pages without a load.
+    navigation: str | None = None
 
 
 def _pages_done(
@@ -670,6 +668,9 @@ _LEFT = "left"  # the status of a large page a worker left for the run's own pro
 class _Shared:
     """What every page of a run needs, given to each worker process once."""
 
+    root: str
+    position: str
+    check: bool
     ruleset: RuleSet | None = None
     blocks: tuple[str, ...] = ()
     tag_block: str | None = None
@@ -680,12 +681,6 @@ class _Shared:
     large: int | None = None  # leave pages larger than this (LARGE_PAGE) to the run's process
 
 
-def _facts(shared: _Shared, task: tuple[str, str]) -> PageFacts:
-    root, path = task
-    assert shared.ruleset is not None
-    return read_facts(root, path, *shared.ruleset.page_selectors(path))
-
-
 def _opener(path: str, flags: int) -> int:
     """Open without following a symbolic link, and without waiting on a FIFO."""
     return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -693,7 +688,7 @@ def _opener(path: str, flags: int) -> int:
 
 def _process(shared: _Shared, task: _Task) -> _Outcome:
     """Inject into (or remove from) one page; never raises."""
-    full = os.path.join(task.root, task.path[1:])
+    full = os.path.join(shared.root, task.path[1:])
     names = _bundle_names if shared.names else _no_names
     try:
         with open(full, "rb", opener=_opener) as handle:
@@ -709,14 +704,13 @@ def _process(shared: _Shared, task: _Task) -> _Outcome:
     except OSError as error:
         return _Outcome(PageResult(task.path, "error", f"cannot read: {error.strerror}"), None)
     outcome = _inject(shared, task, full, data, before, names)
-    if not (shared.navigation or shared.facts):
-        return outcome
-    navigation = client_navigation(data) if shared.navigation else None
-    facts = None
     if shared.facts:
         assert shared.ruleset is not None
         facts = page_facts(task.path, data, *shared.ruleset.page_selectors(task.path))
-    return _Outcome(outcome.page, outcome.names, facts, navigation)
+        return _Outcome(outcome.page, outcome.names, facts, facts.navigation)
+    if shared.navigation:
+        return _Outcome(outcome.page, outcome.names, navigation=client_navigation(data))
+    return outcome
 
 
 def _inject(
@@ -728,15 +722,14 @@ def _inject(
     names: Callable[[bytes], frozenset[str]],
 ) -> _Outcome:
     """The page ``data`` (read from ``full``, whose status was ``before``) with its block,
-    written back unless ``task.check``."""
+    written back unless ``shared.check``."""
     warning = ""
     try:
         if task.block is None:
             output = remove_html(data)
         else:
-            tag_block = shared.tag_block if task.tag else None
             block = shared.blocks[task.block]
-            injected = insert_blocks(data, block, task.position, tag_block)
+            injected = insert_blocks(data, block, shared.position, shared.tag_block)
             output = injected.data
             warning = "" if injected.has_rtp_tag else NO_RTP_TAG
     except PageSkipped as skipped:
@@ -745,7 +738,7 @@ def _inject(
         page = PageResult(task.path, "unchanged", rules=task.rules, warning=warning)
         return _Outcome(page, names(data))
     status = "injected" if task.block is not None else "removed"
-    if task.check:
+    if shared.check:
         return _Outcome(
             PageResult(task.path, status, rules=task.rules, warning=warning),
             names(output),
