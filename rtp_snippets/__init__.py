@@ -21,11 +21,12 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .load import load_rules
-    from .model import RtpTag, Rule, RuleSet
+    from .model import Consent, RtpTag, Rule, RuleSet
     from .render import Bundle, build_bundle
 
 _LAZY = {
     "load_rules": "load",
+    "Consent": "model",
     "RtpTag": "model",
     "Rule": "model",
     "RuleSet": "model",
@@ -61,6 +62,7 @@ def register() -> None:
 __all__ = [
     "Bundle",
     "BundleError",
+    "Consent",
     "InvalidRule",
     "Position",
     "RtpSnippetsError",

@@ -16,7 +16,8 @@ from .load import load_rules
 from .terminal import shown
 
 if TYPE_CHECKING:
-    from .model import Rule, RuleSet
+    from .errors import Position
+    from .model import RuleSet
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,14 @@ class CheckResult:
         """The site's table and summaries (nothing without a site)."""
         if self.site is None:
             return []
-        lines = [self.site.table(), self.site.rtp_summary(), self.site.navigation_summary()]
-        return lines + ([self.site.engine_summary()] if self.site.engine_summary() else [])
+        lines = [
+            self.site.table(),
+            self.site.rtp_summary(),
+            self.site.consent_summary(),
+            self.site.navigation_summary(),
+            self.site.engine_summary(),
+        ]
+        return [line for line in lines if line]
 
     def summary(self) -> str:
         """The last line: the file, its rules, and how many errors and warnings."""
@@ -84,7 +91,7 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
     report: dict = {
         "rules_file": str(rules_path),
         "findings": [
-            {"level": finding.level, "message": finding.message, **_place(finding.rule)}
+            {"level": finding.level, "message": finding.message, **_place(finding.source)}
             for finding in findings
         ],
     }
@@ -92,7 +99,7 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
         report["pages"] = site.pages
         report["rules"] = [
             {
-                **_place(entry.rule),
+                **_place(entry.rule.source),
                 "name": entry.rule.name,
                 "event": entry.rule.event,
                 "selector": entry.rule.selector,
@@ -114,6 +121,11 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
                 for kind, pages in site.navigating.items()
             },
         }
+        if site.consent is not None:
+            report["consent_script"] = {
+                "selector": site.consent[0],
+                "missing": {"count": len(site.consent[1]), "examples": site.consent[1][:EXAMPLES]},
+            }
         report["soupsieve_selectors"] = site.soupsieve
         report["unreadable"] = [
             {"path": path, "reason": reason} for path, reason in site.unreadable
@@ -121,7 +133,6 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
     return report
 
 
-def _place(rule: Rule | None) -> dict:
-    """The report's "line" and "column" of a rule; None for both when it is not known."""
-    source = rule.source if rule else None
+def _place(source: Position | None) -> dict:
+    """The report's "line" and "column" of a place; None for both when it is not known."""
     return {"line": source.line if source else None, "column": source.column if source else None}

@@ -51,6 +51,8 @@ class SiteCheck:
     navigating: dict[str, list[str]] = field(default_factory=dict)
     # Selectors lexbor does not run as Chromium does, so soupsieve checked them.
     soupsieve: list[str] = field(default_factory=list)
+    # The consent platform's script selector and the pages without it (None: not checked).
+    consent: tuple[str, list[str]] | None = None
 
     def engine_summary(self) -> str:
         """One line on the selector engine, or "" when lexbor ran every selector."""
@@ -115,6 +117,18 @@ class SiteCheck:
             )
         return table(rows, right={2, 3, 4})
 
+    def consent_summary(self) -> str:
+        """One line on the consent platform's script, or "" when it is not looked for."""
+        if self.consent is None:
+            return ""
+        selector, missing = self.consent
+        found = (
+            f"missing on {len(missing)} pages (e.g. {', '.join(missing[:EXAMPLES])})"
+            if missing
+            else "found on every page"
+        )
+        return shown(f"Consent platform script ({selector}) on {self.pages} pages: {found}")
+
     def rtp_summary(self) -> str:
         """One line about the RTP tag across the pages."""
         labels = {
@@ -165,6 +179,8 @@ def site_coverage(
 ) -> SiteCheck:
     """The coverage of the rules on pages whose facts were read for them (by ``check_site``,
     or by ``inject_site(facts=True)`` in the same pass as the injection)."""
+    from .model import CONSENT_SCRIPT  # here: the model loads soupsieve, not needed at start-up
+
     facts = sorted(facts, key=lambda page: page.path)
     paths = [page.path for page in facts]
     rules = tuple(ruleset)
@@ -172,6 +188,7 @@ def site_coverage(
     rtp: dict[str, list[str]] = {"missing": [], "several": [], "not first": []}
     unreadable = []
     navigating: dict[str, list[str]] = {}
+    no_consent_script: list[str] = []
     for page in facts:
         if page.problem:
             unreadable.append((page.path, page.problem))
@@ -179,7 +196,7 @@ def site_coverage(
         for index in ruleset.for_page(page.path):
             coverage[index].applies += 1
         for index, count in page.matches.items():
-            if count == 0:
+            if count == 0 or index == CONSENT_SCRIPT:
                 continue
             entry = coverage[index]
             entry.pages += 1
@@ -191,6 +208,8 @@ def site_coverage(
             entry.claimed = entry.claimed and page.claimed.get(index, False)
         if page.navigation:
             navigating.setdefault(page.navigation, []).append(page.path)
+        if page.matches.get(CONSENT_SCRIPT) == 0:
+            no_consent_script.append(page.path)
         if page.rtp_tags == 0:
             rtp["missing"].append(page.path)
         elif page.rtp_tags > 1:
@@ -198,6 +217,10 @@ def site_coverage(
         elif not page.rtp_first:
             rtp["not first"].append(page.path)
     findings = lint_rules(ruleset) + _coverage_findings(coverage, paths, max_matches)
+    selector = ruleset.consent.script_selector if ruleset.consent else None
+    consent = (selector, no_consent_script) if selector else None
+    if consent and no_consent_script:
+        findings.append(_consent_finding(ruleset, *consent))
     soupsieve = sorted(
         {rule.selector for rule in rules if rule.selector and not lexbor_runs(rule.selector)}
     )
@@ -210,6 +233,20 @@ def site_coverage(
         ruleset.client_navigation,
         navigating,
         soupsieve,
+        consent,
+    )
+
+
+def _consent_finding(ruleset: RuleSet, selector: str, missing: list[str]) -> Finding:
+    consent = ruleset.consent
+    assert consent is not None
+    return Finding(
+        "warning",
+        f"{len(missing)} pages have no {consent.platform} script ({selector}), e.g. "
+        f"{', '.join(missing[:EXAMPLES])}: consent is never granted there, so no rule "
+        "sends; add the platform's script to those pages"
+        + ("" if consent.script else ", or set consent: script: to the selector of yours"),
+        at=consent.source,
     )
 
 

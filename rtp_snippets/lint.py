@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import quoted
+from .errors import Position, quoted
 from .terminal import shown
 
 if TYPE_CHECKING:
@@ -22,14 +22,21 @@ SHOWN_VALUES = 5
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem: ``level`` is "error" or "warning"; ``rule`` is the rule it is about."""
+    """A problem: ``level`` is "error" or "warning"; ``rule`` is the rule it is about, or
+    ``at`` the place in the rules file (a section) when it is about no rule."""
 
     level: str
     message: str
     rule: Rule | None = None
+    at: Position | None = None
+
+    @property
+    def source(self) -> Position | None:
+        """Where in the rules file the finding points (None: nowhere in particular)."""
+        return self.rule.source if self.rule else self.at
 
     def __str__(self) -> str:
-        where = f"{self.rule.source}: " if self.rule and self.rule.source else ""
+        where = f"{self.source}: " if self.source else ""
         return shown(f"{where}{self.level}: {self.message}")
 
 

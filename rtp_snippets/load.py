@@ -30,15 +30,29 @@ from .errors import (
 from .model import (
     CLIENT_NAVIGATION,
     CLIENT_NAVIGATION_HELP,
+    CONSENT_PLATFORMS,
     NAVIGATION,
     NAVIGATION_HELP,
+    Consent,
     RtpTag,
     Rule,
     RuleSet,
 )
 
-TOP_LEVEL_KEYS = ("rtp", "navigation", "client_navigation", "rules")
+TOP_LEVEL_KEYS = ("rtp", "navigation", "client_navigation", "consent", "rules")
 RTP_KEYS = ("account", "script")
+CONSENT_KEYS = (
+    "platform",
+    "groups",
+    "categories",
+    "purposes",
+    "vendors",
+    "cookie",
+    "value",
+    "flag",
+    "event",
+    "script",
+)
 RULE_KEYS = (
     "name",
     "event",
@@ -52,7 +66,7 @@ RULE_KEYS = (
     "dynamic",
 )
 # Fields that take a value or a list of values; the others take a single value.
-LIST_KEYS = ("send", "pages", "exclude")
+LIST_KEYS = ("send", "pages", "exclude", "groups", "categories", "purposes", "vendors")
 DEFAULT_RULES_FILE = "rtp-rules.yml"
 # Looked for in this order when no rules file is named; then the one *.rules file.
 DEFAULT_RULES_FILES = (DEFAULT_RULES_FILE, "rtp-rules.yaml")
@@ -96,6 +110,7 @@ def load_rules(path: str | Path) -> RuleSet:
         reader.rtp,
         reader.navigation,
         reader.client_navigation,
+        reader.consent,
     )
 
 
@@ -133,6 +148,7 @@ class _Reader:
         self.rtp: RtpTag | None = None
         self.navigation = "queue"
         self.client_navigation = "auto"
+        self.consent: Consent | None = None
 
     # --- errors and rules ---------------------------------------------------
 
@@ -275,6 +291,8 @@ class _Reader:
             raise self.fail(*_start(root), "no 'rules:' list in the file")
         if "rtp" in sections:
             self.read_yaml_rtp(sections["rtp"])
+        if "consent" in sections:
+            self.read_yaml_consent(sections["consent"])
         if "navigation" in sections:
             node = sections["navigation"]
             self.read_navigation(node.value if _is_string(node) else None, *_start(node))
@@ -349,6 +367,30 @@ class _Reader:
                 script=fields.get("script", ""),
                 source=self.position(*_start(node)),
             )
+        except InvalidRule as invalid:
+            for problem in invalid.problems:
+                if problem.field not in refused:
+                    self.error(*_locate_in_mapping(node, nodes, problem), problem.message)
+
+    def read_yaml_consent(self, node: yaml.Node) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(
+                *_start(node),
+                "'consent:' is a mapping with the platform and what it must grant, "
+                "e.g. platform: onetrust and groups: C0004",
+            )
+            return
+        nodes = self.mapping(node, CONSENT_KEYS)
+        fields, refused = self.construct(nodes)
+        if "platform" not in fields:
+            if "platform" not in refused:  # a refused platform was reported where it is
+                self.error(
+                    *_start(node),
+                    f"'consent:' needs a platform: {', '.join(CONSENT_PLATFORMS)}",
+                )
+            return
+        try:
+            self.consent = Consent(**fields, source=self.position(*_start(node)))
         except InvalidRule as invalid:
             for problem in invalid.problems:
                 if problem.field not in refused:
@@ -433,6 +475,12 @@ class _Reader:
         self.rtp = namespace.get("rtp")
         if self.rtp is not None and not isinstance(self.rtp, RtpTag):
             raise self.fail(1, 1, "'rtp' in a Python rules file must be an rtp_snippets.RtpTag")
+        self.consent = namespace.get("consent")
+        if self.consent is not None and not isinstance(self.consent, Consent):
+            raise self.fail(
+                *self._assignment_line("consent"),
+                "'consent' in a Python rules file must be an rtp_snippets.Consent",
+            )
         if "navigation" in namespace:
             self.read_navigation(namespace["navigation"], *self._assignment_line("navigation"))
         if "client_navigation" in namespace:

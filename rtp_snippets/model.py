@@ -13,7 +13,7 @@ import json
 import linecache
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -382,18 +382,24 @@ CLIENT_NAVIGATION_HELP = (
 )
 
 
+# The key of the consent platform's script among a page's selectors (rule indexes are >= 0).
+CONSENT_SCRIPT = -1
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """The validated rules of one rules file, in file order, and its settings: the RTP
     tag to inject, what happens to calls made while the page is leaving
-    (``navigation``, see NAVIGATION) and whether the site changes pages without loading
-    them (``client_navigation``, see CLIENT_NAVIGATION)."""
+    (``navigation``, see NAVIGATION), whether the site changes pages without loading
+    them (``client_navigation``, see CLIENT_NAVIGATION) and what the visitor must grant
+    before anything is sent (``consent``, see Consent)."""
 
     rules: tuple[Rule, ...]
     path: Path | None = field(default=None, compare=False)
     rtp: RtpTag | None = None
     navigation: str = "queue"
     client_navigation: str = "auto"
+    consent: Consent | None = None
     # Set on a page's share of a larger set (subset()) whose other bundles queue calls.
     receives: bool = False
 
@@ -405,6 +411,8 @@ class RuleSet:
             or self.client_navigation not in CLIENT_NAVIGATION
         ):
             raise InvalidRule([Problem("client_navigation", CLIENT_NAVIGATION_HELP)])
+        if self.consent is not None and not isinstance(self.consent, Consent):
+            raise InvalidRule([Problem("consent", "consent must be an rtp_snippets.Consent")])
 
     @property
     def can_leave(self) -> bool:
@@ -433,13 +441,16 @@ class RuleSet:
 
     def page_selectors(self, path: str) -> tuple[dict[int, str], frozenset[int]]:
         """The selectors of the rules that run on the page at ``path`` (by rule index),
-        and the indexes of the click rules among them: what the page stage is asked."""
+        and the indexes of the click rules among them: what the page stage is asked. The
+        consent platform's script selector, if any, is asked under CONSENT_SCRIPT."""
         selectors = {
             index: rule.selector
             for index in self.for_page(path)
             if (rule := self.rules[index]).selector is not None
         }
         clicks = frozenset(index for index in selectors if self.rules[index].event == "click")
+        if self.consent is not None and self.consent.script_selector:
+            selectors[CONSENT_SCRIPT] = self.consent.script_selector
         return selectors, clicks
 
     def page_share(self, indexes: Iterable[int]) -> RuleSet:
@@ -492,3 +503,203 @@ class RtpTag:
             )
         if problems:
             raise InvalidRule(problems)
+
+
+# Consent platforms: what must be granted before any rule sends (and before an injected
+# RTP tag loads rtp.js). Each is read through the platform's documented browser API.
+CONSENT_PLATFORMS = {
+    "onetrust": "OneTrust: every group in `groups` is in OnetrustActiveGroups "
+    "(re-checked on OneTrustGroupsUpdated)",
+    "cookiebot": "Cookiebot: every category in `categories` is true in Cookiebot.consent "
+    "(re-checked on CookiebotOnAccept, CookiebotOnDecline and CookiebotOnConsentReady)",
+    "tcf": "IAB TCF v2 (any CMP with __tcfapi): every purpose in `purposes` and vendor in "
+    "`vendors` has consent, or GDPR does not apply",
+    "cookie": "a cookie named `cookie` whose value matches the glob `value` "
+    "(re-checked on cookie changes and on `event`)",
+    "flag": "a window property `flag` (a.b.c) that is true; false refuses (re-checked on `event`)",
+}
+CONSENT_KEYS = {
+    "onetrust": ("groups",),
+    "cookiebot": ("categories",),
+    "tcf": ("purposes", "vendors"),
+    "cookie": ("cookie", "value", "event"),
+    "flag": ("flag", "event"),
+}
+COOKIEBOT_CATEGORIES = ("preferences", "statistics", "marketing")
+# The script that loads the platform, for check --site, when the rules file names none.
+CONSENT_SCRIPTS = {
+    "onetrust": 'script[src*="otSDKStub.js" i], script[src*="otBannerSdk.js" i]',
+    "cookiebot": 'script#Cookiebot, script[src*="consent.cookiebot." i]',
+}
+_GROUP = re.compile(r"[A-Za-z0-9_-]+\Z")
+_COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+_COOKIE_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*\Z")
+_FLAG = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\Z", re.ASCII)
+_EVENT_NAME = re.compile(r"[A-Za-z0-9_.:-]+\Z")
+_TCF_PURPOSES = 11
+_TCF_VENDORS = 65535
+
+
+@dataclass(frozen=True, kw_only=True)
+class Consent:
+    """What the visitor must have granted before any rule sends: ``platform`` (see
+    CONSENT_PLATFORMS) and its condition. Until the platform says, calls are held in
+    memory; granted, they go out in order; refused, they are dropped.
+
+    ``groups``, ``categories``, ``purposes`` and ``vendors`` accept one value or a list
+    and are kept as tuples. ``script`` is a CSS selector for the element that loads the
+    platform, which ``check --site`` looks for on every page (OneTrust and Cookiebot
+    have one by default, see CONSENT_SCRIPTS)."""
+
+    platform: str
+    groups: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    purposes: tuple[int, ...] = ()
+    vendors: tuple[int, ...] = ()
+    cookie: str | None = None
+    value: str | None = None
+    flag: str | None = None
+    event: str | None = None
+    script: str | None = None
+    source: Position | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("groups", "categories", "purposes", "vendors"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
+            elif isinstance(value, (str, int)) and not isinstance(value, bool):
+                object.__setattr__(self, name, (value,))
+        problems = consent_problems(self)
+        if problems:
+            raise InvalidRule(problems)
+
+    @property
+    def script_selector(self) -> str | None:
+        """The selector ``check --site`` looks for on each page (None: nothing to look for)."""
+        return self.script or CONSENT_SCRIPTS.get(self.platform)
+
+
+def consent_problems(consent: Consent) -> list[Problem]:
+    """Every problem with a Consent's fields (an empty list when it is valid)."""
+    platform = consent.platform
+    if not isinstance(platform, str) or platform not in CONSENT_PLATFORMS:
+        return [
+            Problem(
+                "platform",
+                f"unknown consent platform {quoted(platform)}; "
+                f"platforms are {', '.join(CONSENT_PLATFORMS)}",
+            )
+        ]
+    problems = []
+    allowed = CONSENT_KEYS[platform]
+    for name in ("groups", "categories", "purposes", "vendors", "cookie", "value", "flag", "event"):
+        if name not in allowed and getattr(consent, name) not in ((), None):
+            problems.append(
+                Problem(
+                    name,
+                    f"'{name}' is not a {platform} setting; {platform} takes " + ", ".join(allowed),
+                )
+            )
+    if platform == "onetrust":
+        problems += _items(
+            consent,
+            "groups",
+            lambda item: isinstance(item, str) and bool(_GROUP.match(item)),
+            "a OneTrust group id, e.g. C0004 (targeting cookies)",
+        )
+    elif platform == "cookiebot":
+        problems += _items(
+            consent,
+            "categories",
+            lambda item: item in COOKIEBOT_CATEGORIES,
+            f"a Cookiebot category: {', '.join(COOKIEBOT_CATEGORIES)}",
+        )
+    elif platform == "tcf":
+        if not consent.purposes and not consent.vendors:
+            problems.append(
+                Problem("purposes", "tcf needs purposes (1 to 11) or vendors, e.g. purposes: [1]")
+            )
+        problems += _items(
+            consent,
+            "purposes",
+            lambda item: _whole(item, _TCF_PURPOSES),
+            f"a TCF purpose: a whole number from 1 to {_TCF_PURPOSES}",
+            required=False,
+        )
+        problems += _items(
+            consent,
+            "vendors",
+            lambda item: _whole(item, _TCF_VENDORS),
+            "a TCF vendor id from the Global Vendor List: a whole number from 1",
+            required=False,
+        )
+    elif platform == "cookie":
+        if not isinstance(consent.cookie, str) or not _COOKIE_NAME.match(consent.cookie):
+            problems.append(
+                Problem("cookie", "cookie is the name of the consent cookie, e.g. site_consent")
+            )
+        if not isinstance(consent.value, str) or not consent.value:
+            problems.append(
+                Problem(
+                    "value",
+                    "value is a glob for the cookie's value as the browser has it "
+                    "('*' for any characters), e.g. \"*marketing*\"",
+                )
+            )
+        elif not _COOKIE_VALUE.match(consent.value):
+            problems.append(
+                Problem(
+                    "value",
+                    "a cookie value cannot hold spaces, quotes, commas, semicolons or "
+                    "backslashes; write them as the site encodes them (e.g. %2C)",
+                )
+            )
+    elif platform == "flag" and (
+        not isinstance(consent.flag, str) or not _FLAG.match(consent.flag)
+    ):
+        problems.append(
+            Problem(
+                "flag",
+                "flag is a window property, or a path of them such as siteConsent.marketing",
+            )
+        )
+    if consent.event is not None and (
+        not isinstance(consent.event, str) or not _EVENT_NAME.match(consent.event)
+    ):
+        problems.append(Problem("event", "event is a DOM event name (letters, digits, '_.:-')"))
+    if consent.script is not None:
+        if not isinstance(consent.script, str) or not consent.script.strip():
+            problems.append(Problem("script", "script is a CSS selector, e.g. script#my-cmp"))
+        else:
+            problems += [
+                Problem("script", message, None, offset)
+                for offset, message in css.selector_problems(consent.script)
+            ]
+    return problems
+
+
+def _whole(item: object, most: int) -> bool:
+    return type(item) is int and 1 <= item <= most
+
+
+def _items(
+    consent: Consent,
+    name: str,
+    valid: Callable[[object], bool],
+    what: str,
+    required: bool = True,
+) -> list[Problem]:
+    items = getattr(consent, name)
+    if not isinstance(items, tuple):
+        return [Problem(name, f"{name} takes one value or a list: each {what}")]
+    if required and not items:
+        return [Problem(name, f"{consent.platform} needs {name}: each {what}")]
+    problems = [
+        Problem(name, f"{quoted(item)} is not {what}", index)
+        for index, item in enumerate(items)
+        if not valid(item)
+    ]
+    if len(set(map(repr, items))) < len(items):
+        problems.append(Problem(name, f"{name} lists a value twice"))
+    return problems

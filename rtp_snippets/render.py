@@ -25,7 +25,7 @@ import jinja2
 import minify
 
 from .errors import BudgetExceeded, BundleError
-from .model import RtpTag, Rule, RuleSet
+from .model import Consent, RtpTag, Rule, RuleSet
 from .paths import glob_tokens
 
 TEMPLATE = "bundle.js.j2"
@@ -124,9 +124,11 @@ def build_overlay(ruleset: RuleSet | None, live: bool = False, error: str | None
     return _finish(_template(OVERLAY_TEMPLATE).render(data=data), OVERLAY_TEMPLATE, minify=False)
 
 
-def build_rtp_tag(tag: RtpTag, minify: bool = True) -> Bundle:
-    """Marketo's RTP tag for the account, built like the bundle."""
-    return _finish(_template(RTP_TAG_TEMPLATE).render(tag=tag), RTP_TAG_TEMPLATE, minify)
+def build_rtp_tag(tag: RtpTag, minify: bool = True, consent: Consent | None = None) -> Bundle:
+    """Marketo's RTP tag for the account, built like the bundle; with ``consent`` it
+    loads rtp.js only once consent is granted."""
+    source = _template(RTP_TAG_TEMPLATE).render(tag=tag, consent=consent)
+    return _finish(source, RTP_TAG_TEMPLATE, minify)
 
 
 def _finish(source: str, template: str, minify: bool) -> Bundle:
@@ -273,6 +275,11 @@ class Features:
     """``rtp-snippets preview``: every call goes to the debug overlay as it happens, so
     nothing is queued and every rule goes through ``fire()``."""
 
+    # Consent.
+    consent: Consent | None
+    """What must be granted before anything is sent (the rules file's ``consent:``):
+    ``fire()`` holds calls until then; see ``templates/consent.js.j2``."""
+
 
 def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
     """The parts of the bundle these rules need (``preview``: see ``build_bundle``)."""
@@ -292,8 +299,8 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         timer="timer" in events,
         ready=bool(events & {"view", "visible", "scroll"}) or navigate,
         navigate=navigate,
-        # Without arrays or once, rules call rtp directly and need no fire() helper.
-        runtime=arrays or once,
+        # Without arrays, once or consent, rules call rtp directly and need no fire().
+        runtime=arrays or once or ruleset.consent is not None,
         arrays=arrays,
         fill=bool(placeholders),
         placeholders=placeholders,
@@ -305,6 +312,7 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         queue=ruleset.queues and not preview,
         deliver=ruleset.delivers and not preview,
         preview=preview,
+        consent=ruleset.consent,
     )
 
 

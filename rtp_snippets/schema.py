@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from .model import (
     CLIENT_NAVIGATION,
+    CONSENT_KEYS,
+    CONSENT_PLATFORMS,
+    COOKIEBOT_CATEGORIES,
     EVENTS,
     NAVIGATION,
     ONCE,
@@ -114,10 +117,78 @@ def rules_schema() -> dict:
                 "(history.pushState).",
                 "markdownEnumDescriptions": list(CLIENT_NAVIGATION.values()),
             },
+            "consent": _consent_schema(),
             "rules": {"type": "array", "items": {"oneOf": [one_line, mapping]}},
         },
         "required": ["rules"],
         "additionalProperties": False,
+    }
+
+
+def _one_or_more(item: dict) -> dict:
+    return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "uniqueItems": True}]}
+
+
+def _consent_schema() -> dict:
+    """``consent:``: a platform and its own settings (CONSENT_KEYS), plus script."""
+    settings = {
+        "groups": _one_or_more({"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}),
+        "categories": _one_or_more({"enum": list(COOKIEBOT_CATEGORIES)}),
+        "purposes": _one_or_more({"type": "integer", "minimum": 1, "maximum": 11}),
+        "vendors": _one_or_more({"type": "integer", "minimum": 1, "maximum": 65535}),
+        "cookie": {"type": "string", "description": "The consent cookie's name."},
+        "value": {
+            "type": "string",
+            "pattern": "^[\\u0021\\u0023-\\u002b\\u002d-\\u003a\\u003c-\\u005b\\u005d-\\u007e]+$",
+            "description": "A glob for the cookie's value ('*': any characters).",
+        },
+        "flag": {
+            "type": "string",
+            "pattern": "^[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*$",
+            "description": "A window property (a.b.c): true grants, false refuses.",
+        },
+        "event": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_.:-]+$",
+            "description": "A DOM event after which consent is looked at again.",
+        },
+    }
+    required = {"onetrust": ["groups"], "cookiebot": ["categories"], "cookie": ["cookie", "value"]}
+    required["flag"] = ["flag"]
+    conditions = []
+    for platform, keys in CONSENT_KEYS.items():
+        others = [key for key in settings if key not in keys]
+        then: dict = {"not": {"anyOf": [{"required": [key]} for key in others]}}
+        if platform in required:
+            then["required"] = required[platform]
+        elif platform == "tcf":
+            then["anyOf"] = [{"required": ["purposes"]}, {"required": ["vendors"]}]
+        conditions.append(
+            {
+                "if": {"properties": {"platform": {"const": platform}}},
+                "then": then,
+            }
+        )
+    return {
+        "type": "object",
+        "description": "What the visitor must grant before any rule sends (and an injected "
+        "RTP tag loads rtp.js).",
+        "properties": {
+            "platform": {
+                "enum": list(CONSENT_PLATFORMS),
+                "markdownEnumDescriptions": list(CONSENT_PLATFORMS.values()),
+            },
+            **settings,
+            "script": {
+                "type": "string",
+                "minLength": 1,
+                "description": "A CSS selector for the platform's script, which check --site "
+                "looks for on every page.",
+            },
+        },
+        "required": ["platform"],
+        "additionalProperties": False,
+        "allOf": conditions,
     }
 
 

@@ -271,7 +271,9 @@ class _SiteRun:
         loading them ("" when it does not, as far as is known)."""
         root, ruleset, check = self.root, self.ruleset, self.check
         report = Report(check=check, client_navigation=navigation)
-        report.rtp_tag = build_rtp_tag(ruleset.rtp) if ruleset.rtp else None
+        report.rtp_tag = (
+            build_rtp_tag(ruleset.rtp, consent=ruleset.consent) if ruleset.rtp else None
+        )
         tag_block = rtp_tag_block(report.rtp_tag) if report.rtp_tag else None
         if navigation:
             # Pages shown without a load run the bundle of the page loaded first: every

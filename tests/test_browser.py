@@ -30,15 +30,16 @@ SPY = "window.calls = []; window.rtp = function () { calls.push(Array.from(argum
 class Site:
     """Pages served under ORIGIN, and the console errors they produce."""
 
-    def __init__(self, context):
+    def __init__(self, context, origin: str = ORIGIN):
         self.context = context
+        self.origin = origin
         context.set_default_timeout(5000)
         self.pages: dict[str, tuple[str, dict]] = {}
         self.errors: list[str] = []
-        context.route(f"{ORIGIN}/**", self._serve)
+        context.route(f"{origin}/**", self._serve)
 
     def _serve(self, route):
-        path = unquote(route.request.url[len(ORIGIN):].split("?")[0])
+        path = unquote(route.request.url[len(self.origin):].split("?")[0])
         if path not in self.pages:
             route.fulfill(status=404, body="not found")
             return
@@ -53,7 +54,7 @@ class Site:
             f"<body>{body}{script}</body></html>",
             headers or {},
         )
-        return ORIGIN + path
+        return self.origin + path
 
     def open(self, path: str, body: str, bundle=None, spy: bool = True, headers=None, query=""):
         return self.visit(self.add(path, body, bundle, spy, headers) + query)

@@ -58,7 +58,7 @@ CASES = {
           - "on view send 'x'"
         """,
         """
-        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rtp, navigation, client_navigation, rules (did you mean 'rules'?)
+        Error: rtp-rules.yml:1:1: unknown key 'rule'; known keys are rtp, navigation, client_navigation, consent, rules (did you mean 'rules'?)
           rule:
           ^
         Error: rtp-rules.yml:1:1: no 'rules:' list in the file

@@ -63,7 +63,7 @@ def test_an_alias_bomb_is_refused_at_its_place_in_little_memory(tmp_path, rule, 
     assert result["status"] == 1
     # After the errors for the top-level keys b0 to b8, which only a rules file does not know.
     assert result["stderr"].splitlines()[0] == (
-        "Error: bomb.yml:1:1: unknown key 'b0'; known keys are rtp, navigation, client_navigation, rules")
+        "Error: bomb.yml:1:1: unknown key 'b0'; known keys are rtp, navigation, client_navigation, consent, rules")
     assert line in result["stderr"].splitlines()
     assert "Traceback" not in result["stderr"]
     assert len(result["stderr"]) < 2000  # the expanded tree is never formatted

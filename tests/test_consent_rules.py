@@ -1,0 +1,198 @@
+"""The consent: section: loading (YAML, Python), its errors, the JSON Schema, check --site.
+
+What the bundle does with it in a browser is in test_consent.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+from conftest import run, write_site  # tests/ is on sys.path
+
+from rtp_snippets import Consent, RtpTag, RulesError, load_rules
+from rtp_snippets.inject import script_block
+from rtp_snippets.model import CONSENT_SCRIPT
+from rtp_snippets.render import build_rtp_tag
+from rtp_snippets.schema import rules_schema
+from rtp_snippets.site import inject_site
+
+RULES = "rules:\n  - \"on click a send 'x'\"\n"
+
+VALID = {
+    "platform: onetrust\n  groups: C0004": Consent(platform="onetrust", groups=("C0004",)),
+    "platform: onetrust\n  groups: [C0002, C0004]": Consent(
+        platform="onetrust", groups=("C0002", "C0004")
+    ),
+    "platform: cookiebot\n  categories: [statistics, marketing]": Consent(
+        platform="cookiebot", categories=("statistics", "marketing")
+    ),
+    "platform: tcf\n  purposes: [1, 3]\n  vendors: 1234": Consent(
+        platform="tcf", purposes=(1, 3), vendors=(1234,)
+    ),
+    "platform: tcf\n  vendors: [1234]": Consent(platform="tcf", vendors=(1234,)),
+    "platform: cookie\n  cookie: cc\n  value: '*marketing*'\n  event: cc-saved": Consent(
+        platform="cookie", cookie="cc", value="*marketing*", event="cc-saved"
+    ),
+    "platform: flag\n  flag: siteConsent.ads\n  script: script#cmp": Consent(
+        platform="flag", flag="siteConsent.ads", script="script#cmp"
+    ),
+}
+
+# A consent section, and the (line, column, message start) of each error the loader gives.
+INVALID = {
+    "platform: usercentrics": [(2, 13, "unknown consent platform 'usercentrics'")],
+    "groups: C0004": [(2, 3, "'consent:' needs a platform")],
+    "platform: onetrust": [(2, 3, "onetrust needs groups")],
+    "platform: onetrust\n  groups: 'C0004,C0002'": [
+        (3, 12, "'C0004,C0002' is not a OneTrust group id")
+    ],
+    "platform: cookiebot\n  categories: ads": [(3, 15, "'ads' is not a Cookiebot category")],
+    "platform: tcf": [(2, 3, "tcf needs purposes (1 to 11) or vendors")],
+    "platform: tcf\n  purposes: [1, 12, 1]": [
+        (3, 13, "purposes lists a value twice"),
+        (3, 17, "12 is not a TCF purpose"),
+    ],
+    "platform: cookie\n  cookie: cc\n  value: 'a;b'": [(4, 11, "a cookie value cannot hold")],
+    # Inside quotes, the column is the value's first character.
+    "platform: flag\n  flag: 'window[\"x\"]'": [(3, 10, "flag is a window property")],
+    "platform: flag\n  flag: ok\n  groups: C0004": [(4, 11, "'groups' is not a flag setting")],
+    "platform: flag\n  flag: ok\n  event: 'a b'": [(4, 11, "event is a DOM event name")],
+    "platform: onetrust\n  groups: C1\n  script: 'script[src'": [(4, 18, "invalid CSS selector")],
+    "platform: onetrust\n  groups: C1\n  plaform: x": [(4, 3, "unknown key 'plaform'")],
+    "[onetrust]": [(1, 10, "'consent:' is a mapping")],
+}
+
+
+def rules_text(consent: str) -> str:
+    return (
+        f"consent:\n  {consent}\n{RULES}"
+        if not consent.startswith("[")
+        else (f"consent: {consent}\n{RULES}")
+    )
+
+
+@pytest.mark.parametrize("consent", VALID)
+def test_each_platform_loads(rules_file, consent):
+    ruleset = load_rules(rules_file(rules_text(consent)))
+    assert ruleset.consent == VALID[consent]
+    assert ruleset.consent.source.line == 2
+
+
+@pytest.mark.parametrize("consent", INVALID)
+def test_errors_name_the_place_and_what_to_write(rules_file, consent):
+    with pytest.raises(RulesError) as raised:
+        load_rules(rules_file(rules_text(consent)))
+    found = [
+        (error.position.line, error.position.column, error.message) for error in raised.value.errors
+    ]
+    for (line, column, start), (got_line, got_column, message) in zip(
+        INVALID[consent], found, strict=True
+    ):
+        assert (got_line, got_column) == (line, column), message
+        assert start in message, message
+
+
+def test_a_python_rules_file_sets_consent(tmp_path):
+    path = tmp_path / "rules.py"
+    path.write_text(
+        "from rtp_snippets import Consent, Rule\n"
+        "consent = Consent(platform='cookiebot', categories='marketing')\n"
+        "rules = [Rule(event='view', send='x')]\n"
+    )
+    assert load_rules(path).consent == Consent(platform="cookiebot", categories=("marketing",))
+    path.write_text("consent = 'C0004'\nrules = []\n")
+    with pytest.raises(RulesError, match="must be an rtp_snippets.Consent") as raised:
+        load_rules(path)
+    assert raised.value.errors[0].position.line == 1
+
+
+def test_the_schema_agrees_with_the_loader(rules_file):
+    validator = jsonschema.Draft202012Validator(rules_schema())
+    for consent in VALID:
+        assert validator.is_valid(yaml.safe_load(rules_text(consent))), consent
+    for consent in INVALID:
+        if "script[src" in consent:
+            continue  # selectors are judged by the loader only (the schema says so)
+        assert not validator.is_valid(yaml.safe_load(rules_text(consent))), consent
+
+
+def test_the_consent_script_is_asked_of_every_page_under_its_own_key(rules_file):
+    ruleset = load_rules(rules_file(rules_text("platform: onetrust\n  groups: C0004")))
+    selectors, _ = ruleset.page_selectors("/index.html")
+    assert selectors[CONSENT_SCRIPT].startswith('script[src*="otSDKStub.js" i]')
+    flag = load_rules(rules_file(rules_text("platform: flag\n  flag: ok")))
+    assert CONSENT_SCRIPT not in flag.page_selectors("/index.html")[0]
+
+
+ONETRUST_SCRIPT = (
+    '<script src="https://cdn.cookielaw.org/scripttemplates/otSDKStub.js" '
+    'data-domain-script="x"></script>'
+)
+
+
+def page(head: str = "") -> str:
+    return f"<html><head>{head}</head><body><a href=/>home</a></body></html>"
+
+
+def test_check_site_names_the_pages_without_the_platforms_script(tmp_path):
+    rules = rules_text("platform: onetrust\n  groups: C0004")
+    site = write_site(
+        tmp_path,
+        {"index.html": page(ONETRUST_SCRIPT), "a.html": page(), "b/index.html": page()},
+        rules,
+    )
+    rules_path = tmp_path / "rtp-rules.yml"
+    result = run("check", rules_path, "--site", site)
+    assert result.exit_code == 0  # a warning
+    assert (
+        'Consent platform script (script[src*="otSDKStub.js" i], script[src*="otBannerSdk.js" i])'
+        " on 3 pages: missing on 2 pages (e.g. /a.html, /b/index.html)"
+    ) in result.stdout
+    assert f"{rules_path}:2:3: warning: 2 pages have no onetrust script" in result.stderr
+    assert run("check", rules_path, "--site", site, "--strict").exit_code == 1
+    report = json.loads(run("check", rules_path, "--site", site, "--json").stdout)
+    assert report["consent_script"]["missing"] == {
+        "count": 2,
+        "examples": ["/a.html", "/b/index.html"],
+    }
+    # The rule's own coverage does not count the consent script's matches.
+    assert [rule["elements"] for rule in report["rules"]] == [3]
+
+
+def test_check_site_looks_for_the_script_the_rules_file_names(tmp_path):
+    rules = rules_text("platform: flag\n  flag: ok\n  script: script#site-consent")
+    site = write_site(
+        tmp_path,
+        {"index.html": page('<script id="site-consent"></script>'), "a.html": page()},
+        rules,
+    )
+    rules_path = tmp_path / "rtp-rules.yml"
+    result = run("check", rules_path, "--site", site)
+    assert "(script#site-consent) on 2 pages: missing on 1 pages (e.g. /a.html)" in result.stdout
+    # Without a script to look for (flag, tcf, cookie), check says nothing of it.
+    rules_path.write_text(rules_text("platform: flag\n  flag: ok"))
+    result = run("check", rules_path, "--site", site)
+    assert "Consent platform script" not in result.stdout
+    assert result.stderr == ""
+
+
+def test_inject_with_prune_and_consent_keeps_the_rules_that_match(tmp_path):
+    rules = rules_text("platform: onetrust\n  groups: C0004")
+    site = write_site(tmp_path, {"index.html": page(ONETRUST_SCRIPT), "a.html": page()}, rules)
+    ruleset = load_rules(tmp_path / "rtp-rules.yml")
+    report = inject_site(site, ruleset, prune=True)
+    assert len(report.bundles) == 1
+    block = script_block(report.bundles[0])
+    assert block in (site / "index.html").read_text()
+    assert block in (site / "a.html").read_text()
+
+
+def test_the_rtp_tag_without_consent_is_unchanged_and_with_it_waits():
+    tag = RtpTag(account="123", script="//rtp.example/rtp-api/v1/rtp.js")
+    plain = build_rtp_tag(tag)
+    waiting = build_rtp_tag(tag, consent=Consent(platform="onetrust", groups="C0004"))
+    assert plain.code.count("createElement") == waiting.code.count("createElement") == 1
+    assert "OnetrustActiveGroups" in waiting.code and "OnetrustActiveGroups" not in plain.code
