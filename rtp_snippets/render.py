@@ -169,7 +169,7 @@ def _escaped(match: re.Match) -> str:
 
 
 def _record(rule: Rule, preview: bool = False) -> list:
-    """The rule as the template's data: [target, values] plus options when needed."""
+    """The rule as the template's data: [target, values, line] plus options when needed."""
     if rule.event == "scroll":
         target: object = rule.percent
     elif rule.event == "timer":
@@ -180,6 +180,7 @@ def _record(rule: Rule, preview: bool = False) -> list:
     record: list = [
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,
+        rule.source.line if rule.source else 0,
     ]
     options: dict[str, str | int | list[list[str]]] = {}
     if rule.once:
@@ -191,7 +192,6 @@ def _record(rule: Rule, preview: bool = False) -> list:
         options["exclude"] = [list(glob_tokens(glob)) for glob in rule.exclude]
     if preview:
         options["name"] = rule.name or f"{rule.event} {rule.selector or ''}".strip()
-        options["line"] = rule.source.line if rule.source else 0
     if options:
         record.append(options)
     return record
@@ -275,6 +275,10 @@ class Features:
     """``rtp-snippets preview``: every call goes to the debug overlay as it happens, so
     nothing is queued and every rule goes through ``fire()``."""
 
+    debug: bool
+    """The console log of ``#rtp-snippets-debug`` (every bundle but the preview's, whose
+    overlay shows the calls): every call goes through ``emit()``."""
+
     # Consent.
     consent: Consent | None
     """What must be granted before anything is sent (the rules file's ``consent:``):
@@ -312,6 +316,7 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         queue=ruleset.queues and not preview,
         deliver=ruleset.delivers and not preview,
         preview=preview,
+        debug=not preview,
         consent=ruleset.consent,
     )
 

@@ -12,6 +12,16 @@
   function lost(error) {
     warned = warned || !console.warn("rtp-snippets:", error);
   }
+  var debug;
+  try {
+    debug = /rtp-snippets-debug(=off)?/.exec(location.href);
+    debug = debug ? sessionStorage["rtp-snippets-debug"] = debug[1] ? "" : 1 : sessionStorage["rtp-snippets-debug"];
+  } catch (error) {
+  }
+  function log(rule, what, args) {
+    if (debug)
+      console.log("rtp-snippets line", rule[2], what, args);
+  }
   var KEY = "rtp-snippets queue", SENT = "rtp-snippets sent", AGE = 18e5;
   function replay(calls) {
     calls.forEach(function(args) {
@@ -60,8 +70,9 @@
       deliver();
   });
   var queue;
-  function emit(value) {
+  function emit(value, rule) {
     var args = ["send", "event", { value }];
+    log(rule, queue ? "queued for the next page" : "sent", args);
     if (queue)
       queue.push(args);
     else
@@ -114,7 +125,7 @@
     }
   }
   function call(value) {
-    emit(value);
+    emit(value, current);
   }
   function send(list) {
     if (list.length == 1)
@@ -140,7 +151,7 @@
     }).filter(Boolean);
   }
   function option(rule, name) {
-    var options = rule.length > 2 && rule[2];
+    var options = rule.length > 3 && rule[3];
     return options && Object.prototype.hasOwnProperty.call(options, name) ? options[name] : 0;
   }
   function lookup(kind, name, element) {
@@ -223,13 +234,15 @@
     }
     return true;
   }
+  var current;
   function fire(rule, element) {
     var list = values(rule[1], element);
     if (!list.length)
-      return;
+      return log(rule, "not sent: a placeholder is empty", rule[1]);
+    current = rule;
     var once = option(rule, "once");
     if (once && !first(once, option(rule, "key")))
-      return;
+      return log(rule, "not sent: once " + once, list);
     send(list);
   }
   function ready(callback) {
@@ -253,10 +266,10 @@
       });
     }, true);
   }
-  listen("click", [["#download-whitepaper", "download - example whitepaper"], ["a.cta[href^='/pricing']", "pricing call to action"], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"]]].filter(applies));
-  listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
+  listen("click", [["#download-whitepaper", "download - example whitepaper", 11], ["a.cta[href^='/pricing']", "pricing call to action", 14], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"], 26]].filter(applies));
+  listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], 20, { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
   ready(function() {
-    [[0, "viewed pricing", { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
+    [[0, "viewed pricing", 31, { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
       try {
         var element = rule[0] ? document.querySelector(rule[0]) : null;
         if (element || !rule[0])
@@ -267,7 +280,7 @@
     });
   });
   ready(function() {
-    var rules = [["#case-study", "saw case study", { "once": "session", "key": "f54b02bf3049" }]].filter(applies), seen = /* @__PURE__ */ new WeakSet(), added = [];
+    var rules = [["#case-study", "saw case study", 34, { "once": "session", "key": "f54b02bf3049" }]].filter(applies), seen = /* @__PURE__ */ new WeakSet(), added = [];
     var observer = new IntersectionObserver(function(entries) {
       entries.forEach(function(entry) {
         if (entry.isIntersecting) {
@@ -333,11 +346,11 @@
       w.removeEventListener("scroll", check);
   }
   ready(function() {
-    pending = [[75, "read three quarters", { "pages": [["/blog", "/**"]] }]].filter(applies);
+    pending = [[75, "read three quarters", 40, { "pages": [["/blog", "/**"]] }]].filter(applies);
     w.addEventListener("scroll", check, { passive: true });
     check();
   });
-  [[30, "engaged 30 seconds", { "once": "session", "key": "1e03ae26abd4" }]].filter(applies).forEach(start);
+  [[30, "engaged 30 seconds", 41, { "once": "session", "key": "1e03ae26abd4" }]].filter(applies).forEach(start);
   function start(rule) {
     return setTimeout(function() {
       try {
