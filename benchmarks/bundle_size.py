@@ -20,14 +20,15 @@ missed.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from rtp_snippets import Rule, RuleSet, build_bundle
-from rtp_snippets.render import _record
+from rtp_snippets import Consent, Rule, RuleSet, build_bundle, render
+from rtp_snippets.render import Bundle, _record
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 ESBUILD = CACHE / "node_modules" / ".bin" / "esbuild"
@@ -105,6 +106,28 @@ FEATURES = {
 }
 
 
+CONSENTS = {
+    "onetrust": Consent(platform="onetrust", groups="C0004"),
+    "cookiebot": Consent(platform="cookiebot", categories="marketing"),
+    "tcf": Consent(platform="tcf", purposes=[1, 3, 4]),
+    "cookie": Consent(platform="cookie", cookie="site_consent", value="*marketing*"),
+    "flag": Consent(platform="flag", flag="siteConsent.marketing", event="consent-changed"),
+}
+
+
+def without_debug_log(ruleset: RuleSet) -> Bundle:
+    """The bundle as it would be without the debug log: its code left out, and the rules'
+    records without their lines (render's own steps, with that one feature off)."""
+    features = dataclasses.replace(render.bundle_features(ruleset), debug=False)
+    groups: dict[str, list] = {}
+    for rule in ruleset:
+        record = render._record(rule)
+        del record[2]  # the line; only the seed rule (no options) is measured here
+        groups.setdefault(rule.event, []).append(record)
+    source = render._template(render.TEMPLATE).render(groups=groups, features=features)
+    return render._finish(source, render.TEMPLATE, minify=True)
+
+
 def feature_costs() -> None:
     """Each part against the seed bundle built with navigation: send."""
     seed = build_bundle(RuleSet((SEED,), navigation="send"))
@@ -121,6 +144,15 @@ def feature_costs() -> None:
     receiving = build_bundle(RuleSet((SEED, view)).subset([view]))
     print(f"| sending queued calls, on a page without click/submit rules | "
           f"{receiving.size - alone.size} | {receiving.gzip_size - alone.gzip_size} |")
+    for platform, consent in CONSENTS.items():
+        bundle = build_bundle(RuleSet((SEED,), navigation="send", consent=consent))
+        print(f"| consent: {platform} | {bundle.size - seed.size} "
+              f"| {bundle.gzip_size - seed.gzip_size} |")
+    for navigation in ("send", "queue"):
+        ruleset = RuleSet((SEED,), navigation=navigation)
+        with_log, without = build_bundle(ruleset), without_debug_log(ruleset)
+        print(f"| debug log (in every bundle), seed with navigation: {navigation} "
+              f"| {with_log.size - without.size} | {with_log.gzip_size - without.gzip_size} |")
     # Client-side navigation, added to bundles built with `navigation: send` whose rules
     # depend on the page shown: one view rule, and every event at once.
     every = (SEED, *FEATURES.values())

@@ -140,3 +140,14 @@ def test_calls_held_and_dropped_for_consent_are_logged(debug_site):
         ["rtp-snippets line", 8, "dropped: consent refused", ["buy"]],
         ["rtp-snippets line", 8, "dropped: consent refused", ["buy"]],
     ]
+
+
+def test_calls_held_for_consent_are_logged_as_sent_when_it_is_granted(debug_site):
+    consent = "consent:\n  platform: flag\n  flag: ok\n  event: decided\n"
+    site = debug_site(consent=consent)
+    page = site.visit(ORIGIN + "/#rtp-snippets-debug")
+    page.evaluate("window.ok = true; dispatchEvent(new Event('decided'))")
+    assert logged(page) == [
+        ["rtp-snippets line", 7, "held until consent is granted", ["viewed"]],
+        ["rtp-snippets line", 7, "sent", [*SENT, {"value": "viewed"}]],
+    ]
