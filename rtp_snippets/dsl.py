@@ -15,6 +15,17 @@
 
 Each clause is the mapping key of the same name followed by its value, so
 every field of the YAML mapping has a spelling here.
+
+A ``.rules`` file may also hold one consent line (the YAML ``consent:`` section):
+
+    consent  = "consent" platform item {"," item} {setting}
+    platform = "onetrust"                items: group ids
+             | "cookiebot"               items: categories
+             | "tcf"                     items: purposes, then optionally
+                                         "vendors" item {"," item}
+             | "cookie"                  items: the cookie's name, then its value glob
+             | "flag"                    item: the window property
+    setting  = "event" word | "script" quoted
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import DslError, cut
-from .model import EVENTS, ONCE
+from .model import CONSENT_PLATFORMS, EVENTS, ONCE
 
 CLAUSES = ("once", "pages", "exclude", "name", "dynamic")
 # Regular expressions, not loops over characters: a line may be a megabyte long. In a
@@ -52,6 +63,21 @@ class ParsedRule:
 def parse_rule(line: str) -> ParsedRule:
     """Parse one DSL line into rule fields; raise ``DslError`` at the bad token."""
     return _Parser(line).rule()
+
+
+def parse_consent(line: str) -> ParsedRule:
+    """Parse a ``consent`` line into the fields of a Consent; raise ``DslError``."""
+    return _Parser(line).consent()
+
+
+# What the items after each platform's name are (the first field they fill).
+_CONSENT_ITEMS = {
+    "onetrust": "groups",
+    "cookiebot": "categories",
+    "tcf": "purposes",
+    "cookie": "cookie",
+    "flag": "flag",
+}
 
 
 class _Parser:
@@ -85,7 +111,9 @@ class _Parser:
         self.index = saved
         return word
 
-    def _quoted(self, what: str) -> tuple[int, str]:
+    def _quoted(
+        self, what: str, example: str = "send 'download - example whitepaper'"
+    ) -> tuple[int, str]:
         self._skip_space()
         start = self.index
         if not self._is_quote():
@@ -93,7 +121,7 @@ class _Parser:
             got = f"'{cut(found)}'" if found else "the end of the line"
             raise DslError(
                 start,
-                f"expected {what} in quotes, got {got}; e.g. send 'download - example whitepaper'",
+                f"expected {what} in quotes, got {got}; e.g. {example}",
             )
         quote = self.text[start]
         simple = _SIMPLE_STRING[quote].match(self.text, start)
@@ -174,6 +202,72 @@ class _Parser:
         while not self._at_end():
             self._clause()
         return self.parsed
+
+    def consent(self) -> ParsedRule:
+        self._bare()  # "consent", as the caller found
+        offset, platform = self._bare()
+        if platform not in CONSENT_PLATFORMS:
+            shown = f"'{cut(platform)}'" if platform else "nothing"
+            raise DslError(
+                offset,
+                f"unknown consent platform {shown}; platforms are {', '.join(CONSENT_PLATFORMS)}",
+            )
+        self._set("platform", platform, offset)
+        field_name = _CONSENT_ITEMS[platform]
+        if platform == "tcf" and self._peek_word() == "vendors":
+            field_name = "vendors"
+            self._bare()
+        while True:
+            items, offsets = self._items(f"a {field_name} item")
+            if platform == "cookie":
+                # the cookie's name, then its value glob
+                self._set("cookie", items[0], offsets[0])
+                if len(items) > 1:
+                    raise DslError(offsets[1], "a cookie line names one cookie, then its value")
+                value_offset, value = self._quoted(
+                    "the cookie's value glob", "consent cookie site_consent '*marketing*'"
+                )
+                self._set("value", value, value_offset + 1)
+            elif platform == "flag":
+                self._set("flag", items[0], offsets[0])
+                if len(items) > 1:
+                    raise DslError(offsets[1], "a flag line names one window property")
+            else:
+                numbers = field_name in ("purposes", "vendors")
+                self._set(
+                    field_name,
+                    [int(item) if numbers and item.isdigit() else item for item in items],
+                    offsets,
+                )
+            if platform == "tcf" and field_name == "purposes" and self._peek_word() == "vendors":
+                field_name = "vendors"
+                self._bare()
+                continue
+            break
+        while not self._at_end():
+            offset, keyword = self._bare()
+            if keyword not in ("event", "script"):
+                raise DslError(
+                    offset, f"unexpected '{cut(keyword)}'; after the platform come event, script"
+                )
+            if keyword in self.parsed.fields:
+                raise DslError(offset, f"'{keyword}' is given twice")
+            if keyword == "event":
+                value_offset, value = self._bare()
+                self._set("event", value, value_offset)
+            else:
+                value_offset, value = self._quoted("a CSS selector", "script 'script#cmp'")
+                self._set("script", value, value_offset + 1)
+        return self.parsed
+
+    def _items(self, what: str) -> tuple[list[str], list[int]]:
+        items, offsets = [], []
+        while True:
+            offset, item = self._item(what)
+            items.append(item)
+            offsets.append(offset + (1 if self.text[offset] in "'\"" else 0))
+            if not self._comma():
+                return items, offsets
 
     def _target(self, event: str) -> None:
         self._skip_space()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .dsl import parse_rule
+from .dsl import parse_consent, parse_rule
 from .errors import (
     DslError,
     InvalidRule,
@@ -149,6 +149,7 @@ class _Reader:
         self.navigation = "queue"
         self.client_navigation = "auto"
         self.consent: Consent | None = None
+        self.consent_line = 0  # the line of a .rules file's consent line
 
     # --- errors and rules ---------------------------------------------------
 
@@ -229,10 +230,38 @@ class _Reader:
         return text
 
     def read_plain(self) -> None:
-        """One DSL rule per line; blank lines and lines starting with '#' are skipped."""
+        """One DSL rule per line, and at most one consent line; blank lines and lines
+        starting with '#' are skipped."""
         for number, line in enumerate(self.lines, start=1):
-            if line.strip() and not line.lstrip().startswith("#"):
+            words = line.split(None, 1)
+            if words and words[0] == "consent":
+                self.read_consent_line(line, number)
+            elif line.strip() and not line.lstrip().startswith("#"):
                 self.read_dsl(line, number, 1)
+
+    def read_consent_line(self, line: str, number: int) -> None:
+        column = len(line) - len(line.lstrip()) + 1
+        if self.consent_line:
+            self.error(number, column, f"a second consent line; line {self.consent_line} has one")
+            return
+        self.consent_line = number
+        try:
+            parsed = parse_consent(line)
+        except DslError as error:
+            self.error(number, 1 + error.offset, error.message)
+            return
+
+        def locate(problem: Problem) -> tuple[int, int]:
+            offset = parsed.offsets.get(problem.field, column - 1)
+            if isinstance(offset, list):
+                offset = offset[problem.index or 0]
+            return number, 1 + offset + problem.offset
+
+        try:
+            self.consent = Consent(**parsed.fields, source=self.position(number, column))
+        except InvalidRule as invalid:
+            for problem in invalid.problems:
+                self.error(*locate(problem), problem.message)
 
     def read_dsl(
         self, text: str, line: int, column: int, comment_column: int | None = None

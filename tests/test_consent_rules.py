@@ -196,3 +196,43 @@ def test_the_rtp_tag_without_consent_is_unchanged_and_with_it_waits():
     waiting = build_rtp_tag(tag, consent=Consent(platform="onetrust", groups="C0004"))
     assert plain.code.count("createElement") == waiting.code.count("createElement") == 1
     assert "OnetrustActiveGroups" in waiting.code and "OnetrustActiveGroups" not in plain.code
+
+
+PLAIN = {
+    "consent onetrust C0004, C0002": Consent(platform="onetrust", groups=("C0004", "C0002")),
+    "consent cookiebot marketing": Consent(platform="cookiebot", categories="marketing"),
+    "consent tcf 1, 3 vendors 1234": Consent(platform="tcf", purposes=(1, 3), vendors=1234),
+    "consent tcf vendors 1234, 5": Consent(platform="tcf", vendors=(1234, 5)),
+    "consent cookie cc '*yes*' event saved": Consent(
+        platform="cookie", cookie="cc", value="*yes*", event="saved"
+    ),
+    "consent flag a.b script 'script#x'": Consent(platform="flag", flag="a.b", script="script#x"),
+}
+
+
+@pytest.mark.parametrize("line", PLAIN)
+def test_a_rules_file_takes_one_consent_line(rules_file, line):
+    path = rules_file(f"# rules\n{line}\non view send 'x'\n", name="site.rules")
+    ruleset = load_rules(path)
+    assert ruleset.consent == PLAIN[line]
+    assert ruleset.consent.source.line == 2
+    assert len(ruleset) == 1
+
+
+@pytest.mark.parametrize(
+    "lines, line, column, message",
+    [
+        ("consent usercentrics x", 1, 9, "unknown consent platform 'usercentrics'"),
+        ("consent cookiebot ads", 1, 19, "'ads' is not a Cookiebot category"),
+        ("consent tcf 1, x", 1, 16, "'x' is not a TCF purpose"),
+        ("consent cookie cc", 1, 18, "expected the cookie's value glob in quotes"),
+        ("consent flag ok extra", 1, 17, "unexpected 'extra'; after the platform come"),
+        ("consent flag ok\nconsent flag no", 2, 1, "a second consent line; line 1 has one"),
+    ],
+)
+def test_a_bad_consent_line_is_reported_where_it_is(rules_file, lines, line, column, message):
+    with pytest.raises(RulesError) as raised:
+        load_rules(rules_file(f"{lines}\non view send 'x'\n", name="site.rules"))
+    error = raised.value.errors[0]
+    assert (error.position.line, error.position.column) == (line, column)
+    assert error.message.startswith(message), error.message
