@@ -275,10 +275,6 @@ class Features:
     """``rtp-snippets preview``: every call goes to the debug overlay as it happens, so
     nothing is queued and every rule goes through ``fire()``."""
 
-    debug: bool
-    """The console log of ``#rtp-snippets-debug`` (every bundle but the preview's, whose
-    overlay shows the calls): every call goes through ``emit()``."""
-
     # Consent.
     consent: Consent | None
     """What must be granted before anything is sent (the rules file's ``consent:``):
@@ -316,7 +312,6 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         queue=ruleset.queues and not preview,
         deliver=ruleset.delivers and not preview,
         preview=preview,
-        debug=not preview,
         consent=ruleset.consent,
     )
 

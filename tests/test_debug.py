@@ -151,3 +151,22 @@ def test_calls_held_for_consent_are_logged_as_sent_when_it_is_granted(debug_site
         ["rtp-snippets line", 7, "held until consent is granted", ["viewed"]],
         ["rtp-snippets line", 7, "sent", [*SENT, {"value": "viewed"}]],
     ]
+
+
+def test_the_preview_bundle_always_logs_why_a_rule_sent_nothing(browser, rules_file):
+    # rtp-snippets preview's overlay shows what is sent; the console, without the switch,
+    # what is held for consent (the preview page has no consent platform).
+    consent = "consent:\n  platform: flag\n  flag: ok\n"
+    ruleset = load_rules(rules_file(RULES.format(navigation="send", consent=consent)))
+    bundle = build_bundle(ruleset, preview=True)
+    context = browser.new_context()
+    site = Site(context)
+    overlay = "<script>window.rtpSnippetsPreview = function () {};</script>"
+    page = site.open("/", CONSOLE_SPY + overlay + BODY, bundle)
+    page.click("#buy")
+    assert logged(page) == [
+        ["rtp-snippets line", 6, "held until consent is granted", ["viewed"]],
+        ["rtp-snippets line", 7, "held until consent is granted", ["buy"]],
+    ]
+    context.close()
+    assert site.errors == []
