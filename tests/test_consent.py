@@ -202,7 +202,12 @@ def writes(page) -> list:
 def test_consent_given_before_sends_at_once(consent_site):
     page = visit(consent_site, "granted")
     page.click("#buy")
-    assert calls(page) == [call("viewed"), call("buy")]
+    page.click("#once")
+    assert calls(page) == [call("viewed"), call("buy"), call("once")]
+    assert writes(page) == [
+        ["session", "removeItem", "rtp-snippets queue"],
+        ["session", "setItem", consent_site.once_key, 1],
+    ]
 
 
 def test_calls_before_consent_are_held_unstored_then_sent_in_order(consent_site):
@@ -259,6 +264,8 @@ def test_withdrawn_consent_stops_sending_at_once(consent_site):
     page.click("#buy")
     page.click("#once")
     assert calls(page) == [call("viewed"), call("buy")]
+    # Only the queue of the last page was taken, when consent was found; no once key.
+    assert writes(page) == [["session", "removeItem", "rtp-snippets queue"]]
 
 
 def test_a_page_left_before_consent_queues_nothing_for_the_next(consent_site):
