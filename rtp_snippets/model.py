@@ -570,6 +570,8 @@ class Consent:
                 object.__setattr__(self, name, tuple(value))
             elif isinstance(value, (str, int)) and not isinstance(value, bool):
                 object.__setattr__(self, name, (value,))
+        if self.source is None:
+            object.__setattr__(self, "source", _caller_position())
         problems = consent_problems(self)
         if problems:
             raise InvalidRule(problems)

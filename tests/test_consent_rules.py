@@ -102,7 +102,9 @@ def test_a_python_rules_file_sets_consent(tmp_path):
         "consent = Consent(platform='cookiebot', categories='marketing')\n"
         "rules = [Rule(event='view', send='x')]\n"
     )
-    assert load_rules(path).consent == Consent(platform="cookiebot", categories=("marketing",))
+    consent = load_rules(path).consent
+    assert consent == Consent(platform="cookiebot", categories=("marketing",))
+    assert (consent.source.file, consent.source.line) == (str(path), 2)  # for check's warning
     path.write_text("consent = 'C0004'\nrules = []\n")
     with pytest.raises(RulesError, match="must be an rtp_snippets.Consent") as raised:
         load_rules(path)
