@@ -95,18 +95,11 @@ class SiteCheck:
         rows = [("line", "rule", "applies", "matches", "elements", "examples")]
         for entry in self.coverage:
             rule = entry.rule
-            target = rule.selector or (
-                f"{rule.percent}%"
-                if rule.percent
-                else f"{rule.seconds:g}s"
-                if rule.seconds
-                else "-"
-            )
             has_selector = rule.selector is not None
             rows.append(
                 (
                     str(rule.source.line) if rule.source else "-",
-                    f"{rule.name + ': ' if rule.name else ''}{rule.event} {target}",
+                    f"{rule.name + ': ' if rule.name else ''}{rule.event} {rule.target}",
                     str(entry.applies),
                     str(entry.pages) if has_selector else "-",
                     str(entry.elements) if has_selector else "-",

@@ -2,8 +2,9 @@
 
     rule     = "on" event [target] "send" value {"," value} {clause}
     target   = selector                  click, submit, visible; optional for view
-             | NUMBER "%"                scroll: depth in percent of the page
+             | depth {"," depth}         scroll: depths in percent of the page
              | NUMBER "s"                timer: seconds since the page loaded
+    depth    = NUMBER "%"                each fires once, smallest first
     clause   = "once" ("page" | "session")
              | "pages" glob {"," glob}
              | "exclude" glob {"," glob}
@@ -177,21 +178,17 @@ class _Parser:
 
     def _target(self, event: str) -> None:
         self._skip_space()
-        if event in ("scroll", "timer"):
+        if event == "scroll":
+            self._depths()
+            return
+        if event == "timer":
             offset, word = self._bare()
-            pattern, name, example = (
-                (_PERCENT, "percent", "50%") if event == "scroll" else (_SECONDS, "seconds", "30s")
-            )
-            match = pattern.match(word)
+            match = _SECONDS.match(word)
             if not match:
-                raise DslError(
-                    offset, f"'on {event}' is followed by its {name}, e.g. on {event} {example}"
-                )
+                raise DslError(offset, "'on timer' is followed by its seconds, e.g. on timer 30s")
             number = match.group(1)
             self._set(
-                name,
-                _whole_number(number) if event == "scroll" or "." not in number else float(number),
-                offset,
+                "seconds", _whole_number(number) if "." not in number else float(number), offset
             )
             return
         if self._at_end() or (not self._is_quote() and self._peek_word() == "send"):
@@ -203,6 +200,29 @@ class _Parser:
         else:
             offset, selector = self._bare()
         self._set("selector", selector, offset + (1 if self.text[offset] in "'\"" else 0))
+
+    def _depths(self) -> None:
+        """One depth (``75%``: the field is that number) or several (``25%, 50%``: a list)."""
+        depths: list[int | float] = []
+        offsets: list[int] = []
+        while True:
+            offset, word = self._bare(stop=",")
+            match = _PERCENT.match(word)
+            if not match:
+                raise DslError(
+                    offset,
+                    "expected a depth such as 50% after ','"
+                    if depths
+                    else "'on scroll' is followed by its percent, e.g. on scroll 50%",
+                )
+            depths.append(_whole_number(match.group(1)))
+            offsets.append(offset)
+            if not self._comma():
+                break
+        if len(depths) == 1:
+            self._set("percent", depths[0], offsets[0])
+        else:
+            self._set("percent", depths, offsets)
 
     def _clause(self) -> None:
         offset, keyword = self._bare()

@@ -52,7 +52,7 @@ RULE_KEYS = (
     "dynamic",
 )
 # Fields that take a value or a list of values; the others take a single value.
-LIST_KEYS = ("send", "pages", "exclude")
+LIST_KEYS = ("send", "pages", "exclude", "percent")
 DEFAULT_RULES_FILE = "rtp-rules.yml"
 # Looked for in this order when no rules file is named; then the one *.rules file.
 DEFAULT_RULES_FILES = (DEFAULT_RULES_FILE, "rtp-rules.yaml")

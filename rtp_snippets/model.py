@@ -27,14 +27,16 @@ EVENTS = {
     "submit": "a form matching the selector is submitted",
     "view": "the page loads (with a selector: only pages where it matches)",
     "visible": "an element matching the selector enters the viewport (once per element)",
-    "scroll": "the page is scrolled down to `percent` of its height",
+    "scroll": "the page is scrolled down to `percent` of its height (each depth once)",
     "timer": "`seconds` have passed since the page loaded",
 }
 SELECTOR_REQUIRED = {"click", "submit", "visible"}
 SELECTOR_FORBIDDEN = {"scroll", "timer"}
 ONCE = ("page", "session")
-PLACEHOLDERS = ("text", "attr", "path", "query")
+PLACEHOLDERS = ("text", "attr", "path", "query", "percent")
 _ELEMENT_PLACEHOLDERS = {"text", "attr"}
+# Placeholders with no name; the others are written {kind:NAME}.
+_NAMELESS = ("text", "path", "percent")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*\Z")
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'>/=\x00-\x1f]+\Z")
 _MAX_SECONDS = 24 * 60 * 60
@@ -88,9 +90,7 @@ def parse_value(value: str) -> tuple[Part, ...]:
 def _parse_placeholder(inside: str, offset: int) -> Placeholder:
     kind, colon, name = inside.partition(":")
     if kind not in PLACEHOLDERS:
-        known = ", ".join(
-            "{" + k + ("}" if k in ("text", "path") else ":NAME}") for k in PLACEHOLDERS
-        )
+        known = ", ".join("{" + k + ("}" if k in _NAMELESS else ":NAME}") for k in PLACEHOLDERS)
         raise ValueSyntaxError(
             offset,
             f"unknown placeholder '{{{cut(inside)}}}'; use one of {known}, "
@@ -113,7 +113,9 @@ class Rule:
     """One rule: when ``event`` happens (on ``selector``), send ``send`` to RTP.
 
     ``send``, ``pages`` and ``exclude`` accept a string or a list and are kept as
-    tuples. Invalid fields raise ``InvalidRule`` listing every problem.
+    tuples. ``percent`` is a number, or for a scroll rule a list of depths, kept as a
+    tuple (a list of one is that number). Invalid fields raise ``InvalidRule`` listing
+    every problem.
     """
 
     event: str
@@ -123,7 +125,7 @@ class Rule:
     pages: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     once: str | None = None
-    percent: int | None = None
+    percent: int | tuple[int, ...] | None = None
     seconds: float | None = None
     dynamic: bool = False
     source: Position | None = field(default=None, compare=False, repr=False)
@@ -135,6 +137,9 @@ class Rule:
                 object.__setattr__(self, name, tuple(value))
             elif isinstance(value, str):
                 object.__setattr__(self, name, (value,))
+        if isinstance(self.percent, (list, tuple)):
+            depths = tuple(self.percent)
+            object.__setattr__(self, "percent", depths[0] if len(depths) == 1 else depths)
         if self.source is None:
             object.__setattr__(self, "source", _caller_position())
         problems = validate(self)
@@ -160,6 +165,22 @@ class Rule:
             ensure_ascii=False,
         )
         return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+    @property
+    def percents(self) -> tuple[int, ...]:
+        """``percent`` as a tuple: the depths of a scroll rule, or the share of a visible one."""
+        if self.percent is None:
+            return ()
+        return self.percent if isinstance(self.percent, tuple) else (self.percent,)
+
+    @property
+    def target(self) -> str:
+        """What the rule watches, as tables show it: its selector, depths or seconds."""
+        if self.event == "scroll":
+            return ", ".join(f"{depth}%" for depth in self.percents)
+        if self.event == "timer":
+            return f"{self.seconds:g}s"
+        return self.selector or "-"
 
     @property
     def values(self) -> tuple[tuple[Part, ...], ...]:
@@ -298,6 +319,15 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
             problems.append(Problem("send", error.message, index, error.offset))
             continue
         for part in parts:
+            if isinstance(part, Placeholder) and part.kind == "percent" and rule.event != "scroll":
+                problems.append(
+                    Problem(
+                        "send",
+                        "'{percent}' is the scroll depth reached: only a 'scroll' rule can send it",
+                        index,
+                        value.find("{percent}"),
+                    )
+                )
             if (
                 isinstance(part, Placeholder)
                 and part.kind in _ELEMENT_PLACEHOLDERS
@@ -316,16 +346,8 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
 
 
 def _amount_problems(rule: Rule) -> list[Problem]:
-    problems = []
-    wants_percent, wants_seconds = rule.event == "scroll", rule.event == "timer"
-    if rule.percent is None and wants_percent:
-        problems.append(Problem("percent", "a 'scroll' rule needs percent: 1 to 100"))
-    elif rule.percent is not None and not wants_percent:
-        problems.append(Problem("percent", "percent is only for 'scroll' rules"))
-    elif rule.percent is not None and (
-        type(rule.percent) is not int or not 1 <= rule.percent <= 100
-    ):
-        problems.append(Problem("percent", "percent must be a whole number from 1 to 100"))
+    problems = _depth_problems(rule)
+    wants_seconds = rule.event == "timer"
     if rule.seconds is None and wants_seconds:
         problems.append(Problem("seconds", "a 'timer' rule needs seconds, e.g. seconds: 30"))
     elif rule.seconds is not None and not wants_seconds:
@@ -336,6 +358,37 @@ def _amount_problems(rule: Rule) -> list[Problem]:
         problems.append(
             Problem("seconds", f"seconds must be a number above 0 and at most {_MAX_SECONDS}")
         )
+    return problems
+
+
+def _depth_problems(rule: Rule) -> list[Problem]:
+    """Problems with ``percent``: a scroll rule's depths."""
+    if rule.percent is None or rule.percent == ():
+        if rule.event == "scroll":
+            return [
+                Problem(
+                    "percent",
+                    "a 'scroll' rule needs percent: 1 to 100, or a list such as [25, 50, 75, 100]",
+                )
+            ]
+        return []
+    if rule.event != "scroll":
+        return [Problem("percent", "percent is only for 'scroll' rules")]
+    if not isinstance(rule.percent, tuple):
+        if type(rule.percent) is not int or not 1 <= rule.percent <= 100:
+            return [Problem("percent", "percent must be a whole number from 1 to 100")]
+        return []
+    problems = []
+    seen: set[int] = set()
+    for index, depth in enumerate(rule.percent):
+        if type(depth) is not int or not 1 <= depth <= 100:
+            message = "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]"
+            problems.append(Problem("percent", message, index))
+        elif depth in seen:
+            message = f"the depth {depth} is given twice; give each depth once"
+            problems.append(Problem("percent", message, index))
+        else:
+            seen.add(depth)
     return problems
 
 

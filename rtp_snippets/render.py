@@ -25,7 +25,7 @@ import jinja2
 import minify
 
 from .errors import BudgetExceeded, BundleError
-from .model import RtpTag, Rule, RuleSet
+from .model import Placeholder, RtpTag, Rule, RuleSet
 from .paths import glob_tokens
 
 TEMPLATE = "bundle.js.j2"
@@ -80,7 +80,7 @@ def build_bundle(
     """
     groups: dict[str, list] = {}
     for rule in ruleset:
-        groups.setdefault(rule.event, []).append(_record(rule, preview))
+        groups.setdefault(rule.event, []).extend(_records(rule, preview))
     features = bundle_features(ruleset, preview)
     source = _template(TEMPLATE).render(groups=groups, features=features)
     bundle = _finish(source, TEMPLATE, minify)
@@ -166,15 +166,36 @@ def _escaped(match: re.Match) -> str:
     return f"\\u{point:04x}"
 
 
-def _record(rule: Rule, preview: bool = False) -> list:
-    """The rule as the template's data: [target, values] plus options when needed."""
+def _records(rule: Rule, preview: bool = False) -> list[list]:
+    """The rule as the template's data: one record (``_record``), or for a scroll rule
+    one per depth, deepest last, each with its ``{percent}`` filled in and, for ``once``,
+    a key of its own (the rule's key and ``@`` and the depth: no name has an ``@``)."""
+    if rule.event != "scroll" or not isinstance(rule.percent, tuple):
+        return [_record(rule, preview)]
+    records = []
+    for depth in sorted(rule.percent):
+        record = _record(rule, preview, depth)
+        if rule.once:
+            record[2]["key"] = f"{rule.key}@{depth}"
+        records.append(record)
+    return records
+
+
+# Placeholders filled in when the bundle is built; the bundle never sees them.
+BUILD_TIME_PLACEHOLDERS = frozenset({"percent"})
+
+
+def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list:
+    """The rule as the template's data: [target, values] plus options when needed.
+    A scroll rule's record is for ``depth`` (default: its one depth)."""
     if rule.event == "scroll":
-        target: object = rule.percent
+        depth = rule.percents[0] if depth is None else depth
+        target: object = depth
     elif rule.event == "timer":
         target = rule.seconds
     else:
         target = rule.selector or 0
-    values = [_value(parts) for parts in rule.values]
+    values = [_value(_filled(parts, depth)) for parts in rule.values]
     record: list = [
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,
@@ -193,6 +214,20 @@ def _record(rule: Rule, preview: bool = False) -> list:
     if options:
         record.append(options)
     return record
+
+
+def _filled(parts: tuple, depth: int | None) -> tuple:
+    """The parts with ``{percent}`` replaced by the depth, joined to the text around it."""
+    if depth is None:
+        return parts
+    filled: list = []
+    for part in parts:
+        text = str(depth) if isinstance(part, Placeholder) and part.kind == "percent" else part
+        if isinstance(text, str) and filled and isinstance(filled[-1], str):
+            filled[-1] += text
+        else:
+            filled.append(text)
+    return tuple(filled)
 
 
 def _value(parts: tuple) -> object:
@@ -278,9 +313,13 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
     """The parts of the bundle these rules need (``preview``: see ``build_bundle``)."""
     rules = tuple(ruleset)
     events = {rule.event for rule in rules}
-    placeholders = frozenset().union(*(rule.placeholders for rule in rules))
+    placeholders = (
+        frozenset().union(*(rule.placeholders for rule in rules)) - BUILD_TIME_PLACEHOLDERS
+    )
     globs = any(rule.pages or rule.exclude for rule in rules)
-    arrays = preview or any(len(rule.send) > 1 or rule.placeholders for rule in rules)
+    arrays = preview or any(
+        len(rule.send) > 1 or rule.placeholders - BUILD_TIME_PLACEHOLDERS for rule in rules
+    )
     once = any(rule.once for rule in rules)
     # Only rules that depend on the page shown need to hear of client-side navigation.
     navigate = ruleset.client_navigation == "on" and any(_per_page(rule) for rule in rules)

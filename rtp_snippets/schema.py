@@ -22,6 +22,8 @@ _STRINGS = {
     ]
 }
 
+_PERCENT = {"type": "integer", "minimum": 1, "maximum": 100}
+
 
 def rules_schema() -> dict:
     """The JSON Schema (draft 2020-12) of a YAML rules file."""
@@ -44,16 +46,19 @@ def rules_schema() -> dict:
         "send": {
             **_STRINGS,
             "description": "The value, or list of values, sent to rtp(). "
-            "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}; {{ and }} are braces.",
+            "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}, {percent} (scroll); "
+            "{{ and }} are braces.",
         },
         "pages": {**_STRINGS, "description": "Page globs where the rule applies, e.g. /blog/**."},
         "exclude": {**_STRINGS, "description": "Page globs where the rule does not apply."},
         "once": {"enum": list(ONCE), "description": "Send at most once per page or per session."},
         "percent": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": 100,
-            "description": "scroll: the depth that fires the rule.",
+            "oneOf": [
+                _PERCENT,
+                {"type": "array", "items": _PERCENT, "minItems": 1, "uniqueItems": True},
+            ],
+            "description": "scroll: the depth that fires the rule, or a list of depths "
+            "(each fires once; {percent} sends it).",
         },
         "seconds": {
             "type": "number",

@@ -311,6 +311,23 @@ def test_scroll_depth(site, bundle_of):
                                        ["send", "event", {"value": "all"}]]
 
 
+def test_several_depths_of_one_rule_each_fire_once_in_order(site, bundle_of):
+    page = site.open("/", TALL, bundle_of("on scroll 100%, 25%, 50%, 75% send 'read {percent}'",
+                                          "on scroll 50% send 'half'"))
+    page.wait_for_timeout(100)
+    assert calls(page) == []  # 600 / 3000 = 20 %
+    page.evaluate("window.scrollTo(0, 300)")  # (300 + 600) / 3000 = 30 %
+    assert wait_for_calls(page, 1) == [["send", "event", {"value": "read 25"}]]
+    # One scroll past three depths sends each of them in one go: rules in file order, a
+    # rule's depths smallest first. Scrolling up and down again sends nothing more.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(200)
+    assert calls(page) == [["send", "event", {"value": value}]
+                           for value in ("read 25", "read 50", "read 75", "read 100", "half")]
+
+
 def test_a_page_shorter_than_the_window_counts_as_scrolled(site, bundle_of):
     page = site.open("/", "<p>short</p>", bundle_of("on scroll 100% send 'read'"))
     assert wait_for_calls(page, 1) == [["send", "event", {"value": "read"}]]

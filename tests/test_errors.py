@@ -177,7 +177,7 @@ CASES = {
             send: "lead - {atr:product}"
         """,
         """
-        Error: rtp-rules.yml:4:19: unknown placeholder '{atr:product}'; use one of {text}, {attr:NAME}, {path}, {query:NAME}, or '{{' for a literal brace
+        Error: rtp-rules.yml:4:19: unknown placeholder '{atr:product}'; use one of {text}, {attr:NAME}, {path}, {query:NAME}, {percent}, or '{{' for a literal brace
               send: "lead - {atr:product}"
                             ^
         """),
@@ -237,7 +237,7 @@ CASES = {
             send: y
         """,
         """
-        Error: rtp-rules.yml:2:5: a 'scroll' rule needs percent: 1 to 100
+        Error: rtp-rules.yml:2:5: a 'scroll' rule needs percent: 1 to 100, or a list such as [25, 50, 75, 100]
             - event: scroll
               ^
         Error: rtp-rules.yml:5:16: a 'timer' rule has no selector; remove it

@@ -333,7 +333,7 @@
       w.removeEventListener("scroll", check);
   }
   ready(function() {
-    pending = [[75, "read three quarters", { "pages": [["/blog", "/**"]] }]].filter(applies);
+    pending = [[75, "read three quarters", { "pages": [["/blog", "/**"]] }], [25, "read 25", { "exclude": [["/blog", "/**"]] }], [50, "read 50", { "exclude": [["/blog", "/**"]] }], [75, "read 75", { "exclude": [["/blog", "/**"]] }], [100, "read 100", { "exclude": [["/blog", "/**"]] }]].filter(applies);
     w.addEventListener("scroll", check, { passive: true });
     check();
   });

@@ -1,0 +1,152 @@
+"""Issue 15's triggers in the model, the one-line form, YAML, Python and the bundle's data:
+several scroll depths and {percent}; visible with a share and a time; click narrowed
+by the link's URL, {host} and {title}. Their run-time behaviour: tests/test_browser.py."""
+
+import pytest
+
+from rtp_snippets import InvalidRule, Rule, RuleSet, build_bundle, load_rules
+from rtp_snippets.dsl import DslError, parse_rule
+from rtp_snippets.render import _records
+
+
+def problems(**fields):
+    with pytest.raises(InvalidRule) as caught:
+        Rule(**{"send": "x", **fields})
+    return [(p.field, p.index, p.offset, p.message) for p in caught.value.problems]
+
+
+def data(*rules, event):
+    """The records of ``event`` in the readable bundle (the template's tojson data)."""
+    return [record for rule in rules for record in _records(rule) if rule.event == event]
+
+
+# --- scroll: several depths and {percent} ---------------------------------------------
+
+
+def test_one_scroll_rule_takes_several_depths_in_every_form(rules_file):
+    dsl = load_rules(rules_file('rules:\n  - "on scroll 25%, 50%,75% , 100% send \'read {percent}\'"\n'))
+    mapping = load_rules(rules_file("""
+        rules:
+          - event: scroll
+            percent: [25, 50, 75, 100]
+            send: read {percent}
+        """))
+    plain = load_rules(rules_file("on scroll 25%, 50%, 75%, 100% send 'read {percent}'\n",
+                                  name="site.rules"))
+    python = Rule(event="scroll", percent=[25, 50, 75, 100], send="read {percent}")
+    assert tuple(dsl) == tuple(mapping) == tuple(plain) == (python,)
+    assert python.percent == (25, 50, 75, 100) and python.percents == (25, 50, 75, 100)
+
+
+def test_a_single_depth_is_the_same_rule_as_before():
+    assert Rule(event="scroll", percent=[50], send="x") == Rule(event="scroll", percent=50, send="x")
+    assert parse_rule("on scroll 75% send 'read'").fields["percent"] == 75
+    assert Rule(event="scroll", percent=50, send="x").percents == (50,)
+
+
+# Digests of rules written before issue 15 (computed with main at 3742db2): `once` keys in
+# visitors' sessionStorage and the catalogue use them, so they must not change.
+@pytest.mark.parametrize("rule, key", [
+    (dict(event="scroll", percent=50, send="half"), "cf27e78afebf"),
+    (dict(event="scroll", percent=100, send=["read", "{path}"], once="session", pages="/blog/**"),
+     "9d0382c4c74d"),
+    (dict(event="visible", selector="#a", send="x", once="session"), "3c22e42c164e"),
+    (dict(event="click", selector="a.pdf", send="pdf - {attr:href}", once="page"), "dd49848c14fa"),
+    (dict(event="timer", seconds=1.5, send="t"), "0d0f80bab4be"),
+])
+def test_the_key_of_an_existing_rule_is_unchanged(rule, key):
+    assert Rule(**rule).key == key
+    if rule["event"] == "scroll":
+        assert Rule(**{**rule, "percent": [rule["percent"]]}).key == key
+
+
+def test_each_depth_is_its_own_record_with_percent_filled_in_at_build_time():
+    rule = Rule(event="scroll", percent=[50, 25, 100], send=["read {percent}", "{path}"],
+                once="session")
+    assert data(rule, event="scroll") == [
+        [25, ["read 25", [["path"]]], {"once": "session", "key": rule.key + "@25"}],
+        [50, ["read 50", [["path"]]], {"once": "session", "key": rule.key + "@50"}],
+        [100, ["read 100", [["path"]]], {"once": "session", "key": rule.key + "@100"}],
+    ]
+    # A single depth keeps its record and key as before.
+    single = Rule(event="scroll", percent=75, send="read {percent}", once="session")
+    assert data(single, event="scroll") == [[75, "read 75", {"once": "session", "key": single.key}]]
+
+
+def test_percent_alone_needs_no_placeholder_code():
+    with_percent = build_bundle(RuleSet((Rule(event="scroll", percent=[25, 50], send="read {percent}"),)))
+    assert "textContent" not in with_percent.code and "getAttribute" not in with_percent.code
+    assert '"read 25"' in with_percent.code and '"read 50"' in with_percent.code
+
+
+@pytest.mark.parametrize("fields, expected", [
+    (dict(event="scroll", percent=[25, 50, 25]),
+     [("percent", 2, 0, "the depth 25 is given twice; give each depth once")]),
+    (dict(event="scroll", percent=[0, 50, 101]),
+     [("percent", 0, 0, "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]"),
+      ("percent", 2, 0, "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]")]),
+    (dict(event="scroll", percent=[]),
+     [("percent", None, 0, "a 'scroll' rule needs percent: 1 to 100, or a list such as "
+                           "[25, 50, 75, 100]")]),
+    (dict(event="scroll", percent=[50, "75"]),
+     [("percent", 1, 0, "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]")]),
+    (dict(event="view", send="seen {percent}"),
+     [("send", 0, 5, "'{percent}' is the scroll depth reached: only a 'scroll' rule can send it")]),
+])
+def test_scroll_depth_problems(fields, expected):
+    assert problems(**fields) == expected
+
+
+@pytest.mark.parametrize("line, offset, message", [
+    ("on scroll 25%, send 'x'", 15, "expected a depth such as 50% after ','"),
+    ("on scroll 25%, 50 send 'x'", 15, "expected a depth such as 50% after ','"),
+])
+def test_scroll_depth_syntax_errors(line, offset, message):
+    with pytest.raises(DslError) as caught:
+        parse_rule(line)
+    assert (caught.value.offset, caught.value.message) == (offset, message)
+
+
+def test_a_repeated_depth_is_reported_at_its_place(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from rtp_snippets.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rtp-rules.yml").write_text(
+        "rules:\n  - \"on scroll 25%, 50%, 25% send 'read {percent}'\"\n"
+        "  - event: scroll\n    percent: [10, 10]\n    send: x\n"
+        "  - \"on click #a send 'at {percent}'\"\n")
+    result = CliRunner().invoke(main, ["build", "-r", "rtp-rules.yml"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: rtp-rules.yml:2:26: the depth 25 is given twice; give each depth once\n"
+        "    - \"on scroll 25%, 50%, 25% send 'read {percent}'\"\n"
+        "                           ^\n"
+        "Error: rtp-rules.yml:4:19: the depth 10 is given twice; give each depth once\n"
+        "      percent: [10, 10]\n"
+        "                    ^\n"
+        "Error: rtp-rules.yml:6:27: '{percent}' is the scroll depth reached: only a 'scroll' "
+        "rule can send it\n"
+        "    - \"on click #a send 'at {percent}'\"\n"
+        "                            ^\n"
+    )
+
+
+def schema_accepts(rule: dict) -> bool:
+    import jsonschema
+
+    from rtp_snippets.schema import rules_schema
+
+    return jsonschema.Draft202012Validator(rules_schema()).is_valid({"rules": [rule]})
+
+
+@pytest.mark.parametrize("rule, valid", [
+    ({"event": "scroll", "percent": [25, 50, 75, 100], "send": "read {percent}"}, True),
+    ({"event": "scroll", "percent": 50, "send": "x"}, True),
+    ({"event": "scroll", "percent": [25, 25], "send": "x"}, False),
+    ({"event": "scroll", "percent": [], "send": "x"}, False),
+    ({"event": "scroll", "percent": [0, 50], "send": "x"}, False),
+])
+def test_schema_of_the_new_fields(rule, valid):
+    assert schema_accepts(rule) is valid
