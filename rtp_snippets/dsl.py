@@ -1,10 +1,13 @@
 """The one-line rule language.
 
     rule     = "on" event [target] "send" value {"," value} {clause}
-    target   = selector                  click, submit, visible; optional for view
+    target   = selector                  click, submit; optional for view
+             | selector [share] [time]   visible
              | depth {"," depth}         scroll: depths in percent of the page
              | NUMBER "s"                timer: seconds since the page loaded
     depth    = NUMBER "%"                each fires once, smallest first
+    share    = NUMBER "%"                visible: this share of the element in view
+    time     = "for" NUMBER "s"          visible: for at least this long
     clause   = "once" ("page" | "session")
              | "pages" glob {"," glob}
              | "exclude" glob {"," glob}
@@ -200,6 +203,31 @@ class _Parser:
         else:
             offset, selector = self._bare()
         self._set("selector", selector, offset + (1 if self.text[offset] in "'\"" else 0))
+        if event == "visible":
+            self._share_and_time()
+
+    def _share_and_time(self) -> None:
+        """A visible rule's optional share (``50%``) and time (``for 2s``)."""
+        saved = self.index
+        offset, word = self._bare()
+        match = _PERCENT.match(word)
+        if match:
+            self._set("percent", _whole_number(match.group(1)), offset)
+            saved = self.index
+            offset, word = self._bare()
+        if word != "for":
+            if _SECONDS.match(word):
+                raise DslError(
+                    offset, f"expected 'send', got '{word}'; write the time as for {word}"
+                )
+            self.index = saved
+            return
+        offset, word = self._bare()
+        match = _SECONDS.match(word)
+        if not match:
+            raise DslError(offset, "'for' is followed by a time in seconds, e.g. for 2s")
+        number = match.group(1)
+        self._set("seconds", _whole_number(number) if "." not in number else float(number), offset)
 
     def _depths(self) -> None:
         """One depth (``75%``: the field is that number) or several (``25%, 50%``: a list)."""

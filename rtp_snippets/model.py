@@ -26,7 +26,8 @@ EVENTS = {
     "click": "an element matching the selector, or anything inside it, is clicked",
     "submit": "a form matching the selector is submitted",
     "view": "the page loads (with a selector: only pages where it matches)",
-    "visible": "an element matching the selector enters the viewport (once per element)",
+    "visible": "an element matching the selector enters the viewport (once per element); "
+    "with `percent` and `seconds`, at least that share of it for at least that long",
     "scroll": "the page is scrolled down to `percent` of its height (each depth once)",
     "timer": "`seconds` have passed since the page loaded",
 }
@@ -180,7 +181,12 @@ class Rule:
             return ", ".join(f"{depth}%" for depth in self.percents)
         if self.event == "timer":
             return f"{self.seconds:g}s"
-        return self.selector or "-"
+        target = self.selector or "-"
+        if self.event == "visible" and self.percent is not None:
+            target += f" {self.percent}%"
+        if self.event == "visible" and self.seconds is not None:
+            target += f" for {self.seconds:g}s"
+        return target
 
     @property
     def values(self) -> tuple[tuple[Part, ...], ...]:
@@ -347,11 +353,16 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
 
 def _amount_problems(rule: Rule) -> list[Problem]:
     problems = _depth_problems(rule)
-    wants_seconds = rule.event == "timer"
-    if rule.seconds is None and wants_seconds:
+    if rule.seconds is None and rule.event == "timer":
         problems.append(Problem("seconds", "a 'timer' rule needs seconds, e.g. seconds: 30"))
-    elif rule.seconds is not None and not wants_seconds:
-        problems.append(Problem("seconds", "seconds is only for 'timer' rules"))
+    elif rule.seconds is not None and rule.event not in ("timer", "visible"):
+        problems.append(
+            Problem(
+                "seconds",
+                "seconds is only for 'timer' rules and 'visible' rules (how long the element "
+                "stays in view); for a delay after the page loads write event: timer",
+            )
+        )
     elif rule.seconds is not None and (
         type(rule.seconds) not in (int, float) or not 0 < rule.seconds <= _MAX_SECONDS
     ):
@@ -362,7 +373,7 @@ def _amount_problems(rule: Rule) -> list[Problem]:
 
 
 def _depth_problems(rule: Rule) -> list[Problem]:
-    """Problems with ``percent``: a scroll rule's depths."""
+    """Problems with ``percent``: a scroll rule's depths, a visible rule's share."""
     if rule.percent is None or rule.percent == ():
         if rule.event == "scroll":
             return [
@@ -372,8 +383,21 @@ def _depth_problems(rule: Rule) -> list[Problem]:
                 )
             ]
         return []
-    if rule.event != "scroll":
-        return [Problem("percent", "percent is only for 'scroll' rules")]
+    if rule.event not in ("scroll", "visible"):
+        return [
+            Problem(
+                "percent",
+                "percent is only for 'scroll' rules (depths) and 'visible' rules (the share "
+                "of the element in view); remove it",
+            )
+        ]
+    if rule.event == "visible" and isinstance(rule.percent, tuple):
+        return [
+            Problem(
+                "percent",
+                "a 'visible' rule takes one percent (the share of the element in view), not a list",
+            )
+        ]
     if not isinstance(rule.percent, tuple):
         if type(rule.percent) is not int or not 1 <= rule.percent <= 100:
             return [Problem("percent", "percent must be a whole number from 1 to 100")]

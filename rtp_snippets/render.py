@@ -200,7 +200,7 @@ def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,
     ]
-    options: dict[str, str | int | list[list[str]]] = {}
+    options: dict[str, str | int | float | list[list[str]]] = {}
     if rule.once:
         options["once"] = rule.once
         options["key"] = rule.key
@@ -208,6 +208,10 @@ def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list
         options["pages"] = [list(glob_tokens(glob)) for glob in rule.pages]
     if rule.exclude:
         options["exclude"] = [list(glob_tokens(glob)) for glob in rule.exclude]
+    if rule.event == "visible" and rule.percent is not None:
+        options["share"] = rule.percents[0] / 100
+    if rule.event == "visible" and rule.seconds is not None:
+        options["ms"] = round(rule.seconds * 1000)
     if preview:
         options["name"] = rule.name or f"{rule.event} {rule.selector or ''}".strip()
         options["line"] = rule.source.line if rule.source else 0
@@ -266,6 +270,8 @@ class Features:
     """Some rule is a view rule."""
     visible: bool
     """Some rule is a visible rule (IntersectionObserver, MutationObserver)."""
+    dwell: bool
+    """Some visible rule has a share (``percent``) or a time (``seconds``)."""
     scroll: bool
     """Some rule is a scroll rule."""
     timer: bool
@@ -296,7 +302,7 @@ class Features:
     session: bool
     """Some rule is ``once: session`` (sessionStorage)."""
     options: bool
-    """``option()``: rule options read as the rule's own properties (globs or once)."""
+    """``option()``: rule options read as the rule's own properties (globs, once, dwell)."""
 
     # Calls made while the page is leaving.
     queue: bool
@@ -321,12 +327,17 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         len(rule.send) > 1 or rule.placeholders - BUILD_TIME_PLACEHOLDERS for rule in rules
     )
     once = any(rule.once for rule in rules)
+    dwell = any(
+        rule.event == "visible" and (rule.percent is not None or rule.seconds is not None)
+        for rule in rules
+    )
     # Only rules that depend on the page shown need to hear of client-side navigation.
     navigate = ruleset.client_navigation == "on" and any(_per_page(rule) for rule in rules)
     return Features(
         delegated=tuple(event for event in DELEGATED_EVENTS if event in events),
         view="view" in events,
         visible="visible" in events,
+        dwell=dwell,
         scroll="scroll" in events,
         timer="timer" in events,
         ready=bool(events & {"view", "visible", "scroll"}) or navigate,
@@ -340,7 +351,7 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         globs=globs,
         once=once,
         session=any(rule.once == "session" for rule in rules),
-        options=globs or once,
+        options=globs or once or dwell,
         queue=ruleset.queues and not preview,
         deliver=ruleset.delivers and not preview,
         preview=preview,

@@ -58,13 +58,15 @@ def rules_schema() -> dict:
                 {"type": "array", "items": _PERCENT, "minItems": 1, "uniqueItems": True},
             ],
             "description": "scroll: the depth that fires the rule, or a list of depths "
-            "(each fires once; {percent} sends it).",
+            "(each fires once; {percent} sends it). visible: the share of the element "
+            "that must be in view.",
         },
         "seconds": {
             "type": "number",
             "exclusiveMinimum": 0,
             "maximum": 86400,
-            "description": "timer: seconds on the page before the rule fires.",
+            "description": "timer: seconds on the page before the rule fires. visible: "
+            "seconds the element must stay in view.",
         },
         "dynamic": {
             "type": "boolean",
@@ -80,8 +82,11 @@ def rules_schema() -> dict:
         "allOf": [
             _when(sorted(SELECTOR_REQUIRED), {"required": ["selector"]}),
             _when(sorted(SELECTOR_FORBIDDEN), {"not": {"required": ["selector"]}}),
-            _when(["scroll"], {"required": ["percent"]}, {"not": {"required": ["percent"]}}),
-            _when(["timer"], {"required": ["seconds"]}, {"not": {"required": ["seconds"]}}),
+            _when(["scroll"], {"required": ["percent"]}),
+            _when(["visible"], {"properties": {"percent": _PERCENT}}),
+            _when(_other_events("scroll", "visible"), {"not": {"required": ["percent"]}}),
+            _when(["timer"], {"required": ["seconds"]}),
+            _when(_other_events("timer", "visible"), {"not": {"required": ["seconds"]}}),
         ],
     }
     one_line = {
@@ -124,6 +129,10 @@ def rules_schema() -> dict:
         "required": ["rules"],
         "additionalProperties": False,
     }
+
+
+def _other_events(*events: str) -> list[str]:
+    return [event for event in EVENTS if event not in events]
 
 
 def _when(events: list[str], then: dict, otherwise: dict | None = None) -> dict:

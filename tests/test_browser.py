@@ -215,6 +215,77 @@ def test_visible_counts_each_element_and_elements_added_later(site, bundle_of):
                                        ["send", "event", {"value": "card 2"}]]
 
 
+# A 200-px element at 1000 px in a 600-px window: scrolled to y, its part in view is
+# [max(1000, y), min(1200, y + 600)].
+DWELL = ('<div id=pricing style="position: absolute; top: 1000px; height: 200px">pricing</div>'
+         '<div id=plans style="position: absolute; top: 1300px; height: 200px">plans</div>'
+         '<div style="height: 4000px"></div>')
+SAW = ["send", "event", {"value": "saw pricing"}]
+
+
+def paused_clock(site):
+    """Timers on a clock that only the test moves (page.clock.run_for)."""
+    site.context.clock.install(time=0)
+    return lambda page: page.clock.pause_at(10_000)
+
+
+def scrolled(page, y: int) -> None:
+    page.evaluate(f"window.scrollTo(0, {y})")
+    page.wait_for_timeout(100)  # real time: the observer reports at the next frame
+
+
+def test_visible_share_for_a_time_fires_once_after_the_time_in_view(site, bundle_of):
+    pause = paused_clock(site)
+    page = site.open("/", DWELL, bundle_of("on visible #pricing 50% for 2s send 'saw pricing'"))
+    pause(page)
+    scrolled(page, 450)  # 50 px of 200 in view: 25 %
+    page.clock.run_for(5000)
+    assert calls(page) == []
+    scrolled(page, 550)  # 150 px: 75 %
+    page.clock.run_for(1500)
+    scrolled(page, 1300)  # gone before 2 s: the time starts again next time
+    page.clock.run_for(5000)
+    assert calls(page) == []
+    scrolled(page, 500)  # 100 px: exactly 50 %
+    page.clock.run_for(1999)
+    assert calls(page) == []
+    page.clock.run_for(1)
+    assert calls(page) == [SAW]
+    scrolled(page, 1300)  # once per element
+    scrolled(page, 550)
+    page.clock.run_for(5000)
+    assert calls(page) == [SAW]
+
+
+def test_visible_share_and_time_count_for_each_element_on_its_own(site, bundle_of):
+    pause = paused_clock(site)
+    page = site.open("/", DWELL, bundle_of(
+        "on visible #pricing,#plans for 1s send 'saw {text}'", "on visible #plans send 'plans'"))
+    pause(page)
+    scrolled(page, 500)  # pricing 100 px in view (any part counts without a share)
+    page.clock.run_for(600)
+    scrolled(page, 800)  # both in view: pricing for 1.2 s by the end, plans for 0.6 s
+    assert calls(page) == [["send", "event", {"value": "plans"}]]  # a plain rule: at once
+    page.clock.run_for(600)
+    assert calls(page) == [["send", "event", {"value": "plans"}],
+                           ["send", "event", {"value": "saw pricing"}]]
+    page.clock.run_for(400)
+    assert calls(page)[2:] == [["send", "event", {"value": "saw plans"}]]
+
+
+def test_visible_share_of_an_element_taller_than_the_window_is_of_the_window(site, bundle_of):
+    # A 3000-px article never has 50 % of itself in a 600-px window; it counts as half
+    # seen when it covers half the window.
+    article = ('<div id=article style="position: absolute; top: 1000px; height: 3000px">a</div>'
+               '<div style="height: 6000px"></div>')
+    page = site.open("/", article, bundle_of("on visible #article 50% send 'read half'"))
+    scrolled(page, 600)  # 200 px of the window: 33 %
+    page.wait_for_timeout(300)
+    assert calls(page) == []
+    scrolled(page, 800)  # 400 px of the window: 67 % (13 % of the article)
+    assert wait_for_calls(page, 1) == [["send", "event", {"value": "read half"}]]
+
+
 def test_six_values_are_sent_as_four_then_two(site, bundle_of):
     page = site.open("/", BUTTON, bundle_of(
         "on click #download-whitepaper send 'a', 'b', 'c', 'd', 'e', 'f'"))

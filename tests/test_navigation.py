@@ -182,6 +182,22 @@ def test_several_scroll_depths_fire_again_on_each_page_shown(site, rules_file):
     assert settle(page, 4)[1:] == [value(f"read {depth} of /pricing/") for depth in (10, 50, 100)]
 
 
+@browser_test
+def test_visible_for_a_time_counts_again_on_each_page_shown(site, rules_file):
+    bundle = build_bundle(load_rules(rules_file(
+        "client_navigation: on\nrules:\n"
+        "  - \"on visible .promo 50% for 0.3s send 'promo on {path}'\"\n")))
+    for path, body in PAGES.items():
+        site.add(path, body + ROUTER % "push-first", bundle)
+    page = site.visit(ORIGIN + "/")
+    page.click("text=Pricing")
+    assert settle(page, 1) == [value("promo on /pricing/")]
+    page.go_back()
+    page.wait_for_function("document.querySelector('h1').textContent == 'Home'")
+    page.go_forward()
+    assert settle(page, 2) == [value("promo on /pricing/")] * 2
+
+
 def test_without_client_navigation_a_bundle_has_none_of_its_code(rules_file):
     on = build_bundle(load_rules(rules_file(RULES)))
     off = build_bundle(load_rules(rules_file(RULES.replace("client_navigation: on",

@@ -147,6 +147,86 @@ def schema_accepts(rule: dict) -> bool:
     ({"event": "scroll", "percent": [25, 25], "send": "x"}, False),
     ({"event": "scroll", "percent": [], "send": "x"}, False),
     ({"event": "scroll", "percent": [0, 50], "send": "x"}, False),
+    ({"event": "visible", "selector": "#a", "percent": 50, "seconds": 2, "send": "x"}, True),
+    ({"event": "visible", "selector": "#a", "seconds": 0.5, "send": "x"}, True),
+    ({"event": "visible", "selector": "#a", "percent": [50], "send": "x"}, False),
+    ({"event": "click", "selector": "#a", "percent": 50, "send": "x"}, False),
+    ({"event": "view", "seconds": 2, "send": "x"}, False),
 ])
 def test_schema_of_the_new_fields(rule, valid):
     assert schema_accepts(rule) is valid
+
+
+# --- visible: a share of the element, for a time ----------------------------------------
+
+
+@pytest.mark.parametrize("line, fields", [
+    ("on visible .pricing-table 50% for 2s send 'saw pricing'",
+     {"event": "visible", "selector": ".pricing-table", "percent": 50, "seconds": 2,
+      "send": ["saw pricing"]}),
+    ("on visible .pricing-table 50% send 'x'",
+     {"event": "visible", "selector": ".pricing-table", "percent": 50, "send": ["x"]}),
+    ("on visible 'main .card' for 0.5s send 'x' once page",
+     {"event": "visible", "selector": "main .card", "seconds": 0.5, "send": ["x"], "once": "page"}),
+])
+def test_visible_share_and_time_in_the_one_line_form(line, fields):
+    assert parse_rule(line).fields == fields
+
+
+@pytest.mark.parametrize("line, offset, message", [
+    ("on visible .a for 2 send 'x'", 18, "'for' is followed by a time in seconds, e.g. for 2s"),
+    ("on visible .a 50% 2s send 'x'", 18, "expected 'send', got '2s'; write the time as for 2s"),
+])
+def test_visible_syntax_errors(line, offset, message):
+    with pytest.raises(DslError) as caught:
+        parse_rule(line)
+    assert (caught.value.offset, caught.value.message) == (offset, message)
+
+
+def test_visible_share_and_time_in_every_form(rules_file):
+    dsl = load_rules(rules_file(
+        "rules:\n  - \"on visible .pricing-table 50% for 2s send 'saw pricing'\"\n"))
+    mapping = load_rules(rules_file("""
+        rules:
+          - event: visible
+            selector: .pricing-table
+            percent: 50
+            seconds: 2
+            send: saw pricing
+        """))
+    python = Rule(event="visible", selector=".pricing-table", percent=50, seconds=2,
+                  send="saw pricing")
+    assert tuple(dsl) == tuple(mapping) == (python,)
+
+
+@pytest.mark.parametrize("fields, expected", [
+    (dict(event="visible", selector="#a", percent=[25, 50]),
+     [("percent", None, 0, "a 'visible' rule takes one percent (the share of the element in "
+                           "view), not a list")]),
+    (dict(event="visible", selector="#a", percent=0),
+     [("percent", None, 0, "percent must be a whole number from 1 to 100")]),
+    (dict(event="visible", selector="#a", seconds=0),
+     [("seconds", None, 0, "seconds must be a number above 0 and at most 86400")]),
+    (dict(event="click", selector="#a", percent=50),
+     [("percent", None, 0, "percent is only for 'scroll' rules (depths) and 'visible' rules "
+                           "(the share of the element in view); remove it")]),
+    (dict(event="view", seconds=5),
+     [("seconds", None, 0, "seconds is only for 'timer' rules and 'visible' rules (how long "
+                           "the element stays in view); for a delay after the page loads "
+                           "write event: timer")]),
+])
+def test_visible_share_and_time_problems(fields, expected):
+    assert problems(**fields) == expected
+
+
+def test_visible_records_carry_the_share_and_the_time_only_when_given():
+    plain = Rule(event="visible", selector="#a", send="x")
+    dwell = Rule(event="visible", selector="#a", send="x", percent=50, seconds=2, once="page")
+    share = Rule(event="visible", selector="#a", send="x", percent=29)
+    time = Rule(event="visible", selector="#a", send="x", seconds=0.25)
+    assert data(plain, dwell, share, time, event="visible") == [
+        ["#a", "x"],
+        ["#a", "x", {"once": "page", "key": dwell.key, "share": 0.5, "ms": 2000}],
+        ["#a", "x", {"share": 0.29}],
+        ["#a", "x", {"ms": 250}],
+    ]

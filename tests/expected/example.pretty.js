@@ -267,25 +267,52 @@
     });
   });
   ready(function() {
-    var rules = [["#case-study", "saw case study", { "once": "session", "key": "f54b02bf3049" }]].filter(applies), seen = /* @__PURE__ */ new WeakSet(), added = [];
+    var rules = [["#case-study", "saw case study", { "once": "session", "key": "f54b02bf3049" }], [".pricing-table", "saw pricing", { "once": "session", "key": "445b8b34bc38", "share": 0.5, "ms": 2e3 }]].filter(applies), seen = /* @__PURE__ */ new WeakSet(), added = [];
+    var timers = /* @__PURE__ */ new WeakMap(), thresholds = [], step2;
+    for (step2 = 0; step2 <= 100; step2++)
+      thresholds.push(step2 / 100);
+    function dwelt(element, started, index, rule) {
+      if (timers.get(element) == started) {
+        started[index] = true;
+        try {
+          fire(rule, element);
+        } catch (error) {
+          lost(error);
+        }
+      }
+    }
     var observer = new IntersectionObserver(function(entries) {
       entries.forEach(function(entry) {
-        if (entry.isIntersecting) {
-          observer.unobserve(entry.target);
-          rules.forEach(function(rule) {
-            try {
-              if (entry.target.matches(rule[0]))
-                fire(rule, entry.target);
-            } catch (error) {
-              lost(error);
+        var element = entry.target, box = entry.boundingClientRect, view = entry.rootBounds, share = entry.intersectionRatio, started = timers.get(element) || [], ms;
+        timers.set(element, started);
+        if (view)
+          share /= Math.min(1, view.width / box.width) * Math.min(1, view.height / box.height);
+        rules.forEach(function(rule, index) {
+          try {
+            if (started[index] === true || !element.matches(rule[0]))
+              return;
+            if (entry.isIntersecting && share >= option(rule, "share")) {
+              if (!started[index]) {
+                ms = option(rule, "ms");
+                if (ms)
+                  started[index] = setTimeout(dwelt, ms, element, started, index, rule);
+                else
+                  dwelt(element, started, index, rule);
+              }
+            } else {
+              clearTimeout(started[index]);
+              started[index] = 0;
             }
-          });
-        }
+          } catch (error) {
+            lost(error);
+          }
+        });
       });
-    });
+    }, { threshold: thresholds });
     function watch(element) {
       if (!seen.has(element)) {
         seen.add(element);
+        observer.unobserve(element);
         observer.observe(element);
       }
     }
