@@ -58,12 +58,14 @@ def catalog_rows(ruleset: RuleSet, site: SiteCheck | None = None) -> list[dict]:
                 "rule": rule.name or "",
                 "line": rule.source.line if rule.source else None,
                 "event": rule.event,
-                "selector": rule.selector or "",
+                "selector": rule.target if rule.link is not None else rule.selector or "",
                 "pages": ", ".join(rule.pages) or "all",
                 "once": rule.once or "",
             }
             if entry is not None:
-                row["site pages"] = entry.pages if rule.selector is not None else entry.applies
+                row["site pages"] = (
+                    entry.pages if rule.element_selector is not None else entry.applies
+                )
             rows.append(row)
     return rows
 

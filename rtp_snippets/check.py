@@ -41,7 +41,8 @@ class CheckResult:
         if self.site is None:
             return []
         lines = [self.site.table(), self.site.rtp_summary(), self.site.navigation_summary()]
-        return lines + ([self.site.engine_summary()] if self.site.engine_summary() else [])
+        notes = [self.site.engine_summary(), self.site.links_summary()]
+        return lines + [note for note in notes if note]
 
     def summary(self) -> str:
         """The last line: the file, its rules, and how many errors and warnings."""
@@ -97,8 +98,9 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
                 "event": entry.rule.event,
                 "selector": entry.rule.selector,
                 "applies": entry.applies,
-                "matches": entry.pages if entry.rule.selector is not None else None,
-                "elements": entry.elements if entry.rule.selector is not None else None,
+                "link": entry.rule.link,
+                "matches": entry.pages if entry.rule.element_selector is not None else None,
+                "elements": entry.elements if entry.rule.element_selector is not None else None,
                 "examples": entry.examples,
             }
             for entry in site.coverage
@@ -115,6 +117,8 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
             },
         }
         report["soupsieve_selectors"] = site.soupsieve
+        if site.links_summary():
+            report["links_note"] = site.links_summary()
         report["unreadable"] = [
             {"path": path, "reason": reason} for path, reason in site.unreadable
         ]

@@ -1,13 +1,15 @@
 """The one-line rule language.
 
     rule     = "on" event [target] "send" value {"," value} {clause}
-    target   = selector                  click, submit; optional for view
+    target   = selector                  submit; optional for view
+             | [selector] ["link" url]   click: a selector, a link or both
              | selector [share] [time]   visible
              | depth {"," depth}         scroll: depths in percent of the page
              | NUMBER "s"                timer: seconds since the page loaded
     depth    = NUMBER "%"                each fires once, smallest first
     share    = NUMBER "%"                visible: this share of the element in view
     time     = "for" NUMBER "s"          visible: for at least this long
+    url      = quoted | word             a URL glob such as '*.pdf', or outbound
     clause   = "once" ("page" | "session")
              | "pages" glob {"," glob}
              | "exclude" glob {"," glob}
@@ -198,6 +200,9 @@ class _Parser:
             # No selector; the model says whether the event needs one, pointing here.
             self.parsed.offsets["selector"] = self.index
             return
+        if event == "click" and self._link():
+            self.parsed.offsets["selector"] = self.parsed.offsets["link"]
+            return
         if self._is_quote():
             offset, selector = self._quoted("a selector")
         else:
@@ -205,6 +210,24 @@ class _Parser:
         self._set("selector", selector, offset + (1 if self.text[offset] in "'\"" else 0))
         if event == "visible":
             self._share_and_time()
+        if event == "click":
+            self._link()
+
+    def _link(self) -> bool:
+        """A click rule's ``link GLOB``, if the next word is ``link`` followed by more than
+        ``send`` (``on click link send …`` has the selector ``link``)."""
+        saved = self.index
+        if self._is_quote() or self._bare()[1] != "link" or self._peek_word() in ("", "send"):
+            self.index = saved
+            return False
+        self._skip_space()
+        if self._is_quote():
+            offset, glob = self._quoted("a link glob")
+            self._set("link", glob, offset + 1)
+        else:
+            offset, glob = self._bare()
+            self._set("link", glob, offset)
+        return True
 
     def _share_and_time(self) -> None:
         """A visible rule's optional share (``50%``) and time (``for 2s``)."""

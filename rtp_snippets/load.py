@@ -49,6 +49,7 @@ RULE_KEYS = (
     "once",
     "percent",
     "seconds",
+    "link",
     "dynamic",
 )
 # Fields that take a value or a list of values; the others take a single value.

@@ -19,11 +19,12 @@ from functools import cached_property
 from pathlib import Path
 from types import FrameType
 
-from . import css, paths
+from . import css, links, paths
 from .errors import InvalidRule, Position, Problem, ValueSyntaxError, cut, quoted
 
 EVENTS = {
-    "click": "an element matching the selector, or anything inside it, is clicked",
+    "click": "an element matching the selector, or anything inside it, is clicked; with "
+    "`link`, a link whose URL matches",
     "submit": "a form matching the selector is submitted",
     "view": "the page loads (with a selector: only pages where it matches)",
     "visible": "an element matching the selector enters the viewport (once per element); "
@@ -34,10 +35,12 @@ EVENTS = {
 SELECTOR_REQUIRED = {"click", "submit", "visible"}
 SELECTOR_FORBIDDEN = {"scroll", "timer"}
 ONCE = ("page", "session")
-PLACEHOLDERS = ("text", "attr", "path", "query", "percent")
+PLACEHOLDERS = ("text", "attr", "path", "query", "host", "title", "percent")
 _ELEMENT_PLACEHOLDERS = {"text", "attr"}
 # Placeholders with no name; the others are written {kind:NAME}.
-_NAMELESS = ("text", "path", "percent")
+_NAMELESS = ("text", "path", "host", "title", "percent")
+# The elements a link rule acts on: those a click follows to a URL.
+LINKS = "a[href],area[href]"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*\Z")
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'>/=\x00-\x1f]+\Z")
 _MAX_SECONDS = 24 * 60 * 60
@@ -128,6 +131,7 @@ class Rule:
     once: str | None = None
     percent: int | tuple[int, ...] | None = None
     seconds: float | None = None
+    link: str | None = None
     dynamic: bool = False
     source: Position | None = field(default=None, compare=False, repr=False)
 
@@ -152,19 +156,20 @@ class Rule:
         """A stable identifier: the name, or a digest of what the rule does."""
         if self.name:
             return self.name
-        content = json.dumps(
-            [
-                self.event,
-                self.selector,
-                self.send,
-                self.pages,
-                self.exclude,
-                self.once,
-                self.percent,
-                self.seconds,
-            ],
-            ensure_ascii=False,
-        )
+        fields = [
+            self.event,
+            self.selector,
+            self.send,
+            self.pages,
+            self.exclude,
+            self.once,
+            self.percent,
+            self.seconds,
+        ]
+        # Fields added later are in the digest only when set: older rules keep their keys.
+        if self.link is not None:
+            fields.append(self.link)
+        content = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
     @property
@@ -181,12 +186,26 @@ class Rule:
             return ", ".join(f"{depth}%" for depth in self.percents)
         if self.event == "timer":
             return f"{self.seconds:g}s"
+        if self.link is not None:
+            link = "link outbound" if self.link == links.OUTBOUND else f"link '{self.link}'"
+            return f"{self.selector} {link}" if self.selector else link
         target = self.selector or "-"
         if self.event == "visible" and self.percent is not None:
             target += f" {self.percent}%"
         if self.event == "visible" and self.seconds is not None:
             target += f" for {self.seconds:g}s"
         return target
+
+    @property
+    def element_selector(self) -> str | None:
+        """The CSS selector of the elements the rule acts on (None when it has none): its
+        selector, or for a ``link`` rule the links (``a[href]``, ``area[href]``), those
+        that match its selector if it has one. The link glob is checked apart."""
+        if self.link is None:
+            return self.selector
+        if self.selector is None:
+            return LINKS
+        return f":is({LINKS}):is({self.selector})"
 
     @property
     def values(self) -> tuple[tuple[Part, ...], ...]:
@@ -246,7 +265,25 @@ def validate(rule: Rule) -> list[Problem]:
     if not isinstance(rule.dynamic, bool):
         problems.append(Problem("dynamic", "dynamic is true or false"))
     problems += _amount_problems(rule)
+    problems += _link_problems(rule)
     return problems
+
+
+def _link_problems(rule: Rule) -> list[Problem]:
+    if rule.link is None:
+        return []
+    if rule.event != "click":
+        return [
+            Problem(
+                "link",
+                "link is only for 'click' rules; for other events select the links with a "
+                "CSS selector such as a[href$='.pdf']",
+            )
+        ]
+    if not isinstance(rule.link, str) or not rule.link:
+        return [Problem("link", "a link glob is a non-empty string such as '*.pdf', or outbound")]
+    found = links.link_glob_problem(rule.link)
+    return [Problem("link", found[1], None, found[0])] if found else []
 
 
 def _unknown_event_message(event: object) -> str:
@@ -264,7 +301,15 @@ def _unknown_event_message(event: object) -> str:
 
 def _selector_problems(rule: Rule, event_known: bool) -> list[Problem]:
     if rule.selector is None:
-        if event_known and rule.event in SELECTOR_REQUIRED:
+        if rule.event == "click" and rule.link is None:
+            return [
+                Problem(
+                    "selector",
+                    "a 'click' rule needs a selector or a link, "
+                    'e.g. selector: "#download-whitepaper" or link: "*.pdf"',
+                )
+            ]
+        if event_known and rule.event in SELECTOR_REQUIRED and rule.event != "click":
             return [
                 Problem(
                     "selector",
@@ -294,7 +339,9 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
     if not rule.send:
         return [Problem("send", "a rule needs send: a value or a list of values")]
     problems = []
-    has_element = rule.selector is not None and event_known and rule.event not in SELECTOR_FORBIDDEN
+    has_element = (
+        rule.element_selector is not None and event_known and rule.event not in SELECTOR_FORBIDDEN
+    )
     for index, value in enumerate(rule.send):
         if not isinstance(value, str):
             problems.append(
@@ -508,16 +555,18 @@ class RuleSet:
         their pages/exclude globs decide."""
         return tuple(index for index, rule in enumerate(self.rules) if rule.applies_to(path))
 
-    def page_selectors(self, path: str) -> tuple[dict[int, str], frozenset[int]]:
+    def page_selectors(self, path: str) -> tuple[dict[int, str], frozenset[int], dict[int, str]]:
         """The selectors of the rules that run on the page at ``path`` (by rule index),
-        and the indexes of the click rules among them: what the page stage is asked."""
+        the indexes of the click rules among them, and the link globs of link rules (the
+        page stage counts only links whose URL matches): what the page stage is asked."""
         selectors = {
-            index: rule.selector
+            index: selector
             for index in self.for_page(path)
-            if (rule := self.rules[index]).selector is not None
+            if (selector := self.rules[index].element_selector) is not None
         }
         clicks = frozenset(index for index in selectors if self.rules[index].event == "click")
-        return selectors, clicks
+        globs = {index: link for index in selectors if (link := self.rules[index].link) is not None}
+        return selectors, clicks, globs
 
     def page_share(self, indexes: Iterable[int]) -> RuleSet:
         """The rules at ``indexes`` (from ``for_page``) as one page's set: pages and

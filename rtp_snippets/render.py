@@ -25,6 +25,7 @@ import jinja2
 import minify
 
 from .errors import BudgetExceeded, BundleError
+from .links import link_parts
 from .model import Placeholder, RtpTag, Rule, RuleSet
 from .paths import glob_tokens
 
@@ -194,13 +195,13 @@ def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list
     elif rule.event == "timer":
         target = rule.seconds
     else:
-        target = rule.selector or 0
+        target = rule.element_selector or 0
     values = [_value(_filled(parts, depth)) for parts in rule.values]
     record: list = [
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,
     ]
-    options: dict[str, str | int | float | list[list[str]]] = {}
+    options: dict[str, str | int | float | list[str] | list[list[str]]] = {}
     if rule.once:
         options["once"] = rule.once
         options["key"] = rule.key
@@ -208,6 +209,8 @@ def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list
         options["pages"] = [list(glob_tokens(glob)) for glob in rule.pages]
     if rule.exclude:
         options["exclude"] = [list(glob_tokens(glob)) for glob in rule.exclude]
+    if rule.link is not None:
+        options["link"] = link_parts(rule.link)
     if rule.event == "visible" and rule.percent is not None:
         options["share"] = rule.percents[0] / 100
     if rule.event == "visible" and rule.seconds is not None:
@@ -266,6 +269,8 @@ class Features:
     # Events: the listeners and observers the bundle sets up.
     delegated: tuple[str, ...]
     """The delegated events some rule listens for, in ``DELEGATED_EVENTS`` order."""
+    links: bool
+    """Some click rule has a link glob (``linked()``)."""
     view: bool
     """Some rule is a view rule."""
     visible: bool
@@ -290,7 +295,7 @@ class Features:
     fill: bool
     """Some value has placeholders to fill in at run time."""
     placeholders: frozenset[str]
-    """The placeholder kinds the values use (text, attr, path, query)."""
+    """The placeholder kinds the bundle fills in (text, attr, path, query, host, title)."""
 
     # Scope: on which pages and how often a rule sends.
     path: bool
@@ -302,7 +307,8 @@ class Features:
     session: bool
     """Some rule is ``once: session`` (sessionStorage)."""
     options: bool
-    """``option()``: rule options read as the rule's own properties (globs, once, dwell)."""
+    """``option()``: rule options read as the rule's own properties (globs, once, dwell,
+    links)."""
 
     # Calls made while the page is leaving.
     queue: bool
@@ -327,6 +333,7 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         len(rule.send) > 1 or rule.placeholders - BUILD_TIME_PLACEHOLDERS for rule in rules
     )
     once = any(rule.once for rule in rules)
+    links = any(rule.link is not None for rule in rules)
     dwell = any(
         rule.event == "visible" and (rule.percent is not None or rule.seconds is not None)
         for rule in rules
@@ -335,6 +342,7 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
     navigate = ruleset.client_navigation == "on" and any(_per_page(rule) for rule in rules)
     return Features(
         delegated=tuple(event for event in DELEGATED_EVENTS if event in events),
+        links=links,
         view="view" in events,
         visible="visible" in events,
         dwell=dwell,
@@ -351,7 +359,7 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         globs=globs,
         once=once,
         session=any(rule.once == "session" for rule in rules),
-        options=globs or once or dwell,
+        options=globs or once or dwell or links,
         queue=ruleset.queues and not preview,
         deliver=ruleset.delivers and not preview,
         preview=preview,

@@ -46,7 +46,8 @@ def rules_schema() -> dict:
         "send": {
             **_STRINGS,
             "description": "The value, or list of values, sent to rtp(). "
-            "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}, {percent} (scroll); "
+            "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}, {host}, {title}, "
+            "{percent} (scroll); "
             "{{ and }} are braces.",
         },
         "pages": {**_STRINGS, "description": "Page globs where the rule applies, e.g. /blog/**."},
@@ -68,6 +69,14 @@ def rules_schema() -> dict:
             "description": "timer: seconds on the page before the rule fires. visible: "
             "seconds the element must stay in view.",
         },
+        "link": {
+            "type": "string",
+            "minLength": 1,
+            "pattern": "^(outbound$|\\*|[A-Za-z][A-Za-z0-9+.-]*:)[^?#\\s]*$",
+            "description": "click: only links (a[href], area[href]) whose URL, without "
+            "?query and #fragment, matches this glob (* is any run of characters, case is "
+            "ignored), e.g. *.pdf; or outbound: links to another host.",
+        },
         "dynamic": {
             "type": "boolean",
             "description": "The elements are made by page scripts: inject --prune "
@@ -80,7 +89,12 @@ def rules_schema() -> dict:
         "required": ["event", "send"],
         "additionalProperties": False,
         "allOf": [
-            _when(sorted(SELECTOR_REQUIRED), {"required": ["selector"]}),
+            _when(
+                sorted(SELECTOR_REQUIRED - {"click"}),
+                {"required": ["selector"]},
+            ),
+            _when(["click"], {"anyOf": [{"required": ["selector"]}, {"required": ["link"]}]}),
+            _when(_other_events("click"), {"not": {"required": ["link"]}}),
             _when(sorted(SELECTOR_FORBIDDEN), {"not": {"required": ["selector"]}}),
             _when(["scroll"], {"required": ["percent"]}),
             _when(["visible"], {"properties": {"percent": _PERCENT}}),

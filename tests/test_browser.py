@@ -970,3 +970,82 @@ def test_a_bundle_run_after_document_open_works_again(site, bundle_of):
                      f"<body>{BUTTON}<script>{bundle.code}</script></body></html>")
     page.click("#download-whitepaper")
     assert calls(page) == [SEED_CALL]
+
+
+# --- click narrowed by the link's URL (issue 15) ----------------------------------------
+
+# Page code that cancels every click, so that no link leaves the test page: the bundle's
+# capture listener still sees it, and calls queued for a leaving page are sent on it.
+CANCEL = "<script>document.addEventListener('click', e => e.preventDefault());</script>"
+LINKS = """<title>Links  page</title>
+<a id=pdf href="/files/Report.PDF?download=1#page=2">report</a>
+<a id=pdf-in-query href="/view?file=a.pdf">viewer</a>
+<a id=pdf-in-fragment href="/page#a.pdf">fragment</a>
+<a id=pdf-html href="/files/report.pdf.html">html</a>
+<a id=inner href="files/b.pdf"><span id=icon>b</span></a>
+<a id=out href="https://other.example/x?utm=1">other</a>
+<a id=lookalike href="http://rtp.test.evil/">lookalike</a>
+<a id=same href="http://rtp.test/pricing/">same host</a>
+<a id=mail href="mailto:a@rtp.example">mail</a>
+<a id=bad href="http://[oops">bad</a>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" usemap="#m" width=50 height=50>
+<map name=m><area id=area shape=rect coords="0,0,50,50" href="https://maps.example/a.pdf"></map>
+<div class=downloads><a id=zip href="/d/tool.ZIP">Tool</a></div><a id=zip-elsewhere href="/x.zip">x</a>
+"""
+LINK_RULES = ("on click link '*.pdf' send 'pdf - {attr:href}'",
+              "on click link outbound send 'out - {attr:href} from {host}: {title}'",
+              "on click '.downloads a' link '*.zip' send 'zip {text}'")
+
+
+def value(text: str) -> list:
+    return ["send", "event", {"value": text}]
+
+
+@pytest.mark.parametrize("target, sent", [
+    ("#pdf", ["pdf - /files/Report.PDF?download=1#page=2"]),  # query, fragment and case
+    ("#pdf-in-query", []),
+    ("#pdf-in-fragment", []),
+    ("#pdf-html", []),
+    ("#icon", ["pdf - files/b.pdf"]),  # inside the link; the link's own href
+    ("#out", ["out - https://other.example/x?utm=1 from rtp.test: Links page"]),
+    ("#lookalike", ["out - http://rtp.test.evil/ from rtp.test: Links page"]),
+    ("#same", []),
+    ("#mail", []),
+    ("#bad", []),
+    ("img", ["pdf - https://maps.example/a.pdf",
+               "out - https://maps.example/a.pdf from rtp.test: Links page"]),
+    ("#zip", ["zip Tool"]),
+    ("#zip-elsewhere", []),
+])
+def test_click_rules_narrowed_by_the_link_url(site, bundle_of, target, sent):
+    page = site.open("/", LINKS + CANCEL, bundle_of(*LINK_RULES))
+    page.click(target)
+    page.wait_for_timeout(100)  # a cancelled leaving click's calls are sent after the event
+    assert calls(page) == [value(text) for text in sent]
+
+
+def test_a_link_glob_takes_bounded_time_on_a_hostile_url(site, bundle_of):
+    # A million-character URL against a glob of 20 stars that almost matches everywhere.
+    glob = "*" + "a*" * 19 + "b"
+    page = site.open("/", "<a id=long>x</a>" + CANCEL, bundle_of(f"on click link '{glob}' send 'x'"))
+    elapsed = page.evaluate("""() => {
+        const link = document.getElementById('long');
+        link.href = '/' + 'a'.repeat(1000000);
+        const start = performance.now();
+        link.click();
+        return performance.now() - start;
+    }""")
+    assert calls(page) == []
+    assert elapsed < 500, elapsed
+
+
+def test_new_triggers_run_under_a_strict_content_security_policy(site, bundle_of):
+    bundle = bundle_of(*LINK_RULES, "on scroll 1%, 100% send 'read {percent}'",
+                       "on visible #pdf 10% for 0.1s send 'saw'")
+    policy = f"default-src 'none'; img-src data:; script-src {_csp_hash(SPY)} {bundle.csp_source}"
+    page = site.open("/", LINKS, bundle, headers={"content-security-policy": policy})
+    page.evaluate("document.addEventListener('click', e => e.preventDefault())")
+    page.click("#out")
+    assert sorted(map(str, wait_for_calls(page, 4))) == sorted(map(str, [
+        value("read 1"), value("read 100"), value("saw"),
+        value("out - https://other.example/x?utm=1 from rtp.test: Links page")]))

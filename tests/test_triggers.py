@@ -2,6 +2,8 @@
 several scroll depths and {percent}; visible with a share and a time; click narrowed
 by the link's URL, {host} and {title}. Their run-time behaviour: tests/test_browser.py."""
 
+import json
+
 import pytest
 
 from rtp_snippets import InvalidRule, Rule, RuleSet, build_bundle, load_rules
@@ -152,6 +154,13 @@ def schema_accepts(rule: dict) -> bool:
     ({"event": "visible", "selector": "#a", "percent": [50], "send": "x"}, False),
     ({"event": "click", "selector": "#a", "percent": 50, "send": "x"}, False),
     ({"event": "view", "seconds": 2, "send": "x"}, False),
+    ({"event": "click", "link": "*.pdf", "send": "x"}, True),
+    ({"event": "click", "link": "outbound", "selector": "nav a", "send": "x"}, True),
+    ({"event": "click", "link": "https://example.com/files/*", "send": "x"}, True),
+    ({"event": "click", "send": "x"}, False),
+    ({"event": "click", "link": "pdf", "send": "x"}, False),
+    ({"event": "click", "link": "*.pdf?x=1", "send": "x"}, False),
+    ({"event": "submit", "selector": "form", "link": "*.pdf", "send": "x"}, False),
 ])
 def test_schema_of_the_new_fields(rule, valid):
     assert schema_accepts(rule) is valid
@@ -230,3 +239,139 @@ def test_visible_records_carry_the_share_and_the_time_only_when_given():
         ["#a", "x", {"share": 0.29}],
         ["#a", "x", {"ms": 250}],
     ]
+
+
+# --- click narrowed by the link's URL; {host} and {title} ------------------------------
+
+
+@pytest.mark.parametrize("line, fields", [
+    ("on click link '*.pdf' send 'pdf - {attr:href}'",
+     {"event": "click", "link": "*.pdf", "send": ["pdf - {attr:href}"]}),
+    ("on click link outbound send 'out - {attr:href}'",
+     {"event": "click", "link": "outbound", "send": ["out - {attr:href}"]}),
+    ("on click .downloads link https://example.com/files/* send 'file'",
+     {"event": "click", "selector": ".downloads", "link": "https://example.com/files/*",
+      "send": ["file"]}),
+    ("on click link send 'x'", {"event": "click", "selector": "link", "send": ["x"]}),
+])
+def test_link_in_the_one_line_form(line, fields):
+    assert parse_rule(line).fields == fields
+
+
+def test_link_in_every_form(rules_file):
+    dsl = load_rules(rules_file("rules:\n  - \"on click link '*.pdf' send 'pdf - {attr:href}'\"\n"))
+    mapping = load_rules(rules_file("""
+        rules:
+          - event: click
+            link: "*.pdf"
+            send: "pdf - {attr:href}"
+        """))
+    python = Rule(event="click", link="*.pdf", send="pdf - {attr:href}")
+    assert tuple(dsl) == tuple(mapping) == (python,)
+    assert python.key != Rule(event="click", link="*.PDF", send="pdf - {attr:href}").key
+
+
+@pytest.mark.parametrize("fields, expected", [
+    (dict(event="click"),
+     [("selector", None, 0, "a 'click' rule needs a selector or a link, e.g. "
+                            "selector: \"#download-whitepaper\" or link: \"*.pdf\"")]),
+    (dict(event="view", link="*.pdf"),
+     [("link", None, 0, "link is only for 'click' rules; for other events select the links "
+                        "with a CSS selector such as a[href$='.pdf']")]),
+    (dict(event="click", link="pdf"),
+     [("link", None, 0, "a link glob matches the whole URL (https://host/path): start it with "
+                        "* or the scheme, e.g. '*.pdf' or 'https://example.com/files/*', or "
+                        "write outbound for links to other hosts")]),
+    (dict(event="click", link="*.pdf?download=1"),
+     [("link", None, 5, "a link glob matches the URL without its ?query and #fragment; "
+                        "remove them")]),
+    (dict(event="click", link="* .pdf"),
+     [("link", None, 1, "a link glob cannot contain whitespace or control characters")]),
+    (dict(event="click", link="*" + "a*" * 20),
+     [("link", None, 40, "a link glob has at most 20 '*'; this one has 21")]),
+    (dict(event="click", link=""),
+     [("link", None, 0, "a link glob is a non-empty string such as '*.pdf', or outbound")]),
+    (dict(event="view", send="on {title}"), []),
+])
+def test_link_problems(fields, expected):
+    if expected:
+        assert problems(**fields) == expected
+    else:
+        Rule(**{"send": "x", **fields})
+
+
+@pytest.mark.parametrize("glob, url, expected", [
+    ("*.pdf", "https://example.com/files/report.pdf", True),
+    ("*.pdf", "https://example.com/files/REPORT.PDF", True),
+    ("*.pdf", "https://example.com/files/report.pdf?download=1#page=2", True),
+    ("*.pdf", "https://example.com/files/report.pdf.html", False),
+    ("*.pdf", "https://example.com/view?file=report.pdf", False),
+    ("*.pdf", "https://example.com/page#report.pdf", False),
+    ("https://example.com/files/*", "https://example.com/files/a/b.zip", True),
+    ("https://example.com/files/*", "https://example.com/filesx", False),
+    ("https://example.com/files/*", "https://example.org/files/a", False),
+    ("*/downloads/*.zip", "https://cdn.example.com/downloads/v2/tool.zip", True),
+    ("*a*a*b", "https://x/aab", True),
+    ("*ab*ab", "https://x/ab", False),
+    ("*ab*ba", "https://x/aba", False),
+    ("https://x/a", "https://x/a", True),
+    ("https://x/a", "https://x/ab", False),
+])
+def test_link_globs(glob, url, expected):
+    from rtp_snippets.links import link_matches
+
+    assert link_matches(glob, url) is expected
+
+
+def test_link_globs_take_linear_time_on_a_hostile_url():
+    import time
+
+    from rtp_snippets.links import link_matches
+
+    url = "https://x/" + "a" * 2_000_000
+    glob = "*" + "a*" * 19 + "b"
+    start = time.perf_counter()
+    assert link_matches(glob, url) is False
+    assert time.perf_counter() - start < 0.5
+
+
+def test_link_records_and_page_placeholders():
+    pdf = Rule(event="click", link="*.PDF", send="pdf - {attr:href}")
+    out = Rule(event="click", selector="nav a", link="outbound", send="out on {host}: {title}")
+    assert data(pdf, out, event="click") == [
+        ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], {"link": ["", ".pdf"]}],
+        [":is(a[href],area[href]):is(nav a)",
+         [["out on ", ["host"], ": ", ["title"]]], {"link": []}],
+    ]
+
+
+def test_check_counts_the_links_a_link_rule_would_send_for(tmp_path):
+    from conftest import run, write_site
+
+    page = ("<html><head><title>t</title></head><body>"
+            "<a href='/files/a.pdf'>a</a> <a href='b.PDF?x=1#y'>b</a> <a href='/view?f=c.pdf'>c</a>"
+            "<a href='https://other.example/'>out</a> <a href='http://example.com/'>own</a>"
+            "<a href='/about/'>about</a> <a name=anchor>no href</a></body></html>")
+    root = write_site(tmp_path, {"index.html": page, "docs/index.html": "<p><a href='x.pdf'>x</a>"},
+                      "rules:\n"
+                      "  - \"on click link '*.pdf' send 'pdf'\"\n"
+                      "  - \"on click link outbound send 'out'\"\n"
+                      "  - \"on click link '*.zip' send 'zip'\"\n"
+                      "  - \"on click link 'https://example.com/files/*' send 'files'\"\n"
+                      "  - \"on click '#nav a' link '*.pdf' send 'nav pdf'\"\n")
+    result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root, "--json")
+    report = json.loads(result.stdout)
+    counts = {entry["link"] + " " + str(entry["selector"]): (entry["matches"], entry["elements"])
+              for entry in report["rules"]}
+    assert counts == {
+        "*.pdf None": (2, 3),  # a.pdf, b.PDF (query and fragment dropped); docs/x.pdf
+        "outbound None": (1, 2),  # other.example, and example.com: check cannot know the host
+        "*.zip None": (0, 0),
+        "https://example.com/files/* None": (0, 0),  # relative links are on an unknown host
+        "*.pdf #nav a": (0, 0),
+    }
+    assert "stand-in host, site.invalid" in report["links_note"]
+    messages = [finding["message"] for finding in report["findings"]]
+    assert "\"link '*.zip'\" (links whose URL matches) matches nothing on any page" in messages
+    text = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root).stdout
+    assert "click link '*.pdf'" in text and "Link rules: each page's links" in text

@@ -152,6 +152,8 @@
       return path;
     if (kind == "query")
       return new URLSearchParams(location.search).get(name);
+    if (kind == "title")
+      return document.title;
   }
   function zeros() {
     return Array(size).fill(0);
@@ -238,13 +240,35 @@
     else
       callback();
   }
+  function linked(link, parts) {
+    var url, at2, last = parts.length - 1, i;
+    try {
+      url = new URL(link.getAttribute("href"), document.baseURI);
+    } catch (error) {
+      return;
+    }
+    if (last < 0)
+      return (url.protocol == "http:" || url.protocol == "https:") && url.hostname != location.hostname;
+    url.search = url.hash = "";
+    url = url.href.toLowerCase();
+    at2 = parts[0].length;
+    if (url.slice(0, at2) != parts[0])
+      return;
+    for (i = 1; i < last; i++) {
+      at2 = url.indexOf(parts[i], at2);
+      if (at2 < 0)
+        return;
+      at2 += parts[i].length;
+    }
+    return last ? url.length - parts[last].length >= at2 && url.slice(url.length - parts[last].length) == parts[last] : url.length == at2;
+  }
   function listen(type, rules) {
     document.addEventListener(type, function(event) {
       handle(event, function() {
         rules.forEach(function(rule) {
           try {
-            var element = event.target.closest(rule[0]);
-            if (element)
+            var element = event.target.closest(rule[0]), parts = option(rule, "link");
+            if (element && (!parts || linked(element, parts)))
               fire(rule, element);
           } catch (error) {
             lost(error);
@@ -253,7 +277,7 @@
       });
     }, true);
   }
-  listen("click", [["#download-whitepaper", "download - example whitepaper"], ["a.cta[href^='/pricing']", "pricing call to action"], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"]]].filter(applies));
+  listen("click", [["#download-whitepaper", "download - example whitepaper"], ["a.cta[href^='/pricing']", "pricing call to action"], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"]], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"]]], { "link": [] }]].filter(applies));
   listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
   ready(function() {
     [[0, "viewed pricing", { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
