@@ -375,3 +375,49 @@ def test_check_counts_the_links_a_link_rule_would_send_for(tmp_path):
     assert "\"link '*.zip'\" (links whose URL matches) matches nothing on any page" in messages
     text = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root).stdout
     assert "click link '*.pdf'" in text and "Link rules: each page's links" in text
+
+
+# --- bundles without the new triggers are byte for byte what they were ------------------
+
+SEED = Rule(event="click", selector="#download-whitepaper", send="download - example whitepaper")
+KINDS = [  # benchmarks/bundle_size.py's "mixed" series before issue 15
+    lambda i: Rule(event="click", selector=f"a.product-{i}", send=[f"product {i}", "{text}"]),
+    lambda i: Rule(event="submit", selector=f"form#form-{i}", once="session",
+                   send=[f"form {i}", "lead - {attr:data-product}", "{query:utm_campaign}"]),
+    lambda i: Rule(event="view", send=f"viewed section {i}", pages=f"/section-{i}/**",
+                   exclude="/section-0/archive/**", once="page"),
+    lambda i: Rule(event="visible", selector=f"#case-study-{i}", send=f"saw case study {i}"),
+    lambda i: Rule(event="scroll", percent=25 + i % 4 * 25, send=f"read {i}", pages="/blog/**"),
+    lambda i: Rule(event="timer", seconds=10 + i, send=[f"stayed {i}", "{path}"]),
+    lambda i: Rule(event="click", selector=f"#share-{i}", send=["share", "a", "b", "c", "d", f"{i}"]),
+]
+PARTS = [  # and its "what each part adds" rules
+    Rule(event="submit", selector="form", send="x"),
+    Rule(event="click", selector="#b", send=["x", "y"]),
+    Rule(event="click", selector="#b", send="{attr:a}"),
+    Rule(event="click", selector="#b", send="{text}"),
+    Rule(event="click", selector="#b", send="{path}"),
+    Rule(event="click", selector="#b", send="{query:q}"),
+    Rule(event="click", selector="#b", send="x", once="page"),
+    Rule(event="click", selector="#b", send="x", once="session"),
+    Rule(event="click", selector="#b", send="x", pages="/a/**"),
+    Rule(event="view", send="x"),
+    Rule(event="visible", selector="#v", send="x"),
+    Rule(event="scroll", percent=50, send="x"),
+    Rule(event="timer", seconds=5, send="x"),
+]
+
+
+@pytest.mark.parametrize("name, settings", [
+    ("before-issue-15.min.js", {}),
+    ("before-issue-15.navigate.min.js", {"client_navigation": "on", "navigation": "send"}),
+])
+def test_bundles_without_the_new_triggers_are_byte_identical(name, settings):
+    # The golden files were made by the code of 3742db2, before issue 15's triggers:
+    # never regenerate them.
+    from pathlib import Path
+
+    rules = (SEED, *(KINDS[index % len(KINDS)](index) for index in range(1, 15)), *PARTS)
+    code = build_bundle(RuleSet(rules, **settings)).code + "\n"
+    expected = Path(__file__).parent / "expected" / name
+    assert code == expected.read_text(encoding="ascii")
