@@ -266,6 +266,9 @@ class _Reader:
             mark = error.problem_mark or error.context_mark
             problem = error.problem or error.context or "invalid YAML"
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            if error.context == "while scanning an alias" or "undefined alias" in problem:
+                # A link glob such as *.pdf, written without quotes, reads as an alias.
+                problem += '; a value that starts with * must be quoted, e.g. link: "*.pdf"'
             raise self.fail(line, column, f"YAML syntax error: {problem}") from None
         if root is None:
             raise self.fail(1, 1, "the rules file is empty; it needs a 'rules:' list")

@@ -421,3 +421,23 @@ def test_bundles_without_the_new_triggers_are_byte_identical(name, settings):
     code = build_bundle(RuleSet(rules, **settings)).code + "\n"
     expected = Path(__file__).parent / "expected" / name
     assert code == expected.read_text(encoding="ascii")
+
+
+@pytest.mark.parametrize("value, column, problem", [
+    ("*.pdf", 12, "expected alphabetic or numeric character, but found '.'"),
+    ("*pdf", 11, "found undefined alias 'pdf'"),
+])
+def test_an_unquoted_link_glob_in_yaml_says_to_quote_it(tmp_path, monkeypatch, value, column,
+                                                         problem):
+    from click.testing import CliRunner
+
+    from rtp_snippets.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rtp-rules.yml").write_text(
+        f"rules:\n  - event: click\n    link: {value}\n    send: x\n")
+    result = CliRunner().invoke(main, ["build", "-r", "rtp-rules.yml"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"Error: rtp-rules.yml:3:{column}: YAML syntax error: {problem}; a value that starts "
+        'with * must be quoted, e.g. link: "*.pdf"')
