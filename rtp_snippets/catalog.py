@@ -52,7 +52,7 @@ def catalog_rows(ruleset: RuleSet, site: SiteCheck | None = None) -> list[dict]:
     coverage = {id(entry.rule): entry for entry in site.coverage} if site else {}
     for rule in ruleset:
         entry = coverage.get(id(rule))
-        for value in rule.send:
+        for value in rule.sent_values:
             row = {
                 "value": value,
                 "rule": rule.name or "",

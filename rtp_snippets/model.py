@@ -219,11 +219,35 @@ class Rule:
         return not (self.exclude and paths.matches(self.exclude, path))
 
     @property
+    def sent_values(self) -> tuple[str, ...]:
+        """The values as written, one set per depth of a scroll rule that sends
+        ``{percent}`` (filled in: ``read 25``, ``read 50``), else ``send``."""
+        if "percent" not in self.placeholders:
+            return self.send
+        return tuple(
+            _written(parse_value(value), depth)
+            for depth in sorted(self.percents)
+            for value in self.send
+        )
+
+    @property
     def placeholders(self) -> set[str]:
         """The placeholder kinds this rule uses."""
         return {
             part.kind for value in self.values for part in value if isinstance(part, Placeholder)
         }
+
+
+def _written(parts: tuple[Part, ...], depth: int) -> str:
+    """The parts written as a value again, with ``{percent}`` as ``depth``."""
+    return "".join(
+        part.replace("{", "{{").replace("}", "}}")
+        if isinstance(part, str)
+        else str(depth)
+        if part.kind == "percent"
+        else "{" + part.kind + (":" + part.name if part.name else "") + "}"
+        for part in parts
+    )
 
 
 def validate(rule: Rule) -> list[Problem]:

@@ -441,3 +441,13 @@ def test_an_unquoted_link_glob_in_yaml_says_to_quote_it(tmp_path, monkeypatch, v
     assert result.stderr.splitlines()[0] == (
         f"Error: rtp-rules.yml:3:{column}: YAML syntax error: {problem}; a value that starts "
         'with * must be quoted, e.g. link: "*.pdf"')
+
+
+def test_the_catalogue_lists_each_depth_of_a_scroll_rule_as_it_is_sent(rules_file):
+    from rtp_snippets.catalog import catalog_rows
+
+    ruleset = load_rules(rules_file(
+        "on scroll 50%, 25% send 'read {percent} of {path}', '{{percent}}'\n"
+        "on scroll 75% send 'three quarters'\n", name="site.rules"))
+    assert [row["value"] for row in catalog_rows(ruleset)] == [
+        "read 25 of {path}", "{{percent}}", "read 50 of {path}", "{{percent}}", "three quarters"]
