@@ -152,6 +152,8 @@
       return path;
     if (kind == "query")
       return new URLSearchParams(location.search).get(name);
+    if (kind == "host")
+      return location.hostname;
     if (kind == "title")
       return document.title;
   }
@@ -277,7 +279,7 @@
       });
     }, true);
   }
-  listen("click", [["#download-whitepaper", "download - example whitepaper"], ["a.cta[href^='/pricing']", "pricing call to action"], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"]], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"]]], { "link": [] }]].filter(applies));
+  listen("click", [["#download-whitepaper", "download - example whitepaper"], ["a.cta[href^='/pricing']", "pricing call to action"], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"]], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"], " on ", ["host"]]], { "link": [] }]].filter(applies));
   listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
   ready(function() {
     [[0, "viewed pricing", { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
