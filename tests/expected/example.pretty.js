@@ -253,16 +253,15 @@
       return (url.protocol == "http:" || url.protocol == "https:") && url.hostname != location.hostname;
     url.search = url.hash = "";
     url = url.href.toLowerCase();
-    at2 = parts[0].length;
-    if (url.slice(0, at2) != parts[0])
+    if (!url.startsWith(parts[0]))
       return;
-    for (i = 1; i < last; i++) {
+    for (at2 = parts[0].length, i = 1; i < last; i++) {
       at2 = url.indexOf(parts[i], at2);
       if (at2 < 0)
         return;
       at2 += parts[i].length;
     }
-    return last ? url.length - parts[last].length >= at2 && url.slice(url.length - parts[last].length) == parts[last] : url.length == at2;
+    return last ? url.length - parts[last].length >= at2 && url.endsWith(parts[last]) : url.length == at2;
   }
   function listen(type, rules) {
     document.addEventListener(type, function(event) {
