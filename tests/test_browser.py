@@ -221,6 +221,11 @@ DWELL = ('<div id=pricing style="position: absolute; top: 1000px; height: 200px"
          '<div id=plans style="position: absolute; top: 1300px; height: 200px">plans</div>'
          '<div style="height: 4000px"></div>')
 SAW = ["send", "event", {"value": "saw pricing"}]
+# Records the ids of the elements an IntersectionObserver stops watching.
+UNOBSERVED = """<script>window.unobserved = [];
+var unobserve = IntersectionObserver.prototype.unobserve;
+IntersectionObserver.prototype.unobserve = function (element) {
+  unobserved.push(element.id); return unobserve.call(this, element); };</script>"""
 
 
 def paused_clock(site):
@@ -236,8 +241,10 @@ def scrolled(page, y: int) -> None:
 
 def test_visible_share_for_a_time_fires_once_after_the_time_in_view(site, bundle_of):
     pause = paused_clock(site)
-    page = site.open("/", DWELL, bundle_of("on visible #pricing 50% for 2s send 'saw pricing'"))
+    page = site.open("/", UNOBSERVED + DWELL,
+                     bundle_of("on visible #pricing 50% for 2s send 'saw pricing'"))
     pause(page)
+    page.evaluate("window.unobserved = []")  # watching starts with an unobserve: not counted
     scrolled(page, 450)  # 50 px of 200 in view: 25 %
     page.clock.run_for(5000)
     assert calls(page) == []
@@ -255,6 +262,9 @@ def test_visible_share_for_a_time_fires_once_after_the_time_in_view(site, bundle
     scrolled(page, 550)
     page.clock.run_for(5000)
     assert calls(page) == [SAW]
+    # Its one rule has fired: the element is no longer watched (the first report after
+    # that, leaving the view, was the last).
+    assert page.evaluate("window.unobserved") == ["pricing"]
 
 
 def test_visible_share_and_time_count_for_each_element_on_its_own(site, bundle_of):

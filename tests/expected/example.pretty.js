@@ -308,7 +308,7 @@
     }
     var observer = new IntersectionObserver(function(entries) {
       entries.forEach(function(entry) {
-        var element = entry.target, box = entry.boundingClientRect, view = entry.rootBounds, share = entry.intersectionRatio, started = timers.get(element) || [], ms;
+        var element = entry.target, box = entry.boundingClientRect, view = entry.rootBounds, share = entry.intersectionRatio, started = timers.get(element) || [], ms, all = 1;
         timers.set(element, started);
         if (view)
           share /= Math.min(1, view.width / box.width) * Math.min(1, view.height / box.height);
@@ -331,7 +331,11 @@
           } catch (error) {
             lost(error);
           }
+          if (started[index] !== true)
+            all = 0;
         });
+        if (all)
+          observer.unobserve(element);
       });
     }, { threshold: thresholds });
     function watch(element) {
