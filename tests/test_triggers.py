@@ -451,3 +451,16 @@ def test_the_catalogue_lists_each_depth_of_a_scroll_rule_as_it_is_sent(rules_fil
         "on scroll 75% send 'three quarters'\n", name="site.rules"))
     assert [row["value"] for row in catalog_rows(ruleset)] == [
         "read 25 of {path}", "{{percent}}", "read 50 of {path}", "{{percent}}", "three quarters"]
+
+
+def test_inject_prune_keeps_a_link_rule_only_on_pages_with_a_matching_link(tmp_path):
+    from conftest import run, write_site
+
+    root = write_site(tmp_path, {
+        "index.html": "<html><body><a href='/a.pdf'>a</a></body></html>",
+        "other.html": "<html><body><a href='/a.html'>a</a><p class=x>x</p></body></html>",
+    }, "rules:\n  - \"on click link '*.pdf' send 'pdf - {attr:href}'\"\n"
+       "  - \"on click .x send 'x'\"\n")
+    assert run("inject", root, "-r", tmp_path / "rtp-rules.yml", "--prune").exit_code == 0
+    assert "pdf - " in (root / "index.html").read_text()
+    assert "pdf - " not in (root / "other.html").read_text()
