@@ -42,6 +42,7 @@ _WORD_BEFORE_COMMA = re.compile(r"[^\s,]*")
 _SIMPLE_STRING = {quote: re.compile(f"{quote}([^{quote}]*){quote}(?!{quote})") for quote in "'\""}
 _PERCENT = re.compile(r"(\d+)%\Z")
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)s\Z")
+_SEVERAL_SHARES = re.compile(r"\d+%,")
 
 
 @dataclass
@@ -233,6 +234,12 @@ class _Parser:
         """A visible rule's optional share (``50%``) and time (``for 2s``)."""
         saved = self.index
         offset, word = self._bare()
+        if _SEVERAL_SHARES.match(word):
+            raise DslError(
+                offset,
+                "a 'visible' rule takes one share of the element, "
+                "e.g. on visible .pricing-table 50% for 2s",
+            )
         match = _PERCENT.match(word)
         if match:
             self._set("percent", _whole_number(match.group(1)), offset)

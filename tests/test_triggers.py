@@ -185,6 +185,8 @@ def test_visible_share_and_time_in_the_one_line_form(line, fields):
 @pytest.mark.parametrize("line, offset, message", [
     ("on visible .a for 2 send 'x'", 18, "'for' is followed by a time in seconds, e.g. for 2s"),
     ("on visible .a 50% 2s send 'x'", 18, "expected 'send', got '2s'; write the time as for 2s"),
+    ("on visible .a 25%, 50% send 'x'", 14, "a 'visible' rule takes one share of the element, "
+                                            "e.g. on visible .pricing-table 50% for 2s"),
 ])
 def test_visible_syntax_errors(line, offset, message):
     with pytest.raises(DslError) as caught:
