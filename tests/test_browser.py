@@ -1000,7 +1000,8 @@ LINKS = """<title>Links  page</title>
 <a id=bad href="http://[oops">bad</a>
 <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" usemap="#m" width=50 height=50>
 <map name=m><area id=area shape=rect coords="0,0,50,50" href="https://maps.example/a.pdf"></map>
-<div class=downloads><a id=zip href="/d/tool.ZIP">Tool</a></div><a id=zip-elsewhere href="/x.zip">x</a>
+<div class=downloads><a id=zip href="/d/tool.ZIP">Tool</a></div>
+<a id=zip-elsewhere href="/x.zip">x</a>
 """
 LINK_RULES = ("on click link '*.pdf' send 'pdf - {attr:href}'",
               "on click link outbound send 'out - {attr:href} from {host}: {title}'",
@@ -1037,7 +1038,8 @@ def test_click_rules_narrowed_by_the_link_url(site, bundle_of, target, sent):
 def test_a_link_glob_takes_bounded_time_on_a_hostile_url(site, bundle_of):
     # A million-character URL against a glob of 20 stars that almost matches everywhere.
     glob = "*" + "a*" * 19 + "b"
-    page = site.open("/", "<a id=long>x</a>" + CANCEL, bundle_of(f"on click link '{glob}' send 'x'"))
+    page = site.open("/", "<a id=long>x</a>" + CANCEL,
+                     bundle_of(f"on click link '{glob}' send 'x'"))
     elapsed = page.evaluate("""() => {
         const link = document.getElementById('long');
         link.href = '/' + 'a'.repeat(1000000);

@@ -26,7 +26,8 @@ def data(*rules, event):
 
 
 def test_one_scroll_rule_takes_several_depths_in_every_form(rules_file):
-    dsl = load_rules(rules_file('rules:\n  - "on scroll 25%, 50%,75% , 100% send \'read {percent}\'"\n'))
+    dsl = load_rules(rules_file(
+        'rules:\n  - "on scroll 25%, 50%,75% , 100% send \'read {percent}\'"\n'))
     mapping = load_rules(rules_file("""
         rules:
           - event: scroll
@@ -41,7 +42,8 @@ def test_one_scroll_rule_takes_several_depths_in_every_form(rules_file):
 
 
 def test_a_single_depth_is_the_same_rule_as_before():
-    assert Rule(event="scroll", percent=[50], send="x") == Rule(event="scroll", percent=50, send="x")
+    one = Rule(event="scroll", percent=50, send="x")
+    assert Rule(event="scroll", percent=[50], send="x") == one
     assert parse_rule("on scroll 75% send 'read'").fields["percent"] == 75
     assert Rule(event="scroll", percent=50, send="x").percents == (50,)
 
@@ -76,22 +78,25 @@ def test_each_depth_is_its_own_record_with_percent_filled_in_at_build_time():
 
 
 def test_percent_alone_needs_no_placeholder_code():
-    with_percent = build_bundle(RuleSet((Rule(event="scroll", percent=[25, 50], send="read {percent}"),)))
+    rule = Rule(event="scroll", percent=[25, 50], send="read {percent}")
+    with_percent = build_bundle(RuleSet((rule,)))
     assert "textContent" not in with_percent.code and "getAttribute" not in with_percent.code
     assert '"read 25"' in with_percent.code and '"read 50"' in with_percent.code
+
+
+DEPTH = "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]"
 
 
 @pytest.mark.parametrize("fields, expected", [
     (dict(event="scroll", percent=[25, 50, 25]),
      [("percent", 2, 0, "the depth 25 is given twice; give each depth once")]),
     (dict(event="scroll", percent=[0, 50, 101]),
-     [("percent", 0, 0, "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]"),
-      ("percent", 2, 0, "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]")]),
+     [("percent", 0, 0, DEPTH), ("percent", 2, 0, DEPTH)]),
     (dict(event="scroll", percent=[]),
      [("percent", None, 0, "a 'scroll' rule needs percent: 1 to 100, or a list such as "
                            "[25, 50, 75, 100]")]),
     (dict(event="scroll", percent=[50, "75"]),
-     [("percent", 1, 0, "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]")]),
+     [("percent", 1, 0, DEPTH)]),
     (dict(event="view", send="seen {percent}"),
      [("send", 0, 5, "'{percent}' is the scroll depth reached: only a 'scroll' rule can send it")]),
 ])
@@ -391,7 +396,8 @@ KINDS = [  # benchmarks/bundle_size.py's "mixed" series before issue 15
     lambda i: Rule(event="visible", selector=f"#case-study-{i}", send=f"saw case study {i}"),
     lambda i: Rule(event="scroll", percent=25 + i % 4 * 25, send=f"read {i}", pages="/blog/**"),
     lambda i: Rule(event="timer", seconds=10 + i, send=[f"stayed {i}", "{path}"]),
-    lambda i: Rule(event="click", selector=f"#share-{i}", send=["share", "a", "b", "c", "d", f"{i}"]),
+    lambda i: Rule(event="click", selector=f"#share-{i}",
+                   send=["share", "a", "b", "c", "d", f"{i}"]),
 ]
 PARTS = [  # and its "what each part adds" rules
     Rule(event="submit", selector="form", send="x"),
