@@ -1061,3 +1061,20 @@ def test_new_triggers_run_under_a_strict_content_security_policy(site, bundle_of
     assert sorted(map(str, wait_for_calls(page, 4))) == sorted(map(str, [
         value("read 1"), value("read 100"), value("saw"),
         value("out - https://other.example/x?utm=1 from rtp.test: Links page")]))
+
+
+def test_the_bundle_matches_link_globs_as_python_does(site, bundle_of):
+    from test_triggers import LINK_GLOB_CASES
+
+    from rtp_snippets.links import link_matches
+
+    globs = sorted({glob for glob, _, _ in LINK_GLOB_CASES})
+    urls = sorted({url for _, url, _ in LINK_GLOB_CASES})
+    links = "".join(f'<a id=l{index} href="{url}">{index}</a> ' for index, url in enumerate(urls))
+    page = site.open("/", links + CANCEL,
+                     bundle_of(*(f"on click link '{glob}' send '{glob}'" for glob in globs)))
+    for index, url in enumerate(urls):
+        page.evaluate("window.calls = []")
+        page.click(f"#l{index}")
+        assert [call[2]["value"] for call in calls(page)] == [
+            glob for glob in globs if link_matches(glob, url)], url
