@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from rtp_snippets import Consent, Rule, RuleSet, build_bundle, render
-from rtp_snippets.render import Bundle, _record
+from rtp_snippets.render import Bundle, _records
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 ESBUILD = CACHE / "node_modules" / ".bin" / "esbuild"
@@ -80,7 +80,8 @@ def measure(rules: list[Rule], navigation: str) -> dict:
     ruleset = RuleSet(tuple(rules), navigation=navigation)
     ours = build_bundle(ruleset).code
     theirs = esbuild_minify(build_bundle(ruleset, minify=False).code)
-    data = json.dumps([_record(rule) for rule in rules], separators=(",", ":"))
+    data = json.dumps([record for rule in rules for record in _records(rule)],
+                      separators=(",", ":"))
     return {
         "rules": len(rules), "raw": len(ours), "gzip": gzip_size(ours),
         "esbuild_raw": len(theirs), "esbuild_gzip": gzip_size(theirs),
@@ -103,6 +104,19 @@ FEATURES = {
     "visible": Rule(event="visible", selector="#v", send="x"),
     "scroll": Rule(event="scroll", percent=50, send="x"),
     "timer": Rule(event="timer", seconds=5, send="x"),
+    # The triggers of issue 15.
+    "scroll, four depths with {percent}": Rule(event="scroll", percent=[25, 50, 75, 100],
+                                               send="read {percent}"),
+    "visible 50% for 2s": Rule(event="visible", selector="#v", percent=50, seconds=2, send="x"),
+    "click link '*.pdf'": Rule(event="click", link="*.pdf", send="x"),
+    "click link outbound": Rule(event="click", link="outbound", send="x"),
+    "{host} placeholder": Rule(event="click", selector="#b", send="{host}"),
+    "{title} placeholder": Rule(event="click", selector="#b", send="{title}"),
+}
+# What a new trigger adds over the older rule it extends (seed included in both).
+OVER = {
+    "visible 50% for 2s": "visible",
+    "scroll, four depths with {percent}": "scroll",
 }
 
 
@@ -136,6 +150,11 @@ def feature_costs() -> None:
     for name, rule in FEATURES.items():
         bundle = build_bundle(RuleSet((SEED, rule), navigation="send"))
         print(f"| {name} | {bundle.size - seed.size} | {bundle.gzip_size - seed.gzip_size} |")
+    for name, older in OVER.items():
+        new = build_bundle(RuleSet((SEED, FEATURES[name]), navigation="send"))
+        old = build_bundle(RuleSet((SEED, FEATURES[older]), navigation="send"))
+        print(f"| {name}, over a {older} rule | {new.size - old.size} "
+              f"| {new.gzip_size - old.gzip_size} |")
     queue = build_bundle(RuleSet((SEED,)))
     print(f"| navigation: queue (keeping calls across navigation) | {queue.size - seed.size} "
           f"| {queue.gzip_size - seed.gzip_size} |")

@@ -9,6 +9,8 @@ frames Chromium draws (requestAnimationFrame callbacks). Three variants:
   - an IntersectionObserver watching every matching element, and nothing else: the
     least that `visible` needs for elements that have not been seen yet;
   - bundle: the bundle of `on visible .item send 'seen'` built by this checkout;
+  - bundle, 50% for 2s: the same rule with a share and a time (issue 15), which
+    watches every element at 101 thresholds;
   - full rescan: the same bundle plus a MutationObserver that runs
     querySelectorAll(selector) over the whole document on every mutation and checks
     each element against a WeakSet, which is what the bundle's `visible` code did
@@ -28,6 +30,7 @@ from rtp_snippets import Rule, RuleSet, build_bundle
 CHROMIUM = "/usr/bin/chromium"
 ELEMENTS, SECONDS, RUNS = 20_000, 3, 5
 RULE = Rule(event="visible", selector=".item", send="seen")
+DWELL = Rule(event="visible", selector=".item", send="seen", percent=50, seconds=2)
 
 PAGE = """<!doctype html><html><head><meta charset=utf-8>
 <script>window.rtp = function () {};</script></head><body>
@@ -81,6 +84,7 @@ def main() -> int:
         "no bundle": "",
         "an IntersectionObserver on every element, alone": OBSERVER_ONLY,
         "bundle": f"<script>{bundle.code}</script>",
+        "bundle, 50% for 2s": f"<script>{build_bundle(RuleSet((DWELL,))).code}</script>",
         "full rescan (before issue 13)": f"<script>{bundle.code}</script>{FULL_RESCAN}",
     }
     results: dict[str, list[int]] = {name: [] for name in variants}

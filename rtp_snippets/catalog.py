@@ -52,18 +52,20 @@ def catalog_rows(ruleset: RuleSet, site: SiteCheck | None = None) -> list[dict]:
     coverage = {id(entry.rule): entry for entry in site.coverage} if site else {}
     for rule in ruleset:
         entry = coverage.get(id(rule))
-        for value in rule.send:
+        for value in rule.sent_values:
             row = {
                 "value": value,
                 "rule": rule.name or "",
                 "line": rule.source.line if rule.source else None,
                 "event": rule.event,
-                "selector": rule.selector or "",
+                "selector": rule.target if rule.link is not None else rule.selector or "",
                 "pages": ", ".join(rule.pages) or "all",
                 "once": rule.once or "",
             }
             if entry is not None:
-                row["site pages"] = entry.pages if rule.selector is not None else entry.applies
+                row["site pages"] = (
+                    entry.pages if rule.element_selector is not None else entry.applies
+                )
             rows.append(row)
     return rows
 

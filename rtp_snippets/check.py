@@ -47,6 +47,7 @@ class CheckResult:
             self.site.consent_summary(),
             self.site.navigation_summary(),
             self.site.engine_summary(),
+            self.site.links_summary(),
         ]
         return [line for line in lines if line]
 
@@ -104,8 +105,9 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
                 "event": entry.rule.event,
                 "selector": entry.rule.selector,
                 "applies": entry.applies,
-                "matches": entry.pages if entry.rule.selector is not None else None,
-                "elements": entry.elements if entry.rule.selector is not None else None,
+                "link": entry.rule.link,
+                "matches": entry.pages if entry.rule.element_selector is not None else None,
+                "elements": entry.elements if entry.rule.element_selector is not None else None,
                 "examples": entry.examples,
             }
             for entry in site.coverage
@@ -127,6 +129,8 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
                 "missing": {"count": len(site.consent[1]), "examples": site.consent[1][:EXAMPLES]},
             }
         report["soupsieve_selectors"] = site.soupsieve
+        if site.links_summary():
+            report["links_note"] = site.links_summary()
         report["unreadable"] = [
             {"path": path, "reason": reason} for path, reason in site.unreadable
         ]

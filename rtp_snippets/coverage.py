@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import quoted
+from .links import CHECK_HOST
 from .lint import Finding, lint_rules
 from .page import PageFacts, lexbor_runs, map_pages, read_facts
 from .paths import matches, site_pages
@@ -64,6 +65,17 @@ class SiteCheck:
             "browser's): " + ", ".join(quoted(selector) for selector in self.soupsieve)
         )
 
+    def links_summary(self) -> str:
+        """One line on what check cannot know of link rules, or "" when there are none."""
+        if not any(entry.rule.link is not None for entry in self.coverage):
+            return ""
+        return (
+            "Link rules: each page's links were resolved against its path (or <base href>) "
+            f"on a stand-in host, {CHECK_HOST}, as check does not know the site's own: a "
+            "glob that names the site's host counts no relative link, and 'outbound' also "
+            "counts links that spell out the site's own host"
+        )
+
     def navigation_summary(self) -> str:
         """One line on client-side navigation: what was found, and what inject does."""
         found = "; ".join(
@@ -97,18 +109,11 @@ class SiteCheck:
         rows = [("line", "rule", "applies", "matches", "elements", "examples")]
         for entry in self.coverage:
             rule = entry.rule
-            target = rule.selector or (
-                f"{rule.percent}%"
-                if rule.percent
-                else f"{rule.seconds:g}s"
-                if rule.seconds
-                else "-"
-            )
-            has_selector = rule.selector is not None
+            has_selector = rule.element_selector is not None
             rows.append(
                 (
                     str(rule.source.line) if rule.source else "-",
-                    f"{rule.name + ': ' if rule.name else ''}{rule.event} {target}",
+                    f"{rule.name + ': ' if rule.name else ''}{rule.event} {rule.target}",
                     str(entry.applies),
                     str(entry.pages) if has_selector else "-",
                     str(entry.elements) if has_selector else "-",
@@ -222,7 +227,11 @@ def site_coverage(
     if consent and no_consent_script:
         findings.append(_consent_finding(ruleset, *consent))
     soupsieve = sorted(
-        {rule.selector for rule in rules if rule.selector and not lexbor_runs(rule.selector)}
+        {
+            selector
+            for rule in rules
+            if (selector := rule.element_selector) and not lexbor_runs(selector)
+        }
     )
     return SiteCheck(
         len(paths),
@@ -265,8 +274,13 @@ def _coverage_findings(
         findings += glob_errors
         if entry.applies == 0 and not glob_errors:
             findings.append(Finding("error", "pages and exclude leave no page for the rule", rule))
-        if rule.selector is None or entry.applies == 0:
+        if rule.element_selector is None or entry.applies == 0:
             continue
+        what = (
+            f"selector {rule.selector!r}"
+            if rule.link is None
+            else f"{rule.target!r} (links whose URL matches)"
+        )
         if rule.dynamic:
             continue  # page scripts make its elements: the built pages cannot show them
         if entry.pages == 0:
@@ -275,11 +289,10 @@ def _coverage_findings(
                 if entry.applies == len(paths)
                 else f"the {entry.applies} pages it applies to"
             )
-            findings.append(
-                Finding("error", f"selector {rule.selector!r} matches nothing on {where}", rule)
-            )
+            findings.append(Finding("error", f"{what} matches nothing on {where}", rule))
             continue
-        if entry.most[0] > max_matches:
+        # A link rule (every PDF, every outbound link) is meant to match many links.
+        if entry.most[0] > max_matches and rule.link is None:
             findings.append(
                 Finding(
                     "warning",
@@ -293,7 +306,8 @@ def _coverage_findings(
             findings.append(
                 Finding(
                     "warning",
-                    f"every element {rule.selector!r} matches is inside "
+                    f"every element {rule.selector if rule.link is None else rule.target!r} "
+                    "matches is inside "
                     "a link or button that another click rule already sends for; "
                     "one click sends both",
                     rule,

@@ -1,9 +1,15 @@
 """The one-line rule language.
 
     rule     = "on" event [target] "send" value {"," value} {clause}
-    target   = selector                  click, submit, visible; optional for view
-             | NUMBER "%"                scroll: depth in percent of the page
+    target   = selector                  submit; optional for view
+             | [selector] ["link" url]   click: a selector, a link or both
+             | selector [share] [time]   visible
+             | depth {"," depth}         scroll: depths in percent of the page
              | NUMBER "s"                timer: seconds since the page loaded
+    depth    = NUMBER "%"                each fires once, smallest first
+    share    = NUMBER "%"                visible: this share of the element in view
+    time     = "for" NUMBER "s"          visible: for at least this long
+    url      = quoted | word             a URL glob such as '*.pdf', or outbound
     clause   = "once" ("page" | "session")
              | "pages" glob {"," glob}
              | "exclude" glob {"," glob}
@@ -47,6 +53,7 @@ _WORD_BEFORE_COMMA = re.compile(r"[^\s,]*")
 _SIMPLE_STRING = {quote: re.compile(f"{quote}([^{quote}]*){quote}(?!{quote})") for quote in "'\""}
 _PERCENT = re.compile(r"(\d+)%\Z")
 _SECONDS = re.compile(r"(\d+(?:\.\d+)?)s\Z")
+_SEVERAL_SHARES = re.compile(r"\d+%,")
 
 
 @dataclass
@@ -271,32 +278,103 @@ class _Parser:
 
     def _target(self, event: str) -> None:
         self._skip_space()
-        if event in ("scroll", "timer"):
+        if event == "scroll":
+            self._depths()
+            return
+        if event == "timer":
             offset, word = self._bare()
-            pattern, name, example = (
-                (_PERCENT, "percent", "50%") if event == "scroll" else (_SECONDS, "seconds", "30s")
-            )
-            match = pattern.match(word)
+            match = _SECONDS.match(word)
             if not match:
-                raise DslError(
-                    offset, f"'on {event}' is followed by its {name}, e.g. on {event} {example}"
-                )
+                raise DslError(offset, "'on timer' is followed by its seconds, e.g. on timer 30s")
             number = match.group(1)
             self._set(
-                name,
-                _whole_number(number) if event == "scroll" or "." not in number else float(number),
-                offset,
+                "seconds", _whole_number(number) if "." not in number else float(number), offset
             )
             return
         if self._at_end() or (not self._is_quote() and self._peek_word() == "send"):
             # No selector; the model says whether the event needs one, pointing here.
             self.parsed.offsets["selector"] = self.index
             return
+        if event == "click" and self._link():
+            self.parsed.offsets["selector"] = self.parsed.offsets["link"]
+            return
         if self._is_quote():
             offset, selector = self._quoted("a selector")
         else:
             offset, selector = self._bare()
         self._set("selector", selector, offset + (1 if self.text[offset] in "'\"" else 0))
+        if event == "visible":
+            self._share_and_time()
+        if event == "click":
+            self._link()
+
+    def _link(self) -> bool:
+        """A click rule's ``link GLOB``, if the next word is ``link`` followed by more than
+        ``send`` (``on click link send …`` has the selector ``link``)."""
+        saved = self.index
+        if self._is_quote() or self._bare()[1] != "link" or self._peek_word() in ("", "send"):
+            self.index = saved
+            return False
+        self._skip_space()
+        if self._is_quote():
+            offset, glob = self._quoted("a link glob")
+            self._set("link", glob, offset + 1)
+        else:
+            offset, glob = self._bare()
+            self._set("link", glob, offset)
+        return True
+
+    def _share_and_time(self) -> None:
+        """A visible rule's optional share (``50%``) and time (``for 2s``)."""
+        saved = self.index
+        offset, word = self._bare()
+        if _SEVERAL_SHARES.match(word):
+            raise DslError(
+                offset,
+                "a 'visible' rule takes one share of the element, "
+                "e.g. on visible .pricing-table 50% for 2s",
+            )
+        match = _PERCENT.match(word)
+        if match:
+            self._set("percent", _whole_number(match.group(1)), offset)
+            saved = self.index
+            offset, word = self._bare()
+        if word != "for":
+            if _SECONDS.match(word):
+                raise DslError(
+                    offset, f"expected 'send', got '{word}'; write the time as for {word}"
+                )
+            self.index = saved
+            return
+        offset, word = self._bare()
+        match = _SECONDS.match(word)
+        if not match:
+            raise DslError(offset, "'for' is followed by a time in seconds, e.g. for 2s")
+        number = match.group(1)
+        self._set("seconds", _whole_number(number) if "." not in number else float(number), offset)
+
+    def _depths(self) -> None:
+        """One depth (``75%``: the field is that number) or several (``25%, 50%``: a list)."""
+        depths: list[int | float] = []
+        offsets: list[int] = []
+        while True:
+            offset, word = self._bare(stop=",")
+            match = _PERCENT.match(word)
+            if not match:
+                raise DslError(
+                    offset,
+                    "expected a depth such as 50% after ','"
+                    if depths
+                    else "'on scroll' is followed by its percent, e.g. on scroll 50%",
+                )
+            depths.append(_whole_number(match.group(1)))
+            offsets.append(offset)
+            if not self._comma():
+                break
+        if len(depths) == 1:
+            self._set("percent", depths[0], offsets[0])
+        else:
+            self._set("percent", depths, offsets)
 
     def _clause(self) -> None:
         offset, keyword = self._bare()

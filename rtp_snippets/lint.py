@@ -88,8 +88,8 @@ def _look_alike_findings(ruleset: RuleSet) -> list[Finding]:
 def _same_target_findings(ruleset: RuleSet) -> list[Finding]:
     by_target: dict[tuple[str, str], list[Rule]] = defaultdict(list)
     for rule in ruleset:
-        if rule.selector is not None:
-            by_target[rule.event, rule.selector].append(rule)
+        if rule.element_selector is not None:
+            by_target[rule.event, rule.target].append(rule)
     findings = []
     for (event, selector), rules in by_target.items():
         if len(rules) < 2:

@@ -63,10 +63,20 @@ RULE_KEYS = (
     "once",
     "percent",
     "seconds",
+    "link",
     "dynamic",
 )
 # Fields that take a value or a list of values; the others take a single value.
-LIST_KEYS = ("send", "pages", "exclude", "groups", "categories", "purposes", "vendors")
+LIST_KEYS = (
+    "send",
+    "pages",
+    "exclude",
+    "percent",
+    "groups",
+    "categories",
+    "purposes",
+    "vendors",
+)
 DEFAULT_RULES_FILE = "rtp-rules.yml"
 # Looked for in this order when no rules file is named; then the one *.rules file.
 DEFAULT_RULES_FILES = (DEFAULT_RULES_FILE, "rtp-rules.yaml")
@@ -310,6 +320,9 @@ class _Reader:
             mark = error.problem_mark or error.context_mark
             problem = error.problem or error.context or "invalid YAML"
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            if error.context == "while scanning an alias" or "undefined alias" in problem:
+                # A link glob such as *.pdf, written without quotes, reads as an alias.
+                problem += '; a value that starts with * must be quoted, e.g. link: "*.pdf"'
             raise self.fail(line, column, f"YAML syntax error: {problem}") from None
         if root is None:
             raise self.fail(1, 1, "the rules file is empty; it needs a 'rules:' list")

@@ -19,22 +19,28 @@ from functools import cached_property
 from pathlib import Path
 from types import FrameType
 
-from . import css, paths
+from . import css, links, paths
 from .errors import InvalidRule, Position, Problem, ValueSyntaxError, cut, quoted
 
 EVENTS = {
-    "click": "an element matching the selector, or anything inside it, is clicked",
+    "click": "an element matching the selector, or anything inside it, is clicked; with "
+    "`link`, a link whose URL matches",
     "submit": "a form matching the selector is submitted",
     "view": "the page loads (with a selector: only pages where it matches)",
-    "visible": "an element matching the selector enters the viewport (once per element)",
-    "scroll": "the page is scrolled down to `percent` of its height",
+    "visible": "an element matching the selector enters the viewport (once per element); "
+    "with `percent` and `seconds`, at least that share of it for at least that long",
+    "scroll": "the page is scrolled down to `percent` of its height (each depth once)",
     "timer": "`seconds` have passed since the page loaded",
 }
 SELECTOR_REQUIRED = {"click", "submit", "visible"}
 SELECTOR_FORBIDDEN = {"scroll", "timer"}
 ONCE = ("page", "session")
-PLACEHOLDERS = ("text", "attr", "path", "query")
+PLACEHOLDERS = ("text", "attr", "path", "query", "host", "title", "percent")
 _ELEMENT_PLACEHOLDERS = {"text", "attr"}
+# Placeholders with no name; the others are written {kind:NAME}.
+_NAMELESS = ("text", "path", "host", "title", "percent")
+# The elements a link rule acts on: those a click follows to a URL.
+LINKS = "a[href],area[href]"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*\Z")
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'>/=\x00-\x1f]+\Z")
 _MAX_SECONDS = 24 * 60 * 60
@@ -88,9 +94,7 @@ def parse_value(value: str) -> tuple[Part, ...]:
 def _parse_placeholder(inside: str, offset: int) -> Placeholder:
     kind, colon, name = inside.partition(":")
     if kind not in PLACEHOLDERS:
-        known = ", ".join(
-            "{" + k + ("}" if k in ("text", "path") else ":NAME}") for k in PLACEHOLDERS
-        )
+        known = ", ".join("{" + k + ("}" if k in _NAMELESS else ":NAME}") for k in PLACEHOLDERS)
         raise ValueSyntaxError(
             offset,
             f"unknown placeholder '{{{cut(inside)}}}'; use one of {known}, "
@@ -113,7 +117,9 @@ class Rule:
     """One rule: when ``event`` happens (on ``selector``), send ``send`` to RTP.
 
     ``send``, ``pages`` and ``exclude`` accept a string or a list and are kept as
-    tuples. Invalid fields raise ``InvalidRule`` listing every problem.
+    tuples. ``percent`` is a number, or for a scroll rule a list of depths, kept as a
+    tuple (a list of one is that number). Invalid fields raise ``InvalidRule`` listing
+    every problem.
     """
 
     event: str
@@ -123,8 +129,9 @@ class Rule:
     pages: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     once: str | None = None
-    percent: int | None = None
+    percent: int | tuple[int, ...] | None = None
     seconds: float | None = None
+    link: str | None = None
     dynamic: bool = False
     source: Position | None = field(default=None, compare=False, repr=False)
 
@@ -135,6 +142,9 @@ class Rule:
                 object.__setattr__(self, name, tuple(value))
             elif isinstance(value, str):
                 object.__setattr__(self, name, (value,))
+        if isinstance(self.percent, (list, tuple)):
+            depths = tuple(self.percent)
+            object.__setattr__(self, "percent", depths[0] if len(depths) == 1 else depths)
         if self.source is None:
             object.__setattr__(self, "source", _caller_position())
         problems = validate(self)
@@ -146,20 +156,56 @@ class Rule:
         """A stable identifier: the name, or a digest of what the rule does."""
         if self.name:
             return self.name
-        content = json.dumps(
-            [
-                self.event,
-                self.selector,
-                self.send,
-                self.pages,
-                self.exclude,
-                self.once,
-                self.percent,
-                self.seconds,
-            ],
-            ensure_ascii=False,
-        )
+        fields = [
+            self.event,
+            self.selector,
+            self.send,
+            self.pages,
+            self.exclude,
+            self.once,
+            self.percent,
+            self.seconds,
+        ]
+        # Fields added later are in the digest only when set: older rules keep their keys.
+        if self.link is not None:
+            fields.append(self.link)
+        content = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+    @property
+    def percents(self) -> tuple[int, ...]:
+        """``percent`` as a tuple: the depths of a scroll rule, or the share of a visible one."""
+        if self.percent is None:
+            return ()
+        return self.percent if isinstance(self.percent, tuple) else (self.percent,)
+
+    @property
+    def target(self) -> str:
+        """What the rule watches, as tables show it: its selector, depths or seconds."""
+        if self.event == "scroll":
+            return ", ".join(f"{depth}%" for depth in self.percents)
+        if self.event == "timer":
+            return f"{self.seconds:g}s"
+        if self.link is not None:
+            link = "link outbound" if self.link == links.OUTBOUND else f"link '{self.link}'"
+            return f"{self.selector} {link}" if self.selector else link
+        target = self.selector or "-"
+        if self.event == "visible" and self.percent is not None:
+            target += f" {self.percent}%"
+        if self.event == "visible" and self.seconds is not None:
+            target += f" for {self.seconds:g}s"
+        return target
+
+    @property
+    def element_selector(self) -> str | None:
+        """The CSS selector of the elements the rule acts on (None when it has none): its
+        selector, or for a ``link`` rule the links (``a[href]``, ``area[href]``), those
+        that match its selector if it has one. The link glob is checked apart."""
+        if self.link is None:
+            return self.selector
+        if self.selector is None:
+            return LINKS
+        return f":is({LINKS}):is({self.selector})"
 
     @property
     def values(self) -> tuple[tuple[Part, ...], ...]:
@@ -173,11 +219,35 @@ class Rule:
         return not (self.exclude and paths.matches(self.exclude, path))
 
     @property
+    def sent_values(self) -> tuple[str, ...]:
+        """The values as written, one set per depth of a scroll rule that sends
+        ``{percent}`` (filled in: ``read 25``, ``read 50``), else ``send``."""
+        if "percent" not in self.placeholders:
+            return self.send
+        return tuple(
+            _written(parse_value(value), depth)
+            for depth in sorted(self.percents)
+            for value in self.send
+        )
+
+    @property
     def placeholders(self) -> set[str]:
         """The placeholder kinds this rule uses."""
         return {
             part.kind for value in self.values for part in value if isinstance(part, Placeholder)
         }
+
+
+def _written(parts: tuple[Part, ...], depth: int) -> str:
+    """The parts written as a value again, with ``{percent}`` as ``depth``."""
+    return "".join(
+        part.replace("{", "{{").replace("}", "}}")
+        if isinstance(part, str)
+        else str(depth)
+        if part.kind == "percent"
+        else "{" + part.kind + (":" + part.name if part.name else "") + "}"
+        for part in parts
+    )
 
 
 def validate(rule: Rule) -> list[Problem]:
@@ -219,7 +289,25 @@ def validate(rule: Rule) -> list[Problem]:
     if not isinstance(rule.dynamic, bool):
         problems.append(Problem("dynamic", "dynamic is true or false"))
     problems += _amount_problems(rule)
+    problems += _link_problems(rule)
     return problems
+
+
+def _link_problems(rule: Rule) -> list[Problem]:
+    if rule.link is None:
+        return []
+    if rule.event != "click":
+        return [
+            Problem(
+                "link",
+                "link is only for 'click' rules; for other events select the links with a "
+                "CSS selector such as a[href$='.pdf']",
+            )
+        ]
+    if not isinstance(rule.link, str) or not rule.link:
+        return [Problem("link", "a link glob is a non-empty string such as '*.pdf', or outbound")]
+    found = links.link_glob_problem(rule.link)
+    return [Problem("link", found[1], None, found[0])] if found else []
 
 
 def _unknown_event_message(event: object) -> str:
@@ -237,7 +325,15 @@ def _unknown_event_message(event: object) -> str:
 
 def _selector_problems(rule: Rule, event_known: bool) -> list[Problem]:
     if rule.selector is None:
-        if event_known and rule.event in SELECTOR_REQUIRED:
+        if rule.event == "click" and rule.link is None:
+            return [
+                Problem(
+                    "selector",
+                    "a 'click' rule needs a selector or a link, "
+                    'e.g. selector: "#download-whitepaper" or link: "*.pdf"',
+                )
+            ]
+        if event_known and rule.event in SELECTOR_REQUIRED and rule.event != "click":
             return [
                 Problem(
                     "selector",
@@ -267,7 +363,9 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
     if not rule.send:
         return [Problem("send", "a rule needs send: a value or a list of values")]
     problems = []
-    has_element = rule.selector is not None and event_known and rule.event not in SELECTOR_FORBIDDEN
+    has_element = (
+        rule.element_selector is not None and event_known and rule.event not in SELECTOR_FORBIDDEN
+    )
     for index, value in enumerate(rule.send):
         if not isinstance(value, str):
             problems.append(
@@ -298,6 +396,15 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
             problems.append(Problem("send", error.message, index, error.offset))
             continue
         for part in parts:
+            if isinstance(part, Placeholder) and part.kind == "percent" and rule.event != "scroll":
+                problems.append(
+                    Problem(
+                        "send",
+                        "'{percent}' is the scroll depth reached: only a 'scroll' rule can send it",
+                        index,
+                        value.find("{percent}"),
+                    )
+                )
             if (
                 isinstance(part, Placeholder)
                 and part.kind in _ELEMENT_PLACEHOLDERS
@@ -316,26 +423,67 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
 
 
 def _amount_problems(rule: Rule) -> list[Problem]:
-    problems = []
-    wants_percent, wants_seconds = rule.event == "scroll", rule.event == "timer"
-    if rule.percent is None and wants_percent:
-        problems.append(Problem("percent", "a 'scroll' rule needs percent: 1 to 100"))
-    elif rule.percent is not None and not wants_percent:
-        problems.append(Problem("percent", "percent is only for 'scroll' rules"))
-    elif rule.percent is not None and (
-        type(rule.percent) is not int or not 1 <= rule.percent <= 100
-    ):
-        problems.append(Problem("percent", "percent must be a whole number from 1 to 100"))
-    if rule.seconds is None and wants_seconds:
+    problems = _depth_problems(rule)
+    if rule.seconds is None and rule.event == "timer":
         problems.append(Problem("seconds", "a 'timer' rule needs seconds, e.g. seconds: 30"))
-    elif rule.seconds is not None and not wants_seconds:
-        problems.append(Problem("seconds", "seconds is only for 'timer' rules"))
+    elif rule.seconds is not None and rule.event not in ("timer", "visible"):
+        problems.append(
+            Problem(
+                "seconds",
+                "seconds is only for 'timer' rules and 'visible' rules (how long the element "
+                "stays in view); for a delay after the page loads write event: timer",
+            )
+        )
     elif rule.seconds is not None and (
         type(rule.seconds) not in (int, float) or not 0 < rule.seconds <= _MAX_SECONDS
     ):
         problems.append(
             Problem("seconds", f"seconds must be a number above 0 and at most {_MAX_SECONDS}")
         )
+    return problems
+
+
+def _depth_problems(rule: Rule) -> list[Problem]:
+    """Problems with ``percent``: a scroll rule's depths, a visible rule's share."""
+    if rule.percent is None or rule.percent == ():
+        if rule.event == "scroll":
+            return [
+                Problem(
+                    "percent",
+                    "a 'scroll' rule needs percent: 1 to 100, or a list such as [25, 50, 75, 100]",
+                )
+            ]
+        return []
+    if rule.event not in ("scroll", "visible"):
+        return [
+            Problem(
+                "percent",
+                "percent is only for 'scroll' rules (depths) and 'visible' rules (the share "
+                "of the element in view); remove it",
+            )
+        ]
+    if rule.event == "visible" and isinstance(rule.percent, tuple):
+        return [
+            Problem(
+                "percent",
+                "a 'visible' rule takes one percent (the share of the element in view), not a list",
+            )
+        ]
+    if not isinstance(rule.percent, tuple):
+        if type(rule.percent) is not int or not 1 <= rule.percent <= 100:
+            return [Problem("percent", "percent must be a whole number from 1 to 100")]
+        return []
+    problems = []
+    seen: set[int] = set()
+    for index, depth in enumerate(rule.percent):
+        if type(depth) is not int or not 1 <= depth <= 100:
+            message = "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]"
+            problems.append(Problem("percent", message, index))
+        elif depth in seen:
+            message = f"the depth {depth} is given twice; give each depth once"
+            problems.append(Problem("percent", message, index))
+        else:
+            seen.add(depth)
     return problems
 
 
@@ -439,19 +587,21 @@ class RuleSet:
         their pages/exclude globs decide."""
         return tuple(index for index, rule in enumerate(self.rules) if rule.applies_to(path))
 
-    def page_selectors(self, path: str) -> tuple[dict[int, str], frozenset[int]]:
+    def page_selectors(self, path: str) -> tuple[dict[int, str], frozenset[int], dict[int, str]]:
         """The selectors of the rules that run on the page at ``path`` (by rule index),
-        and the indexes of the click rules among them: what the page stage is asked. The
+        the indexes of the click rules among them, and the link globs of link rules (the
+        page stage counts only links whose URL matches): what the page stage is asked. The
         consent platform's script selector, if any, is asked under CONSENT_SCRIPT."""
         selectors = {
-            index: rule.selector
+            index: selector
             for index in self.for_page(path)
-            if (rule := self.rules[index]).selector is not None
+            if (selector := self.rules[index].element_selector) is not None
         }
         clicks = frozenset(index for index in selectors if self.rules[index].event == "click")
+        globs = {index: link for index in selectors if (link := self.rules[index].link) is not None}
         if self.consent is not None and self.consent.script_selector:
             selectors[CONSENT_SCRIPT] = self.consent.script_selector
-        return selectors, clicks
+        return selectors, clicks, globs
 
     def page_share(self, indexes: Iterable[int]) -> RuleSet:
         """The rules at ``indexes`` (from ``for_page``) as one page's set: pages and

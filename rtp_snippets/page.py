@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from . import links
 from .errors import PageSkipped
 from .scan import Scan, Script, scan
 
@@ -221,17 +222,23 @@ def _lexbor_parses(selector: str) -> bool:
 
 # A match: the element's tag name, a key for it, and the key of the nearest <a> or
 # <button> around it (None without one); keys compare within one page only.
-Match = tuple[str, int, "int | None"]
+# An element: its tag name, a key for it (when asked), the key of the link or button
+# around it (when asked) and its href (when asked).
+Match = tuple[str, int, "int | None", "str | None"]
 
 
 def select(
-    data: bytes, selectors: dict[int, str], around: set[int] | frozenset[int] = frozenset()
+    data: bytes,
+    selectors: dict[int, str],
+    around: set[int] | frozenset[int] = frozenset(),
+    hrefs: set[int] | frozenset[int] = frozenset(),
 ) -> dict[int, list[Match]]:
     """The elements each selector matches on the page: by lexbor, as a browser parses the
     page, or by soupsieve on html.parser's tree for the selectors lexbor does not run as
     Chromium does (keys of the two do not compare: an element inside a link one engine
     found is not "claimed" by a link the other found). The link around an element is
-    looked up for the selectors in ``around`` only (None for the others)."""
+    looked up for the selectors in ``around`` only (None for the others), the href for
+    those in ``hrefs``."""
     found: dict[int, list[Match]] = {}
     by_lexbor = {index: s for index, s in selectors.items() if lexbor_runs(s)}
     if by_lexbor:
@@ -240,9 +247,14 @@ def select(
         tree = LexborHTMLParser(data, encoding=True, scripting=True)
         for index, selector in by_lexbor.items():
             found[index] = [
-                (node.tag or "", node.mem_id, _around(node, "tag", "mem_id"))
-                if index in around
-                else (node.tag or "", 0, None)
+                (
+                    *(
+                        (node.tag or "", node.mem_id, _around(node, "tag", "mem_id"))
+                        if index in around
+                        else (node.tag or "", 0, None)
+                    ),
+                    node.attributes.get("href") if index in hrefs else None,
+                )
                 for node in tree.css(selector)
             ]
     if len(by_lexbor) < len(selectors):
@@ -252,12 +264,22 @@ def select(
         for index, selector in selectors.items():
             if index not in by_lexbor:
                 found[index] = [
-                    (element.name, id(element), _around(element, "name", None))
-                    if index in around
-                    else (element.name, 0, None)
+                    (
+                        *(
+                            (element.name, id(element), _around(element, "name", None))
+                            if index in around
+                            else (element.name, 0, None)
+                        ),
+                        _text(element.get("href")) if index in hrefs else None,
+                    )
                     for element in soup.select(selector)
                 ]
     return found
+
+
+def _text(value: object) -> str | None:
+    """An attribute's value as html.parser gives it (a list for class-like names)."""
+    return " ".join(value) if isinstance(value, list) else value  # type: ignore[return-value]
 
 
 def _around(element, name: str, key: str | None) -> int | None:
@@ -331,9 +353,14 @@ def page_facts(
     data: bytes,
     selectors: Mapping[int, str],
     clicks: Iterable[int] = (),
+    link_globs: Mapping[int, str] | None = None,
 ) -> PageFacts:
     """The facts of the page ``data`` (at ``path``) for ``selectors``; ``clicks`` are the
-    keys of the selectors whose matches may be claimed by another's link or button."""
+    keys of the selectors whose matches may be claimed by another's link or button;
+    ``link_globs`` (see links.py) keep, for their keys, only the links whose URL matches.
+    A link's URL is its href resolved against the page's <base href> or path on the
+    host ``links.CHECK_HOST``: the site's real host is not known here."""
+    link_globs = link_globs or {}
     try:
         _, text, _ = decode(data)
     except PageSkipped as skipped:
@@ -354,22 +381,54 @@ def page_facts(
     claimed: dict[int, bool] = {}
     if wanted:
         clicking = set(clicks) & wanted.keys()
-        selected = select(data, wanted, clicking)
+        selected = select(data, wanted, clicking, link_globs.keys() & wanted.keys())
+        if link_globs:
+            _keep_matching_links(path, data, selected, link_globs)
         clickable = {
-            key for index in clicking for name, key, _ in selected[index] if name in ("a", "button")
+            key
+            for index in clicking
+            for name, key, _, _ in selected[index]
+            if name in ("a", "button")
         }
         for index, elements in selected.items():
             counts[index] = len(elements)
             if index in clicking and elements:
                 claimed[index] = all(
-                    link is not None and link in clickable for _, _, link in elements
+                    link is not None and link in clickable for _, _, link, _ in elements
                 )
     navigation = client_navigation(data)
     return PageFacts(path, counts, claimed, len(tags), rtp_first, navigation=navigation)
 
 
+def _keep_matching_links(
+    path: str, data: bytes, selected: dict[int, list[Match]], link_globs: Mapping[int, str]
+) -> None:
+    """Of the links selected for a link glob, only those whose URL it matches."""
+    page_url = f"https://{links.CHECK_HOST}{path}"
+    base = _BASE_HREF.search(data[: data.find(b"<body")] if b"<body" in data else data)
+    if base:
+        page_url = links.resolve(base.group(1).decode("latin-1"), page_url)
+    for index, glob in link_globs.items():
+        if index in selected:
+            selected[index] = [
+                match
+                for match in selected[index]
+                if match[3] is not None
+                and links.link_matches(glob, links.resolve(match[3], page_url), links.CHECK_HOST)
+            ]
+
+
+# A <base href="…"> (quoted); good enough for where check resolves links.
+# Bounded, so that a page full of unclosed "<base " costs linear time.
+_BASE_HREF = re.compile(rb"""<base\s[^>]{0,1000}?href\s*=\s*["']([^"'>]{0,2000})["']""", re.I)
+
+
 def read_facts(
-    root: str, path: str, selectors: Mapping[int, str], clicks: Iterable[int] = ()
+    root: str,
+    path: str,
+    selectors: Mapping[int, str],
+    clicks: Iterable[int] = (),
+    link_globs: Mapping[int, str] | None = None,
 ) -> PageFacts:
     """``page_facts`` of the page at ``path`` (``/``-rooted) under ``root``; a page that
     cannot be read says why in ``problem``."""
@@ -378,7 +437,7 @@ def read_facts(
             data = handle.read()
     except OSError as error:
         return PageFacts(path, {}, {}, 0, False, f"cannot read: {error.strerror}")
-    return page_facts(path, data, selectors, clicks)
+    return page_facts(path, data, selectors, clicks, link_globs)
 
 
 # --- every page --------------------------------------------------------------

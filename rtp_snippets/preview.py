@@ -50,12 +50,6 @@ def rules_table(ruleset: RuleSet) -> str:
     (terminal.table)."""
     rows: list[tuple[str, ...]] = [COLUMNS]
     for rule in ruleset:
-        if rule.event == "scroll":
-            target = f"{rule.percent}%"
-        elif rule.event == "timer":
-            target = f"{rule.seconds:g}s"
-        else:
-            target = rule.selector or "-"
         pages = ", ".join(rule.pages) or "all"
         if rule.exclude:
             pages += " except " + ", ".join(rule.exclude)
@@ -64,7 +58,7 @@ def rules_table(ruleset: RuleSet) -> str:
                 str(rule.source.line) if rule.source else "-",
                 rule.name or "-",
                 rule.event,
-                target,
+                rule.target,
                 " | ".join(rule.send),
                 pages,
                 rule.once or "-",

@@ -25,7 +25,8 @@ import jinja2
 import minify
 
 from .errors import BudgetExceeded, BundleError
-from .model import Consent, RtpTag, Rule, RuleSet
+from .links import link_parts
+from .model import Consent, Placeholder, RtpTag, Rule, RuleSet
 from .paths import glob_tokens
 
 TEMPLATE = "bundle.js.j2"
@@ -80,7 +81,7 @@ def build_bundle(
     """
     groups: dict[str, list] = {}
     for rule in ruleset:
-        groups.setdefault(rule.event, []).append(_record(rule, preview))
+        groups.setdefault(rule.event, []).extend(_records(rule, preview))
     features = bundle_features(ruleset, preview)
     source = _template(TEMPLATE).render(groups=groups, features=features)
     bundle = _finish(source, TEMPLATE, minify)
@@ -168,21 +169,42 @@ def _escaped(match: re.Match) -> str:
     return f"\\u{point:04x}"
 
 
-def _record(rule: Rule, preview: bool = False) -> list:
-    """The rule as the template's data: [target, values, line] plus options when needed."""
+def _records(rule: Rule, preview: bool = False) -> list[list]:
+    """The rule as the template's data: one record (``_record``), or for a scroll rule
+    one per depth, deepest last, each with its ``{percent}`` filled in and, for ``once``,
+    a key of its own (the rule's key and ``@`` and the depth: no name has an ``@``)."""
+    if rule.event != "scroll" or not isinstance(rule.percent, tuple):
+        return [_record(rule, preview)]
+    records = []
+    for depth in sorted(rule.percent):
+        record = _record(rule, preview, depth)
+        if rule.once:
+            record[3]["key"] = f"{rule.key}@{depth}"
+        records.append(record)
+    return records
+
+
+# Placeholders filled in when the bundle is built; the bundle never sees them.
+BUILD_TIME_PLACEHOLDERS = frozenset({"percent"})
+
+
+def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list:
+    """The rule as the template's data: [target, values, line] plus options when needed.
+    A scroll rule's record is for ``depth`` (default: its one depth)."""
     if rule.event == "scroll":
-        target: object = rule.percent
+        depth = rule.percents[0] if depth is None else depth
+        target: object = depth
     elif rule.event == "timer":
         target = rule.seconds
     else:
-        target = rule.selector or 0
-    values = [_value(parts) for parts in rule.values]
+        target = rule.element_selector or 0
+    values = [_value(_filled(parts, depth)) for parts in rule.values]
     record: list = [
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,
         rule.source.line if rule.source else 0,
     ]
-    options: dict[str, str | int | list[list[str]]] = {}
+    options: dict[str, str | int | float | list[str] | list[list[str]]] = {}
     if rule.once:
         options["once"] = rule.once
         options["key"] = rule.key
@@ -190,11 +212,31 @@ def _record(rule: Rule, preview: bool = False) -> list:
         options["pages"] = [list(glob_tokens(glob)) for glob in rule.pages]
     if rule.exclude:
         options["exclude"] = [list(glob_tokens(glob)) for glob in rule.exclude]
+    if rule.link is not None:
+        options["link"] = link_parts(rule.link)
+    if rule.event == "visible" and rule.percent is not None:
+        options["share"] = rule.percents[0] / 100
+    if rule.event == "visible" and rule.seconds is not None:
+        options["ms"] = round(rule.seconds * 1000)
     if preview:
         options["name"] = rule.name or f"{rule.event} {rule.selector or ''}".strip()
     if options:
         record.append(options)
     return record
+
+
+def _filled(parts: tuple, depth: int | None) -> tuple:
+    """The parts with ``{percent}`` replaced by the depth, joined to the text around it."""
+    if depth is None:
+        return parts
+    filled: list = []
+    for part in parts:
+        text = str(depth) if isinstance(part, Placeholder) and part.kind == "percent" else part
+        if isinstance(text, str) and filled and isinstance(filled[-1], str):
+            filled[-1] += text
+        else:
+            filled.append(text)
+    return tuple(filled)
 
 
 def _value(parts: tuple) -> object:
@@ -229,10 +271,14 @@ class Features:
     # Events: the listeners and observers the bundle sets up.
     delegated: tuple[str, ...]
     """The delegated events some rule listens for, in ``DELEGATED_EVENTS`` order."""
+    links: bool
+    """Some click rule has a link glob (``linked()``)."""
     view: bool
     """Some rule is a view rule."""
     visible: bool
     """Some rule is a visible rule (IntersectionObserver, MutationObserver)."""
+    dwell: bool
+    """Some visible rule has a share (``percent``) or a time (``seconds``)."""
     scroll: bool
     """Some rule is a scroll rule."""
     timer: bool
@@ -251,7 +297,7 @@ class Features:
     fill: bool
     """Some value has placeholders to fill in at run time."""
     placeholders: frozenset[str]
-    """The placeholder kinds the values use (text, attr, path, query)."""
+    """The placeholder kinds the bundle fills in (text, attr, path, query, host, title)."""
 
     # Scope: on which pages and how often a rule sends.
     path: bool
@@ -263,7 +309,8 @@ class Features:
     session: bool
     """Some rule is ``once: session`` (sessionStorage)."""
     options: bool
-    """``option()``: rule options read as the rule's own properties (globs or once)."""
+    """``option()``: rule options read as the rule's own properties (globs, once, dwell,
+    links)."""
 
     # Calls made while the page is leaving.
     queue: bool
@@ -275,6 +322,10 @@ class Features:
     """``rtp-snippets preview``: every call goes to the debug overlay as it happens, so
     nothing is queued and every rule goes through ``fire()``."""
 
+    debug: bool
+    """The console log of ``#rtp-snippets-debug`` (always on in preview). Every bundle has
+    it; ``benchmarks/bundle_size.py`` turns it off only to measure what it costs."""
+
     # Consent.
     consent: Consent | None
     """What must be granted before anything is sent (the rules file's ``consent:``):
@@ -285,16 +336,27 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
     """The parts of the bundle these rules need (``preview``: see ``build_bundle``)."""
     rules = tuple(ruleset)
     events = {rule.event for rule in rules}
-    placeholders = frozenset().union(*(rule.placeholders for rule in rules))
+    placeholders = (
+        frozenset().union(*(rule.placeholders for rule in rules)) - BUILD_TIME_PLACEHOLDERS
+    )
     globs = any(rule.pages or rule.exclude for rule in rules)
-    arrays = preview or any(len(rule.send) > 1 or rule.placeholders for rule in rules)
+    arrays = preview or any(
+        len(rule.send) > 1 or rule.placeholders - BUILD_TIME_PLACEHOLDERS for rule in rules
+    )
     once = any(rule.once for rule in rules)
+    links = any(rule.link is not None for rule in rules)
+    dwell = any(
+        rule.event == "visible" and (rule.percent is not None or rule.seconds is not None)
+        for rule in rules
+    )
     # Only rules that depend on the page shown need to hear of client-side navigation.
     navigate = ruleset.client_navigation == "on" and any(_per_page(rule) for rule in rules)
     return Features(
         delegated=tuple(event for event in DELEGATED_EVENTS if event in events),
+        links=links,
         view="view" in events,
         visible="visible" in events,
+        dwell=dwell,
         scroll="scroll" in events,
         timer="timer" in events,
         ready=bool(events & {"view", "visible", "scroll"}) or navigate,
@@ -308,10 +370,11 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
         globs=globs,
         once=once,
         session=any(rule.once == "session" for rule in rules),
-        options=globs or once,
+        options=globs or once or dwell or links,
         queue=ruleset.queues and not preview,
         deliver=ruleset.delivers and not preview,
         preview=preview,
+        debug=True,
         consent=ruleset.consent,
     )
 

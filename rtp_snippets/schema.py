@@ -25,6 +25,8 @@ _STRINGS = {
     ]
 }
 
+_PERCENT = {"type": "integer", "minimum": 1, "maximum": 100}
+
 
 def rules_schema() -> dict:
     """The JSON Schema (draft 2020-12) of a YAML rules file."""
@@ -47,22 +49,36 @@ def rules_schema() -> dict:
         "send": {
             **_STRINGS,
             "description": "The value, or list of values, sent to rtp(). "
-            "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}; {{ and }} are braces.",
+            "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}, {host}, {title}, "
+            "{percent} (scroll); "
+            "{{ and }} are braces.",
         },
         "pages": {**_STRINGS, "description": "Page globs where the rule applies, e.g. /blog/**."},
         "exclude": {**_STRINGS, "description": "Page globs where the rule does not apply."},
         "once": {"enum": list(ONCE), "description": "Send at most once per page or per session."},
         "percent": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": 100,
-            "description": "scroll: the depth that fires the rule.",
+            "oneOf": [
+                _PERCENT,
+                {"type": "array", "items": _PERCENT, "minItems": 1, "uniqueItems": True},
+            ],
+            "description": "scroll: the depth that fires the rule, or a list of depths "
+            "(each fires once; {percent} sends it). visible: the share of the element "
+            "that must be in view.",
         },
         "seconds": {
             "type": "number",
             "exclusiveMinimum": 0,
             "maximum": 86400,
-            "description": "timer: seconds on the page before the rule fires.",
+            "description": "timer: seconds on the page before the rule fires. visible: "
+            "seconds the element must stay in view.",
+        },
+        "link": {
+            "type": "string",
+            "minLength": 1,
+            "pattern": "^(outbound$|\\*|[A-Za-z][A-Za-z0-9+.-]*:)[^?#\\s]*$",
+            "description": "click: only links (a[href], area[href]) whose URL, without "
+            "?query and #fragment, matches this glob (* is any run of characters, case is "
+            "ignored), e.g. *.pdf; or outbound: links to another host.",
         },
         "dynamic": {
             "type": "boolean",
@@ -76,10 +92,18 @@ def rules_schema() -> dict:
         "required": ["event", "send"],
         "additionalProperties": False,
         "allOf": [
-            _when(sorted(SELECTOR_REQUIRED), {"required": ["selector"]}),
+            _when(
+                sorted(SELECTOR_REQUIRED - {"click"}),
+                {"required": ["selector"]},
+            ),
+            _when(["click"], {"anyOf": [{"required": ["selector"]}, {"required": ["link"]}]}),
+            _when(_other_events("click"), {"not": {"required": ["link"]}}),
             _when(sorted(SELECTOR_FORBIDDEN), {"not": {"required": ["selector"]}}),
-            _when(["scroll"], {"required": ["percent"]}, {"not": {"required": ["percent"]}}),
-            _when(["timer"], {"required": ["seconds"]}, {"not": {"required": ["seconds"]}}),
+            _when(["scroll"], {"required": ["percent"]}),
+            _when(["visible"], {"properties": {"percent": _PERCENT}}),
+            _when(_other_events("scroll", "visible"), {"not": {"required": ["percent"]}}),
+            _when(["timer"], {"required": ["seconds"]}),
+            _when(_other_events("timer", "visible"), {"not": {"required": ["seconds"]}}),
         ],
     }
     one_line = {
@@ -190,6 +214,10 @@ def _consent_schema() -> dict:
         "additionalProperties": False,
         "allOf": conditions,
     }
+
+
+def _other_events(*events: str) -> list[str]:
+    return [event for event in EVENTS if event not in events]
 
 
 def _when(events: list[str], then: dict, otherwise: dict | None = None) -> dict:

@@ -157,6 +157,8 @@ class _NoElement:
 def _element_for(rule: Rule, label: str) -> str | _NoElement:
     """An element that the rule's selector matches, with the label inside. Only inert ones are
     built (NEVER_BUILT, COPIED_ATTRIBUTES): a rule whose selector needs more gets none."""
+    if rule.link is not None:
+        return _NoElement("a link rule (the page's own links)")
     if rule.selector is None:
         return _NoElement("fires by itself")
     match = _SIMPLE_SELECTOR.match(rule.selector.strip())

@@ -502,7 +502,7 @@ def _present(
     return tuple(
         index
         for index in indexes
-        if rules[index].selector is None or rules[index].dynamic or matches.get(index)
+        if rules[index].element_selector is None or rules[index].dynamic or matches.get(index)
     )
 
 

@@ -216,6 +216,87 @@ def test_visible_counts_each_element_and_elements_added_later(site, bundle_of):
                                        ["send", "event", {"value": "card 2"}]]
 
 
+# A 200-px element at 1000 px in a 600-px window: scrolled to y, its part in view is
+# [max(1000, y), min(1200, y + 600)].
+DWELL = ('<div id=pricing style="position: absolute; top: 1000px; height: 200px">pricing</div>'
+         '<div id=plans style="position: absolute; top: 1300px; height: 200px">plans</div>'
+         '<div style="height: 4000px"></div>')
+SAW = ["send", "event", {"value": "saw pricing"}]
+# Records the ids of the elements an IntersectionObserver stops watching.
+UNOBSERVED = """<script>window.unobserved = [];
+var unobserve = IntersectionObserver.prototype.unobserve;
+IntersectionObserver.prototype.unobserve = function (element) {
+  unobserved.push(element.id); return unobserve.call(this, element); };</script>"""
+
+
+def paused_clock(site):
+    """Timers on a clock that only the test moves (page.clock.run_for)."""
+    site.context.clock.install(time=0)
+    return lambda page: page.clock.pause_at(10_000)
+
+
+def scrolled(page, y: int) -> None:
+    page.evaluate(f"window.scrollTo(0, {y})")
+    page.wait_for_timeout(100)  # real time: the observer reports at the next frame
+
+
+def test_visible_share_for_a_time_fires_once_after_the_time_in_view(site, bundle_of):
+    pause = paused_clock(site)
+    page = site.open("/", UNOBSERVED + DWELL,
+                     bundle_of("on visible #pricing 50% for 2s send 'saw pricing'"))
+    pause(page)
+    page.evaluate("window.unobserved = []")  # watching starts with an unobserve: not counted
+    scrolled(page, 450)  # 50 px of 200 in view: 25 %
+    page.clock.run_for(5000)
+    assert calls(page) == []
+    scrolled(page, 550)  # 150 px: 75 %
+    page.clock.run_for(1500)
+    scrolled(page, 1300)  # gone before 2 s: the time starts again next time
+    page.clock.run_for(5000)
+    assert calls(page) == []
+    scrolled(page, 500)  # 100 px: exactly 50 %
+    page.clock.run_for(1999)
+    assert calls(page) == []
+    page.clock.run_for(1)
+    assert calls(page) == [SAW]
+    scrolled(page, 1300)  # once per element
+    scrolled(page, 550)
+    page.clock.run_for(5000)
+    assert calls(page) == [SAW]
+    # Its one rule has fired: the element is no longer watched (the first report after
+    # that, leaving the view, was the last).
+    assert page.evaluate("window.unobserved") == ["pricing"]
+
+
+def test_visible_share_and_time_count_for_each_element_on_its_own(site, bundle_of):
+    pause = paused_clock(site)
+    page = site.open("/", DWELL, bundle_of(
+        "on visible #pricing,#plans for 1s send 'saw {text}'", "on visible #plans send 'plans'"))
+    pause(page)
+    scrolled(page, 500)  # pricing 100 px in view (any part counts without a share)
+    page.clock.run_for(600)
+    scrolled(page, 800)  # both in view: pricing for 1.2 s by the end, plans for 0.6 s
+    assert calls(page) == [["send", "event", {"value": "plans"}]]  # a plain rule: at once
+    page.clock.run_for(600)
+    assert calls(page) == [["send", "event", {"value": "plans"}],
+                           ["send", "event", {"value": "saw pricing"}]]
+    page.clock.run_for(400)
+    assert calls(page)[2:] == [["send", "event", {"value": "saw plans"}]]
+
+
+def test_visible_share_of_an_element_taller_than_the_window_is_of_the_window(site, bundle_of):
+    # A 3000-px article never has 50 % of itself in a 600-px window; it counts as half
+    # seen when it covers half the window.
+    article = ('<div id=article style="position: absolute; top: 1000px; height: 3000px">a</div>'
+               '<div style="height: 6000px"></div>')
+    page = site.open("/", article, bundle_of("on visible #article 50% send 'read half'"))
+    scrolled(page, 600)  # 200 px of the window: 33 %
+    page.wait_for_timeout(300)
+    assert calls(page) == []
+    scrolled(page, 800)  # 400 px of the window: 67 % (13 % of the article)
+    assert wait_for_calls(page, 1) == [["send", "event", {"value": "read half"}]]
+
+
 def test_six_values_are_sent_as_four_then_two(site, bundle_of):
     page = site.open("/", BUTTON, bundle_of(
         "on click #download-whitepaper send 'a', 'b', 'c', 'd', 'e', 'f'"))
@@ -310,6 +391,23 @@ def test_scroll_depth(site, bundle_of):
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     assert wait_for_calls(page, 2) == [["send", "event", {"value": "half"}],
                                        ["send", "event", {"value": "all"}]]
+
+
+def test_several_depths_of_one_rule_each_fire_once_in_order(site, bundle_of):
+    page = site.open("/", TALL, bundle_of("on scroll 100%, 25%, 50%, 75% send 'read {percent}'",
+                                          "on scroll 50% send 'half'"))
+    page.wait_for_timeout(100)
+    assert calls(page) == []  # 600 / 3000 = 20 %
+    page.evaluate("window.scrollTo(0, 300)")  # (300 + 600) / 3000 = 30 %
+    assert wait_for_calls(page, 1) == [["send", "event", {"value": "read 25"}]]
+    # One scroll past three depths sends each of them in one go: rules in file order, a
+    # rule's depths smallest first. Scrolling up and down again sends nothing more.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(200)
+    assert calls(page) == [["send", "event", {"value": value}]
+                           for value in ("read 25", "read 50", "read 75", "read 100", "half")]
 
 
 def test_a_page_shorter_than_the_window_counts_as_scrolled(site, bundle_of):
@@ -883,3 +981,101 @@ def test_a_bundle_run_after_document_open_works_again(site, bundle_of):
                      f"<body>{BUTTON}<script>{bundle.code}</script></body></html>")
     page.click("#download-whitepaper")
     assert calls(page) == [SEED_CALL]
+
+
+# --- click narrowed by the link's URL (issue 15) ----------------------------------------
+
+# Page code that cancels every click, so that no link leaves the test page: the bundle's
+# capture listener still sees it, and calls queued for a leaving page are sent on it.
+CANCEL = "<script>document.addEventListener('click', e => e.preventDefault());</script>"
+LINKS = """<title>Links  page</title>
+<a id=pdf href="/files/Report.PDF?download=1#page=2">report</a>
+<a id=pdf-in-query href="/view?file=a.pdf">viewer</a>
+<a id=pdf-in-fragment href="/page#a.pdf">fragment</a>
+<a id=pdf-html href="/files/report.pdf.html">html</a>
+<a id=inner href="files/b.pdf"><span id=icon>b</span></a>
+<a id=out href="https://other.example/x?utm=1">other</a>
+<a id=lookalike href="http://rtp.test.evil/">lookalike</a>
+<a id=same href="http://rtp.test/pricing/">same host</a>
+<a id=mail href="mailto:a@rtp.example">mail</a>
+<a id=bad href="http://[oops">bad</a>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" usemap="#m" width=50 height=50>
+<map name=m><area id=area shape=rect coords="0,0,50,50" href="https://maps.example/a.pdf"></map>
+<div class=downloads><a id=zip href="/d/tool.ZIP">Tool</a></div>
+<a id=zip-elsewhere href="/x.zip">x</a>
+"""
+LINK_RULES = ("on click link '*.pdf' send 'pdf - {attr:href}'",
+              "on click link outbound send 'out - {attr:href} from {host}: {title}'",
+              "on click '.downloads a' link '*.zip' send 'zip {text}'")
+
+
+def value(text: str) -> list:
+    return ["send", "event", {"value": text}]
+
+
+@pytest.mark.parametrize("target, sent", [
+    ("#pdf", ["pdf - /files/Report.PDF?download=1#page=2"]),  # query, fragment and case
+    ("#pdf-in-query", []),
+    ("#pdf-in-fragment", []),
+    ("#pdf-html", []),
+    ("#icon", ["pdf - files/b.pdf"]),  # inside the link; the link's own href
+    ("#out", ["out - https://other.example/x?utm=1 from rtp.test: Links page"]),
+    ("#lookalike", ["out - http://rtp.test.evil/ from rtp.test: Links page"]),
+    ("#same", []),
+    ("#mail", []),
+    ("#bad", []),
+    ("img", ["pdf - https://maps.example/a.pdf",
+               "out - https://maps.example/a.pdf from rtp.test: Links page"]),
+    ("#zip", ["zip Tool"]),
+    ("#zip-elsewhere", []),
+])
+def test_click_rules_narrowed_by_the_link_url(site, bundle_of, target, sent):
+    page = site.open("/", LINKS + CANCEL, bundle_of(*LINK_RULES))
+    page.click(target)
+    page.wait_for_timeout(100)  # a cancelled leaving click's calls are sent after the event
+    assert calls(page) == [value(text) for text in sent]
+
+
+def test_a_link_glob_takes_bounded_time_on_a_hostile_url(site, bundle_of):
+    # A million-character URL against a glob of 20 stars that almost matches everywhere.
+    glob = "*" + "a*" * 19 + "b"
+    page = site.open("/", "<a id=long>x</a>" + CANCEL,
+                     bundle_of(f"on click link '{glob}' send 'x'"))
+    elapsed = page.evaluate("""() => {
+        const link = document.getElementById('long');
+        link.href = '/' + 'a'.repeat(1000000);
+        const start = performance.now();
+        link.click();
+        return performance.now() - start;
+    }""")
+    assert calls(page) == []
+    assert elapsed < 500, elapsed
+
+
+def test_new_triggers_run_under_a_strict_content_security_policy(site, bundle_of):
+    bundle = bundle_of(*LINK_RULES, "on scroll 1%, 100% send 'read {percent}'",
+                       "on visible #pdf 10% for 0.1s send 'saw'")
+    policy = f"default-src 'none'; img-src data:; script-src {_csp_hash(SPY)} {bundle.csp_source}"
+    page = site.open("/", LINKS, bundle, headers={"content-security-policy": policy})
+    page.evaluate("document.addEventListener('click', e => e.preventDefault())")
+    page.click("#out")
+    assert sorted(map(str, wait_for_calls(page, 4))) == sorted(map(str, [
+        value("read 1"), value("read 100"), value("saw"),
+        value("out - https://other.example/x?utm=1 from rtp.test: Links page")]))
+
+
+def test_the_bundle_matches_link_globs_as_python_does(site, bundle_of):
+    from test_triggers import LINK_GLOB_CASES
+
+    from rtp_snippets.links import link_matches
+
+    globs = sorted({glob for glob, _, _ in LINK_GLOB_CASES})
+    urls = sorted({url for _, url, _ in LINK_GLOB_CASES})
+    links = "".join(f'<a id=l{index} href="{url}">{index}</a> ' for index, url in enumerate(urls))
+    page = site.open("/", links + CANCEL,
+                     bundle_of(*(f"on click link '{glob}' send '{glob}'" for glob in globs)))
+    for index, url in enumerate(urls):
+        page.evaluate("window.calls = []")
+        page.click(f"#l{index}")
+        assert [call[2]["value"] for call in calls(page)] == [
+            glob for glob in globs if link_matches(glob, url)], url

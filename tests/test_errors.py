@@ -45,10 +45,10 @@ CASES = {
             send: x
         """,
         """
-        Error: rtp-rules.yml:2:5: a 'click' rule needs a selector, e.g. selector: "#download-whitepaper"
+        Error: rtp-rules.yml:2:5: a 'click' rule needs a selector or a link, e.g. selector: "#download-whitepaper" or link: "*.pdf"
             - event: click
               ^
-        Error: rtp-rules.yml:3:5: unknown key 'selctor'; known keys are name, event, selector, send, pages, exclude, once, percent, seconds, dynamic (did you mean 'selector'?)
+        Error: rtp-rules.yml:3:5: unknown key 'selctor'; known keys are name, event, selector, send, pages, exclude, once, percent, seconds, link, dynamic (did you mean 'selector'?)
               selctor: "#a"
               ^
         """),
@@ -177,7 +177,7 @@ CASES = {
             send: "lead - {atr:product}"
         """,
         """
-        Error: rtp-rules.yml:4:19: unknown placeholder '{atr:product}'; use one of {text}, {attr:NAME}, {path}, {query:NAME}, or '{{' for a literal brace
+        Error: rtp-rules.yml:4:19: unknown placeholder '{atr:product}'; use one of {text}, {attr:NAME}, {path}, {query:NAME}, {host}, {title}, {percent}, or '{{' for a literal brace
               send: "lead - {atr:product}"
                             ^
         """),
@@ -237,7 +237,7 @@ CASES = {
             send: y
         """,
         """
-        Error: rtp-rules.yml:2:5: a 'scroll' rule needs percent: 1 to 100
+        Error: rtp-rules.yml:2:5: a 'scroll' rule needs percent: 1 to 100, or a list such as [25, 50, 75, 100]
             - event: scroll
               ^
         Error: rtp-rules.yml:5:16: a 'timer' rule has no selector; remove it
@@ -293,7 +293,7 @@ def test_plain_rules_file_errors_for_every_bad_line(tmp_path, monkeypatch):
 @pytest.mark.parametrize("text, expected", [
     ("from rtp_snippets import Rule\n\nrules = [\n    Rule(event='click', send='x'),\n]\n",
      """
-     Error: rules.py:4:5: selector: a 'click' rule needs a selector, e.g. selector: "#download-whitepaper"
+     Error: rules.py:4:5: selector: a 'click' rule needs a selector or a link, e.g. selector: "#download-whitepaper" or link: "*.pdf"
            Rule(event='click', send='x'),
            ^
      """),

@@ -84,7 +84,7 @@ def test_placeholders(value, parts):
     ("a {b", 2, "unclosed '{'; write '{{' for a literal brace"),
     ("a } b", 2, "a lone '}' must be written '}}'"),
     ("{thing}", 0, "unknown placeholder '{thing}'; use one of {text}, {attr:NAME}, {path}, "
-                   "{query:NAME}, or '{{' for a literal brace"),
+                   "{query:NAME}, {host}, {title}, {percent}, or '{{' for a literal brace"),
     ("{attr}", 0, "'{attr:NAME}' needs a name, e.g. '{attr:data-product}'"),
     ("{query:}", 0, "'{query:NAME}' needs a name, e.g. '{query:data-product}'"),
     ("{text:x}", 0, "'{text}' takes no name"),

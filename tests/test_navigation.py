@@ -164,6 +164,40 @@ def test_a_timer_of_the_page_left_does_not_fire_on_the_next(site, rules_file):
     assert calls(page) == [value("a second on /pricing/")]
 
 
+@browser_test
+def test_several_scroll_depths_fire_again_on_each_page_shown(site, rules_file):
+    bundle = build_bundle(load_rules(rules_file(
+        "client_navigation: on\nrules:\n"
+        "  - \"on scroll 10%, 50%, 100% send 'read {percent} of {path}'\"\n")))
+    tall = "<div style='height: 3000px'>long</div>"
+    for path, body in PAGES.items():
+        site.add(path, body.replace("</main>", tall + "</main>") + ROUTER % "push-first", bundle)
+    page = site.visit(ORIGIN + "/")
+    page.evaluate("window.scrollTo(0, 600)")  # (600 + 600) / 3000+ = under 50 %
+    assert settle(page, 1) == [value("read 10 of /")]
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click("text=Pricing")
+    page.wait_for_function("document.querySelector('h1').textContent == 'Pricing'")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert settle(page, 4)[1:] == [value(f"read {depth} of /pricing/") for depth in (10, 50, 100)]
+
+
+@browser_test
+def test_visible_for_a_time_counts_again_on_each_page_shown(site, rules_file):
+    bundle = build_bundle(load_rules(rules_file(
+        "client_navigation: on\nrules:\n"
+        "  - \"on visible .promo 50% for 0.3s send 'promo on {path}'\"\n")))
+    for path, body in PAGES.items():
+        site.add(path, body + ROUTER % "push-first", bundle)
+    page = site.visit(ORIGIN + "/")
+    page.click("text=Pricing")
+    assert settle(page, 1) == [value("promo on /pricing/")]
+    page.go_back()
+    page.wait_for_function("document.querySelector('h1').textContent == 'Home'")
+    page.go_forward()
+    assert settle(page, 2) == [value("promo on /pricing/")] * 2
+
+
 def test_without_client_navigation_a_bundle_has_none_of_its_code(rules_file):
     on = build_bundle(load_rules(rules_file(RULES)))
     off = build_bundle(load_rules(rules_file(RULES.replace("client_navigation: on",

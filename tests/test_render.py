@@ -61,6 +61,10 @@ PARTS = {
     "submit": '"submit"',
     "navigation queue": '"a[href],area[href]"',
     "queued calls sent": "pageshow",
+    "visible for a time": "rootBounds",
+    "link globs": "document.baseURI",
+    "host placeholder": '=="host"',
+    "title placeholder": '=="title"',
 }
 QUEUE = {"navigation queue", "queued calls sent"}
 
@@ -79,6 +83,15 @@ QUEUE = {"navigation queue", "queued calls sent"}
     (["on visible #a send 'x'"], {"page load", "visible observer", "new elements"}),
     (["on scroll 50% send 'x'"], {"page load", "scroll"}),
     (["on timer 5s send 'x'"], {"timer"}),
+    (["on scroll 25%, 50% send 'read {percent}'"], {"page load", "scroll"}),
+    (["on visible #a 50% send 'x'"], {"page load", "visible observer", "new elements",
+                                      "visible for a time"}),
+    (["on visible #a for 2s send 'x'"], {"page load", "visible observer", "new elements",
+                                         "visible for a time"}),
+    (["on click link '*.pdf' send 'x'"], QUEUE | {"link globs"}),
+    (["on click #a link outbound send 'x'"], QUEUE | {"link globs"}),
+    (["on view send '{host}'"], {"page load", "arrays", "host placeholder"}),
+    (["on view send '{title}'"], {"page load", "arrays", "title placeholder"}),
 ])
 def test_the_bundle_carries_only_the_parts_its_rules_need(bundle_of, lines, included):
     code = bundle_of(*lines).code

@@ -13,6 +13,7 @@ STAGES = {
     "terminal": 0,
     "errors": 1,
     "paths": 2,
+    "links": 2,
     "css": 2,
     "scan": 2,
     "model": 3,

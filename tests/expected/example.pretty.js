@@ -163,6 +163,10 @@
       return path;
     if (kind == "query")
       return new URLSearchParams(location.search).get(name);
+    if (kind == "host")
+      return location.hostname;
+    if (kind == "title")
+      return document.title;
   }
   function zeros() {
     return Array(size).fill(0);
@@ -251,13 +255,34 @@
     else
       callback();
   }
+  function linked(link, parts) {
+    var url, at2, last = parts.length - 1, i;
+    try {
+      url = new URL(link.getAttribute("href"), document.baseURI);
+    } catch (error) {
+      return;
+    }
+    if (last < 0)
+      return (url.protocol == "http:" || url.protocol == "https:") && url.hostname != location.hostname;
+    url.search = url.hash = "";
+    url = url.href.toLowerCase();
+    if (!url.startsWith(parts[0]))
+      return;
+    for (at2 = parts[0].length, i = 1; i < last; i++) {
+      at2 = url.indexOf(parts[i], at2);
+      if (at2 < 0)
+        return;
+      at2 += parts[i].length;
+    }
+    return last ? url.length - parts[last].length >= at2 && url.endsWith(parts[last]) : url.length == at2;
+  }
   function listen(type, rules) {
     document.addEventListener(type, function(event) {
       handle(event, function() {
         rules.forEach(function(rule) {
           try {
-            var element = event.target.closest(rule[0]);
-            if (element)
+            var element = event.target.closest(rule[0]), parts = option(rule, "link");
+            if (element && (!parts || linked(element, parts)))
               fire(rule, element);
           } catch (error) {
             lost(error);
@@ -266,10 +291,10 @@
       });
     }, true);
   }
-  listen("click", [["#download-whitepaper", "download - example whitepaper", 11], ["a.cta[href^='/pricing']", "pricing call to action", 14], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"], 26]].filter(applies));
+  listen("click", [["#download-whitepaper", "download - example whitepaper", 11], ["a.cta[href^='/pricing']", "pricing call to action", 14], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"], 26], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], 31, { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"], " on ", ["host"]]], 32, { "link": [] }]].filter(applies));
   listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], 20, { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
   ready(function() {
-    [[0, "viewed pricing", 31, { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
+    [[0, "viewed pricing", 37, { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
       try {
         var element = rule[0] ? document.querySelector(rule[0]) : null;
         if (element || !rule[0])
@@ -280,25 +305,56 @@
     });
   });
   ready(function() {
-    var rules = [["#case-study", "saw case study", 34, { "once": "session", "key": "f54b02bf3049" }]].filter(applies), seen = /* @__PURE__ */ new WeakSet(), added = [];
+    var rules = [["#case-study", "saw case study", 40, { "once": "session", "key": "f54b02bf3049" }], [".pricing-table", "saw pricing", 46, { "once": "session", "key": "445b8b34bc38", "share": 0.5, "ms": 2e3 }]].filter(applies), seen = /* @__PURE__ */ new WeakSet(), added = [];
+    var timers = /* @__PURE__ */ new WeakMap(), thresholds = [], step2;
+    for (step2 = 0; step2 <= 100; step2++)
+      thresholds.push(step2 / 100);
+    function dwelt(element, started, index, rule) {
+      if (timers.get(element) == started) {
+        started[index] = true;
+        try {
+          fire(rule, element);
+        } catch (error) {
+          lost(error);
+        }
+      }
+    }
     var observer = new IntersectionObserver(function(entries) {
       entries.forEach(function(entry) {
-        if (entry.isIntersecting) {
-          observer.unobserve(entry.target);
-          rules.forEach(function(rule) {
-            try {
-              if (entry.target.matches(rule[0]))
-                fire(rule, entry.target);
-            } catch (error) {
-              lost(error);
+        var element = entry.target, box = entry.boundingClientRect, view = entry.rootBounds, share = entry.intersectionRatio, started = timers.get(element) || [], ms, all = 1;
+        timers.set(element, started);
+        if (view)
+          share /= Math.min(1, view.width / box.width) * Math.min(1, view.height / box.height);
+        rules.forEach(function(rule, index) {
+          try {
+            if (started[index] === true || !element.matches(rule[0]))
+              return;
+            if (entry.isIntersecting && share >= option(rule, "share")) {
+              if (!started[index]) {
+                ms = option(rule, "ms");
+                if (ms)
+                  started[index] = setTimeout(dwelt, ms, element, started, index, rule);
+                else
+                  dwelt(element, started, index, rule);
+              }
+            } else {
+              clearTimeout(started[index]);
+              started[index] = 0;
             }
-          });
-        }
+          } catch (error) {
+            lost(error);
+          }
+          if (started[index] !== true)
+            all = 0;
+        });
+        if (all)
+          observer.unobserve(element);
       });
-    });
+    }, { threshold: thresholds });
     function watch(element) {
       if (!seen.has(element)) {
         seen.add(element);
+        observer.unobserve(element);
         observer.observe(element);
       }
     }
@@ -346,11 +402,11 @@
       w.removeEventListener("scroll", check);
   }
   ready(function() {
-    pending = [[75, "read three quarters", 40, { "pages": [["/blog", "/**"]] }]].filter(applies);
+    pending = [[75, "read three quarters", 49, { "pages": [["/blog", "/**"]] }], [25, "read 25", 51, { "exclude": [["/blog", "/**"]] }], [50, "read 50", 51, { "exclude": [["/blog", "/**"]] }], [75, "read 75", 51, { "exclude": [["/blog", "/**"]] }], [100, "read 100", 51, { "exclude": [["/blog", "/**"]] }]].filter(applies);
     w.addEventListener("scroll", check, { passive: true });
     check();
   });
-  [[30, "engaged 30 seconds", 41, { "once": "session", "key": "1e03ae26abd4" }]].filter(applies).forEach(start);
+  [[30, "engaged 30 seconds", 55, { "once": "session", "key": "1e03ae26abd4" }]].filter(applies).forEach(start);
   function start(rule) {
     return setTimeout(function() {
       try {
