@@ -354,39 +354,34 @@ def test_the_injected_rtp_tag_loads_rtp_js_only_once_consent_is_granted(browser,
     assert site.errors == []
 
 
-def test_a_tcf_stub_that_comes_after_the_bundle_is_found(browser, rules_file):
-    bundle = build_bundle(
-        load_rules(rules_file(f"consent:\n  {PLATFORMS['tcf'][0]}\nrules:{RULES}"))
-    )
+@pytest.fixture
+def tcf_site(browser, rules_file):
+    """An empty site on ORIGIN, and the bundle of RULES with TCF consent."""
+    rules = rules_file(f"consent:\n  {PLATFORMS['tcf'][0]}\nrules:{RULES}")
     context = browser.new_context()
     site = Site(context, ORIGIN)
-    # The CMP's script at the end of the body, after the bundle, and another one only
-    # when the page has loaded.
-    site.add("/", BODY, bundle)
-    site.pages["/"] = (
-        site.pages["/"][0].replace(
-            "</body>", f"<script>var state = 'granted'; {TCF}</script></body>"
-        ),
-        {},
-    )
-    page = site.visit(f"{ORIGIN}/")
-    page.wait_for_function("window.calls.length == 1")
-    assert calls(page) == [call("viewed")]
+    yield site, build_bundle(load_rules(rules))
     context.close()
     assert site.errors == []
 
 
-def test_tcf_where_gdpr_does_not_apply_counts_as_granted(browser, rules_file):
-    bundle = build_bundle(
-        load_rules(rules_file(f"consent:\n  {PLATFORMS['tcf'][0]}\nrules:{RULES}"))
-    )
-    context = browser.new_context()
-    site = Site(context, ORIGIN)
+def test_a_tcf_stub_that_comes_after_the_bundle_is_found(tcf_site):
+    site, bundle = tcf_site
+    # The CMP's script at the end of the body, after the bundle: found at DOMContentLoaded.
+    site.add("/", BODY, bundle)
+    html, headers = site.pages["/"]
+    cmp = f"<script>var state = 'granted'; {TCF}</script>"
+    site.pages["/"] = (html.replace("</body>", cmp + "</body>"), headers)
+    page = site.visit(f"{ORIGIN}/")
+    page.wait_for_function("window.calls.length == 1")
+    assert calls(page) == [call("viewed")]
+
+
+def test_tcf_where_gdpr_does_not_apply_counts_as_granted(tcf_site):
+    site, bundle = tcf_site
     no_gdpr = TCF.replace("gdprApplies: true", "gdprApplies: false")
     site.add("/", f"<script>{STORAGE_SPY}{no_gdpr}</script>{BODY}", bundle)
     page = site.visit(f"{ORIGIN}/?state=undecided")
     assert calls(page) == []  # the dialogue is shown: no answer yet
     page.evaluate("cmp.set(false)")  # answered; consents do not matter without GDPR
     assert calls(page) == [call("viewed")]
-    context.close()
-    assert site.errors == []
