@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import tempfile
 from pathlib import Path
 
@@ -385,3 +386,109 @@ def test_tcf_where_gdpr_does_not_apply_counts_as_granted(tcf_site):
     assert calls(page) == []  # the dialogue is shown: no answer yet
     page.evaluate("cmp.set(false)")  # answered; consents do not matter without GDPR
     assert calls(page) == [call("viewed")]
+
+
+# --- IAB TCF v2 with the IAB's own CMP API (tests/vendor/iabtcf) -----------------------
+
+VENDOR = Path(__file__).parent / "vendor" / "iabtcf"
+# A Global Vendor List with the 11 purposes and one vendor, 1234, for purposes 1, 3 and 4.
+VENDOR_LIST = {
+    "gvlSpecificationVersion": 3,
+    "vendorListVersion": 1,
+    "tcfPolicyVersion": 4,
+    "lastUpdated": "2026-01-01T00:00:00Z",
+    "purposes": {
+        str(number): {"id": number, "name": f"purpose {number}", "description": "",
+                      "illustrations": []}
+        for number in range(1, 12)
+    },
+    "specialPurposes": {}, "features": {}, "specialFeatures": {}, "stacks": {},
+    "dataCategories": {},
+    "vendors": {"1234": {
+        "id": 1234, "name": "vendor", "purposes": [1, 3, 4], "legIntPurposes": [],
+        "flexiblePurposes": [], "specialPurposes": [], "features": [], "specialFeatures": [],
+        "urls": [], "usesCookies": True, "cookieMaxAgeSeconds": 1, "cookieRefresh": False,
+        "usesNonCookieAccess": False,
+    }},
+}
+# The CMP: the stub in <head> (so the bundle's call is queued), the CMP API loaded after
+# the bundle; answer(consents) encodes a TC string as a CMP would and hands it over;
+# the page's ?tc= is the TC string a returning visitor's CMP starts with ("" = GDPR
+# applies and the dialogue is shown, "none" = GDPR does not apply).
+IAB_CMP = """
+window.cmp = new iabtcf.CmpApi(10, 1, false);
+function encode(consents) {
+  var model = new iabtcf.TCModel(new iabtcf.GVL(VENDOR_LIST));
+  model.cmpId = 10;
+  model.cmpVersion = 1;
+  if (consents) {
+    model.purposeConsents.set([1, 3, 4]);
+    model.vendorConsents.set(1234);
+  }
+  return iabtcf.TCString.encode(model);
+}
+window.answer = function (consents) { cmp.update(encode(consents), false); };
+var start = new URLSearchParams(location.search).get("tc");
+if (start == "none") cmp.update(null, false);
+else if (start) cmp.update(encode(start == "granted"), false);
+else cmp.update("", true);
+"""
+
+
+@pytest.fixture
+def iab_page(browser, rules_file):
+    """Opens / with the IAB's stub and CMP API around the bundle: iab_page(tc)."""
+    rules = rules_file(f"consent:\n  {PLATFORMS['tcf'][0]}\nrules:{RULES}")
+    bundle = build_bundle(load_rules(rules))
+    context = browser.new_context()
+    site = Site(context, ORIGIN)
+    stub = (VENDOR / "stub.js").read_text(encoding="utf-8")
+    library = (VENDOR / "cmpapi-core.js").read_text(encoding="utf-8")
+    vendor_list = f"window.VENDOR_LIST = {json.dumps(VENDOR_LIST)};"
+    site.add("/", BODY, bundle)
+    html, headers = site.pages["/"]
+    html = html.replace("<head>", f"<head><script>{STORAGE_SPY}</script><script>{stub}</script>")
+    html = html.replace(
+        "</body>", f"<script>{library}</script><script>{vendor_list}{IAB_CMP}</script></body>"
+    )
+    site.pages["/"] = (html, headers)
+    yield lambda tc="": site.visit(f"{ORIGIN}/?tc={tc}")
+    context.close()
+    assert site.errors == []
+
+
+def test_iab_cmp_undecided_then_granted_sends_the_held_calls_in_order(iab_page):
+    page = iab_page()
+    page.click("#buy")
+    page.click("#once")
+    assert calls(page) == []
+    assert writes(page) == []
+    page.evaluate("answer(true)")
+    assert calls(page) == [call("viewed"), call("buy"), call("once")]
+
+
+def test_iab_cmp_refused_drops_and_withdrawn_stops(iab_page):
+    page = iab_page()
+    page.click("#buy")
+    page.evaluate("answer(false)")
+    page.click("#buy")
+    assert calls(page) == []
+    assert writes(page) == []
+    page.evaluate("answer(true)")
+    page.click("#buy")
+    assert calls(page) == [call("buy")]
+    page.evaluate("answer(false)")  # withdrawn
+    page.click("#buy")
+    assert calls(page) == [call("buy")]
+
+
+def test_iab_cmp_a_returning_visitors_answer_is_used_at_once(iab_page):
+    granted = iab_page("granted")
+    granted.click("#buy")
+    assert calls(granted) == [call("viewed"), call("buy")]
+    refused = iab_page("refused")
+    refused.click("#buy")
+    assert calls(refused) == []
+    without_gdpr = iab_page("none")
+    without_gdpr.click("#buy")
+    assert calls(without_gdpr) == [call("viewed"), call("buy")]
