@@ -19,8 +19,9 @@ literal parts, the first must start the URL and the last end it, and each part b
 is looked for, leftmost, from where the one before ended (the leftmost place leaves the
 most room for the rest, so the search never goes back). That is one substring search
 per part: at most the URL's length times the glob's, whatever the URL. Python
-(``link_matches``) and the bundle (``linked`` in ``templates/bundle.js.j2``, which
-gets the parts from ``link_parts``) do the same.
+(``link_matches``) and the bundle (``linked`` in ``templates/bundle.js.j2``, through
+``wildcard`` in ``templates/wildcard.js.j2``, which the consent cookie's value glob
+uses too; the parts come from ``link_parts``) do the same.
 """
 
 from __future__ import annotations

@@ -22,6 +22,18 @@
     if (debug)
       console.log("rtp-snippets line", rule[2], what, args);
   }
+  function wildcard(text, parts) {
+    var at2 = parts[0].length, last = parts.length - 1, i;
+    if (!text.startsWith(parts[0]))
+      return false;
+    for (i = 1; i < last; i++) {
+      at2 = text.indexOf(parts[i], at2);
+      if (at2 < 0)
+        return false;
+      at2 += parts[i].length;
+    }
+    return last ? text.length - parts[last].length >= at2 && text.endsWith(parts[last]) : text.length == at2;
+  }
   var KEY = "rtp-snippets queue", SENT = "rtp-snippets sent", AGE = 18e5;
   function replay(calls) {
     calls.forEach(function(args) {
@@ -256,25 +268,16 @@
       callback();
   }
   function linked(link, parts) {
-    var url, at2, last = parts.length - 1, i;
+    var url;
     try {
       url = new URL(link.getAttribute("href"), document.baseURI);
     } catch (error) {
       return;
     }
-    if (last < 0)
+    if (!parts.length)
       return (url.protocol == "http:" || url.protocol == "https:") && url.hostname != location.hostname;
     url.search = url.hash = "";
-    url = url.href.toLowerCase();
-    if (!url.startsWith(parts[0]))
-      return;
-    for (at2 = parts[0].length, i = 1; i < last; i++) {
-      at2 = url.indexOf(parts[i], at2);
-      if (at2 < 0)
-        return;
-      at2 += parts[i].length;
-    }
-    return last ? url.length - parts[last].length >= at2 && url.endsWith(parts[last]) : url.length == at2;
+    return wildcard(url.href.toLowerCase(), parts);
   }
   function listen(type, rules) {
     document.addEventListener(type, function(event) {
