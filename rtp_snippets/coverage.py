@@ -21,7 +21,7 @@ from .paths import matches, site_pages
 from .terminal import shown, table
 
 if TYPE_CHECKING:
-    from .model import Rule, RuleSet
+    from .model import Consent, Rule, RuleSet
 
 DEFAULT_MAX_MATCHES = 50
 EXAMPLES = 3
@@ -224,8 +224,8 @@ def site_coverage(
     findings = lint_rules(ruleset) + _coverage_findings(coverage, paths, max_matches)
     selector = ruleset.consent.script_selector if ruleset.consent else None
     consent = (selector, no_consent_script) if selector else None
-    if consent and no_consent_script:
-        findings.append(_consent_finding(ruleset, *consent))
+    if ruleset.consent and selector and no_consent_script:
+        findings.append(_consent_finding(ruleset.consent, selector, no_consent_script))
     soupsieve = sorted(
         {
             selector
@@ -246,9 +246,7 @@ def site_coverage(
     )
 
 
-def _consent_finding(ruleset: RuleSet, selector: str, missing: list[str]) -> Finding:
-    consent = ruleset.consent
-    assert consent is not None
+def _consent_finding(consent: Consent, selector: str, missing: list[str]) -> Finding:
     return Finding(
         "warning",
         f"{len(missing)} pages have no {consent.platform} script ({selector}), e.g. "

@@ -268,6 +268,7 @@ class _Parser:
         return self.parsed
 
     def _items(self, what: str) -> tuple[list[str], list[int]]:
+        """Items separated by commas, and the offset of each (inside its quotes)."""
         items, offsets = [], []
         while True:
             offset, item = self._item(what)
@@ -400,14 +401,7 @@ class _Parser:
                 raise DslError(value_offset, "'name' is followed by the rule's name")
             self._set("name", value, value_offset)
         else:
-            globs, offsets = [], []
-            while True:
-                item_offset, glob = self._item("a page glob such as /blog/**")
-                globs.append(glob)
-                offsets.append(item_offset + (1 if self.text[item_offset] in "'\"" else 0))
-                if not self._comma():
-                    break
-            self._set(keyword, globs, offsets)
+            self._set(keyword, *self._items("a page glob such as /blog/**"))
 
 
 def _whole_number(digits: str) -> int | float:

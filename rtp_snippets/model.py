@@ -238,15 +238,28 @@ class Rule:
         }
 
 
+def with_depth(parts: tuple[Part, ...], depth: int | None) -> tuple[Part, ...]:
+    """The parts with ``{percent}`` replaced by ``depth`` (None: as they are), joined to
+    the text around it."""
+    if depth is None:
+        return parts
+    filled: list[Part] = []
+    for part in parts:
+        text = str(depth) if isinstance(part, Placeholder) and part.kind == "percent" else part
+        if isinstance(text, str) and filled and isinstance(filled[-1], str):
+            filled[-1] += text
+        else:
+            filled.append(text)
+    return tuple(filled)
+
+
 def _written(parts: tuple[Part, ...], depth: int) -> str:
     """The parts written as a value again, with ``{percent}`` as ``depth``."""
     return "".join(
         part.replace("{", "{{").replace("}", "}}")
         if isinstance(part, str)
-        else str(depth)
-        if part.kind == "percent"
         else "{" + part.kind + (":" + part.name if part.name else "") + "}"
-        for part in parts
+        for part in with_depth(parts, depth)
     )
 
 

@@ -26,7 +26,7 @@ import minify
 
 from .errors import BudgetExceeded, BundleError
 from .links import link_parts
-from .model import Consent, Placeholder, RtpTag, Rule, RuleSet
+from .model import Consent, RtpTag, Rule, RuleSet, with_depth
 from .paths import glob_tokens
 
 TEMPLATE = "bundle.js.j2"
@@ -198,7 +198,7 @@ def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list
         target = rule.seconds
     else:
         target = rule.element_selector or 0
-    values = [_value(_filled(parts, depth)) for parts in rule.values]
+    values = [_value(with_depth(parts, depth)) for parts in rule.values]
     record: list = [
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,
@@ -223,20 +223,6 @@ def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list
     if options:
         record.append(options)
     return record
-
-
-def _filled(parts: tuple, depth: int | None) -> tuple:
-    """The parts with ``{percent}`` replaced by the depth, joined to the text around it."""
-    if depth is None:
-        return parts
-    filled: list = []
-    for part in parts:
-        text = str(depth) if isinstance(part, Placeholder) and part.kind == "percent" else part
-        if isinstance(text, str) and filled and isinstance(filled[-1], str):
-            filled[-1] += text
-        else:
-            filled.append(text)
-    return tuple(filled)
 
 
 def _value(parts: tuple) -> object:
