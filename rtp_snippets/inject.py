@@ -74,10 +74,40 @@ class Injected:
     has_rtp_tag: bool
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where ``insert_blocks`` put the blocks into a page in an ASCII-compatible encoding:
+    enough to put them into the same bytes again without scanning (``insert``)."""
+
+    start: int  # the bytes before the text (a byte order mark)
+    removed: tuple[tuple[int, int], ...]  # our earlier blocks, cut out
+    place: int  # the block's place, in the text left after the cuts
+    tag_place: int | None  # the RTP tag block's place, when one was put in
+    has_tag: bool
+
+    def insert(self, data: bytes, block: str, tag_block: str | None) -> Injected:
+        """The page ``data`` (the bytes this placement was found in) with ``block`` and,
+        where the page got one, ``tag_block`` (the same position and the same presence of
+        a tag block as when found; the blocks themselves may differ)."""
+        insertions = [(self.place, block)]
+        if self.tag_place is not None:
+            assert tag_block is not None
+            insertions.append((self.tag_place, tag_block))
+        return Injected(_splice(data, self.start, list(self.removed), insertions), self.has_tag)
+
+
 def insert_blocks(
     data: bytes, block: str, position: str = "body", tag_block: str | None = None
 ) -> Injected:
-    """``inject_html`` for ready-made blocks (the site stage builds each block once).
+    """``inject_html`` for ready-made blocks (the site stage builds each block once)."""
+    return place_blocks(data, block, position, tag_block)[0]
+
+
+def place_blocks(
+    data: bytes, block: str, position: str = "body", tag_block: str | None = None
+) -> tuple[Injected, Placement | None]:
+    """``insert_blocks``, and where the blocks went (None for a page whose encoding is not
+    ASCII-compatible, such as UTF-16).
 
     Memory: the page's bytes, its text and the output at most (3x the page), as each
     copy is let go before the next is made; text offsets are byte offsets in
@@ -98,20 +128,23 @@ def insert_blocks(
     place = found.body_end if position == "body" else found.head_end
     if place is None:
         raise PageSkipped(found.problem or "the page has no <head> element")
-    insertions = [(place, block)]
     has_tag = maybe_tagged and has_rtp_tag(found)
+    tag_place = None
     if tag_block and not has_tag:
         tag_place = rtp_tag_place(found)
-        if tag_place is not None:
-            insertions.append((tag_place, tag_block))
-            has_tag = True
+        has_tag = tag_place is not None
     del found
     if codec == "latin-1":
         del text
-        return Injected(_splice(data, len(prefix), removed, insertions), has_tag)
+        placement = Placement(len(prefix), tuple(removed), place, tag_place, has_tag)
+        return placement.insert(data, block, tag_block), placement
+    insertions = [(place, block)]
+    if tag_place is not None:
+        assert tag_block is not None
+        insertions.append((tag_place, tag_block))
     for offset, piece in sorted(insertions, key=lambda item: item[0], reverse=True):
         text = text[:offset] + piece + text[offset:]
-    return Injected(prefix + text.encode(codec, "surrogatepass"), has_tag)
+    return Injected(prefix + text.encode(codec, "surrogatepass"), has_tag), None
 
 
 def _splice(

@@ -41,7 +41,7 @@ from .errors import (
     RtpSnippetsError,
     SiteBusy,
 )
-from .inject import insert_blocks, remove_html, rtp_tag_block, script_block
+from .inject import Injected, Placement, place_blocks, remove_html, rtp_tag_block, script_block
 from .model import RuleSet
 from .page import PageFacts, client_navigation, map_pages, page_facts
 from .paths import glob_problem, not_a_regular_file, site_folder_problem, site_pages
@@ -188,6 +188,7 @@ def inject_site(
     progress: Callable[[int, int], None] | None = None,
     facts: bool = False,
     atomic: bool = True,
+    memo: PageMemo | None = None,
 ) -> Report:
     """Inject into every HTML page under ``root`` the bundle of the rules that apply to it.
 
@@ -201,6 +202,9 @@ def inject_site(
     site generator has just written itself, in place, where creating a new file per
     page costs more than the generator's own writes (the integrations use it). A page
     with several hard links is still replaced.
+
+    ``memo`` (with one job only; see PageMemo) lets a page whose bytes are what they were in
+    the memo's last run go without a scan and, with ``facts``, without a parse.
 
     ``prune`` leaves out rules whose selector matches nothing on the page (rules
     without a selector, and ``dynamic`` ones, stay). ``max_bytes`` raises
@@ -225,7 +229,18 @@ def inject_site(
         # Known before the pages are read: from the rules file, or from the first page (a
         # site built with Material's navigation.instant says so on every page).
         navigation = _client_navigation(root, paths[:1], ruleset)
-        run = _SiteRun(root, ruleset, position, external, base_url, include, exclude, check, atomic)
+        run = _SiteRun(
+            root,
+            ruleset,
+            position,
+            external,
+            base_url,
+            include,
+            exclude,
+            check,
+            atomic,
+            memo if jobs == 1 else None,
+        )
         report, outcomes = run.inject(
             paths, early, navigation, prune, max_bytes, jobs, progress, facts
         )
@@ -255,6 +270,7 @@ class _SiteRun:
     exclude: tuple[str, ...]
     check: bool
     atomic: bool
+    memo: PageMemo | None
 
     def inject(
         self,
@@ -334,8 +350,13 @@ class _SiteRun:
             with_facts,
             detect,
             self.atomic,
+            memo=self.memo,
         )
+        if self.memo is not None:
+            self.memo.begin((self.position, shared.blocks, tag_block, ruleset, with_facts, detect))
         outcomes = _pages_done(tasks, shared, jobs, progress)
+        if self.memo is not None:
+            self.memo.end()
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         if with_facts:
             report.facts = [
@@ -681,6 +702,7 @@ class _Shared:
     navigation: bool = False  # also say whether each page changes pages without a load
     atomic: bool = True  # replace each page (else rewrite it in place, see inject_site)
     large: int | None = None  # leave pages larger than this (LARGE_PAGE) to the run's process
+    memo: PageMemo | None = None  # with one job: what the last run found in each page
 
 
 def _opener(path: str, flags: int) -> int:
@@ -705,13 +727,25 @@ def _process(shared: _Shared, task: _Task) -> _Outcome:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
     except OSError as error:
         return _Outcome(PageResult(task.path, "error", f"cannot read: {error.strerror}"), None)
-    outcome = _inject(shared, task, full, data, before, names)
+    known = None
+    if shared.memo is not None:
+        digest = hashlib.sha256(data).digest()
+        known = shared.memo.get(task.path, digest) or _Known(digest)
+    outcome = _inject(shared, task, full, data, before, names, known)
     if shared.facts:
         assert shared.ruleset is not None
-        facts = page_facts(task.path, data, *shared.ruleset.page_selectors(task.path))
-        return _Outcome(outcome.page, outcome.names, facts, facts.navigation)
-    if shared.navigation:
-        return _Outcome(outcome.page, outcome.names, navigation=client_navigation(data))
+        facts = known.facts if known is not None else None
+        if facts is None:
+            facts = page_facts(task.path, data, *shared.ruleset.page_selectors(task.path))
+        outcome = _Outcome(outcome.page, outcome.names, facts, facts.navigation)
+    elif shared.navigation:
+        navigation = known.navigation if known is not None else None
+        if navigation is None:
+            navigation = client_navigation(data)
+        outcome = _Outcome(outcome.page, outcome.names, navigation=navigation)
+    if shared.memo is not None and known is not None:
+        known.facts, known.navigation = outcome.facts, outcome.navigation
+        shared.memo.keep(task.path, known)
     return outcome
 
 
@@ -722,16 +756,17 @@ def _inject(
     data: bytes,
     before: os.stat_result,
     names: Callable[[bytes], frozenset[str]],
+    known: _Known | None = None,
 ) -> _Outcome:
     """The page ``data`` (read from ``full``, whose status was ``before``) with its block,
-    written back unless ``shared.check``."""
+    written back unless ``shared.check``; ``known``: what the memo knows of these bytes,
+    and where to keep what is found."""
     warning = ""
     try:
         if task.block is None:
             output = remove_html(data)
         else:
-            block = shared.blocks[task.block]
-            injected = insert_blocks(data, block, shared.position, shared.tag_block)
+            injected = _insert(shared, shared.blocks[task.block], data, known)
             output = injected.data
             warning = "" if injected.has_rtp_tag else NO_RTP_TAG
     except PageSkipped as skipped:
@@ -774,6 +809,69 @@ def _inject(
         task.path, status, rules=task.rules, warning=warning, file_warning=file_warning
     )
     return _Outcome(page, names(output))
+
+
+def _insert(shared: _Shared, block: str, data: bytes, known: _Known | None) -> Injected:
+    """``data`` with ``block`` (and the RTP tag block): where the memo knows the page's
+    placement, without a scan; else found, and kept in ``known``."""
+    if known is not None and isinstance(known.placement, Placement):
+        return known.placement.insert(data, block, shared.tag_block)
+    if known is not None and isinstance(known.placement, str):
+        raise PageSkipped(known.placement)
+    try:
+        injected, placement = place_blocks(data, block, shared.position, shared.tag_block)
+    except PageSkipped as skipped:
+        if known is not None:
+            known.placement = skipped.reason
+        raise
+    if known is not None:
+        known.placement = placement
+    return injected
+
+
+@dataclass
+class _Known:
+    """What a run found in a page's bytes (SHA-256 ``digest``): where its blocks go (or why
+    it has no place for them), its facts and its client navigation, as asked."""
+
+    digest: bytes
+    placement: Placement | str | None = None
+    facts: PageFacts | None = None
+    navigation: str | None = None
+
+
+class PageMemo:
+    """What the last ``inject_site`` run in this process found in each page, for the next.
+
+    A generator's serve loop writes every page again at each rebuild, almost all of them
+    the same bytes as before (`mkdocs serve`): with a memo, a page whose bytes have the
+    SHA-256 they had in the last run, under the same blocks, position and rules, gets its
+    blocks where they went then, without a scan, and its facts without a parse. It holds
+    a few numbers per page of the last run, never the pages; a run with other blocks or
+    rules starts it afresh. For one job (the run's own process) only."""
+
+    def __init__(self) -> None:
+        self._key: object = None
+        self._pages: dict[str, _Known] = {}
+        self._next: dict[str, _Known] = {}
+
+    def begin(self, key: object) -> None:
+        """A run starts; ``key`` is everything besides a page's bytes that what is kept
+        depends on."""
+        if key != self._key:
+            self._key, self._pages = key, {}
+        self._next = {}
+
+    def get(self, path: str, digest: bytes) -> _Known | None:
+        known = self._pages.get(path)
+        return known if known is not None and known.digest == digest else None
+
+    def keep(self, path: str, known: _Known) -> None:
+        self._next[path] = known
+
+    def end(self) -> None:
+        """The run is over: what it found replaces the last run's (pages gone are forgotten)."""
+        self._pages, self._next = self._next, {}
 
 
 def _no_names(data: bytes) -> frozenset[str]:

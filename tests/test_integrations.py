@@ -213,3 +213,46 @@ def test_a_rules_error_fails_the_build_like_the_cli(name, flags, tmp_path):
     result = subprocess.run([sys.executable, "-m", *PLAIN_COMMANDS[name], *flags], cwd=source,
                             capture_output=True, text=True, env={**os.environ, "COLUMNS": "1000"})
     assert_reported_like_the_cli(name, result)
+
+
+def test_a_mkdocs_rebuild_in_one_process_reads_only_the_pages_that_changed(tmp_path, monkeypatch):
+    """`mkdocs serve` rebuilds in one process: the plugin's page memo (see site.PageMemo)
+    lets the second build put the blocks into the pages it wrote as before without
+    scanning them (only pages whose bytes changed are read), and the pages come out as a
+    first build of the same sources gives them."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    import rtp_snippets.site as site_module
+
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLES / "mkdocs", project, ignore=shutil.ignore_patterns("site"))
+    scanned: list[bytes] = []
+    real_place = site_module.place_blocks
+    monkeypatch.setattr(site_module, "place_blocks",
+                        lambda data, *args: scanned.append(data) or real_place(data, *args))
+
+    def built(site: Path) -> dict[str, bytes]:
+        scanned.clear()
+        build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
+        return {path.relative_to(site).as_posix(): path.read_bytes()
+                for path in sorted(site.rglob("*.html"))}
+
+    built(tmp_path / "site")
+    pricing = project / "docs" / "pricing.md"
+    pricing.write_text(pricing.read_text() + "\nEdited.\n")
+    rebuilt = built(tmp_path / "site")
+    # Read again: the edited page, and the home page, whose comment "Build Date UTC" (the
+    # mkdocs theme's) changes at every build; not 404.html.
+    titles = sorted(re.search(rb"<title>(.*?)</title>", data).group(1) for data in scanned)
+    assert titles == [b"Pricing - rtp-snippets MkDocs example", b"rtp-snippets MkDocs example"]
+    assert any(b"Edited." in data for data in scanned)
+    assert len(rebuilt) == 3 and all(BLOCK.encode() in data for data in rebuilt.values())
+    # A process that never built: every page is read, and comes out the same (but for the
+    # home page's build date).
+    monkeypatch.setattr("rtp_snippets.integrations.common._MEMO", site_module.PageMemo())
+    fresh = built(tmp_path / "fresh")
+    assert len(scanned) == len(rebuilt)
+    date = re.compile(rb"Build Date UTC : [^\n]*")
+    assert {name: date.sub(b"", data) for name, data in fresh.items()} == \
+        {name: date.sub(b"", data) for name, data in rebuilt.items()}

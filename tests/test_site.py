@@ -738,3 +738,61 @@ def test_workers_started_by_a_fork_server_end_with_a_killed_run(tmp_path):
     while any(map(running, workers)) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert [pid for pid in workers if running(pid)] == []
+
+
+def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeypatch):
+    """With a PageMemo (the integrations keep one across a serve loop's rebuilds), a page
+    whose bytes are those of the memo's last run is neither scanned nor parsed again, and
+    every page, status and fact comes out as without it; an edited page is read again, and
+    every page after the rules changed."""
+    import rtp_snippets.site as site_module
+    from rtp_snippets.site import PageMemo
+
+    rules = tmp_path / "rtp-rules.yml"
+    # With an RTP tag to add: the memo keeps where that block goes too.
+    rules.write_text("rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n"
+                     + RULES.replace("#download-whitepaper", "header#banner"))
+    ruleset = load_rules(rules)
+    edited = "blog/2014/04/02/refactoring-infrastructure/index.html"
+
+    def edit(root: Path) -> None:
+        page = root / edited
+        page.write_bytes(page.read_bytes().replace(b"</title>", b" (edited)</title>", 1))
+
+    def run_pair(name: str, ruleset, change=None):
+        """One run with the memo and one without, on equal copies; the memo run's result."""
+        reference, memoised = (extract_corpus("site-a", tmp_path / f"{name}-{kind}")
+                               for kind in ("reference", "memo"))
+        for root in (reference, memoised) if change else ():
+            change(root)
+        scanned.clear(), parsed.clear()
+        expected = inject_site(reference, ruleset, jobs=1, facts=True, atomic=False)
+        scanned.clear(), parsed.clear()
+        report = inject_site(memoised, ruleset, jobs=1, facts=True, atomic=False, memo=memo)
+        assert (report.pages, report.facts) == (expected.pages, expected.facts)
+        pages = snapshot(memoised)
+        assert pages == snapshot(reference)
+        assert sum(b'data-rtp-snippets="rtp-tag"' in data for data in pages.values()) == 399
+        return report
+
+    scanned: list[bytes] = []
+    parsed: list[str] = []
+    real_place, real_facts = site_module.place_blocks, site_module.page_facts
+    monkeypatch.setattr(site_module, "place_blocks",
+                        lambda data, *args: scanned.append(data) or real_place(data, *args))
+    monkeypatch.setattr(site_module, "page_facts",
+                        lambda path, *args: parsed.append(path) or real_facts(path, *args))
+    memo = PageMemo()
+    first = run_pair("first", ruleset)
+    assert first.counts == {"injected": 399, "skipped": 1}
+    assert len(scanned) == len(parsed) == 400  # the memo knew nothing yet
+    assert sum(fact.matches[0] > 0 for fact in first.facts) > 300  # header#banner is read
+
+    run_pair("same", ruleset)
+    assert (scanned, parsed) == ([], [])  # the skipped page included: its reason is kept
+
+    run_pair("edited", ruleset, edit)
+    assert parsed == [f"/{edited}"] and len(scanned) == 1
+
+    run_pair("other-rules", dataclasses.replace(ruleset, rules=ruleset.rules[:2]), edit)
+    assert len(scanned) == len(parsed) == 400
