@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from selectolax.lexbor import LexborHTMLParser
 
 from rtp_snippets import load_rules
 from rtp_snippets.coverage import check_site
@@ -91,6 +92,13 @@ def main() -> int:
                 median_rate(lambda jobs=jobs: check_site(large, ruleset, jobs=jobs),
                             len(large_pages)),
             ))
+        # The bound on those pages: lexbor's parse alone (as check parses), one core.
+        large_datas = [path.read_bytes() for path in large_pages]
+        rows.append((
+            "Material site, lexbor's parse only (LexborHTMLParser, scripting on), 1 core",
+            median_rate(lambda: [LexborHTMLParser(data, encoding=True, scripting=True)
+                                 for data in large_datas], len(large_pages)),
+        ))
     print(f"site-a: {len(pages)} pages; rules: {RULES.name} ({len(ruleset)} rules); "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
     print("| work | pages/s |")
