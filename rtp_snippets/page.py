@@ -292,6 +292,11 @@ def _around(element, name: str, key: str | None) -> int | None:
     return None
 
 
+def _possible(selectors: Mapping[int, str], lowered: str) -> dict[int, str]:
+    """The ``selectors`` the page (its text in lower case) may match (see _may_match)."""
+    return {key: selector for key, selector in selectors.items() if _may_match(selector, lowered)}
+
+
 def _may_match(selector: str, lowered: str) -> bool:
     """False only when the page (its text in lower case) cannot match: an id or class the
     selector needs is absent.
@@ -375,7 +380,7 @@ def page_facts(
         rtp_first = bool(tags) and bool(head_scripts) and head_scripts[0] is tags[0]
     lowered = text.lower()
     del text
-    wanted = {key: selector for key, selector in selectors.items() if _may_match(selector, lowered)}
+    wanted = _possible(selectors, lowered)
     del lowered
     counts = dict.fromkeys(selectors, 0)
     claimed: dict[int, bool] = {}
