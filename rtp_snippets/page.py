@@ -12,6 +12,7 @@ This stage knows nothing of rules: callers give it selectors under keys of their
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -52,6 +53,10 @@ _RTP_TAG = re.compile(r"rtp-api/v\d+/rtp\.js|/rtp\.js\?(?:[^\"'\s]*&)?aid=")
 # or '&#xA' without one). Not '#', '.', '/' or a letter: "#name" in a code sample, or a
 # URL, holds no id.
 _BEFORE_VALUE = frozenset("\"'=;0123456789abcdef")
+# Character references that can stand for a character of an id or class name in a page's
+# lowered text: numeric ones, and &lowbar; / &UnderBar; ('_'); no other named reference is
+# an ASCII letter, digit, '-' or '_'.
+_NAME_REFERENCE = re.compile(r"&(?:#|lowbar;|underbar;)")
 # An id or class a simple selector needs: a page without its name cannot match.
 _SIMPLE_TOKEN = re.compile(r"[#.]([A-Za-z_][-A-Za-z0-9_]*)")
 
@@ -293,8 +298,21 @@ def _around(element, name: str, key: str | None) -> int | None:
 
 
 def _possible(selectors: Mapping[int, str], lowered: str) -> dict[int, str]:
-    """The ``selectors`` the page (its text in lower case) may match (see _may_match)."""
-    return {key: selector for key, selector in selectors.items() if _may_match(selector, lowered)}
+    """The ``selectors`` the page (its text in lower case) may match (see _may_match).
+
+    A name can be written with character references inside it (id="&#100;ownload"): where
+    a selector's names are not all there as written and the page has a reference that can
+    stand for a name's character (a numeric one, or &lowbar;), the page is searched again
+    with its references decoded."""
+    wanted = {key: selector for key, selector in selectors.items() if _may_match(selector, lowered)}
+    if len(wanted) < len(selectors) and _NAME_REFERENCE.search(lowered):
+        decoded = html.unescape(lowered.replace("&underbar;", "_")).lower()
+        wanted = {
+            key: selector
+            for key, selector in selectors.items()
+            if key in wanted or _may_match(selector, decoded)
+        }
+    return wanted
 
 
 def _may_match(selector: str, lowered: str) -> bool:
