@@ -687,13 +687,24 @@ def test_with_several_jobs_large_pages_are_done_by_the_run_one_at_a_time(site, m
         return process(shared, task)
 
     monkeypatch.setattr(site_stage, "_process", noting)
-    report = inject_site(site, ruleset, jobs=2)
+    shown = []  # the progress callback's calls, with how many pages the run had done then
+
+    def progress(done, total):
+        shown.append((done, total, len(done_here)))
+
+    report = inject_site(site, ruleset, jobs=2, progress=progress)
     assert report.counts == {"injected": 4, "skipped": 1}
     assert snapshot(site) == snapshot(reference)
     large = sorted(p for p in ("/index.html", "/blog/post.html", "/pricing/index.html",
                                "/pricing/archive/2019.htm") if len(PAGES[p[1:]]) > 45)
     assert sorted(path for path, _ in done_here) == large
     assert {pid for _, pid in done_here} == {os.getpid()}
+    # The progress counts a large page when the run has done it, not when a worker left it:
+    # it never goes back, and reaches the end only after the last large page.
+    pages = 5  # the site's HTML pages, google123.html (skipped) included
+    assert [done for done, _, _ in shown] == sorted(done for done, _, _ in shown)
+    assert shown[-1] == (pages, pages, len(large))
+    assert all(done < pages for done, _, ran in shown if ran < len(large))
 
 
 START_INJECT = ("import multiprocessing, sys; multiprocessing.set_start_method(sys.argv[1]); "
