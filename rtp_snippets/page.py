@@ -472,11 +472,14 @@ def map_pages(
     shared: _Shared,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    finished: Callable[[_Result], bool] | None = None,
 ) -> list[_Result]:
     """``function(shared, task)`` of each task, in order: in this process with one job (or
     one task), else in ``jobs`` worker processes (default: one per core), each given
     ``shared`` (what every task needs) once, not with every task. ``progress(done,
-    total)`` is called after each task. Workers end with this process."""
+    total)`` is called after each task; with ``finished``, only the results it says are
+    finished count as done (the caller reports the others as it finishes them). Workers
+    end with this process."""
     jobs = jobs or os.cpu_count() or 1
     results: list[_Result] = []
     if jobs == 1 or len(tasks) < 2:
@@ -490,11 +493,14 @@ def map_pages(
         # up to 40 ms on site-a with 2 jobs).
         chunksize = max(1, min(64, len(tasks) // (jobs * 16)))
         outcomes = pool.map(_work, tasks, chunksize=chunksize)
+    done = 0
     try:
         for result in outcomes:
             results.append(result)
+            if finished is None or finished(result):
+                done += 1
             if progress:
-                progress(len(results), len(tasks))
+                progress(done, len(tasks))
     finally:
         if pool is not None:
             pool.shutdown()

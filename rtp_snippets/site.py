@@ -672,15 +672,24 @@ def _pages_done(
 ) -> list[_Outcome]:
     """Every task's outcome: by map_pages, then, with workers, the large pages they left."""
     several = (jobs or os.cpu_count() or 1) > 1 and len(tasks) > 1
-    if several:
-        shared = dataclasses.replace(shared, large=LARGE_PAGE)
-    outcomes = map_pages(_process, tasks, shared, jobs, progress)
-    if several:
-        alone = dataclasses.replace(shared, large=None)
-        outcomes = [
-            _process(alone, task) if outcome.page.status == _LEFT else outcome
-            for task, outcome in zip(tasks, outcomes, strict=True)
-        ]
+    if not several:
+        return map_pages(_process, tasks, shared, jobs, progress)
+    outcomes = map_pages(
+        _process,
+        tasks,
+        dataclasses.replace(shared, large=LARGE_PAGE),
+        jobs,
+        progress,
+        finished=lambda outcome: outcome.page.status != _LEFT,
+    )
+    alone = dataclasses.replace(shared, large=None)
+    done = sum(outcome.page.status != _LEFT for outcome in outcomes)
+    for index, (task, outcome) in enumerate(zip(tasks, outcomes, strict=True)):
+        if outcome.page.status == _LEFT:
+            outcomes[index] = _process(alone, task)
+            done += 1
+            if progress:
+                progress(done, len(tasks))
     return outcomes
 
 
