@@ -256,3 +256,21 @@ def test_a_mkdocs_rebuild_in_one_process_reads_only_the_pages_that_changed(tmp_p
     date = re.compile(rb"Build Date UTC : [^\n]*")
     assert {name: date.sub(b"", data) for name, data in fresh.items()} == \
         {name: date.sub(b"", data) for name, data in rebuilt.items()}
+
+
+@pytest.mark.parametrize("builder", ["epub", "json", "pickle", "htmlhelp", "qthelp", "devhelp"])
+def test_sphinx_builders_that_make_no_web_pages_get_no_bundle_and_no_warning(builder, tmp_path):
+    """Sphinx's other HTML-format builders (an e-book, serialized pages for another
+    program, offline help viewers) make no pages of the web site: the extension leaves
+    them alone and says why, so `sphinx-build -W -b epub` (Read the Docs builds one)
+    passes with the extension on."""
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLES / "sphinx", project)
+    output = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-b", builder, str(project), str(output)],
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "rtp-snippets: the " + builder + " builder makes no web pages" in result.stdout
+    written = [path for path in output.rglob("*") if path.is_file()]
+    assert written and not [path for path in written if b"data-rtp-snippets" in path.read_bytes()]
