@@ -267,8 +267,10 @@ def test_sphinx_builders_that_make_no_web_pages_get_no_bundle_and_no_warning(bui
     project = tmp_path / "project"
     shutil.copytree(EXAMPLES / "sphinx", project)
     output = tmp_path / "out"
+    # EPUB3 wants a version and a copyright, and no doctrees among its files.
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-b", builder, str(project), str(output)],
+        [sys.executable, "-m", "sphinx", "-W", "-b", builder, "-d", str(tmp_path / "doctrees"),
+         "-D", "version=1", "-D", "copyright=Example", str(project), str(output)],
         capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "rtp-snippets: the " + builder + " builder makes no web pages" in result.stdout

@@ -6,7 +6,8 @@
 
 Rule errors end the build as the CLI does (``Error: file:line:col`` with the line
 and a caret, exit status 1); coverage problems are Sphinx warnings, so ``-W``
-fails on them.
+fails on them. Only builders that make the web site's pages get the rules: not the
+e-book, serialized or offline help builders (NOT_WEB), which the build log says.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from .common import inject_built_site, load_rules_or_exit
 
 logger = logging.getLogger(__name__)
 
+# Sphinx's builders of format "html" whose output is no web site: an e-book (no scripts
+# run; its pages are .xhtml), pages serialized for another program to render, and the
+# offline help viewers of Windows, Qt, GNOME and macOS.
+NOT_WEB = frozenset({"epub", "json", "pickle", "htmlhelp", "qthelp", "devhelp", "applehelp"})
+
 
 def _load(app, config) -> None:
     app.rtp_snippets_ruleset = load_rules_or_exit(Path(app.confdir) / config.rtp_snippets_rules)
@@ -27,6 +33,11 @@ def _load(app, config) -> None:
 
 def _inject(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
+        return
+    if app.builder.name in NOT_WEB:
+        logger.info(
+            f"rtp-snippets: the {app.builder.name} builder makes no web pages; nothing injected"
+        )
         return
     inject_built_site(
         app.outdir,
