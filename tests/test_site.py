@@ -771,14 +771,15 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
         page.write_bytes(page.read_bytes().replace(b"</title>", b" (edited)</title>", 1))
 
     def run_pair(name: str, ruleset, change=None):
-        """One run with the memo and one without, on equal copies; the memo run's result."""
+        """One run without the memo and one with it, on equal copies; the memo run's result
+        (``scanned`` and ``parsed`` hold what the memo run read)."""
         reference, memoised = (extract_corpus("site-a", tmp_path / f"{name}-{kind}")
                                for kind in ("reference", "memo"))
         for root in (reference, memoised) if change else ():
             change(root)
-        scanned.clear(), parsed.clear()
         expected = inject_site(reference, ruleset, jobs=1, facts=True, atomic=False)
-        scanned.clear(), parsed.clear()
+        scanned.clear()
+        parsed.clear()
         report = inject_site(memoised, ruleset, jobs=1, facts=True, atomic=False, memo=memo)
         assert (report.pages, report.facts) == (expected.pages, expected.facts)
         pages = snapshot(memoised)
