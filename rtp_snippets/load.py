@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .dsl import parse_consent, parse_rule
+from .dsl import ParsedRule, parse_consent, parse_rule
 from .errors import (
     DslError,
     InvalidRule,
@@ -148,6 +148,20 @@ def find_rules_file(folder: str | Path = ".") -> Path:
     )
 
 
+def _locator(parsed: ParsedRule, line: int, column: int) -> Locate:
+    """Where a problem of a DSL line parsed from ``column`` of ``line`` points: at its item
+    in the field it is about (the line's start for a field not written there), plus the
+    problem's own offset."""
+
+    def locate(problem: Problem) -> tuple[int, int]:
+        offset = parsed.offsets.get(problem.field, 0)
+        if isinstance(offset, list):
+            offset = offset[problem.index or 0]
+        return line, column + offset + problem.offset
+
+    return locate
+
+
 class _Reader:
     def __init__(self, path: Path):
         self.path = path
@@ -256,17 +270,11 @@ class _Reader:
             return
         self.consent_line = number
         try:
-            parsed = parse_consent(line)
+            parsed = parse_consent(line[column - 1 :])
         except DslError as error:
-            self.error(number, 1 + error.offset, error.message)
+            self.error(number, column + error.offset, error.message)
             return
-
-        def locate(problem: Problem) -> tuple[int, int]:
-            offset = parsed.offsets.get(problem.field, column - 1)
-            if isinstance(offset, list):
-                offset = offset[problem.index or 0]
-            return number, 1 + offset + problem.offset
-
+        locate = _locator(parsed, number, column)
         try:
             self.consent = Consent(**parsed.fields, source=self.position(number, column))
         except InvalidRule as invalid:
@@ -291,14 +299,7 @@ class _Reader:
             else:
                 self.error(line, column + error.offset, error.message)
             return
-
-        def locate(problem: Problem) -> tuple[int, int]:
-            offset = parsed.offsets.get(problem.field, 0)
-            if isinstance(offset, list):
-                offset = offset[problem.index or 0]
-            return line, column + offset + problem.offset
-
-        self.add_rule(parsed.fields, (line, column), locate)
+        self.add_rule(parsed.fields, (line, column), _locator(parsed, line, column))
 
     # --- YAML ---------------------------------------------------------------
 

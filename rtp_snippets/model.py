@@ -136,20 +136,10 @@ class Rule:
     source: Position | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("send", "pages", "exclude"):
-            value = getattr(self, name)
-            if isinstance(value, (list, tuple)):
-                object.__setattr__(self, name, tuple(value))
-            elif isinstance(value, str):
-                object.__setattr__(self, name, (value,))
         if isinstance(self.percent, (list, tuple)):
             depths = tuple(self.percent)
             object.__setattr__(self, "percent", depths[0] if len(depths) == 1 else depths)
-        if self.source is None:
-            object.__setattr__(self, "source", _caller_position())
-        problems = validate(self)
-        if problems:
-            raise InvalidRule(problems)
+        _settle(self, ("send", "pages", "exclude"), (str,), validate)
 
     @property
     def key(self) -> str:
@@ -500,6 +490,29 @@ def _depth_problems(rule: Rule) -> list[Problem]:
     return problems
 
 
+def _settle(
+    record: Rule | Consent,
+    lists: tuple[str, ...],
+    single: tuple[type, ...],
+    problems: Callable[..., list[Problem]],
+) -> None:
+    """The end of a frozen record's __post_init__: each field named in ``lists`` becomes a
+    tuple (from a list, or one value of a ``single`` type other than bool), ``source`` is
+    where the caller wrote it in Python unless given, and ``problems`` must find none, else
+    InvalidRule."""
+    for name in lists:
+        value = getattr(record, name)
+        if isinstance(value, (list, tuple)):
+            object.__setattr__(record, name, tuple(value))
+        elif isinstance(value, single) and not isinstance(value, bool):
+            object.__setattr__(record, name, (value,))
+    if record.source is None:
+        object.__setattr__(record, "source", _caller_position())
+    found = problems(record)
+    if found:
+        raise InvalidRule(found)
+
+
 def _caller_position() -> Position | None:
     """Where a Rule was written in Python: the first frame outside this package."""
     package = str(Path(__file__).parent)
@@ -727,17 +740,7 @@ class Consent:
     source: Position | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("groups", "categories", "purposes", "vendors"):
-            value = getattr(self, name)
-            if isinstance(value, list):
-                object.__setattr__(self, name, tuple(value))
-            elif isinstance(value, (str, int)) and not isinstance(value, bool):
-                object.__setattr__(self, name, (value,))
-        if self.source is None:
-            object.__setattr__(self, "source", _caller_position())
-        problems = consent_problems(self)
-        if problems:
-            raise InvalidRule(problems)
+        _settle(self, ("groups", "categories", "purposes", "vendors"), (str, int), consent_problems)
 
     @property
     def script_selector(self) -> str | None:
