@@ -21,16 +21,20 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import functools
 import hashlib
 import itertools
 import os
+import queue
 import re
 import stat
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from .coverage import read_site_facts
@@ -672,25 +676,76 @@ def _pages_done(
 ) -> list[_Outcome]:
     """Every task's outcome: by map_pages, then, with workers, the large pages they left."""
     several = (jobs or os.cpu_count() or 1) > 1 and len(tasks) > 1
-    if not several:
-        return map_pages(_process, tasks, shared, jobs, progress)
-    outcomes = map_pages(
-        _process,
-        tasks,
-        dataclasses.replace(shared, large=LARGE_PAGE),
-        jobs,
-        progress,
-        finished=lambda outcome: outcome.page.status != _LEFT,
-    )
-    alone = dataclasses.replace(shared, large=None)
-    done = sum(outcome.page.status != _LEFT for outcome in outcomes)
-    for index, (task, outcome) in enumerate(zip(tasks, outcomes, strict=True)):
-        if outcome.page.status == _LEFT:
-            outcomes[index] = _process(alone, task)
-            done += 1
-            if progress:
-                progress(done, len(tasks))
-    return outcomes
+    closer = _Closer()  # for the pages this process replaces; started at its first page
+    try:
+        if not several:
+            return map_pages(
+                functools.partial(_process, closer=closer), tasks, shared, jobs, progress
+            )
+        outcomes = map_pages(
+            _process,
+            tasks,
+            dataclasses.replace(shared, large=LARGE_PAGE),
+            jobs,
+            progress,
+            finished=lambda outcome: outcome.page.status != _LEFT,
+        )
+        alone = dataclasses.replace(shared, large=None)
+        done = sum(outcome.page.status != _LEFT for outcome in outcomes)
+        for index, (task, outcome) in enumerate(zip(tasks, outcomes, strict=True)):
+            if outcome.page.status == _LEFT:
+                outcomes[index] = _process(alone, task, closer)
+                done += 1
+                if progress:
+                    progress(done, len(tasks))
+        return outcomes
+    finally:
+        closer.finish()
+
+
+class _Closer:
+    """Closes, in a thread of its own, the pages that a process has replaced.
+
+    A replaced page is freed when the last descriptor open on it is closed, and freeing
+    can wait on the disk: on ext4 without a journal mounted with ``discard``, as here,
+    each page's blocks wait for their discard. _process keeps the page it read open
+    until it is replaced, so that wait moves from the rename to the close, which this
+    thread does while the process goes on with the next page. At most PENDING pages
+    wait. The run's process makes one for its pages and ``finish``es it before it returns
+    (closing them all; no thread of it is left for the next run's workers to be forked
+    with); a worker has one (_WORKER_CLOSER), which ends with the worker: its exit
+    closes what is left, before the run waiting for it goes on.
+    """
+
+    PENDING = 64
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[BinaryIO | None] | None = None
+        self._thread: threading.Thread | None = None
+
+    def close(self, handle: BinaryIO) -> None:
+        if self._queue is None or self._thread is None:
+            self._queue = queue.Queue(maxsize=self.PENDING)
+            self._thread = threading.Thread(
+                target=self._run, args=(self._queue,), name="rtp-snippets-close", daemon=True
+            )
+            self._thread.start()
+        self._queue.put(handle)
+
+    @staticmethod
+    def _run(handles: queue.Queue[BinaryIO | None]) -> None:
+        while (handle := handles.get()) is not None:
+            with contextlib.suppress(OSError):  # it was only read
+                handle.close()
+
+    def finish(self) -> None:
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+        self._queue = self._thread = None
+
+
+_WORKER_CLOSER = _Closer()  # a worker process's (never started in the run's own process)
 
 
 _LEFT = "left"  # the status of a large page a worker left for the run's own process
@@ -719,19 +774,40 @@ def _opener(path: str, flags: int) -> int:
     return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
-def _process(shared: _Shared, task: _Task) -> _Outcome:
-    """Inject into (or remove from) one page; never raises."""
+def _process(shared: _Shared, task: _Task, closer: _Closer = _WORKER_CLOSER) -> _Outcome:
+    """Inject into (or remove from) one page; never raises. A page replaced is closed by
+    ``closer``: the run's process passes its own, workers use theirs."""
     full = os.path.join(shared.root, task.path[1:])
+    try:
+        handle = open(full, "rb", opener=_opener)
+    except FileNotFoundError:
+        return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
+    except OSError as error:
+        return _Outcome(PageResult(task.path, "error", f"cannot read: {error.strerror}"), None)
+    try:
+        outcome = _read_and_inject(shared, task, full, handle)
+    except BaseException:
+        handle.close()
+        raise
+    # The page read is still open: if it was replaced, closing it frees it (see _Closer).
+    if shared.atomic and not shared.check and outcome.page.status in ("injected", "removed"):
+        closer.close(handle)
+    else:
+        handle.close()
+    return outcome
+
+
+def _read_and_inject(shared: _Shared, task: _Task, full: str, handle: BinaryIO) -> _Outcome:
+    """_process for the page at ``full``, open in ``handle``."""
     names = _bundle_names if shared.names else _no_names
     try:
-        with open(full, "rb", opener=_opener) as handle:
-            before = os.fstat(handle.fileno())
-            kind = not_a_regular_file(before.st_mode)
-            if kind:  # it was replaced after the pages were listed
-                return _Outcome(PageResult(task.path, "skipped", kind))
-            if shared.large is not None and before.st_size > shared.large:
-                return _Outcome(PageResult(task.path, _LEFT))
-            data = handle.read()
+        before = os.fstat(handle.fileno())
+        kind = not_a_regular_file(before.st_mode)
+        if kind:  # it was replaced after the pages were listed
+            return _Outcome(PageResult(task.path, "skipped", kind))
+        if shared.large is not None and before.st_size > shared.large:
+            return _Outcome(PageResult(task.path, _LEFT))
+        data = handle.read()
     except FileNotFoundError:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
     except OSError as error:

@@ -262,10 +262,10 @@ def test_a_page_that_vanishes_during_the_run_is_an_error(site, monkeypatch):
 
     process = site_stage._process
 
-    def vanish_first(shared, task):
+    def vanish_first(shared, task, **closer):
         if task.path == "/blog/post.html":
             (site / "blog/post.html").unlink()
-        return process(shared, task)
+        return process(shared, task, **closer)
 
     monkeypatch.setattr(site_stage, "_process", vanish_first)
     report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
@@ -681,10 +681,10 @@ def test_with_several_jobs_large_pages_are_done_by_the_run_one_at_a_time(site, m
     done_here = []
     process = site_stage._process
 
-    def noting(shared, task):
+    def noting(shared, task, *closer):
         if shared.large is None:
             done_here.append((task.path, os.getpid()))
-        return process(shared, task)
+        return process(shared, task, *closer)
 
     monkeypatch.setattr(site_stage, "_process", noting)
     shown = []  # the progress callback's calls, with how many pages the run had done then
@@ -808,3 +808,42 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
 
     run_pair("other-rules", dataclasses.replace(ruleset, rules=ruleset.rules[:2]), edit)
     assert len(scanned) == len(parsed) == 400
+
+
+
+def deleted_files_open(folder: Path) -> list[str]:
+    """The files under ``folder`` this process holds open that no longer have a name
+    (Linux: /proc/self/fd)."""
+    links = []
+    for entry in Path("/proc/self/fd").iterdir():
+        try:
+            links.append(os.readlink(entry))
+        except OSError:  # closed since the folder was listed
+            continue
+    return [link for link in links
+            if link.startswith(f"{folder}/") and link.endswith(" (deleted)")]
+
+
+@pytest.mark.parametrize("jobs, large", [(1, None), (2, None), (2, 20_000)],
+                         ids=["1 job", "2 jobs", "2 jobs, large pages left to the run"])
+def test_a_run_ends_with_the_replaced_pages_closed_and_no_thread_left(tmp_path, monkeypatch,
+                                                                       jobs, large):
+    """Replaced pages are closed by a thread of the run (the close can wait on the disk):
+    none is still open when the run returns, and the thread is gone (a thread alive when
+    the next run forks its workers could leave them deadlocked)."""
+    import threading
+
+    import rtp_snippets.site
+
+    if large:  # the run's own process then replaces pages too, after its workers
+        monkeypatch.setattr(rtp_snippets.site, "LARGE_PAGE", large)
+    copy = extract_corpus("site-a", tmp_path / "site")
+    threads = threading.enumerate()
+    report = inject_site(copy, load_rules(EXAMPLE_RULES), jobs=jobs)
+    assert report.counts["injected"] == 399
+    assert deleted_files_open(copy) == []
+    assert threading.enumerate() == threads
+    report = rtp_snippets.site.remove_site(copy, jobs=jobs)
+    assert report.counts["removed"] == 399
+    assert deleted_files_open(copy) == []
+    assert threading.enumerate() == threads
