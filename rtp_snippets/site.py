@@ -6,8 +6,9 @@ loading them (client navigation: the rules file says so, or the pages do) every
 page gets one bundle with every rule, which decides the globs in the browser.
 Each page is read once (the page stage), in worker processes with several jobs.
 Files are written atomically (a temp file in the same folder, then a rename,
-mode, owner and group kept), or in place for the integrations (``atomic=False``),
-and a page whose bytes would not change is not written at all. Problems are
+mode, owner and group kept; the page read is closed by a thread once replaced, see
+_Closer), or in place for the integrations (``atomic=False``), and a page whose bytes
+would not change is not written at all. Problems are
 reported per page; the other pages are still processed.
 
 A run that writes holds the site's lock (``site_lock``) from before it lists the
