@@ -847,3 +847,37 @@ def test_a_run_ends_with_the_replaced_pages_closed_and_no_thread_left(tmp_path, 
     assert report.counts["removed"] == 399
     assert deleted_files_open(copy) == []
     assert threading.enumerate() == threads
+
+
+SLOW_CLOSES = """
+import json, resource, sys, time
+from pathlib import Path
+import rtp_snippets.site
+from rtp_snippets import load_rules
+
+resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))  # both: Go (esbuild) raises the soft one
+closing = rtp_snippets.site._Closer._run
+
+def slow(handles):  # a disk that takes 5 ms to free each replaced page
+    real_close = handles.get
+    def get():
+        time.sleep(0.005)
+        return real_close()
+    handles.get = get
+    closing(handles)
+
+rtp_snippets.site._Closer._run = staticmethod(slow)
+report = rtp_snippets.site.inject_site(sys.argv[1], load_rules(Path(sys.argv[2])), jobs=1)
+print(json.dumps([dict(report.counts), [page.reason for page in report.errors][:3]]))
+"""
+
+
+def test_replaced_pages_waiting_to_be_closed_stay_within_the_descriptor_limit(tmp_path):
+    """A process allowed few descriptors (ulimit -n 32) on a disk slow to free pages: the
+    pages waiting to be closed must not take the descriptors the next pages need."""
+    copy = extract_corpus("site-a", tmp_path / "site")
+    result = subprocess.run([sys.executable, "-c", SLOW_CLOSES, str(copy), str(EXAMPLE_RULES)],
+                            capture_output=True, text=True, check=True)
+    counts, errors = json.loads(result.stdout)
+    assert errors == []
+    assert counts == {"injected": 399, "skipped": 1}
