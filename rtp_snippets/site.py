@@ -28,6 +28,7 @@ import itertools
 import os
 import queue
 import re
+import resource
 import stat
 import threading
 import time
@@ -712,10 +713,12 @@ class _Closer:
     each page's blocks wait for their discard. _process keeps the page it read open
     until it is replaced, so that wait moves from the rename to the close, which this
     thread does while the process goes on with the next page. At most PENDING pages
-    wait. The run's process makes one for its pages and ``finish``es it before it returns
-    (closing them all; no thread of it is left for the next run's workers to be forked
-    with); a worker has one (_WORKER_CLOSER), which ends with the worker: its exit
-    closes what is left, before the run waiting for it goes on.
+    wait, and at most an eighth of the descriptors the process may open (the page
+    being done needs two or three). The run's process makes one for its pages and
+    ``finish``es it before it returns (closing them all; no thread of it is left for
+    the next run's workers to be forked with); a worker has one (_WORKER_CLOSER),
+    which ends with the worker: its exit closes what is left, before the run waiting
+    for it goes on.
     """
 
     PENDING = 64
@@ -726,7 +729,13 @@ class _Closer:
 
     def close(self, handle: BinaryIO) -> None:
         if self._queue is None or self._thread is None:
-            self._queue = queue.Queue(maxsize=self.PENDING)
+            # Read when the thread starts: the Go runtime in esbuild-py raises the soft
+            # limit to the hard one when it starts, after this module is imported.
+            allowed = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+            pending = self.PENDING
+            if allowed != resource.RLIM_INFINITY:
+                pending = max(1, min(pending, allowed // 8))
+            self._queue = queue.Queue(maxsize=pending)
             self._thread = threading.Thread(
                 target=self._run, args=(self._queue,), name="rtp-snippets-close", daemon=True
             )
