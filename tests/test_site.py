@@ -810,7 +810,6 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
     assert len(scanned) == len(parsed) == 400
 
 
-
 def deleted_files_open(folder: Path) -> list[str]:
     """The files under ``folder`` this process holds open that no longer have a name
     (Linux: /proc/self/fd)."""
@@ -859,10 +858,10 @@ resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))  # both: Go (esbuild) raise
 closing = rtp_snippets.site._Closer._run
 
 def slow(handles):  # a disk that takes 5 ms to free each replaced page
-    real_close = handles.get
+    real_get = handles.get
     def get():
         time.sleep(0.005)
-        return real_close()
+        return real_get()
     handles.get = get
     closing(handles)
 
