@@ -817,6 +817,11 @@ def _read_and_inject(shared: _Shared, task: _Task, full: str, handle: BinaryIO) 
             return _Outcome(PageResult(task.path, "skipped", kind))
         if shared.large is not None and before.st_size > shared.large:
             return _Outcome(PageResult(task.path, _LEFT))
+        if shared.memo is not None:
+            same = shared.memo.unchanged(task.path, before)
+            if same is not None and same.outcome is not None:
+                shared.memo.keep(task.path, same)
+                return same.outcome
         data = handle.read()
     except FileNotFoundError:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
@@ -840,6 +845,9 @@ def _read_and_inject(shared: _Shared, task: _Task, full: str, handle: BinaryIO) 
         outcome = _Outcome(outcome.page, outcome.names, navigation=navigation)
     if shared.memo is not None and known is not None:
         known.facts, known.navigation = outcome.facts, outcome.navigation
+        left = outcome.page.status in ("unchanged", "skipped") and not shared.names
+        left = left and _settled(before)
+        known.status, known.outcome = (_file_status(before), outcome) if left else (None, None)
         shared.memo.keep(task.path, known)
     return outcome
 
@@ -933,6 +941,27 @@ class _Known:
     placement: Placement | str | None = None
     facts: PageFacts | None = None
     navigation: str | None = None
+    # When the run left the page as it was (unchanged, or skipped for what its bytes are):
+    # the file's status then (_file_status), and the outcome, which a later run finding
+    # the same status takes without reading the page.
+    status: tuple[int, ...] | None = None
+    outcome: _Outcome | None = None
+
+
+# A file changed in the same tick of the file system's clock as a run looked at it could
+# keep the change time the run saw (Git's "racy" files): only a status whose change time
+# is this much older than the look is trusted to mean the same bytes.
+SETTLED_NS = 2_000_000_000
+
+
+def _file_status(status: os.stat_result) -> tuple[int, ...]:
+    """What changes with a file's bytes: device, inode, size, modification and change
+    times (the change time cannot be set back)."""
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def _settled(status: os.stat_result) -> bool:
+    return status.st_ctime_ns < time.time_ns() - SETTLED_NS
 
 
 class PageMemo:
@@ -943,7 +972,10 @@ class PageMemo:
     SHA-256 they had in the last run, under the same blocks, position and rules, gets its
     blocks where they went then, without a scan, and its facts without a parse. It holds
     a few numbers per page of the last run, never the pages; a run with other blocks or
-    rules starts it afresh. For one job (the run's own process) only."""
+    rules starts it afresh. A page that the last run left as it was, whose file still
+    has the status it had then (_file_status; changed over SETTLED_NS before that run
+    looked), is not even read: `mkdocs serve --dirty` leaves the pages of unchanged
+    sources alone. For one job (the run's own process) only."""
 
     def __init__(self) -> None:
         self._key: object = None
@@ -960,6 +992,14 @@ class PageMemo:
     def get(self, path: str, digest: bytes) -> _Known | None:
         known = self._pages.get(path)
         return known if known is not None and known.digest == digest else None
+
+    def unchanged(self, path: str, status: os.stat_result) -> _Known | None:
+        """What the last run knew of the page at ``path`` if it left the page as it was
+        and the file still has the status it had then: the same bytes."""
+        known = self._pages.get(path)
+        if known is None or known.status is None or known.status != _file_status(status):
+            return None
+        return known
 
     def keep(self, path: str, known: _Known) -> None:
         self._next[path] = known

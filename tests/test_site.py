@@ -880,3 +880,59 @@ def test_replaced_pages_waiting_to_be_closed_stay_within_the_descriptor_limit(tm
     counts, errors = json.loads(result.stdout)
     assert errors == []
     assert counts == {"injected": 399, "skipped": 1}
+
+
+def test_a_memo_does_not_read_a_page_left_as_it_was_whose_file_has_not_changed(tmp_path,
+                                                                              monkeypatch):
+    """`mkdocs serve --dirty` leaves the pages of unchanged sources as the last build (and
+    the plugin) left them. With a memo, a page the last run left as it was, whose file has
+    the status it had then, is not read at all; one changed since, even to the same size
+    and modification time, is read again; and so is one that had changed less than
+    SETTLED_NS before the last run looked at it (a change in the same tick of the clock
+    would not show in its status)."""
+    import types
+
+    import rtp_snippets.site as site_module
+    from rtp_snippets.site import PageMemo
+
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text(RULES.replace("#download-whitepaper", "header#banner"))
+    ruleset = load_rules(rules)
+    root = extract_corpus("site-a", tmp_path / "site")
+    hashed: list[bytes] = []
+
+    def sha256(data=b""):
+        hashed.append(data)
+        return hashlib.sha256(data)
+
+    monkeypatch.setattr(site_module, "hashlib", types.SimpleNamespace(sha256=sha256))
+    memo = PageMemo()
+
+    def run():
+        hashed.clear()
+        return inject_site(root, ruleset, jobs=1, facts=True, atomic=False, memo=memo)
+
+    assert run().counts == {"injected": 399, "skipped": 1}
+    # The pages were written an instant ago: too fresh to be trusted by status, twice.
+    for _ in range(2):
+        assert run().counts == {"unchanged": 399, "skipped": 1}
+        assert len(hashed) == 400
+    monkeypatch.setattr(site_module, "SETTLED_NS", 0)
+    reference = run()
+    assert len(hashed) == 400
+    again = run()
+    assert hashed == []
+    assert (again.pages, again.facts) == (reference.pages, reference.facts)
+
+    edited = "/blog/2014/04/02/refactoring-infrastructure/index.html"
+    page = root / edited[1:]
+    before = page.stat()
+    assert page.read_bytes().count(b'<header id="banner"') == 1
+    page.write_bytes(page.read_bytes().replace(b'<header id="banner"', b'<header id="bannex"'))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert page.stat().st_size == before.st_size
+    changed = run()
+    assert hashed == [page.read_bytes()]
+    facts = {fact.path: fact for fact in changed.facts}
+    assert facts[edited].matches[0] == 0
+    assert {fact.path: fact for fact in reference.facts}[edited].matches[0] == 1
