@@ -323,7 +323,7 @@ class _SiteRun:
                 continue
             if indexes not in bundles:
                 share = ruleset.subset(ruleset.rules) if navigation else ruleset.page_share(indexes)
-                bundles[indexes] = build_bundle(share)
+                bundles[indexes] = self.memo.bundle(share) if self.memo else build_bundle(share)
             bundle = bundles[indexes]
             src = None
             if self.external:
@@ -975,12 +975,24 @@ class PageMemo:
     rules starts it afresh. A page that the last run left as it was, whose file still
     has the status it had then (_file_status; changed over SETTLED_NS before that run
     looked), is not even read: `mkdocs serve --dirty` leaves the pages of unchanged
-    sources alone. For one job (the run's own process) only."""
+    sources alone. The bundles of the last run are kept too: rules seldom change between
+    rebuilds. For one job (the run's own process) only."""
 
     def __init__(self) -> None:
         self._key: object = None
         self._pages: dict[str, _Known] = {}
         self._next: dict[str, _Known] = {}
+        self._bundles: dict[RuleSet, Bundle] = {}
+        self._next_bundles: dict[RuleSet, Bundle] = {}
+
+    def bundle(self, share: RuleSet) -> Bundle:
+        """``build_bundle(share)``, or the last run's bundle of the same rules (the same
+        rules give the same bytes)."""
+        bundle = self._next_bundles.get(share) or self._bundles.get(share)
+        if bundle is None:
+            bundle = build_bundle(share)
+        self._next_bundles[share] = bundle
+        return bundle
 
     def begin(self, key: object) -> None:
         """A run starts; ``key`` is everything besides a page's bytes that what is kept
@@ -1005,8 +1017,10 @@ class PageMemo:
         self._next[path] = known
 
     def end(self) -> None:
-        """The run is over: what it found replaces the last run's (pages gone are forgotten)."""
+        """The run is over: what it found replaces the last run's (pages gone are forgotten,
+        and bundles not used)."""
         self._pages, self._next = self._next, {}
+        self._bundles, self._next_bundles = self._next_bundles, {}
 
 
 def _no_names(data: bytes) -> frozenset[str]:

@@ -936,3 +936,27 @@ def test_a_memo_does_not_read_a_page_left_as_it_was_whose_file_has_not_changed(t
     facts = {fact.path: fact for fact in changed.facts}
     assert facts[edited].matches[0] == 0
     assert {fact.path: fact for fact in reference.facts}[edited].matches[0] == 1
+
+
+def test_a_memo_keeps_the_bundles_of_the_last_run(tmp_path, monkeypatch):
+    """A serve loop's rules seldom change: with a memo, the bundles of the last run are used
+    again for the same rules (the same bytes as built afresh), and built for new ones."""
+    import rtp_snippets.site as site_module
+    from rtp_snippets.site import PageMemo
+
+    built = []
+    real_build = site_module.build_bundle
+    monkeypatch.setattr(site_module, "build_bundle",
+                        lambda share: built.append(share) or real_build(share))
+    ruleset = load_rules(EXAMPLE_RULES)
+    memo = PageMemo()
+    reports = []
+    for name in ("first", "second"):
+        root = extract_corpus("site-a", tmp_path / name)
+        reports.append(inject_site(root, ruleset, jobs=1, atomic=False, memo=memo))
+        assert len(built) == 2  # site-a has two sets of rules (the pricing page's)
+    assert reports[0].bundles == reports[1].bundles
+    fewer = dataclasses.replace(ruleset, rules=ruleset.rules[:3])
+    inject_site(extract_corpus("site-a", tmp_path / "fewer"), fewer, jobs=1, atomic=False,
+                memo=memo)
+    assert len(built) == 3
