@@ -89,10 +89,7 @@ class Placement:
         """The page ``data`` (the bytes this placement was found in) with ``block`` and,
         where the page got one, ``tag_block`` (the same position and the same presence of
         a tag block as when found; the blocks themselves may differ)."""
-        insertions = [(self.place, block)]
-        if self.tag_place is not None:
-            assert tag_block is not None
-            insertions.append((self.tag_place, tag_block))
+        insertions = _insertions(self.place, block, self.tag_place, tag_block)
         return Injected(_splice(data, self.start, list(self.removed), insertions), self.has_tag)
 
 
@@ -138,13 +135,20 @@ def place_blocks(
         del text
         placement = Placement(len(prefix), tuple(removed), place, tag_place, has_tag)
         return placement.insert(data, block, tag_block), placement
-    insertions = [(place, block)]
-    if tag_place is not None:
-        assert tag_block is not None
-        insertions.append((tag_place, tag_block))
+    insertions = _insertions(place, block, tag_place, tag_block)
     for offset, piece in sorted(insertions, key=lambda item: item[0], reverse=True):
         text = text[:offset] + piece + text[offset:]
     return Injected(prefix + text.encode(codec, "surrogatepass"), has_tag), None
+
+
+def _insertions(
+    place: int, block: str, tag_place: int | None, tag_block: str | None
+) -> list[tuple[int, str]]:
+    """(offset, text) of the block, and of the RTP tag block where the page gets one."""
+    if tag_place is None:
+        return [(place, block)]
+    assert tag_block is not None
+    return [(place, block), (tag_place, tag_block)]
 
 
 def _splice(

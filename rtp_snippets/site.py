@@ -819,9 +819,8 @@ def _read_and_inject(shared: _Shared, task: _Task, full: str, handle: BinaryIO) 
             return _Outcome(PageResult(task.path, _LEFT))
         if shared.memo is not None:
             same = shared.memo.unchanged(task.path, before)
-            if same is not None and same.outcome is not None:
-                shared.memo.keep(task.path, same)
-                return same.outcome
+            if same is not None:
+                return same
         data = handle.read()
     except FileNotFoundError:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
@@ -846,8 +845,7 @@ def _read_and_inject(shared: _Shared, task: _Task, full: str, handle: BinaryIO) 
     if shared.memo is not None and known is not None:
         known.facts, known.navigation = outcome.facts, outcome.navigation
         left = outcome.page.status in ("unchanged", "skipped") and not shared.names
-        left = left and _settled(before)
-        known.status, known.outcome = (_file_status(before), outcome) if left else (None, None)
+        known.left = (_file_status(before), outcome) if left and _settled(before) else None
         shared.memo.keep(task.path, known)
     return outcome
 
@@ -942,10 +940,9 @@ class _Known:
     facts: PageFacts | None = None
     navigation: str | None = None
     # When the run left the page as it was (unchanged, or skipped for what its bytes are):
-    # the file's status then (_file_status), and the outcome, which a later run finding
+    # the file's status then (_file_status) and the outcome, which a later run finding
     # the same status takes without reading the page.
-    status: tuple[int, ...] | None = None
-    outcome: _Outcome | None = None
+    left: tuple[tuple[int, ...], _Outcome] | None = None
 
 
 # A file changed in the same tick of the file system's clock as a run looked at it could
@@ -1005,13 +1002,15 @@ class PageMemo:
         known = self._pages.get(path)
         return known if known is not None and known.digest == digest else None
 
-    def unchanged(self, path: str, status: os.stat_result) -> _Known | None:
-        """What the last run knew of the page at ``path`` if it left the page as it was
-        and the file still has the status it had then: the same bytes."""
+    def unchanged(self, path: str, status: os.stat_result) -> _Outcome | None:
+        """The last run's outcome for the page at ``path`` if that run left the page as it
+        was and the file still has the status it had then (the same bytes); it is kept
+        for the next run."""
         known = self._pages.get(path)
-        if known is None or known.status is None or known.status != _file_status(status):
+        if known is None or known.left is None or known.left[0] != _file_status(status):
             return None
-        return known
+        self.keep(path, known)
+        return known.left[1]
 
     def keep(self, path: str, known: _Known) -> None:
         self._next[path] = known

@@ -67,9 +67,10 @@ def inject_built_site(
     file per page cost a 200-page rebuild 300-430 ms instead of 175-180 on this machine
     (creating files right after the generator deleted and wrote its output is slow here).
     A rebuild in the same process (`mkdocs serve`) does not scan or parse again the pages
-    whose bytes did not change: the plugin's hooks in a 200-page rebuild took a median of
-    48 ms (the mkdocs theme) and 55 ms (Material) with it, 159 and 230-234 ms without it
-    (benchmarks/serve_overhead.py, 15 rounds each)."""
+    whose bytes did not change, nor build again the bundles of unchanged rules (PageMemo):
+    the plugin's hooks in a 200-page rebuild took a median of 38 ms (the mkdocs theme) and
+    45 ms (Material), against 159 and 230-234 ms without the memo
+    (benchmarks/serve_overhead.py, 9 and 15 rounds)."""
     report = inject_site(
         output,
         ruleset,
