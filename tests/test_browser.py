@@ -1052,6 +1052,16 @@ def test_a_link_glob_takes_bounded_time_on_a_hostile_url(site, bundle_of):
     assert elapsed < 500, elapsed
 
 
+def test_waiting_for_a_late_call_works_under_a_strict_content_security_policy(site, bundle_of):
+    # CI failed once on the test below: a call that came after the first look made
+    # the wait itself evaluate a string with the page's eval, which the policy blocks.
+    bundle = bundle_of(SEED)
+    policy = f"default-src 'none'; script-src {_csp_hash(SPY)} {bundle.csp_source}"
+    page = site.open("/", BUTTON, bundle, headers={"content-security-policy": policy})
+    page.evaluate("setTimeout(() => document.getElementById('download-whitepaper').click(), 300)")
+    assert wait_for_calls(page, 1) == [SEED_CALL]
+
+
 def test_new_triggers_run_under_a_strict_content_security_policy(site, bundle_of):
     bundle = bundle_of(*LINK_RULES, "on scroll 1%, 100% send 'read {percent}'",
                        "on visible #pdf 10% for 0.1s send 'saw'")
