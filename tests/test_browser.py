@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import shutil
+import time
 from urllib.parse import unquote
 
 import pytest
@@ -81,8 +82,22 @@ def calls(page):
     return page.evaluate("window.calls")
 
 
+def wait_until(page, expression: str, timeout: float = 5.0):
+    """Look at ``expression`` from outside the page every 50 ms until it is true.
+
+    Not ``page.wait_for_function``: after its first look it evaluates the string with
+    the page's own eval, which a strict content security policy blocks (EvalError).
+    """
+    deadline = time.monotonic() + timeout
+    while not (value := page.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
+    return value
+
+
 def wait_for_calls(page, count: int):
-    page.wait_for_function(f"window.calls.length >= {count}", timeout=5000)
+    wait_until(page, f"window.calls.length >= {count}")
     return calls(page)
 
 

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from test_browser import SPY, Site  # tests/ is on sys.path
+from test_browser import SPY, Site, wait_until  # tests/ is on sys.path
 
 from rtp_snippets import RtpTag, load_rules
 from rtp_snippets.render import build_bundle, build_rtp_tag
@@ -312,7 +312,7 @@ def test_every_platform_runs_under_a_strict_content_security_policy(browser, rul
     page = site.visit(f"{ORIGIN}/?state=undecided")
     page.click("#buy")
     page.evaluate("cmp.set(true)")
-    page.wait_for_function("window.calls.length == 2")
+    wait_until(page, "window.calls.length == 2")
     assert calls(page) == [call("viewed"), call("buy")]
     context.close()
     assert site.errors == []

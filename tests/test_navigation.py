@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run, serve_folder
-from test_browser import ORIGIN, SPY, Site, calls  # tests/ is on sys.path
+from test_browser import ORIGIN, SPY, Site, calls, wait_for_calls  # tests/ is on sys.path
 
 from rtp_snippets import build_bundle, load_rules
 
@@ -102,7 +102,7 @@ def spa_site(site, rules_file, order: str):
 
 def settle(page, count: int):
     """Wait for ``count`` calls, then long enough for any extra call to show."""
-    page.wait_for_function(f"window.calls.length >= {count}", timeout=5000)
+    wait_for_calls(page, count)
     page.wait_for_timeout(700)
     return calls(page)
 
