@@ -810,6 +810,45 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
     assert len(scanned) == len(parsed) == 400
 
 
+def test_with_prune_a_memo_parses_again_only_the_pages_whose_bytes_changed(tmp_path,
+                                                                           monkeypatch):
+    """prune reads every page's facts before it injects (they decide each page's bundle):
+    with a memo, a page whose bytes the last run read for the same rules is not parsed
+    again for them, and pages, facts and bytes come out as without it."""
+    import rtp_snippets.page as page_module
+    import rtp_snippets.site as site_module
+    from rtp_snippets.site import PageMemo
+
+    parsed: list[str] = []
+    real_facts = page_module.page_facts
+
+    def counted(path, *args):
+        parsed.append(path)
+        return real_facts(path, *args)
+
+    for module in (page_module, site_module):
+        monkeypatch.setattr(module, "page_facts", counted)
+    ruleset = load_rules(EXAMPLE_RULES)
+    edited = "blog/2014/04/02/refactoring-infrastructure/index.html"
+    memo = PageMemo()
+    for name in ("first", "same", "edited"):
+        reference, memoised = (extract_corpus("site-a", tmp_path / f"{name}-{kind}")
+                               for kind in ("reference", "memo"))
+        if name == "edited":
+            for root in (reference, memoised):
+                page = root / edited
+                page.write_bytes(page.read_bytes().replace(b"</title>", b" (edited)</title>", 1))
+        expected = inject_site(reference, ruleset, jobs=1, facts=True, prune=True, atomic=False)
+        parsed.clear()
+        report = inject_site(memoised, ruleset, jobs=1, facts=True, prune=True, atomic=False,
+                             memo=memo)
+        assert (report.pages, report.facts) == (expected.pages, expected.facts)
+        assert snapshot(memoised) == snapshot(reference)
+        assert len(parsed) == {"first": 400, "same": 0, "edited": 1}[name]
+    assert report.counts == {"injected": 399, "skipped": 1}
+    assert len(report.bundles) > 2  # pruned: pages without a matching element differ
+
+
 def deleted_files_open(folder: Path) -> list[str]:
     """The files under ``folder`` this process holds open that no longer have a name
     (Linux: /proc/self/fd)."""
