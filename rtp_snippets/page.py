@@ -370,6 +370,11 @@ class PageFacts:
     problem: str = ""  # why the page could not be read (then nothing else is known)
     navigation: str | None = None
 
+    @classmethod
+    def unknown(cls, path: str, problem: str) -> PageFacts:
+        """The facts of a page that could not be read, or was skipped: ``problem`` says why."""
+        return cls(path, {}, {}, 0, False, problem)
+
 
 def page_facts(
     path: str,
@@ -387,7 +392,7 @@ def page_facts(
     try:
         _, text, _ = decode(data)
     except PageSkipped as skipped:
-        return PageFacts(path, {}, {}, 0, False, skipped.reason)
+        return PageFacts.unknown(path, skipped.reason)
     tags: list[Script] = []
     rtp_first = False
     # Every form of the RTP tag names rtp.js: without it, the page needs no scan.
@@ -455,12 +460,20 @@ def read_facts(
 ) -> PageFacts:
     """``page_facts`` of the page at ``path`` (``/``-rooted) under ``root``; a page that
     cannot be read says why in ``problem``."""
+    data = read_page(root, path)
+    if isinstance(data, str):
+        return PageFacts.unknown(path, data)
+    return page_facts(path, data, selectors, clicks, link_globs)
+
+
+def read_page(root: str, path: str) -> bytes | str:
+    """The bytes of the page at ``path`` (``/``-rooted) under ``root``, or why they cannot
+    be read."""
     try:
         with open(os.path.join(root, path[1:]), "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as error:
-        return PageFacts(path, {}, {}, 0, False, f"cannot read: {error.strerror}")
-    return page_facts(path, data, selectors, clicks, link_globs)
+        return f"cannot read: {error.strerror}"
 
 
 # --- every page --------------------------------------------------------------

@@ -49,7 +49,7 @@ from .errors import (
 )
 from .inject import Injected, Placement, place_blocks, remove_html, rtp_tag_block, script_block
 from .model import RuleSet
-from .page import PageFacts, client_navigation, map_pages, page_facts
+from .page import PageFacts, client_navigation, map_pages, page_facts, read_page
 from .paths import glob_problem, not_a_regular_file, site_folder_problem, site_pages
 from .render import Bundle, build_bundle, build_rtp_tag, check_budget
 
@@ -304,7 +304,10 @@ class _SiteRun:
             report.prune_unused, prune = prune, False
         if prune:
             # The pages' facts come first: they decide each page's bundle.
-            report.facts = read_site_facts(root, paths, ruleset, jobs, progress)
+            if self.memo is not None:
+                report.facts = self.memo.site_facts(root, paths, ruleset, progress)
+            else:
+                report.facts = read_site_facts(root, paths, ruleset, jobs, progress)
         present = {page.path: page.matches for page in report.facts} if prune else None
         everything = tuple(range(len(ruleset)))
         bundles: dict[tuple[int, ...], Bundle] = {}
@@ -366,7 +369,7 @@ class _SiteRun:
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         if with_facts:
             report.facts = [
-                outcome.facts or PageFacts(outcome.page.path, {}, {}, 0, False, outcome.page.reason)
+                outcome.facts or PageFacts.unknown(outcome.page.path, outcome.page.reason)
                 for outcome in outcomes
             ]
         left_out = (
@@ -973,7 +976,9 @@ class PageMemo:
     has the status it had then (_file_status; changed over SETTLED_NS before that run
     looked), is not even read: `mkdocs serve --dirty` leaves the pages of unchanged
     sources alone. The bundles of the last run are kept too: rules seldom change between
-    rebuilds. For one job (the run's own process) only."""
+    rebuilds. With ``prune``, whose first pass reads every page's facts, a page whose bytes
+    that pass read in the last run, for the same rules, is not parsed again. For one job
+    (the run's own process) only."""
 
     def __init__(self) -> None:
         self._key: object = None
@@ -981,6 +986,39 @@ class PageMemo:
         self._next: dict[str, _Known] = {}
         self._bundles: dict[RuleSet, Bundle] = {}
         self._next_bundles: dict[RuleSet, Bundle] = {}
+        self._facts_rules: RuleSet | None = None
+        self._facts: dict[str, tuple[bytes, PageFacts]] = {}  # by path: SHA-256, facts
+
+    def site_facts(
+        self,
+        root: Path,
+        paths: list[str],
+        ruleset: RuleSet,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[PageFacts]:
+        """``read_site_facts`` with one job, where a page whose bytes the last call read
+        for the same rules gets the facts found then."""
+        if ruleset != self._facts_rules:
+            self._facts_rules, self._facts = ruleset, {}
+        found: dict[str, tuple[bytes, PageFacts]] = {}
+        result = []
+        for done, path in enumerate(paths, 1):
+            data = read_page(str(root), path)
+            if isinstance(data, str):
+                facts = PageFacts.unknown(path, data)
+            else:
+                digest = hashlib.sha256(data).digest()
+                last = self._facts.get(path)
+                if last is not None and last[0] == digest:
+                    facts = last[1]
+                else:
+                    facts = page_facts(path, data, *ruleset.page_selectors(path))
+                found[path] = (digest, facts)
+            result.append(facts)
+            if progress:
+                progress(done, len(paths))
+        self._facts = found
+        return result
 
     def bundle(self, share: RuleSet) -> Bundle:
         """``build_bundle(share)``, or the last run's bundle of the same rules (the same

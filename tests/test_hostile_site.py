@@ -278,6 +278,30 @@ def test_files_that_are_not_regular_files_are_skipped_without_being_opened(
     assert stat.S_ISREG(os.lstat(site / name).st_mode) is False
 
 
+READ_FACTS = """
+import sys
+from rtp_snippets.page import read_facts
+print(read_facts(sys.argv[1], sys.argv[2], {0: "a"}).problem)
+"""
+
+
+@pytest.mark.parametrize("kind", list(NOT_FILES) + ["a symbolic link"])
+def test_a_page_that_stops_being_a_file_after_the_listing_is_not_read(site, kind):
+    """check --site and prune list the pages, then read them: a page replaced in between
+    by a FIFO (a read would wait forever), a device or a link is not read."""
+    if kind == "a symbolic link":
+        (site / "index.html").unlink()
+        (site / "index.html").symlink_to("/dev/zero")
+        name, reason = "index.html", "cannot read: Too many levels of symbolic links"
+    else:
+        name, make = NOT_FILES[kind]
+        make(site / name)
+        reason = f"not a regular file ({kind})"
+    result = subprocess.run([sys.executable, "-c", READ_FACTS, str(site), f"/{name}"],
+                            capture_output=True, text=True, timeout=20, check=True)
+    assert result.stdout.strip() == reason
+
+
 def test_a_symbolic_link_to_a_folder_is_reported_as_skipped(site, rules, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
