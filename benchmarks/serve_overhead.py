@@ -2,7 +2,7 @@
 more than the same rebuild without the plugin), on examples/mkdocs grown to 200 pages.
 
 Run by hand (not in CI):  .venv/bin/python benchmarks/serve_overhead.py
-    [--rounds 7] [--pages 200] [--theme material] [--dirty]
+    [--rounds 7] [--pages 200] [--theme material] [--dirty] [--prune]
 
 The example (mkdocs.yml, rtp-rules.yml, docs/) is copied into a temporary folder and docs/
 grown to --pages pages: the same generated pages every run (headings, paragraphs, links
@@ -10,7 +10,7 @@ between pages, a list, a table, code; the example's button #download-whitepaper 
 third page, and a pricing/ section for its `pages /pricing/**` rule). Two config files sit
 side by side there, equal but for `plugins:`: the example's, and one with `plugins: []`
 (not left out, which would mean MkDocs' default `[search]`). --theme replaces the
-example's theme in both.
+example's theme in both; --prune sets the plugin's `prune: true`.
 
 A rebuild is what mkdocs 1.6 does on a file change (mkdocs/commands/serve.py,
 mkdocs/livereload/__init__.py). `serve` makes a temporary site_dir, loads the config with
@@ -136,12 +136,16 @@ def grow_docs(docs: Path, pages: int) -> int:
     return len(paths)
 
 
-def write_configs(project: Path, theme: str | None) -> dict[str, Path]:
-    """The example's mkdocs.yml (theme replaced by ``theme`` if given) and the same file
-    with ``plugins: []``, side by side so every relative path reads the same."""
+def write_configs(project: Path, theme: str | None, prune: bool = False) -> dict[str, Path]:
+    """The example's mkdocs.yml (theme replaced by ``theme`` if given, the plugin's
+    ``prune`` set if asked) and the same file with ``plugins: []``, side by side so every
+    relative path reads the same."""
     example = yaml.safe_load((EXAMPLE / "mkdocs.yml").read_text(encoding="utf-8"))
     if theme:
         example["theme"] = {"name": theme}
+    if prune:
+        [plugin] = example["plugins"]
+        plugin["rtp-snippets"]["prune"] = True
     files = {WITH: project / "mkdocs.yml", WITHOUT: project / "mkdocs-without-plugin.yml"}
     files[WITH].write_text(yaml.safe_dump(example, sort_keys=False), encoding="utf-8")
     without = {**example, "plugins": []}
@@ -280,6 +284,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=200, help="Markdown pages in docs/")
     parser.add_argument("--theme", help="replace the example's theme (e.g. material)")
     parser.add_argument("--dirty", action="store_true", help="as `mkdocs serve --dirty`")
+    parser.add_argument("--prune", action="store_true", help="the plugin's prune: true")
     arguments = parser.parse_args()
     if arguments.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -296,7 +301,7 @@ def main() -> int:
         project = Path(folder) / "project"
         shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("site"))
         added = grow_docs(project / "docs", arguments.pages)
-        config_files = write_configs(project, arguments.theme)
+        config_files = write_configs(project, arguments.theme, arguments.prune)
         connections, processes, sessions = {}, [], {}
         try:
             for name, path in config_files.items():
@@ -343,6 +348,7 @@ def main() -> int:
         f"examples/mkdocs grown to {arguments.pages} pages ({added} generated), {built} HTML "
         f"files built; theme: {with_plugin['theme']}{theme_source}; "
         f"{'dirty' if arguments.dirty else 'clean'} rebuilds; {arguments.rounds} rounds"
+        f"{'; prune: true' if arguments.prune else ''}"
     )
     print(
         f"mkdocs {mkdocs.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "

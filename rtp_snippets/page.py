@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from . import links
 from .errors import PageSkipped
+from .paths import not_a_regular_file, page_opener
 from .scan import Scan, Script, scan
 
 _Task = TypeVar("_Task")
@@ -467,10 +468,13 @@ def read_facts(
 
 
 def read_page(root: str, path: str) -> bytes | str:
-    """The bytes of the page at ``path`` (``/``-rooted) under ``root``, or why they cannot
-    be read."""
+    """The bytes of the page at ``path`` (``/``-rooted) under ``root``, or why they are not
+    read (it cannot be, or it is no longer a regular file: it was listed as one)."""
     try:
-        with open(os.path.join(root, path[1:]), "rb") as handle:
+        with open(os.path.join(root, path[1:]), "rb", opener=page_opener) as handle:
+            kind = not_a_regular_file(os.fstat(handle.fileno()).st_mode)
+            if kind:
+                return kind
             return handle.read()
     except OSError as error:
         return f"cannot read: {error.strerror}"

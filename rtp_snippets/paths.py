@@ -259,6 +259,12 @@ def _links_to_folder(path: str) -> bool:
         return False
 
 
+def page_opener(path: str, flags: int) -> int:
+    """The ``opener`` with which a page is opened: no symbolic link is followed, and a FIFO
+    put in its place since the listing is not waited on (the caller checks the kind)."""
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+
+
 def not_a_regular_file(mode: int) -> str:
     """Why a file of this ``st_mode`` is not read as a page; '' for a regular file."""
     if stat.S_ISREG(mode):

@@ -50,7 +50,13 @@ from .errors import (
 from .inject import Injected, Placement, place_blocks, remove_html, rtp_tag_block, script_block
 from .model import RuleSet
 from .page import PageFacts, client_navigation, map_pages, page_facts, read_page
-from .paths import glob_problem, not_a_regular_file, site_folder_problem, site_pages
+from .paths import (
+    glob_problem,
+    not_a_regular_file,
+    page_opener,
+    site_folder_problem,
+    site_pages,
+)
 from .render import Bundle, build_bundle, build_rtp_tag, check_budget
 
 EXTERNAL_PREFIX = "rtp-snippets."
@@ -545,7 +551,7 @@ def _client_navigation(root: Path, paths: list[str], ruleset: RuleSet) -> str:
         )
     for path in paths:
         try:
-            with open(root / path[1:], "rb", opener=_opener) as handle:
+            with open(root / path[1:], "rb", opener=page_opener) as handle:
                 if not_a_regular_file(os.fstat(handle.fileno()).st_mode):
                     continue
                 found = client_navigation(handle.read())
@@ -602,7 +608,7 @@ def _bundle_files_of_ours(root: Path) -> list[str]:
         if match is None or not entry.is_file(follow_symlinks=False):
             continue
         try:
-            with open(entry.path, "rb", opener=_opener) as handle:
+            with open(entry.path, "rb", opener=page_opener) as handle:
                 data = handle.read()
         except OSError:
             continue
@@ -650,7 +656,7 @@ def _delete_unused_bundle_files(
         used |= outcome.names
     for path in left_out:
         try:
-            with open(os.path.join(root, path[1:]), "rb", opener=_opener) as handle:
+            with open(os.path.join(root, path[1:]), "rb", opener=page_opener) as handle:
                 used |= _bundle_names(handle.read())
         except OSError:
             return []
@@ -782,17 +788,12 @@ class _Shared:
     memo: PageMemo | None = None  # with one job: what the last run found in each page
 
 
-def _opener(path: str, flags: int) -> int:
-    """Open without following a symbolic link, and without waiting on a FIFO."""
-    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
-
-
 def _process(shared: _Shared, task: _Task, closer: _Closer = _WORKER_CLOSER) -> _Outcome:
     """Inject into (or remove from) one page; never raises. A page replaced is closed by
     ``closer``: the run's process passes its own, workers use theirs."""
     full = os.path.join(shared.root, task.path[1:])
     try:
-        handle = open(full, "rb", opener=_opener)
+        handle = open(full, "rb", opener=page_opener)
     except FileNotFoundError:
         return _Outcome(PageResult(task.path, "error", "the file vanished during the run"))
     except OSError as error:

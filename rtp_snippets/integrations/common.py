@@ -59,11 +59,13 @@ def inject_built_site(
     ``inform`` what the user should know but need not fix (client-side navigation).
 
     One pass in this process: each page is read once, for its injection and its coverage
-    facts together. Worker processes cost more than they save here: where they start a new
-    interpreter (the spawn and forkserver start methods: macOS, Windows, Python 3.14 on
-    Linux) a ``mkdocs serve`` rebuild of 200 pages spent 1.1-1.9 s of CPU in them for
-    0.3 s of work (benchmarks/serve_overhead.py), and forking a generator's threaded
-    process is not safe. Pages are rewritten in place, as the generator wrote them: a new
+    facts together (with ``prune``, a first pass reads the facts that choose each page's
+    rules; in a serve loop it parses only the pages whose bytes changed). Worker processes
+    cost more than they save here: where they start a new interpreter (the spawn and
+    forkserver start methods: macOS, Windows, Python 3.14 on Linux) a ``mkdocs serve``
+    rebuild of 200 pages spent 1.1-1.9 s of CPU in them for 0.3 s of work
+    (benchmarks/serve_overhead.py), and forking a generator's threaded process is not
+    safe. Pages are rewritten in place, as the generator wrote them: a new
     file per page cost a 200-page rebuild 300-430 ms instead of 175-180 on this machine
     (creating files right after the generator deleted and wrote its output is slow here).
     A rebuild in the same process (`mkdocs serve`) does not scan or parse again the pages
