@@ -885,6 +885,35 @@ def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queue
     context.close()
 
 
+@pytest.mark.parametrize("why", ["its pages glob", "prune"])
+def test_an_injected_page_without_any_rule_sends_what_the_previous_page_queued(browser,
+                                                                               tmp_path, why):
+    # No rule runs on the page left to (out of the rule's pages, or pruned: nothing on it
+    # matches): it still needs the part that sends the stored calls, or they wait for a
+    # page with rules that the visitor may never open.
+    pages = {
+        "index.html": "<!doctype html><html><head><title>Home</title></head><body>"
+                      "<a id=pricing href=/pricing.html>Pricing</a></body></html>",
+        "pricing.html": "<!doctype html><html><head><title>Pricing</title></head><body>"
+                        "<p>Prices</p></body></html>",
+    }
+    scope = " pages /index.html" if why == "its pages glob" else ""
+    root = write_site(tmp_path, pages, f"rules:\n  - on click '#pricing' send 'pricing link'{scope}\n")
+    report = inject_site(root, load_rules(tmp_path / "rtp-rules.yml"), jobs=1,
+                         prune=why == "prune")
+    context = browser.new_context()
+    context.set_default_timeout(5000)
+    serve_folder(context, root, ORIGIN)
+    context.add_init_script(SPY)
+    page = context.new_page()
+    page.goto(f"{ORIGIN}/index.html")
+    follow(page, f"{ORIGIN}/pricing.html", "#pricing")
+    assert calls(page) == [["send", "event", {"value": "pricing link"}]]
+    context.close()
+    assert report.counts == {"injected": 2}
+    assert "a[href]" not in (root / "pricing.html").read_text()  # no click rule there
+
+
 def test_a_form_sent_to_another_site_is_sent_at_once(site, bundle_of):
     site.context.route("http://other.test/**", lambda route: route.fulfill(body="other site"))
     form = LEAVING_FORM.format(extra="", required="", button=" formaction=http://other.test/")
