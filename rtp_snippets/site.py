@@ -326,8 +326,10 @@ class _SiteRun:
                 indexes = ruleset.for_page(path)
                 if present is not None:
                     indexes = _present(ruleset, indexes, present[path])
-            if not indexes:
-                # No rule here: the page gets no block (an old one is taken out).
+            if not indexes and not ruleset.queues:
+                # No rule here: the page gets no block (an old one is taken out). Where other
+                # pages store calls for the next page to send, it gets the bundle that only
+                # sends them (the page share of no rules): a click there may lead here.
                 tasks.append(_Task(path, None))
                 continue
             if indexes not in bundles:
