@@ -860,18 +860,19 @@ def test_a_form_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, 
     assert page.url == ORIGIN + "/" and queued(page) is None
 
 
-def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queued(browser,
-                                                                                  tmp_path):
-    pages = {
-        "index.html": "<!doctype html><html><head><title>Home</title></head><body>"
-                      "<a id=pricing href=/pricing.html>Pricing</a></body></html>",
-        "pricing.html": "<!doctype html><html><head><title>Pricing</title></head><body>"
-                        "<p>Prices</p></body></html>",
-    }
-    root = write_site(tmp_path, pages, "rules:\n"
-                      "  - on click '#pricing' send 'pricing link' pages /index.html\n"
-                      "  - on view send 'viewed' pages /pricing.html\n")
-    inject_site(root, load_rules(tmp_path / "rtp-rules.yml"), jobs=1)
+TWO_PAGES = {
+    "index.html": "<!doctype html><html><head><title>Home</title></head><body>"
+                  "<a id=pricing href=/pricing.html>Pricing</a></body></html>",
+    "pricing.html": "<!doctype html><html><head><title>Pricing</title></head><body>"
+                    "<p>Prices</p></body></html>",
+}
+
+
+def follow_to_pricing(browser, tmp_path, rules: str, prune: bool = False):
+    """TWO_PAGES injected with ``rules``, then in Chromium the home page's link followed:
+    the report, and the calls made on pricing.html."""
+    root = write_site(tmp_path, TWO_PAGES, rules)
+    report = inject_site(root, load_rules(tmp_path / "rtp-rules.yml"), jobs=1, prune=prune)
     assert "a[href]" not in (root / "pricing.html").read_text()  # no click rule there
     context = browser.new_context()
     context.set_default_timeout(5000)
@@ -880,9 +881,18 @@ def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queue
     page = context.new_page()
     page.goto(f"{ORIGIN}/index.html")
     follow(page, f"{ORIGIN}/pricing.html", "#pricing")
-    assert calls(page) == [["send", "event", {"value": "pricing link"}],
-                           ["send", "event", {"value": "viewed"}]]
+    made = calls(page)
     context.close()
+    return report, made
+
+
+def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queued(browser,
+                                                                                  tmp_path):
+    _, made = follow_to_pricing(browser, tmp_path, "rules:\n"
+                                "  - on click '#pricing' send 'pricing link' pages /index.html\n"
+                                "  - on view send 'viewed' pages /pricing.html\n")
+    assert made == [["send", "event", {"value": "pricing link"}],
+                    ["send", "event", {"value": "viewed"}]]
 
 
 @pytest.mark.parametrize("why", ["its pages glob", "prune"])
@@ -891,27 +901,12 @@ def test_an_injected_page_without_any_rule_sends_what_the_previous_page_queued(b
     # No rule runs on the page left to (out of the rule's pages, or pruned: nothing on it
     # matches): it still needs the part that sends the stored calls, or they wait for a
     # page with rules that the visitor may never open.
-    pages = {
-        "index.html": "<!doctype html><html><head><title>Home</title></head><body>"
-                      "<a id=pricing href=/pricing.html>Pricing</a></body></html>",
-        "pricing.html": "<!doctype html><html><head><title>Pricing</title></head><body>"
-                        "<p>Prices</p></body></html>",
-    }
     scope = " pages /index.html" if why == "its pages glob" else ""
-    root = write_site(tmp_path, pages, f"rules:\n  - on click '#pricing' send 'pricing link'{scope}\n")
-    report = inject_site(root, load_rules(tmp_path / "rtp-rules.yml"), jobs=1,
-                         prune=why == "prune")
-    context = browser.new_context()
-    context.set_default_timeout(5000)
-    serve_folder(context, root, ORIGIN)
-    context.add_init_script(SPY)
-    page = context.new_page()
-    page.goto(f"{ORIGIN}/index.html")
-    follow(page, f"{ORIGIN}/pricing.html", "#pricing")
-    assert calls(page) == [["send", "event", {"value": "pricing link"}]]
-    context.close()
+    report, made = follow_to_pricing(
+        browser, tmp_path, f"rules:\n  - on click '#pricing' send 'pricing link'{scope}\n",
+        prune=why == "prune")
+    assert made == [["send", "event", {"value": "pricing link"}]]
     assert report.counts == {"injected": 2}
-    assert "a[href]" not in (root / "pricing.html").read_text()  # no click rule there
 
 
 def test_a_form_sent_to_another_site_is_sent_at_once(site, bundle_of):
