@@ -260,8 +260,9 @@ def _links_to_folder(path: str) -> bool:
 
 
 def page_opener(path: str, flags: int) -> int:
-    """The ``opener`` with which a page is opened: no symbolic link is followed, and a FIFO
-    put in its place since the listing is not waited on (the caller checks the kind)."""
+    """The ``opener`` for what is read from a site (pages, our bundle files): no symbolic
+    link is followed, and a FIFO put in a file's place since the listing is not waited on
+    (the caller checks the kind with fstat)."""
     return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
