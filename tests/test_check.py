@@ -137,6 +137,24 @@ def test_prune_gives_each_page_only_the_rules_that_match_there(site):
     assert again.stdout.splitlines()[1].startswith("4 pages: 0 changed, 4 unchanged")
 
 
+@pytest.mark.parametrize("kept", [False, True])
+def test_prune_gives_pages_without_rules_a_bundle_only_where_some_page_stores_calls(
+        site, tmp_path, kept):
+    """A page on which no rule runs gets the bundle that sends the calls other pages store
+    for the next page (tests/test_browser.py); when --prune leaves no click or submit rule
+    on any page, no page stores any, and pages without rules get nothing."""
+    selector = "a.cta" if kept else "#nowhere"
+    rules = tmp_path / "only-clicks.yml"
+    rules.write_text(f"rules:\n  - \"on click {selector} send 'cta'\"\n")
+    report = json.loads(run("inject", site, "-r", rules, "--prune", "--json").stdout)
+    blocks = {name: 'data-rtp-snippets="bundle"' in (site / name).read_text() for name in PAGES}
+    if kept:  # a.cta is on the home page and the pricing page only
+        assert blocks == dict.fromkeys(PAGES, True)
+        assert [page["rules"] for page in report["pages"]] == [0, 0, 1, 1]
+    else:
+        assert blocks == dict.fromkeys(PAGES, False)
+
+
 def test_max_bytes(site, tmp_path):
     rules = site.parent / "rtp-rules.yml"
     before = {name: (site / name).read_text() for name in PAGES}
