@@ -319,6 +319,7 @@ class _SiteRun:
         bundles: dict[tuple[int, ...], Bundle] = {}
         blocks: dict[str, int] = {}  # each block, and its number in _Shared.blocks
         tasks: list[_Task] = []
+        chosen: list[tuple[str, tuple[int, ...]]] = []  # each page and its rules' indexes
         for path in paths:
             if navigation:
                 indexes = everything
@@ -326,10 +327,14 @@ class _SiteRun:
                 indexes = ruleset.for_page(path)
                 if present is not None:
                     indexes = _present(ruleset, indexes, present[path])
-            if not indexes and not ruleset.queues:
-                # No rule here: the page gets no block (an old one is taken out). Where other
-                # pages store calls for the next page to send, it gets the bundle that only
-                # sends them (the page share of no rules): a click there may lead here.
+            chosen.append((path, indexes))
+        # Where some page's rules store calls for the next page to send, a page on which no
+        # rule runs gets the bundle that only sends them (the page share of no rules): a
+        # click there may lead here.
+        stores = any(ruleset.page_share(indexes).queues for indexes in {i for _, i in chosen})
+        for path, indexes in chosen:
+            if not indexes and not stores:
+                # No rule here: the page gets no block (an old one is taken out).
                 tasks.append(_Task(path, None))
                 continue
             if indexes not in bundles:
