@@ -557,13 +557,10 @@ def _client_navigation(root: Path, paths: list[str], ruleset: RuleSet) -> str:
             "client_navigation: on in the rules file" if ruleset.client_navigation == "on" else ""
         )
     for path in paths:
-        try:
-            with open(root / path[1:], "rb", opener=page_opener) as handle:
-                if not_a_regular_file(os.fstat(handle.fileno()).st_mode):
-                    continue
-                found = client_navigation(handle.read())
-        except OSError:
-            continue  # reported when the page itself is processed
+        data = read_page(str(root), path)
+        if isinstance(data, str):
+            continue  # why it was not read is reported when the page itself is processed
+        found = client_navigation(data)
         if found:
             return f"{found} on {path}"
     return ""
