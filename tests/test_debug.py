@@ -170,3 +170,40 @@ def test_the_preview_bundle_always_logs_why_a_rule_sent_nothing(browser, rules_f
     ]
     context.close()
     assert site.errors == []
+
+
+# Only the fragment #rtp-snippets-debug or a query parameter of exactly that name
+# switches the log: never a path, another parameter's value or another fragment.
+@pytest.mark.parametrize(("address", "logs"), [
+    ("/#rtp-snippets-debug", True),
+    ("/?rtp-snippets-debug", True),
+    ("/?utm_source=x&rtp-snippets-debug=1", True),
+    ("/blog/rtp-snippets-debug-guide/", False),
+    ("/?q=rtp-snippets-debug", False),
+    ("/?utm_content=how-rtp-snippets-debugging-works", False),
+    ("/#see-rtp-snippets-debug", False),
+    ("/#rtp-snippets-debugging", False),
+    ("/?rtp-snippets-debug-x", False),
+])
+def test_only_the_fragment_or_a_parameter_of_that_name_switches_the_log_on(debug_site, address,
+                                                                           logs):
+    site = debug_site()
+    site.pages["/blog/rtp-snippets-debug-guide/"] = site.pages["/"]
+    page = site.visit(ORIGIN + address)
+    page.click("#buy")
+    assert bool(logged(page)) is logs
+    page.evaluate("localStorage.clear()")
+    page.goto(ORIGIN + "/next")
+    page.click("#buy")
+    assert bool(logged(page)) is logs  # kept for the tab's session
+
+
+@pytest.mark.parametrize("off", ["#rtp-snippets-debug=off", "?rtp-snippets-debug=off"])
+def test_off_in_the_fragment_or_the_parameter_switches_the_log_off(debug_site, off):
+    site = debug_site()
+    page = site.visit(ORIGIN + "/#rtp-snippets-debug")
+    page.goto(ORIGIN + "/next" + off)
+    page.reload()
+    page.evaluate("localStorage.clear()")
+    page.click("#buy")
+    assert logged(page) == []
