@@ -1,5 +1,9 @@
 (function(w) {
-  var RAN = Symbol.for("rtp-snippets"), root = document.documentElement;
+  function dom(object, name, args) {
+    var found = Reflect.get(Object.getPrototypeOf(object), name, object);
+    return args ? found.apply(object, args) : found;
+  }
+  var RAN = Symbol.for("rtp-snippets"), root = dom(document, "documentElement");
   if (root[RAN])
     return;
   root[RAN] = 1;
@@ -14,8 +18,10 @@
   }
   var debug;
   try {
-    debug = /rtp-snippets-debug(=off)?/.exec(location.href);
-    debug = debug ? sessionStorage["rtp-snippets-debug"] = debug[1] ? "" : 1 : sessionStorage["rtp-snippets-debug"];
+    debug = /[?&#]rtp-snippets-debug(=off)?(?![^=&#])/.exec(location.search + location.hash);
+    if (debug)
+      sessionStorage["rtp-snippets-debug"] = debug[1] ? "" : 1;
+    debug = sessionStorage["rtp-snippets-debug"] === "1";
   } catch (error) {
   }
   function log(rule, what, args) {
@@ -35,6 +41,23 @@
     return last ? text.length - parts[last].length >= at2 && text.endsWith(parts[last]) : text.length == at2;
   }
   var KEY = "rtp-snippets queue", SENT = "rtp-snippets sent", AGE = 18e5;
+  function stored(storage, key, valid) {
+    var list;
+    try {
+      list = JSON.parse(w[storage].getItem(key));
+    } catch (error) {
+    }
+    return Array.isArray(list) ? list.filter(valid) : [];
+  }
+  function recent(entry, length) {
+    return Array.isArray(entry) && entry.length == length && typeof entry[0] == "number" && typeof entry[1] == "number" && Math.abs(Date.now() - entry[1]) < AGE;
+  }
+  function queued(entry) {
+    var args = recent(entry, 3) && entry[2], value = args && args[2] && args[2].value;
+    return !!args && JSON.stringify(args) == JSON.stringify(["send", "event", { value }]) && (value = [].concat(value)).length > 0 && value.length < 5 && value.every(function(part) {
+      return typeof part == "string";
+    });
+  }
   function replay(calls) {
     calls.forEach(function(args) {
       try {
@@ -45,34 +68,30 @@
     });
   }
   function deliver() {
-    var now = Date.now(), stored, sent = [];
+    var calls, sent;
+    calls = stored("sessionStorage", KEY, queued);
     try {
-      stored = JSON.parse(sessionStorage.getItem(KEY));
       sessionStorage.removeItem(KEY);
     } catch (error) {
       return;
     }
-    if (!Array.isArray(stored))
+    if (!calls.length)
       return;
-    try {
-      sent = JSON.parse(localStorage.getItem(SENT)) || [];
-    } catch (error) {
-    }
-    function recent(entry) {
-      return now - entry[1] < AGE;
-    }
-    stored = stored.filter(function(entry) {
-      return recent(entry) && !sent.some(function(batch) {
+    sent = stored("localStorage", SENT, function(entry) {
+      return recent(entry, 2);
+    });
+    calls = calls.filter(function(entry) {
+      return !sent.some(function(batch) {
         return batch[0] == entry[0];
       });
     });
     try {
-      localStorage.setItem(SENT, JSON.stringify(sent.filter(recent).concat(stored.map(function(entry) {
+      localStorage.setItem(SENT, JSON.stringify(sent.concat(calls.map(function(entry) {
         return [entry[0], entry[1]];
       }))));
     } catch (error) {
     }
-    replay(stored.map(function(entry) {
+    replay(calls.map(function(entry) {
       return entry[2];
     }));
   }
@@ -95,19 +114,19 @@
     if (event.type == "click") {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)
         return;
-      if (link = target.closest("a[href],area[href]"))
+      if (link = dom(target, "closest", ["a[href],area[href]"]))
         return !link.hasAttribute("download") && opens(link.target, link.href, link);
-      submitter = target.closest("[type=submit],[type=image],button:not([type])");
-      if (!submitter || !(form = submitter.form) || form.matches(":invalid") && !form.noValidate && !submitter.formNoValidate)
+      submitter = dom(target, "closest", ["[type=submit],[type=image],button:not([type])"]);
+      if (!submitter || !(form = submitter.form) || dom(form, "matches", [":invalid"]) && !dom(form, "noValidate") && !submitter.formNoValidate)
         return;
     }
     function override(name) {
       return submitter && submitter.getAttribute("form" + name);
     }
-    return !/^dialog$/i.test(override("method") || form.method) && opens(override("target") || form.target, override("action") ? submitter.formAction : form.action);
+    return !/^dialog$/i.test(override("method") || dom(form, "method")) && opens(override("target") || dom(form, "target"), override("action") ? submitter.formAction : dom(form, "action"));
   }
   function opens(name, href, link) {
-    var base = document.querySelector("base[target]"), parts = href.split("#");
+    var base = dom(document, "querySelector", ["base[target]"]), parts = href.split("#");
     return /^(_self|_top|_parent)?$/i.test(name || base && base.target || "") && new URL(href).origin == location.origin && !(link && parts.length > 1 && parts[0] == location.href.split("#")[0]);
   }
   function handle(event, rules) {
@@ -121,7 +140,7 @@
     if (calls && calls.length) {
       try {
         var now = Date.now(), batch = Math.random();
-        sessionStorage.setItem(KEY, JSON.stringify((JSON.parse(sessionStorage.getItem(KEY)) || []).concat(
+        sessionStorage.setItem(KEY, JSON.stringify(stored("sessionStorage", KEY, queued).concat(
           calls.map(function(args) {
             return [batch, now, args];
           })
@@ -170,7 +189,7 @@
     if (kind == "text")
       return element.textContent.replace(/\s+/g, " ").trim();
     if (kind == "attr")
-      return element.getAttribute(name);
+      return dom(element, "getAttribute", [name]);
     if (kind == "path")
       return path;
     if (kind == "query")
@@ -178,7 +197,7 @@
     if (kind == "host")
       return location.hostname;
     if (kind == "title")
-      return document.title;
+      return dom(document, "title");
   }
   function zeros() {
     return Array(size).fill(0);
@@ -242,7 +261,7 @@
     fired[key] = 1;
     if (once == "session") {
       try {
-        if (sessionStorage.getItem(key))
+        if (sessionStorage.getItem(key) == "1")
           return false;
         sessionStorage.setItem(key, 1);
       } catch (error) {
@@ -262,15 +281,15 @@
     send(list);
   }
   function ready(callback) {
-    if (document.readyState == "loading")
-      document.addEventListener("DOMContentLoaded", callback);
+    if (dom(document, "readyState") == "loading")
+      dom(document, "addEventListener", ["DOMContentLoaded", callback]);
     else
       callback();
   }
   function linked(link, parts) {
     var url;
     try {
-      url = new URL(link.getAttribute("href"), document.baseURI);
+      url = new URL(link.getAttribute("href"), dom(document, "baseURI"));
     } catch (error) {
       return;
     }
@@ -280,11 +299,11 @@
     return wildcard(url.href.toLowerCase(), parts);
   }
   function listen(type, rules) {
-    document.addEventListener(type, function(event) {
+    dom(document, "addEventListener", [type, function(event) {
       handle(event, function() {
         rules.forEach(function(rule) {
           try {
-            var element = event.target.closest(rule[0]), parts = option(rule, "link");
+            var element = dom(event.target, "closest", [rule[0]]), parts = option(rule, "link");
             if (element && (!parts || linked(element, parts)))
               fire(rule, element);
           } catch (error) {
@@ -292,14 +311,14 @@
           }
         });
       });
-    }, true);
+    }, true]);
   }
   listen("click", [["#download-whitepaper", "download - example whitepaper", 11], ["a.cta[href^='/pricing']", "pricing call to action", 14], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"], 26], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], 31, { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"], " on ", ["host"]]], 32, { "link": [] }]].filter(applies));
   listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], 20, { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
   ready(function() {
     [[0, "viewed pricing", 37, { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
       try {
-        var element = rule[0] ? document.querySelector(rule[0]) : null;
+        var element = rule[0] ? dom(document, "querySelector", [rule[0]]) : null;
         if (element || !rule[0])
           fire(rule, element);
       } catch (error) {
@@ -330,7 +349,7 @@
           share /= Math.min(1, view.width / box.width) * Math.min(1, view.height / box.height);
         rules.forEach(function(rule, index) {
           try {
-            if (started[index] === true || !element.matches(rule[0]))
+            if (started[index] === true || !dom(element, "matches", [rule[0]]))
               return;
             if (entry.isIntersecting && share >= option(rule, "share")) {
               if (!started[index]) {
@@ -364,9 +383,9 @@
     function scan(root2) {
       rules.forEach(function(rule) {
         try {
-          if (root2 != document && root2.matches(rule[0]))
+          if (root2 != document && dom(root2, "matches", [rule[0]]))
             watch(root2);
-          root2.querySelectorAll(rule[0]).forEach(watch);
+          dom(root2, "querySelectorAll", [rule[0]]).forEach(watch);
         } catch (error) {
         }
       });
@@ -376,22 +395,22 @@
       var waiting = added.length;
       records.forEach(function(record) {
         record.addedNodes.forEach(function(node) {
-          if (node.nodeType == 1)
+          if (dom(node, "nodeType") == 1)
             added.push(node);
         });
       });
       if (!waiting && added.length)
         requestAnimationFrame(function() {
           added.splice(0).forEach(function(element) {
-            if (element.isConnected)
+            if (dom(element, "isConnected"))
               scan(element);
           });
         });
-    }).observe(document.documentElement, { childList: true, subtree: true });
+    }).observe(root, { childList: true, subtree: true });
   });
   var pending;
   function check() {
-    var depth = (Math.ceil(w.scrollY) + w.innerHeight) / document.documentElement.scrollHeight * 100;
+    var depth = (Math.ceil(w.scrollY) + w.innerHeight) / root.scrollHeight * 100;
     pending = pending.filter(function(rule) {
       if (depth < rule[0])
         return true;
