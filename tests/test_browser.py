@@ -691,6 +691,42 @@ def test_a_click_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of,
     assert queued(page) is None
 
 
+# A same-site link to something that is not a page: the browser shows it (Chromium's PDF
+# viewer, an image, a player) or downloads it, and no bundle runs there to send a stored
+# call. By the extension of the URL's path (any case, query and fragment ignored), or a
+# type attribute that is not HTML.
+@pytest.mark.parametrize("href, extra, kind", [
+    ("/files/brochure.PDF?x=1", "", "application/pdf"),
+    ("/files/brochure.pdf#page=2", "", "application/pdf"),
+    ("/downloads/tool.zip", "", "application/zip"),
+    ("/docs/report.docx", "", "application/octet-stream"),
+    ("/media/talk.mp4", "", "video/mp4"),
+    ("/images/photo.JPG", "", "image/jpeg"),
+    ("/get?id=3", ' type="application/pdf"', "application/pdf"),
+])
+def test_a_click_on_a_same_site_link_to_a_file_is_sent_at_once(site, bundle_of, href, extra, kind):
+    path = href.split("?")[0].split("#")[0]
+    site.context.route(ORIGIN + path + "*", lambda route: route.fulfill(
+        status=200, body=b"%PDF-1.4\n" if "pdf" in kind else b"\x00" * 16,
+        headers={"content-type": kind}))
+    page = navigation_site(site, bundle_of(SEED), LINK.format(href=href, extra=extra))
+    site.pages["/plain"] = ("<!doctype html><p>no bundle here</p>", {})
+    page.click("#download-whitepaper")
+    page.wait_for_timeout(300)
+    page.goto(ORIGIN + "/plain")  # no bundle here: nothing sends a stored call
+    assert log(page) == [["/", *SEED_CALL]]
+    assert queued(page) is None
+
+
+@pytest.mark.parametrize("href, extra", [("/next.html", ""), ("/next", ' type="text/html"'),
+                                         ("/next", ' type="application/xhtml+xml"')])
+def test_a_link_to_a_page_is_still_sent_by_the_next_page(site, bundle_of, href, extra):
+    page = navigation_site(site, bundle_of(SEED), LINK.format(href=href, extra=extra))
+    site.pages["/next.html"] = site.pages["/next"]
+    follow(page, ORIGIN + href)
+    assert log(page) == [[href, *SEED_CALL]]
+
+
 def test_a_meta_click_is_sent_at_once_also_where_it_follows_the_link(site, bundle_of):
     # Meta (Cmd) opens a new tab on macOS; Chromium on Linux follows the link here.
     page = navigation_site(site, bundle_of(SEED), LINK.format(href="/next", extra=""))

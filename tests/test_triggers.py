@@ -167,6 +167,7 @@ def schema_accepts(rule: dict) -> bool:
     ({"event": "view", "seconds": 2, "send": "x"}, False),
     ({"event": "click", "link": "*.pdf", "send": "x"}, True),
     ({"event": "click", "link": "outbound", "selector": "nav a", "send": "x"}, True),
+    ({"event": "click", "link": "file", "send": "x"}, True),
     ({"event": "click", "link": "https://example.com/files/*", "send": "x"}, True),
     ({"event": "click", "send": "x"}, False),
     ({"event": "click", "link": "pdf", "send": "x"}, False),
@@ -265,6 +266,8 @@ def test_visible_records_carry_the_share_and_the_time_only_when_given():
     ("on click .downloads link https://example.com/files/* send 'file'",
      {"event": "click", "selector": ".downloads", "link": "https://example.com/files/*",
       "send": ["file"]}),
+    ("on click link file send 'file - {attr:href}'",
+     {"event": "click", "link": "file", "send": ["file - {attr:href}"]}),
     ("on click link send 'x'", {"event": "click", "selector": "link", "send": ["x"]}),
 ])
 def test_link_in_the_one_line_form(line, fields):
@@ -329,6 +332,18 @@ LINK_GLOB_CASES = [
     ("*ab*ba", "https://x/aba", False),
     ("https://x/a", "https://x/a", True),
     ("https://x/a", "https://x/ab", False),
+    # file: a URL whose path names a file that is not a page (rtp_snippets.links.FILES)
+    ("file", "https://example.com/files/brochure.PDF?x=1#page=2", True),
+    ("file", "https://example.com/downloads/tool.tar.gz", True),
+    ("file", "https://example.com/media/talk.mp4", True),
+    ("file", "https://cdn.example.org/img/photo.jpeg", True),
+    ("file", "https://example.com/docs/report.docx", True),
+    ("file", "https://example.com/pricing/", False),
+    ("file", "https://example.com/pricing/index.html", False),
+    ("file", "https://example.com/view?file=report.pdf", False),
+    ("file", "https://example.com/page#report.pdf", False),
+    ("file", "https://example.com/files.pdf/", False),
+    ("file", "https://example.com/v1.2", False),
 ]
 
 
