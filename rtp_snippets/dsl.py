@@ -9,7 +9,7 @@
     depth    = NUMBER "%"                each fires once, smallest first
     share    = NUMBER "%"                visible: this share of the element in view
     time     = "for" NUMBER "s"          visible: for at least this long
-    url      = quoted | word             a URL glob such as '*.pdf', or outbound
+    url      = quoted | word             a URL glob such as '*.pdf', outbound or file
     clause   = "once" ("page" | "session")
              | "pages" glob {"," glob}
              | "exclude" glob {"," glob}

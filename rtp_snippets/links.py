@@ -11,7 +11,11 @@ with ``*`` or with a scheme (``https:``), since the URL it is matched against do
 
 The word ``outbound`` instead matches links to other hosts: an ``http:`` or ``https:``
 URL whose host name is not the page's (``location.hostname``; ``www.example.com`` and
-``example.com`` are different hosts, the port does not count).
+``example.com`` are different hosts, the port does not count). The word ``file`` matches
+links to a file that is not a page: the URL's path ends in one of ``FILES`` (a dot and
+the extension, in any case; the query and fragment do not count). The same list decides,
+in the bundle, that a click on such a link does not lead to a page that runs the bundle,
+so its call is sent at once rather than stored for the next page.
 
 The visitor may choose the URL (a link in a comment, a crafted query), so matching
 takes no regular expression, which could backtrack: the glob is cut at its ``*`` into
@@ -30,6 +34,25 @@ import re
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 OUTBOUND = "outbound"
+FILE = "file"
+# Extensions of files that are not pages, which browsers show or download: documents,
+# archives and installers, images, audio and video, feeds and data (after Google
+# Analytics 4's list of file downloads, with images and feeds added; every name costs
+# each bundle that queues calls a few bytes). Matched against the end of a URL's path by
+# FILE_PATTERN here and by the same pattern in the bundle.
+FILES = (
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt",
+    "csv", "epub",
+    "zip", "rar", "7z", "gz", "tgz", "tar", "dmg", "exe", "msi",
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "avif",
+    "mp3", "wav", "ogg", "m4a", "mp4", "mov", "webm", "avi", "mkv",
+    "xml", "rss", "json", "ics",
+)
+# The source of the pattern (the bundle builds the same one with the "i" flag).
+FILE_PATTERN = r"\.(" + "|".join(FILES) + r")$"
+_FILE = re.compile(FILE_PATTERN.replace("$", r"\Z"), re.IGNORECASE | re.ASCII)
+# The words a link rule takes instead of a glob.
+KEYWORDS = (OUTBOUND, FILE)
 # The host that check resolves a page's links on: it does not know the site's own.
 CHECK_HOST = "site.invalid"
 MAX_LINK_GLOB_LENGTH = 200
@@ -42,7 +65,7 @@ _URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~|{}^\\"
 
 def link_glob_problem(glob: str) -> tuple[int, str] | None:
     """``(offset, message)`` when the link glob cannot be used, else None."""
-    if glob == OUTBOUND:
+    if glob in KEYWORDS:
         return None
     if len(glob) > MAX_LINK_GLOB_LENGTH:
         return MAX_LINK_GLOB_LENGTH, (
@@ -60,7 +83,7 @@ def link_glob_problem(glob: str) -> tuple[int, str] | None:
         return 0, (
             "a link glob matches the whole URL (https://host/path): start it with * or the "
             "scheme, e.g. '*.pdf' or 'https://example.com/files/*', or write outbound for "
-            "links to other hosts"
+            "links to other hosts, or file for links to files that are not pages"
         )
     stars = [offset for offset, char in enumerate(glob) if char == "*"]
     if len(stars) > MAX_STARS:
@@ -70,16 +93,23 @@ def link_glob_problem(glob: str) -> tuple[int, str] | None:
     return None
 
 
-def link_parts(glob: str) -> list[str]:
+def link_parts(glob: str) -> str | list[str]:
     """The glob as the bundle carries it: its literal parts between the ``*``, in lower
-    case; for ``outbound``, no parts."""
-    return [] if glob == OUTBOUND else glob.lower().split("*")
+    case; ``outbound`` and ``file`` as they are."""
+    return glob if glob in KEYWORDS else glob.lower().split("*")
+
+
+def is_file(url: str) -> bool:
+    """Whether the URL's path names a file that is not a page (see FILES)."""
+    return _FILE.search(urlsplit(url).path) is not None
 
 
 def link_matches(glob: str, url: str, host: str | None = None) -> bool:
     """Whether the link glob matches ``url`` (absolute, as a browser resolves it). For
     ``outbound``: whether ``url`` is http(s) on a host other than ``host`` (with ``host``
-    None: any host)."""
+    None: any host); for ``file``: whether it names a file that is not a page."""
+    if glob == FILE:
+        return is_file(url)
     split = urlsplit(url)
     if glob == OUTBOUND:
         return (

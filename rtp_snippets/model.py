@@ -177,7 +177,7 @@ class Rule:
         if self.event == "timer":
             return f"{self.seconds:g}s"
         if self.link is not None:
-            link = "link outbound" if self.link == links.OUTBOUND else f"link '{self.link}'"
+            link = f"link {self.link}" if self.link in links.KEYWORDS else f"link '{self.link}'"
             return f"{self.selector} {link}" if self.selector else link
         target = self.selector or "-"
         if self.event == "visible" and self.percent is not None:
@@ -308,7 +308,9 @@ def _link_problems(rule: Rule) -> list[Problem]:
             )
         ]
     if not isinstance(rule.link, str) or not rule.link:
-        return [Problem("link", "a link glob is a non-empty string such as '*.pdf', or outbound")]
+        return [
+            Problem("link", "a link glob is a non-empty string such as '*.pdf', or outbound, or file")
+        ]
     found = links.link_glob_problem(rule.link)
     return [Problem("link", found[1], None, found[0])] if found else []
 

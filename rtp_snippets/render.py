@@ -25,7 +25,7 @@ import jinja2
 import minify
 
 from .errors import BudgetExceeded, BundleError
-from .links import link_parts
+from .links import FILE, FILE_PATTERN, link_parts
 from .model import Consent, RtpTag, Rule, RuleSet, with_depth
 from .paths import glob_tokens
 
@@ -83,7 +83,9 @@ def build_bundle(
     for rule in ruleset:
         groups.setdefault(rule.event, []).extend(_records(rule, preview))
     features = bundle_features(ruleset, preview)
-    source = _template(TEMPLATE).render(groups=groups, features=features)
+    source = _template(TEMPLATE).render(
+        groups=groups, features=features, file_pattern=FILE_PATTERN
+    )
     bundle = _finish(source, TEMPLATE, minify)
     if max_bytes is not None:
         check_budget([bundle if minify else _finish(source, TEMPLATE, True)], max_bytes)
@@ -259,6 +261,9 @@ class Features:
     """The delegated events some rule listens for, in ``DELEGATED_EVENTS`` order."""
     links: bool
     """Some click rule has a link glob (``linked()``)."""
+    files: bool
+    """The bundle tells links to files that are not pages (``file()``, links.FILES): to
+    send their calls at once (``queue``), or for a ``link: file`` rule."""
     view: bool
     """Some rule is a view rule."""
     visible: bool
@@ -340,6 +345,7 @@ def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:
     return Features(
         delegated=tuple(event for event in DELEGATED_EVENTS if event in events),
         links=links,
+        files=ruleset.queues and not preview or any(rule.link == FILE for rule in rules),
         view="view" in events,
         visible="visible" in events,
         dwell=dwell,

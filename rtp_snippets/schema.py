@@ -75,10 +75,11 @@ def rules_schema() -> dict:
         "link": {
             "type": "string",
             "minLength": 1,
-            "pattern": "^(outbound$|\\*|[A-Za-z][A-Za-z0-9+.-]*:)[^?#\\s]*$",
+            "pattern": "^(outbound$|file$|\\*|[A-Za-z][A-Za-z0-9+.-]*:)[^?#\\s]*$",
             "description": "click: only links (a[href], area[href]) whose URL, without "
             "?query and #fragment, matches this glob (* is any run of characters, case is "
-            "ignored), e.g. *.pdf; or outbound: links to another host.",
+            "ignored), e.g. *.pdf; or outbound: links to another host; or file: links to "
+            "a file that is not a page (PDF, office documents, archives, images, media).",
         },
         "dynamic": {
             "type": "boolean",

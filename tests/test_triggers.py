@@ -297,7 +297,8 @@ def test_link_in_every_form(rules_file):
     (dict(event="click", link="pdf"),
      [("link", None, 0, "a link glob matches the whole URL (https://host/path): start it with "
                         "* or the scheme, e.g. '*.pdf' or 'https://example.com/files/*', or "
-                        "write outbound for links to other hosts")]),
+                        "write outbound for links to other hosts, or file for links to files "
+                        "that are not pages")]),
     (dict(event="click", link="*.pdf?download=1"),
      [("link", None, 5, "a link glob matches the URL without its ?query and #fragment; "
                         "remove them")]),
@@ -306,7 +307,8 @@ def test_link_in_every_form(rules_file):
     (dict(event="click", link="*" + "a*" * 20),
      [("link", None, 40, "a link glob has at most 20 '*'; this one has 21")]),
     (dict(event="click", link=""),
-     [("link", None, 0, "a link glob is a non-empty string such as '*.pdf', or outbound")]),
+     [("link", None, 0, "a link glob is a non-empty string such as '*.pdf', or outbound, "
+                        "or file")]),
     (dict(event="view", send="on {title}"), []),
 ])
 def test_link_problems(fields, expected):
@@ -372,7 +374,7 @@ def test_link_records_and_page_placeholders():
     assert data(pdf, out, event="click") == [
         ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], {"link": ["", ".pdf"]}],
         [":is(a[href],area[href]):is(nav a)",
-         [["out on ", ["host"], ": ", ["title"]]], {"link": []}],
+         [["out on ", ["host"], ": ", ["title"]]], {"link": "outbound"}],
     ]
 
 

@@ -28,6 +28,10 @@
     if (debug)
       console.log("rtp-snippets line", rule[2], what, args);
   }
+  var FILES = new RegExp("\\.(pdf|doc|docx|xls|xlsx|ppt|pptx|odt|ods|odp|rtf|txt|csv|epub|zip|rar|7z|gz|tgz|tar|dmg|exe|msi|png|jpg|jpeg|gif|webp|svg|avif|mp3|wav|ogg|m4a|mp4|mov|webm|avi|mkv|xml|rss|json|ics)$", "i");
+  function file(url) {
+    return FILES.test(new URL(url).pathname);
+  }
   function wildcard(text, parts) {
     var at2 = parts[0].length, last = parts.length - 1, i;
     if (!text.startsWith(parts[0]))
@@ -115,7 +119,7 @@
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)
         return;
       if (link = dom(target, "closest", ["a[href],area[href]"]))
-        return !link.hasAttribute("download") && opens(link.target, link.href, link);
+        return !link.hasAttribute("download") && /^$|html/i.test(link.getAttribute("type") || "") && !file(link.href) && opens(link.target, link.href, link);
       submitter = dom(target, "closest", ["[type=submit],[type=image],button:not([type])"]);
       if (!submitter || !(form = submitter.form) || dom(form, "matches", [":invalid"]) && !dom(form, "noValidate") && !submitter.formNoValidate)
         return;
@@ -293,8 +297,10 @@
     } catch (error) {
       return;
     }
-    if (!parts.length)
+    if (parts === "outbound")
       return (url.protocol == "http:" || url.protocol == "https:") && url.hostname != location.hostname;
+    if (parts === "file")
+      return file(url);
     url.search = url.hash = "";
     return wildcard(url.href.toLowerCase(), parts);
   }
@@ -313,7 +319,7 @@
       });
     }, true]);
   }
-  listen("click", [["#download-whitepaper", "download - example whitepaper", 11], ["a.cta[href^='/pricing']", "pricing call to action", 14], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"], 26], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], 31, { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"], " on ", ["host"]]], 32, { "link": [] }]].filter(applies));
+  listen("click", [["#download-whitepaper", "download - example whitepaper", 11], ["a.cta[href^='/pricing']", "pricing call to action", 14], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"], 26], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], 31, { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"], " on ", ["host"]]], 32, { "link": "outbound" }]].filter(applies));
   listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], 20, { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
   ready(function() {
     [[0, "viewed pricing", 37, { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
