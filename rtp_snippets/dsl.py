@@ -29,7 +29,10 @@ A ``.rules`` file may also hold one consent line (the YAML ``consent:`` section)
              | "cookiebot"               items: categories
              | "tcf"                     items: purposes, then optionally
                                          "vendors" item {"," item}
-             | "cookie"                  items: the cookie's name, then its value glob
+             | "cookieconsent"           items: categories
+             | "klaro"                   items: services
+             | "cookie"                  items: the cookie's name, then its value glob,
+                                         or "field" PATH [quoted]: a field of its JSON
              | "flag"                    item: the window property
     setting  = "event" word | "script" quoted
 """
@@ -82,6 +85,8 @@ _CONSENT_ITEMS = {
     "onetrust": "groups",
     "cookiebot": "categories",
     "tcf": "purposes",
+    "cookieconsent": "categories",
+    "klaro": "services",
     "cookie": "cookie",
     "flag": "flag",
 }
@@ -231,10 +236,29 @@ class _Parser:
                 self._set("cookie", items[0], offsets[0])
                 if len(items) > 1:
                     raise DslError(offsets[1], "a cookie line names one cookie, then its value")
-                value_offset, value = self._quoted(
-                    "the cookie's value glob", "consent cookie site_consent '*marketing*'"
-                )
-                self._set("value", value, value_offset + 1)
+                if self._peek_word() == "field":
+                    self._bare()
+                    field_offset, path = self._bare()
+                    if not path:
+                        raise DslError(
+                            field_offset,
+                            "field is followed by the field of the cookie's JSON, e.g. "
+                            "consent cookie cc_cookie field categories 'marketing'",
+                        )
+                    self._set("field", path, field_offset)
+                    if not self._at_end() and self._is_quote():
+                        value_offset, value = self._quoted(
+                            "the entry the field's list holds",
+                            "consent cookie cc_cookie field categories 'marketing'",
+                        )
+                        self._set("value", value, value_offset + 1)
+                else:
+                    value_offset, value = self._quoted(
+                        "the cookie's value glob",
+                        "consent cookie site_consent 'granted', or for a cookie that holds "
+                        "JSON, consent cookie cc_cookie field categories 'marketing'",
+                    )
+                    self._set("value", value, value_offset + 1)
             elif platform == "flag":
                 self._set("flag", items[0], offsets[0])
                 if len(items) > 1:

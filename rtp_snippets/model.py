@@ -692,15 +692,25 @@ CONSENT_PLATFORMS = {
     "(re-checked on CookiebotOnAccept, CookiebotOnDecline and CookiebotOnConsentReady)",
     "tcf": "IAB TCF v2 (any CMP with __tcfapi): every purpose in `purposes` and vendor in "
     "`vendors` has consent, or GDPR does not apply",
-    "cookie": "a cookie named `cookie` whose value matches the glob `value` "
-    "(re-checked on cookie changes and on `event`)",
-    "flag": "a window property `flag` (a.b.c) that is true; false refuses (re-checked on `event`)",
+    "cookieconsent": "vanilla-cookieconsent 3: every category in `categories` is accepted "
+    "(CookieConsent.acceptedCategory; re-checked on cc:onConsent and cc:onChange)",
+    "klaro": "Klaro: the visitor has saved a choice that consents to every service in "
+    "`services` (manager.confirmed, getConsent; re-checked when consents are saved)",
+    "cookie": "a cookie named `cookie`: with `field`, its value read as JSON, where the field "
+    "is a list holding `value` (or, without `value`, is true); without `field`, its value "
+    "matches the glob `value`, which never grants a cookie holding JSON (re-checked on "
+    "cookie changes and on `event`)",
+    "flag": "a window property `flag` (a.b.c) that the site's script set to true; false "
+    "refuses; anything else (an element of that name, a string, an object) is no answer "
+    "(re-checked on `event`)",
 }
 CONSENT_KEYS = {
     "onetrust": ("groups",),
     "cookiebot": ("categories",),
     "tcf": ("purposes", "vendors"),
-    "cookie": ("cookie", "value", "event"),
+    "cookieconsent": ("categories",),
+    "klaro": ("services",),
+    "cookie": ("cookie", "field", "value", "event"),
     "flag": ("flag", "event"),
 }
 COOKIEBOT_CATEGORIES = ("preferences", "statistics", "marketing")
@@ -708,8 +718,14 @@ COOKIEBOT_CATEGORIES = ("preferences", "statistics", "marketing")
 CONSENT_SCRIPTS = {
     "onetrust": 'script[src*="otSDKStub.js" i], script[src*="otBannerSdk.js" i]',
     "cookiebot": 'script#Cookiebot, script[src*="consent.cookiebot." i]',
+    "cookieconsent": 'script[src*="cookieconsent" i]',
+    "klaro": 'script[src*="klaro" i]',
 }
 _GROUP = re.compile(r"[A-Za-z0-9_-]+\Z")
+# A vanilla-cookieconsent category or a Klaro service: the names their configurations use.
+_CONSENT_NAME = re.compile(r"[A-Za-z0-9_.:-]+\Z")
+# A field of a JSON cookie: names, separated by dots, of nested objects.
+_FIELD = re.compile(r"[^.\s\x00-\x1f]+(\.[^.\s\x00-\x1f]+)*\Z")
 _COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _COOKIE_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*\Z")
 _FLAG = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\Z", re.ASCII)
@@ -724,25 +740,34 @@ class Consent:
     CONSENT_PLATFORMS) and its condition. Until the platform says, calls are held in
     memory; granted, they go out in order; refused, they are dropped.
 
-    ``groups``, ``categories``, ``purposes`` and ``vendors`` accept one value or a list
-    and are kept as tuples. ``script`` is a CSS selector for the element that loads the
-    platform, which ``check --site`` looks for on every page (OneTrust and Cookiebot
-    have one by default, see CONSENT_SCRIPTS)."""
+    ``groups``, ``categories``, ``purposes``, ``vendors`` and ``services`` accept one
+    value or a list and are kept as tuples. ``script`` is a CSS selector for the element
+    that loads the platform, which ``check --site`` looks for on every page (OneTrust,
+    Cookiebot, vanilla-cookieconsent and Klaro have one by default, see
+    CONSENT_SCRIPTS)."""
 
     platform: str
     groups: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     purposes: tuple[int, ...] = ()
     vendors: tuple[int, ...] = ()
+    services: tuple[str, ...] = ()
     cookie: str | None = None
+    # Before the setting named field, which hides dataclasses.field in this class body.
+    source: Position | None = field(default=None, compare=False, repr=False)
+    field: str | None = None
     value: str | None = None
     flag: str | None = None
     event: str | None = None
     script: str | None = None
-    source: Position | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        _settle(self, ("groups", "categories", "purposes", "vendors"), (str, int), consent_problems)
+        _settle(
+            self,
+            ("groups", "categories", "purposes", "vendors", "services"),
+            (str, int),
+            consent_problems,
+        )
 
     @property
     def script_selector(self) -> str | None:
@@ -763,7 +788,8 @@ def consent_problems(consent: Consent) -> list[Problem]:
         ]
     problems = []
     allowed = CONSENT_KEYS[platform]
-    for name in ("groups", "categories", "purposes", "vendors", "cookie", "value", "flag", "event"):
+    settings = ("groups", "categories", "purposes", "vendors", "services", "cookie", "field")
+    for name in (*settings, "value", "flag", "event"):
         if name not in allowed and getattr(consent, name) not in ((), None):
             problems.append(
                 Problem(
@@ -784,6 +810,20 @@ def consent_problems(consent: Consent) -> list[Problem]:
             "categories",
             lambda item: item in COOKIEBOT_CATEGORIES,
             f"a Cookiebot category: {', '.join(COOKIEBOT_CATEGORIES)}",
+        )
+    elif platform == "cookieconsent":
+        problems += _items(
+            consent,
+            "categories",
+            lambda item: isinstance(item, str) and bool(_CONSENT_NAME.match(item)),
+            "a category of your vanilla-cookieconsent configuration, e.g. marketing",
+        )
+    elif platform == "klaro":
+        problems += _items(
+            consent,
+            "services",
+            lambda item: isinstance(item, str) and bool(_CONSENT_NAME.match(item)),
+            "the name of a service in your Klaro configuration, e.g. google-ads",
         )
     elif platform == "tcf":
         if not consent.purposes and not consent.vendors:
@@ -809,12 +849,32 @@ def consent_problems(consent: Consent) -> list[Problem]:
             problems.append(
                 Problem("cookie", "cookie is the name of the consent cookie, e.g. site_consent")
             )
-        if not isinstance(consent.value, str) or not consent.value:
+        if consent.field is not None:
+            if not isinstance(consent.field, str) or not _FIELD.match(consent.field):
+                problems.append(
+                    Problem(
+                        "field",
+                        "field names a field of the cookie's JSON value, or a path of them "
+                        "such as consent.categories",
+                    )
+                )
+            if consent.value is not None and (
+                not isinstance(consent.value, str) or not consent.value
+            ):
+                problems.append(
+                    Problem(
+                        "value",
+                        "with field, value is the entry the field's list must hold, e.g. "
+                        "marketing (without value, the field must be true)",
+                    )
+                )
+        elif not isinstance(consent.value, str) or not consent.value:
             problems.append(
                 Problem(
                     "value",
                     "value is a glob for the cookie's value as the browser has it "
-                    "('*' for any characters), e.g. \"*marketing*\"",
+                    "('*' for any characters), e.g. \"granted\"; for a cookie that holds "
+                    "JSON, name its field instead (field: categories, value: marketing)",
                 )
             )
         elif not _COOKIE_VALUE.match(consent.value):

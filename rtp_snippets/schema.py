@@ -154,18 +154,33 @@ def _one_or_more(item: dict) -> dict:
     return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "uniqueItems": True}]}
 
 
+COOKIEBOT = list(COOKIEBOT_CATEGORIES)
+_COOKIE_VALUE_PATTERN = (
+    "^[\\u0021\\u0023-\\u002b\\u002d-\\u003a\\u003c-\\u005b\\u005d-\\u007e]+$"
+)
+
+
 def _consent_schema() -> dict:
     """``consent:``: a platform and its own settings (CONSENT_KEYS), plus script."""
     settings = {
         "groups": _one_or_more({"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}),
-        "categories": _one_or_more({"enum": list(COOKIEBOT_CATEGORIES)}),
+        "categories": _one_or_more({"type": "string", "pattern": "^[A-Za-z0-9_.:-]+$"}),
         "purposes": _one_or_more({"type": "integer", "minimum": 1, "maximum": 11}),
         "vendors": _one_or_more({"type": "integer", "minimum": 1, "maximum": 65535}),
+        "services": _one_or_more({"type": "string", "pattern": "^[A-Za-z0-9_.:-]+$"}),
         "cookie": {"type": "string", "description": "The consent cookie's name."},
+        "field": {
+            "type": "string",
+            "pattern": "^[^.\\s]+(\\.[^.\\s]+)*$",
+            "description": "A field of the cookie's value read as JSON (a.b): a list that "
+            "must hold value, or without value, true.",
+        },
         "value": {
             "type": "string",
-            "pattern": "^[\\u0021\\u0023-\\u002b\\u002d-\\u003a\\u003c-\\u005b\\u005d-\\u007e]+$",
-            "description": "A glob for the cookie's value ('*': any characters).",
+            "minLength": 1,
+            "description": "With field: the entry the field's list must hold. Without: a "
+            "glob for the cookie's value ('*': any characters), which never grants a "
+            "cookie holding JSON.",
         },
         "flag": {
             "type": "string",
@@ -178,12 +193,33 @@ def _consent_schema() -> dict:
             "description": "A DOM event after which consent is looked at again.",
         },
     }
-    required = {"onetrust": ["groups"], "cookiebot": ["categories"], "cookie": ["cookie", "value"]}
-    required["flag"] = ["flag"]
+    required = {
+        "onetrust": ["groups"],
+        "cookiebot": ["categories"],
+        "cookieconsent": ["categories"],
+        "klaro": ["services"],
+        "cookie": ["cookie"],
+        "flag": ["flag"],
+    }
+    # What one platform asks more of a setting than the others.
+    narrower = {
+        "cookiebot": {"properties": {"categories": _one_or_more({"enum": COOKIEBOT})}},
+        # A glob is matched against the raw value: characters a cookie value can hold.
+        "cookie": {
+            "anyOf": [
+                {"required": ["field"]},
+                {
+                    "required": ["value"],
+                    "properties": {"value": {"pattern": _COOKIE_VALUE_PATTERN}},
+                },
+            ]
+        },
+    }
     conditions = []
     for platform, keys in CONSENT_KEYS.items():
         others = [key for key in settings if key not in keys]
         then: dict = {"not": {"anyOf": [{"required": [key]} for key in others]}}
+        then.update(narrower.get(platform, {}))
         if platform in required:
             then["required"] = required[platform]
         elif platform == "tcf":

@@ -358,3 +358,64 @@ def test_only_true_set_by_the_site_s_script_grants_a_flag(browser, rules_file, m
     if not granted:
         assert writes(page) == []
     banner.close()
+
+
+# --- Under a strict Content-Security-Policy, and the injected RTP tag ----------------------
+
+@pytest.mark.parametrize("consent, head, accept", [
+    ("  platform: cookieconsent\n  categories: marketing", COOKIECONSENT,
+     "CookieConsent.acceptCategory('all')"),
+    ("  platform: cookie\n  cookie: cc_cookie\n  field: categories\n  value: marketing",
+     COOKIECONSENT, "CookieConsent.acceptCategory('all')"),
+    ("  platform: klaro\n  services: marketing-tool", klaro_config(False),
+     "var m = klaro.getManager(); m.changeAll(true); m.saveAndApplyConsents()"),
+], ids=["cookieconsent", "cookie field", "klaro"])
+def test_the_new_platforms_run_under_a_strict_content_security_policy(browser, rules_file,
+                                                                      consent, head, accept):
+    import base64
+    import hashlib
+    import re
+
+    def sha(code: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
+
+    banner = Banner(browser, rules_file, consent, head)
+    html, _ = banner.site.pages["/"]
+    inline = re.findall(r"<script>(.*?)</script>", html, re.S)
+    policy = ("default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' "
+              + " ".join(sha(code) for code in inline))
+    banner.site.pages["/"] = (html, {"content-security-policy": policy})
+    page = banner.visit()
+    page.click("#buy")
+    settle(page)
+    assert calls(page) == []
+    page.evaluate(f"() => {{ {accept} }}")
+    wait_until(page, "window.calls.length == 2")
+    assert calls(page) == [call("viewed"), call("buy")]
+    banner.close()
+
+
+def test_the_injected_rtp_tag_waits_for_vanilla_cookieconsent(browser, rules_file):
+    from rtp_snippets import RtpTag
+    from rtp_snippets.render import build_rtp_tag
+
+    consent = load_rules(rules_file(
+        "consent:\n  platform: cookieconsent\n  categories: marketing\nrules: []\n")).consent
+    tag = build_rtp_tag(RtpTag(account="123", script="//rtp.test/rtp-api/v1/rtp.js"),
+                        consent=consent)
+    banner = Banner(browser, rules_file, "  platform: cookieconsent\n  categories: marketing",
+                    f"<script>{tag.code}</script>{COOKIECONSENT}")
+    fetched = []
+    banner.context.route("https://rtp.test/rtp-api/v1/rtp.js?aid=123", lambda route: (
+        fetched.append(1), route.fulfill(status=200, body="window.loaded = 1;",
+                                         headers={"content-type": "text/javascript"})))
+    page = banner.visit()
+    settle(page)
+    assert fetched == []
+    consent_modal(page, "Reject all")
+    settle(page)
+    assert fetched == []
+    preferences(page, marketing=True)
+    wait_until(page, "window.loaded == 1")
+    assert fetched == [1]
+    banner.close()

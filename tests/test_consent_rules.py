@@ -39,6 +39,16 @@ VALID = {
     "platform: flag\n  flag: siteConsent.ads\n  script: script#cmp": Consent(
         platform="flag", flag="siteConsent.ads", script="script#cmp"
     ),
+    "platform: cookieconsent\n  categories: [marketing, ads_personal]": Consent(
+        platform="cookieconsent", categories=("marketing", "ads_personal")
+    ),
+    "platform: klaro\n  services: google-ads": Consent(platform="klaro", services=("google-ads",)),
+    "platform: cookie\n  cookie: cc_cookie\n  field: categories\n  value: marketing": Consent(
+        platform="cookie", cookie="cc_cookie", field="categories", value="marketing"
+    ),
+    "platform: cookie\n  cookie: site\n  field: consent.ads": Consent(
+        platform="cookie", cookie="site", field="consent.ads"
+    ),
 }
 
 # A consent section, and the (line, column, message start) of each error the loader gives.
@@ -63,6 +73,17 @@ INVALID = {
     "platform: onetrust\n  groups: C1\n  script: 'script[src'": [(4, 18, "invalid CSS selector")],
     "platform: onetrust\n  groups: C1\n  plaform: x": [(4, 3, "unknown key 'plaform'")],
     "[onetrust]": [(1, 10, "'consent:' is a mapping")],
+    "platform: cookieconsent": [(2, 3, "cookieconsent needs categories")],
+    "platform: cookieconsent\n  categories: 'a b'": [(3, 16, "'a b' is not a category")],
+    "platform: klaro\n  categories: ads": [
+        (2, 3, "klaro needs services"),
+        (3, 15, "'categories' is not a klaro setting; klaro takes services"),
+    ],
+    "platform: cookie\n  cookie: cc": [(2, 3, "value is a glob for the cookie's value")],
+    "platform: cookie\n  cookie: cc\n  field: 'a..b'\n  value: x": [
+        (4, 11, "field names a field of the cookie's JSON value")
+    ],
+    "platform: flag\n  flag: ok\n  services: x": [(4, 13, "'services' is not a flag setting")],
 }
 
 
@@ -209,6 +230,16 @@ PLAIN = {
         platform="cookie", cookie="cc", value="*yes*", event="saved"
     ),
     "consent flag a.b script 'script#x'": Consent(platform="flag", flag="a.b", script="script#x"),
+    "consent cookieconsent marketing, analytics": Consent(
+        platform="cookieconsent", categories=("marketing", "analytics")
+    ),
+    "consent klaro google-ads": Consent(platform="klaro", services="google-ads"),
+    "consent cookie cc_cookie field categories 'marketing' event saved": Consent(
+        platform="cookie", cookie="cc_cookie", field="categories", value="marketing", event="saved"
+    ),
+    "consent cookie klaro field google-ads": Consent(
+        platform="cookie", cookie="klaro", field="google-ads"
+    ),
 }
 
 
@@ -228,6 +259,7 @@ def test_a_rules_file_takes_one_consent_line(rules_file, line):
         ("consent cookiebot ads", 1, 19, "'ads' is not a Cookiebot category"),
         ("consent tcf 1, x", 1, 16, "'x' is not a TCF purpose"),
         ("consent cookie cc", 1, 18, "expected the cookie's value glob in quotes"),
+        ("consent cookie cc field", 1, 24, "field is followed by the field of the cookie's JSON"),
         ("consent flag ok extra", 1, 17, "unexpected 'extra'; after the platform come"),
         ("consent flag ok\nconsent flag no", 2, 1, "a second consent line; line 1 has one"),
     ],
