@@ -1,0 +1,2 @@
+project = "rtp-snippets headings fixture"
+html_theme = "furo"
