@@ -160,7 +160,8 @@ def without_debug_log(ruleset: RuleSet) -> Bundle:
         del record[2]  # the line; only the seed rule (no options) is measured here
         groups.setdefault(rule.event, []).append(record)
     source = render._template(render.TEMPLATE).render(
-        groups=groups, features=features, file_pattern=render.FILE_PATTERN)
+        groups=groups, features=features, file_pattern=render.FILE_PATTERN,
+        format_pattern=render.FORMAT_PATTERN)
     return render._finish(source, render.TEMPLATE, minify=True)
 
 

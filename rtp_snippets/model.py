@@ -309,7 +309,9 @@ def _link_problems(rule: Rule) -> list[Problem]:
         ]
     if not isinstance(rule.link, str) or not rule.link:
         return [
-            Problem("link", "a link glob is a non-empty string such as '*.pdf', or outbound, or file")
+            Problem(
+                "link", "a link glob is a non-empty string such as '*.pdf', or outbound, or file"
+            )
         ]
     found = links.link_glob_problem(rule.link)
     return [Problem("link", found[1], None, found[0])] if found else []

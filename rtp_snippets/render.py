@@ -28,6 +28,7 @@ from .errors import BudgetExceeded, BundleError
 from .links import FILE, FILE_PATTERN, link_parts
 from .model import Consent, RtpTag, Rule, RuleSet, with_depth
 from .paths import glob_tokens
+from .text import FORMAT_PATTERN
 
 TEMPLATE = "bundle.js.j2"
 RTP_TAG_TEMPLATE = "rtp-tag.js.j2"
@@ -84,7 +85,7 @@ def build_bundle(
         groups.setdefault(rule.event, []).extend(_records(rule, preview))
     features = bundle_features(ruleset, preview)
     source = _template(TEMPLATE).render(
-        groups=groups, features=features, file_pattern=FILE_PATTERN
+        groups=groups, features=features, file_pattern=FILE_PATTERN, format_pattern=FORMAT_PATTERN
     )
     bundle = _finish(source, TEMPLATE, minify)
     if max_bytes is not None:

@@ -155,9 +155,7 @@ def _one_or_more(item: dict) -> dict:
 
 
 COOKIEBOT = list(COOKIEBOT_CATEGORIES)
-_COOKIE_VALUE_PATTERN = (
-    "^[\\u0021\\u0023-\\u002b\\u002d-\\u003a\\u003c-\\u005b\\u005d-\\u007e]+$"
-)
+_COOKIE_VALUE_PATTERN = "^[\\u0021\\u0023-\\u002b\\u002d-\\u003a\\u003c-\\u005b\\u005d-\\u007e]+$"
 
 
 def _consent_schema() -> dict:
@@ -202,7 +200,7 @@ def _consent_schema() -> dict:
         "flag": ["flag"],
     }
     # What one platform asks more of a setting than the others.
-    narrower = {
+    narrower: dict[str, dict] = {
         "cookiebot": {"properties": {"categories": _one_or_more({"enum": COOKIEBOT})}},
         # A glob is matched against the raw value: characters a cookie value can hold.
         "cookie": {

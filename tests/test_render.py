@@ -51,7 +51,7 @@ PARTS = {
     "path globs": "index\\.html?",
     "placeholders": '=="attr"',
     "query placeholder": '=="query"',
-    "text placeholder": "textContent",
+    "text placeholder": '"firstChild"',
     "visible observer": "IntersectionObserver",
     "new elements": "MutationObserver",
     "scroll": "scrollHeight",

@@ -14,6 +14,7 @@ STAGES = {
     "errors": 1,
     "paths": 2,
     "links": 2,
+    "text": 2,
     "css": 2,
     "scan": 2,
     "model": 3,

@@ -114,12 +114,12 @@
       replay([args]);
   }
   function leaving(event) {
-    var target = event.target, submitter = event.submitter, form = target, link;
+    var target = event.target, submitter = event.submitter, form = target, link2;
     if (event.type == "click") {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)
         return;
-      if (link = dom(target, "closest", ["a[href],area[href]"]))
-        return !link.hasAttribute("download") && /^$|html/i.test(link.getAttribute("type") || "") && !file(link.href) && opens(link.target, link.href, link);
+      if (link2 = dom(target, "closest", ["a[href],area[href]"]))
+        return !link2.hasAttribute("download") && /^$|html/i.test(link2.getAttribute("type") || "") && !file(link2.href) && opens(link2.target, link2.href, link2);
       submitter = dom(target, "closest", ["[type=submit],[type=image],button:not([type])"]);
       if (!submitter || !(form = submitter.form) || dom(form, "matches", [":invalid"]) && !dom(form, "noValidate") && !submitter.formNoValidate)
         return;
@@ -129,9 +129,9 @@
     }
     return !/^dialog$/i.test(override("method") || dom(form, "method")) && opens(override("target") || dom(form, "target"), override("action") ? submitter.formAction : dom(form, "action"));
   }
-  function opens(name, href, link) {
+  function opens(name, href, link2) {
     var base = dom(document, "querySelector", ["base[target]"]), parts = href.split("#");
-    return /^(_self|_top|_parent)?$/i.test(name || base && base.target || "") && new URL(href).origin == location.origin && !(link && parts.length > 1 && parts[0] == location.href.split("#")[0]);
+    return /^(_self|_top|_parent)?$/i.test(name || base && base.target || "") && new URL(href).origin == location.origin && !(link2 && parts.length > 1 && parts[0] == location.href.split("#")[0]);
   }
   function handle(event, rules) {
     try {
@@ -189,9 +189,44 @@
     var options = rule.length > 3 && rule[3];
     return options && Object.prototype.hasOwnProperty.call(options, name) ? options[name] : 0;
   }
+  var FORMAT = new RegExp("[\xAD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]", "g");
+  function read(element) {
+    var ids = [], around = element;
+    for (; around; around = dom(around, "parentElement"))
+      ids.push(dom(around, "id"));
+    return clean(shown(element, ids));
+  }
+  function clean(text) {
+    return text.replace(FORMAT, "").replace(/\s+/g, " ").trim();
+  }
+  function shown(node, ids, sighted) {
+    var text = "", child = dom(node, "firstChild"), type, style, box, inner;
+    for (; child; child = dom(child, "nextSibling")) {
+      type = dom(child, "nodeType");
+      if (type == 3) {
+        if (!/hidden|collapse/.test(getComputedStyle(node).visibility))
+          text += child.data;
+      } else if (type == 1 && (style = getComputedStyle(child)).display != "none" && !/^(iframe|noscript)$/.test(dom(child, "localName"))) {
+        box = dom(child, "getBoundingClientRect", []);
+        if (sighted && box.width * box.height <= 1 && (style.overflow != "visible" || style.clip != "auto"))
+          continue;
+        inner = link(child, ids) ? "" : shown(child, ids, sighted);
+        text += /^(block|list-item|flex|grid|table|flow-root)/.test(style.display) || dom(child, "localName") == "br" ? " " + inner + " " : inner;
+      }
+    }
+    return text;
+  }
+  function link(element, ids) {
+    var href = dom(element, "localName") == "a" && element.getAttribute("href") || "";
+    try {
+      href = decodeURIComponent(href);
+    } catch (error) {
+    }
+    return href[0] == "#" && ids.indexOf(href.slice(1)) >= 0 && !/[\p{L}\p{N}]/u.test(clean(shown(element, ids, 1)));
+  }
   function lookup(kind, name, element) {
     if (kind == "text")
-      return element.textContent.replace(/\s+/g, " ").trim();
+      return read(element);
     if (kind == "attr")
       return dom(element, "getAttribute", [name]);
     if (kind == "path")
@@ -290,10 +325,10 @@
     else
       callback();
   }
-  function linked(link, parts) {
+  function linked(link2, parts) {
     var url;
     try {
-      url = new URL(link.getAttribute("href"), dom(document, "baseURI"));
+      url = new URL(link2.getAttribute("href"), dom(document, "baseURI"));
     } catch (error) {
       return;
     }
