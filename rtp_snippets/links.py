@@ -40,13 +40,14 @@ FILE = "file"
 # Analytics 4's list of file downloads, with images and feeds added; every name costs
 # each bundle that queues calls a few bytes). Matched against the end of a URL's path by
 # FILE_PATTERN here and by the same pattern in the bundle.
-FILES = (
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt",
-    "csv", "epub",
-    "zip", "rar", "7z", "gz", "tgz", "tar", "dmg", "exe", "msi",
-    "png", "jpg", "jpeg", "gif", "webp", "svg", "avif",
-    "mp3", "wav", "ogg", "m4a", "mp4", "mov", "webm", "avi", "mkv",
-    "xml", "rss", "json", "ics",
+FILES = tuple(
+    (
+        "pdf doc docx xls xlsx ppt pptx odt ods odp rtf txt csv epub "  # documents
+        "zip rar 7z gz tgz tar dmg exe msi "  # archives and installers
+        "png jpg jpeg gif webp svg avif "  # images
+        "mp3 wav ogg m4a mp4 mov webm avi mkv "  # audio and video
+        "xml rss json ics"  # feeds and data
+    ).split()
 )
 # The source of the pattern (the bundle builds the same one with the "i" flag).
 FILE_PATTERN = r"\.(" + "|".join(FILES) + r")$"
