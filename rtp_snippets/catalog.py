@@ -15,7 +15,7 @@ from .load import load_rules
 from .terminal import shown_cells
 
 if TYPE_CHECKING:
-    from .coverage import SiteCheck
+    from .coverage import RuleCoverage, SiteCheck
     from .model import RuleSet
 
 
@@ -66,8 +66,20 @@ def catalog_rows(ruleset: RuleSet, site: SiteCheck | None = None) -> list[dict]:
                 row["site pages"] = (
                     entry.pages if rule.element_selector is not None else entry.applies
                 )
+                row["sent on the site"] = _sent(entry, value)
             rows.append(row)
     return rows
+
+
+def _sent(entry: RuleCoverage, written: str) -> str:
+    """The values the pages' HTML fills ``written`` in with, most pages first ("" when it
+    has no such placeholder)."""
+    if written not in entry.values:
+        return ""
+    examples = entry.value_examples(written)
+    rest = entry.distinct_values(written) - len(examples)
+    text = ", ".join(f"{value} ({pages})" for value, pages in examples) or "none (empty)"
+    return text + (f", {rest} more" if rest else "")
 
 
 def catalog_markdown(rows: list[dict]) -> str:

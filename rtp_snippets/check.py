@@ -43,6 +43,7 @@ class CheckResult:
             return []
         lines = [
             self.site.table(),
+            *self.site.values_summary(),
             self.site.rtp_summary(),
             self.site.consent_summary(),
             self.site.navigation_summary(),
@@ -109,6 +110,23 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
                 "matches": entry.pages if entry.rule.element_selector is not None else None,
                 "elements": entry.elements if entry.rule.element_selector is not None else None,
                 "examples": entry.examples,
+                **(
+                    {
+                        "values": [
+                            {
+                                "value": written,
+                                "sent": [
+                                    {"value": value, "pages": pages}
+                                    for value, pages in entry.value_examples(written, 20)
+                                ],
+                                "distinct": entry.distinct_values(written),
+                            }
+                            for written in entry.values
+                        ]
+                    }
+                    if entry.values
+                    else {}
+                ),
             }
             for entry in site.coverage
         ]

@@ -8,6 +8,8 @@ checks each page's RTP tag and says how the site changes pages.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +23,15 @@ from .paths import matches, site_pages
 from .terminal import shown, table
 
 if TYPE_CHECKING:
-    from .model import Consent, Rule, RuleSet
+    from .model import Consent, Part, Rule, RuleSet
 
 DEFAULT_MAX_MATCHES = 50
 EXAMPLES = 3
+# The different values kept per value of a rule (with the pages each is sent on); the
+# others are only counted.
+MAX_VALUES = 200
+# Placeholders the pages' HTML fills in; {host} and {query:NAME} it cannot know.
+PAGE_PLACEHOLDERS = frozenset({"text", "attr", "title", "path"})
 
 
 @dataclass
@@ -36,6 +43,19 @@ class RuleCoverage:
     examples: list[str] = field(default_factory=list)
     most: tuple[int, str] = (0, "")
     claimed: bool = True
+    # For each value as written that has placeholders the HTML fills in: the values it
+    # sends, as far as the pages' HTML tells, and on how many pages each; and how many
+    # other values there were beyond MAX_VALUES.
+    values: dict[str, Counter[str]] = field(default_factory=dict)
+    more_values: dict[str, int] = field(default_factory=dict)
+
+    def value_examples(self, written: str, count: int = EXAMPLES) -> list[tuple[str, int]]:
+        """The values most pages send for ``written``: (value, pages), most first."""
+        found = self.values.get(written, Counter())
+        return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:count]
+
+    def distinct_values(self, written: str) -> int:
+        return len(self.values.get(written, ())) + self.more_values.get(written, 0)
 
 
 @dataclass
@@ -122,6 +142,32 @@ class SiteCheck:
             )
         return table(rows, right={2, 3, 4})
 
+    def values_summary(self) -> list[str]:
+        """The values of rules whose placeholders the pages fill in, as their HTML gives
+        them: a heading line and a line per value (none when no rule has such a value)."""
+        lines = []
+        for entry in self.coverage:
+            for written in entry.values:
+                examples = entry.value_examples(written)
+                rest = entry.distinct_values(written) - len(examples)
+                found = ", ".join(
+                    f"{quoted(value)} ({pages} page{'s' if pages != 1 else ''})"
+                    for value, pages in examples
+                )
+                if rest:
+                    found += f", and {rest} other{'s' if rest != 1 else ''}"
+                line = entry.rule.source.line if entry.rule.source else "-"
+                lines.append(
+                    shown(f"  line {line}, {quoted(written)}: {found or 'never sent (empty)'}")
+                )
+        if not lines:
+            return []
+        return [
+            "Values with placeholders, as the pages' HTML fills them in (a style sheet may "
+            "hide more text in the browser):",
+            *lines,
+        ]
+
     def consent_summary(self) -> str:
         """One line on the consent platform's script, or "" when it is not looked for."""
         if self.consent is None:
@@ -200,6 +246,8 @@ def site_coverage(
             continue
         for index in ruleset.for_page(page.path):
             coverage[index].applies += 1
+        for index in ruleset.for_page(page.path):
+            _count_values(coverage[index], page, index)
         for index, count in page.matches.items():
             if count == 0 or index == CONSENT_SCRIPT:
                 continue
@@ -246,6 +294,73 @@ def site_coverage(
     )
 
 
+def _count_values(entry: RuleCoverage, page: PageFacts, index: int) -> None:
+    """Add the values the rule of ``entry`` (at ``index``) sends on ``page``, as far as
+    its HTML tells, to ``entry.values``: filled in from each element read (for a rule
+    with an element), or once for the page."""
+    rule = entry.rule
+    forms = [
+        (written, parts)
+        for written, parts in rule.sent_parts
+        if any(not isinstance(part, str) and part.kind in PAGE_PLACEHOLDERS for part in parts)
+    ]
+    if not forms:
+        return
+    element_reads = [need for need in rule.page_reads if need != "title"]
+    elements: list[dict[str, str | None]] = [{}]
+    if rule.element_selector is not None and not page.matches.get(index):
+        return
+    if element_reads:
+        elements = [
+            dict(zip(element_reads, found, strict=True))
+            for found in (page.readings or {}).get(index, [])
+        ]
+    for written, parts in forms:
+        sent = {
+            value
+            for element in elements
+            if (value := _filled(parts, element, page.path, page.title)) is not None
+        }
+        counter = entry.values.setdefault(written, Counter())
+        for value in sent:
+            if value in counter or len(counter) < MAX_VALUES:
+                counter[value] += 1
+            else:
+                entry.more_values[written] = entry.more_values.get(written, 0) + 1
+
+
+_INDEX = re.compile(r"/index\.html?\Z")
+
+
+def _filled(
+    parts: tuple[Part, ...], element: dict[str, str | None], path: str, title: str | None
+) -> str | None:
+    """The value the parts make on a page whose element read ``element`` (see
+    Rule.page_reads), at ``path`` with ``title``; None when a placeholder is empty there
+    (the bundle then leaves the value out). {host} and {query:NAME}, which the HTML cannot
+    tell, stay as written."""
+    text = []
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+            continue
+        found: str | None
+        if part.kind == "text":
+            found = element.get("text")
+        elif part.kind == "attr":
+            found = element.get(f"attr:{part.name}")
+        elif part.kind == "title":
+            found = title
+        elif part.kind == "path":
+            found = _INDEX.sub("/", path)  # as the address of a folder's page shows it
+        else:
+            found = "{" + part.kind + (f":{part.name}" if part.name else "") + "}"
+        if not found:
+            return None
+        text.append(found)
+    return "".join(text)
+
+
 def _consent_finding(consent: Consent, selector: str, missing: list[str]) -> Finding:
     return Finding(
         "warning",
@@ -272,6 +387,17 @@ def _coverage_findings(
         findings += glob_errors
         if entry.applies == 0 and not glob_errors:
             findings.append(Finding("error", "pages and exclude leave no page for the rule", rule))
+        for written, counter in entry.values.items():
+            if not counter and not entry.more_values.get(written):
+                findings.append(
+                    Finding(
+                        "warning",
+                        f"the value {written!r} is empty on every page it could be sent "
+                        "from (a placeholder in it is empty there, as the HTML tells), so "
+                        "it is never sent",
+                        rule,
+                    )
+                )
         if rule.element_selector is None or entry.applies == 0:
             continue
         what = (

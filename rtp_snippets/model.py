@@ -212,13 +212,29 @@ class Rule:
     def sent_values(self) -> tuple[str, ...]:
         """The values as written, one set per depth of a scroll rule that sends
         ``{percent}`` (filled in: ``read 25``, ``read 50``), else ``send``."""
+        return tuple(written for written, _ in self.sent_parts)
+
+    @property
+    def sent_parts(self) -> tuple[tuple[str, tuple[Part, ...]], ...]:
+        """``sent_values`` with each value's parts (``{percent}`` filled in)."""
         if "percent" not in self.placeholders:
-            return self.send
+            return tuple(zip(self.send, self.values, strict=True))
         return tuple(
-            _written(parse_value(value), depth)
+            (_written(parts, depth), with_depth(parts, depth))
             for depth in sorted(self.percents)
-            for value in self.send
+            for parts in self.values
         )
+
+    @property
+    def page_reads(self) -> tuple[str, ...]:
+        """What the rule's values read from the page, for the values check shows:
+        "text" and "attr:NAME" of its element, "title" of the page; in order of first use."""
+        reads: dict[str, None] = {}
+        for value in self.values:
+            for part in value:
+                if isinstance(part, Placeholder) and part.kind in ("text", "attr", "title"):
+                    reads[f"attr:{part.name}" if part.kind == "attr" else part.kind] = None
+        return tuple(reads)
 
     @property
     def placeholders(self) -> set[str]:
@@ -617,21 +633,26 @@ class RuleSet:
         their pages/exclude globs decide."""
         return tuple(index for index, rule in enumerate(self.rules) if rule.applies_to(path))
 
-    def page_selectors(self, path: str) -> tuple[dict[int, str], frozenset[int], dict[int, str]]:
+    def page_selectors(
+        self, path: str
+    ) -> tuple[dict[int, str], frozenset[int], dict[int, str], dict[int, tuple[str, ...]]]:
         """The selectors of the rules that run on the page at ``path`` (by rule index),
-        the indexes of the click rules among them, and the link globs of link rules (the
-        page stage counts only links whose URL matches): what the page stage is asked. The
-        consent platform's script selector, if any, is asked under CONSENT_SCRIPT."""
+        the indexes of the click rules among them, the link globs of link rules (the
+        page stage counts only links whose URL matches) and what each rule's values read
+        (``Rule.page_reads``): what the page stage is asked. The consent platform's script
+        selector, if any, is asked under CONSENT_SCRIPT."""
+        running = self.for_page(path)
         selectors = {
             index: selector
-            for index in self.for_page(path)
+            for index in running
             if (selector := self.rules[index].element_selector) is not None
         }
         clicks = frozenset(index for index in selectors if self.rules[index].event == "click")
         globs = {index: link for index in selectors if (link := self.rules[index].link) is not None}
+        reads = {index: needs for index in running if (needs := self.rules[index].page_reads)}
         if self.consent is not None and self.consent.script_selector:
             selectors[CONSENT_SCRIPT] = self.consent.script_selector
-        return selectors, clicks, globs
+        return selectors, clicks, globs, reads
 
     def page_share(self, indexes: Iterable[int]) -> RuleSet:
         """The rules at ``indexes`` (from ``for_page``) as one page's set: pages and

@@ -28,6 +28,7 @@ from . import links
 from .errors import PageSkipped
 from .paths import not_a_regular_file, page_opener
 from .scan import Scan, Script, scan
+from .text import read_text
 
 _Task = TypeVar("_Task")
 _Shared = TypeVar("_Shared")
@@ -226,11 +227,15 @@ def _lexbor_parses(selector: str) -> bool:
     return True
 
 
-# A match: the element's tag name, a key for it, and the key of the nearest <a> or
-# <button> around it (None without one); keys compare within one page only.
-# An element: its tag name, a key for it (when asked), the key of the link or button
-# around it (when asked) and its href (when asked).
-Match = tuple[str, int, "int | None", "str | None"]
+# A match: the element's tag name, a key for it (when asked), the key of the nearest
+# <a> or <button> around it (when asked; None without one), its href (when asked) and
+# what was asked to be read of it (see READ_LIMIT; None when nothing was). Keys compare
+# within one page only.
+Match = tuple[str, int, "int | None", "str | None", "tuple[str | None, ...] | None"]
+# What can be read of an element for the values check shows: "text" (its text as a
+# visitor reads it, text.read_text) and "attr:NAME" (the attribute as getAttribute gives
+# it: None when it is missing). Only the first READ_LIMIT elements a key matches are read.
+READ_LIMIT = 5
 
 
 def select(
@@ -238,13 +243,16 @@ def select(
     selectors: dict[int, str],
     around: set[int] | frozenset[int] = frozenset(),
     hrefs: set[int] | frozenset[int] = frozenset(),
+    reads: Mapping[int, tuple[str, ...]] | None = None,
 ) -> dict[int, list[Match]]:
     """The elements each selector matches on the page: by lexbor, as a browser parses the
     page, or by soupsieve on html.parser's tree for the selectors lexbor does not run as
     Chromium does (keys of the two do not compare: an element inside a link one engine
     found is not "claimed" by a link the other found). The link around an element is
     looked up for the selectors in ``around`` only (None for the others), the href for
-    those in ``hrefs``."""
+    those in ``hrefs``, and for those in ``reads`` what it names (see READ_LIMIT) of the first
+    READ_LIMIT elements."""
+    reads = reads or {}
     found: dict[int, list[Match]] = {}
     by_lexbor = {index: s for index, s in selectors.items() if lexbor_runs(s)}
     if by_lexbor:
@@ -260,8 +268,9 @@ def select(
                         else (node.tag or "", 0, None)
                     ),
                     node.attributes.get("href") if index in hrefs else None,
+                    _read(node, reads[index]) if index in reads and number < READ_LIMIT else None,
                 )
-                for node in tree.css(selector)
+                for number, node in enumerate(tree.css(selector))
             ]
     if len(by_lexbor) < len(selectors):
         from bs4 import BeautifulSoup
@@ -277,10 +286,69 @@ def select(
                             else (element.name, 0, None)
                         ),
                         _text(element.get("href")) if index in hrefs else None,
+                        _read(_Soup(element), reads[index])
+                        if index in reads and number < READ_LIMIT
+                        else None,
                     )
-                    for element in soup.select(selector)
+                    for number, element in enumerate(soup.select(selector))
                 ]
     return found
+
+
+def _read(node: Any, needs: tuple[str, ...]) -> tuple[str | None, ...]:
+    """What ``needs`` name of the element ``node`` (see READ_LIMIT)."""
+    attributes = node.attributes or {}
+    found: list[str | None] = []
+    for need in needs:
+        if need == "text":
+            found.append(read_text(node))
+        else:
+            name = need.partition(":")[2].lower()
+            found.append((attributes[name] or "") if name in attributes else None)
+    return tuple(found)
+
+
+class _Soup:
+    """A BeautifulSoup node as text.read_text reads a lexbor node."""
+
+    def __init__(self, node: Any):
+        self.node = node
+
+    @staticmethod
+    def of(node: Any) -> _Soup | None:
+        return None if node is None else _Soup(node)
+
+    @property
+    def tag(self) -> str:
+        from bs4 import BeautifulSoup, NavigableString, Tag
+
+        if isinstance(self.node, BeautifulSoup):
+            return "-document"
+        if isinstance(self.node, Tag):
+            return self.node.name
+        return "-text" if type(self.node) is NavigableString else "-other"
+
+    @property
+    def attributes(self) -> dict[str, str | None]:
+        attrs = getattr(self.node, "attrs", None) or {}
+        return {name: _text(value) for name, value in attrs.items()}
+
+    @property
+    def text_content(self) -> str:
+        return str(self.node)
+
+    @property
+    def parent(self) -> _Soup | None:
+        return _Soup.of(self.node.parent)
+
+    @property
+    def child(self) -> _Soup | None:
+        contents = getattr(self.node, "contents", None)
+        return _Soup(contents[0]) if contents else None
+
+    @property
+    def next(self) -> _Soup | None:
+        return _Soup.of(self.node.next_sibling)
 
 
 def _text(value: object) -> str | None:
@@ -370,6 +438,10 @@ class PageFacts:
     rtp_first: bool
     problem: str = ""  # why the page could not be read (then nothing else is known)
     navigation: str | None = None
+    # For the keys asked to read (see READ_LIMIT): what was read of each of their first
+    # elements; and the page's title as document.title gives it (when asked).
+    readings: dict[int, list[tuple[str | None, ...]]] | None = None
+    title: str | None = None
 
     @classmethod
     def unknown(cls, path: str, problem: str) -> PageFacts:
@@ -383,13 +455,17 @@ def page_facts(
     selectors: Mapping[int, str],
     clicks: Iterable[int] = (),
     link_globs: Mapping[int, str] | None = None,
+    reads: Mapping[int, tuple[str, ...]] | None = None,
 ) -> PageFacts:
     """The facts of the page ``data`` (at ``path``) for ``selectors``; ``clicks`` are the
     keys of the selectors whose matches may be claimed by another's link or button;
     ``link_globs`` (see links.py) keep, for their keys, only the links whose URL matches.
     A link's URL is its href resolved against the page's <base href> or path on the
-    host ``links.CHECK_HOST``: the site's real host is not known here."""
+    host ``links.CHECK_HOST``: the site's real host is not known here. ``reads`` names
+    what to read (see READ_LIMIT) of the elements a key's selector matches, and "title" the
+    page's title (also for keys without a selector)."""
     link_globs = link_globs or {}
+    reads = reads or {}
     try:
         _, text, _ = decode(data)
     except PageSkipped as skipped:
@@ -402,31 +478,65 @@ def page_facts(
         tags = [script for script in found.scripts if is_rtp_tag(script)]
         head_scripts = [script for script in found.scripts if script.in_head]
         rtp_first = bool(tags) and bool(head_scripts) and head_scripts[0] is tags[0]
+    title = page_title(text) if any("title" in needs for needs in reads.values()) else None
     lowered = text.lower()
     del text
     wanted = _possible(selectors, lowered)
     del lowered
     counts = dict.fromkeys(selectors, 0)
     claimed: dict[int, bool] = {}
+    readings: dict[int, list[tuple[str | None, ...]]] = {}
     if wanted:
         clicking = set(clicks) & wanted.keys()
-        selected = select(data, wanted, clicking, link_globs.keys() & wanted.keys())
+        element_reads = {
+            index: of_element
+            for index, needs in reads.items()
+            if index in wanted and (of_element := tuple(need for need in needs if need != "title"))
+        }
+        selected = select(data, wanted, clicking, link_globs.keys() & wanted.keys(), element_reads)
         if link_globs:
             _keep_matching_links(path, data, selected, link_globs)
         clickable = {
-            key
+            match[1]
             for index in clicking
-            for name, key, _, _ in selected[index]
-            if name in ("a", "button")
+            for match in selected[index]
+            if match[0] in ("a", "button")
         }
         for index, elements in selected.items():
             counts[index] = len(elements)
             if index in clicking and elements:
                 claimed[index] = all(
-                    link is not None and link in clickable for _, _, link, _ in elements
+                    match[2] is not None and match[2] in clickable for match in elements
                 )
+        readings = {
+            index: [match[4] for match in selected[index] if match[4] is not None]
+            for index in element_reads
+        }
     navigation = client_navigation(data)
-    return PageFacts(path, counts, claimed, len(tags), rtp_first, navigation=navigation)
+    return PageFacts(
+        path,
+        counts,
+        claimed,
+        len(tags),
+        rtp_first,
+        navigation=navigation,
+        readings=readings or None,
+        title=title,
+    )
+
+
+# The first <title> and its text (RCDATA: no tags inside), as document.title finds it.
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+_ASCII_WHITESPACE = re.compile("[\t\n\f\r ]+")
+
+
+def page_title(text: str) -> str:
+    """The page's title as document.title gives it: the first <title>'s text with its
+    character references decoded and ASCII white space collapsed and trimmed."""
+    found = _TITLE.search(text)
+    if not found:
+        return ""
+    return _ASCII_WHITESPACE.sub(" ", html.unescape(found.group(1))).strip(" ")
 
 
 def _keep_matching_links(
@@ -458,13 +568,14 @@ def read_facts(
     selectors: Mapping[int, str],
     clicks: Iterable[int] = (),
     link_globs: Mapping[int, str] | None = None,
+    reads: Mapping[int, tuple[str, ...]] | None = None,
 ) -> PageFacts:
     """``page_facts`` of the page at ``path`` (``/``-rooted) under ``root``; a page that
     cannot be read says why in ``problem``."""
     data = read_page(root, path)
     if isinstance(data, str):
         return PageFacts.unknown(path, data)
-    return page_facts(path, data, selectors, clicks, link_globs)
+    return page_facts(path, data, selectors, clicks, link_globs, reads)
 
 
 def read_page(root: str, path: str) -> bytes | str:

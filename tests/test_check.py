@@ -326,3 +326,70 @@ def test_pages_the_selector_prefilter_skips_have_no_match():
     assert skipped > 500 and cases - skipped > 500
     assert not _possible({0: "#download-whitepaper"},
                          "<pre>on click #download-whitepaper send 'x'</pre>".lower())
+
+
+# Values with placeholders, as the pages' HTML fills them in: check --site, its JSON, the
+# catalogue. The headings are those of real generators (tests/headings/).
+VALUE_RULES = """rules:
+  - "on view h1 send 'read {text}'"
+  - "on click 'h2' send 'section {text}', '{path}', 'on {host}'"
+  - "on click a.more send 'more {attr:data-product}'"
+  - "on view send 'page {title}'"
+  - "on click a.more send 'clicked on {path}'"
+"""
+
+
+@pytest.fixture
+def value_site(tmp_path):
+    headings = Path(__file__).parent / "headings"
+    pages = {
+        "index.html": "<title>\n Home  page </title>"
+                      + (headings / "sphinx.html").read_text(encoding="utf-8")
+                      + "<a class=more data-product=widget href=/w>more</a>",
+        "docs/index.html": (headings / "vitepress.html").read_text(encoding="utf-8")
+                           + "<a class=more href=/x>more</a>",
+    }
+    return write_site(tmp_path, pages, VALUE_RULES), tmp_path / "rtp-rules.yml"
+
+
+def test_check_site_shows_the_values_the_pages_html_fills_in(value_site):
+    site, rules = value_site
+    result = run("check", "-r", rules, "--site", site)
+    assert ("Values with placeholders, as the pages' HTML fills them in (a style sheet may "
+            "hide more text in the browser):\n"
+            "  line 2, 'read {text}': 'read Install' (2 pages)\n"
+            "  line 3, 'section {text}': 'section Get started now' (2 pages), "
+            "'section Run pip install today' (2 pages)\n"
+            "  line 3, '{path}': '/' (1 page), '/docs/' (1 page)\n"
+            "  line 4, 'more {attr:data-product}': 'more widget' (1 page)\n"
+            "  line 5, 'page {title}': 'page Home page' (1 page)\n"
+            "  line 6, 'clicked on {path}': 'clicked on /' (1 page), 'clicked on /docs/' "
+            "(1 page)\n") in result.stdout
+    assert "is empty on every page" not in result.stderr
+    # {host} the HTML cannot tell: not shown. A value empty everywhere is a warning.
+    assert "'on {host}'" not in result.stdout
+    report = json.loads(run("check", "-r", rules, "--site", site, "--json").stdout)
+    assert report["rules"][0]["values"] == [
+        {"value": "read {text}", "sent": [{"value": "read Install", "pages": 2}], "distinct": 1}]
+    assert report["rules"][3]["values"] == [
+        {"value": "page {title}", "sent": [{"value": "page Home page", "pages": 1}], "distinct": 1}]
+    assert "values" not in report["rules"][2] or report["rules"][2]["values"][0]["distinct"] == 1
+
+
+def test_a_value_empty_on_every_page_is_a_warning(tmp_path):
+    site = write_site(tmp_path, {"index.html": "<button class=icon><svg></svg></button>"},
+                      "rules:\n  - \"on click .icon send 'icon {text}'\"\n")
+    result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", site)
+    assert "line 2, 'icon {text}': never sent (empty)" in result.stdout
+    assert ("warning: the value 'icon {text}' is empty on every page it could be sent from"
+            in result.stderr)
+
+
+def test_the_catalogue_shows_the_values_sent_on_the_site(value_site):
+    site, rules = value_site
+    table = run("catalog", "-r", rules, "--site", site).stdout
+    assert ("| read {text} | - | 2 | view | h1 | all | - | 2 | read Install (2) |"
+            in table)
+    assert ("| section {text} | - | 3 | click | h2 | all | - | 2 | "
+            "section Get started now (2), section Run pip install today (2) |") in table
+    assert "| on {host} | - | 3 | click | h2 | all | - | 2 | - |" in table

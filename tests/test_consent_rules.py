@@ -144,7 +144,7 @@ def test_the_schema_agrees_with_the_loader(rules_file):
 
 def test_the_consent_script_is_asked_of_every_page_under_its_own_key(rules_file):
     ruleset = load_rules(rules_file(rules_text("platform: onetrust\n  groups: C0004")))
-    selectors, _, _ = ruleset.page_selectors("/index.html")
+    selectors, *_ = ruleset.page_selectors("/index.html")
     assert selectors[CONSENT_SCRIPT].startswith('script[src*="otSDKStub.js" i]')
     flag = load_rules(rules_file(rules_text("platform: flag\n  flag: ok")))
     assert CONSENT_SCRIPT not in flag.page_selectors("/index.html")[0]
