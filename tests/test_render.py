@@ -209,3 +209,59 @@ def test_the_budget_is_for_the_minified_bundle_also_when_a_readable_one_is_built
         build_bundle(ruleset, minify=False, max_bytes=minified.gzip_size - 1)
     with pytest.raises(BudgetExceeded):
         build_bundle(ruleset, max_bytes=minified.gzip_size - 1)
+
+
+def test_no_two_parts_of_the_bundle_declare_the_same_name():
+    # Every part shares the bundle's one function scope: a name declared twice (a
+    # function and a variable of one name) breaks whichever comes first, and only in
+    # bundles that have both parts. Built with every part at once, readable.
+    from rtp_snippets import Consent
+
+    every = [
+        "on click #a send '{text} {attr:x} {path} {query:q} {host} {title}' once session",
+        "on click link '*.pdf' send 'pdf'", "on click link outbound send 'out'",
+        "on click link file send 'file'", "on submit form send 'lead', 'a', 'b', 'c', 'd'",
+        "on view h1 send 'view {text}' once page pages /blog/**", "on visible .v 50% for 2s send 'v'",
+        "on visible .w send 'w'", "on scroll 25%, 50% send 'read {percent}'",
+        "on timer 5s send 't'",
+    ]
+    rules = tuple(rule for line in every for rule in load_rules_text(line))
+    platforms = [Consent(platform="onetrust", groups="C0004"),
+                 Consent(platform="cookie", cookie="c", value="*yes*"),
+                 Consent(platform="cookie", cookie="c", field="a", value="b"),
+                 Consent(platform="klaro", services="s"),
+                 Consent(platform="cookieconsent", categories="marketing"),
+                 Consent(platform="flag", flag="a.b")]
+    for consent in platforms:
+        for preview in (False, True):
+            code = build_bundle(RuleSet(rules, client_navigation="on", consent=consent),
+                                minify=False, preview=preview).code
+            names = top_level_names(code)
+            assert len(names) == len(set(names)), sorted(
+                name for name in set(names) if names.count(name) > 1)
+
+
+def load_rules_text(line: str):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "one.rules")
+        path.write_text(line + "\n", encoding="utf-8")
+        return load_rules(path).rules
+
+
+def top_level_names(code: str) -> list[str]:
+    """The names the bundle's IIFE declares in its own scope (esbuild's readable output
+    indents them by two spaces): functions, and each variable of a var statement."""
+    names = re.findall(r"^  function (\w+)\(", code, re.M)
+    for statement in re.findall(r"^  var (.*?);$", code, re.M | re.S):
+        depth, start, parts = 0, 0, []
+        for index, char in enumerate(statement):
+            depth += char in "([{"
+            depth -= char in ")]}"
+            if char == "," and depth == 0:
+                parts.append(statement[start:index])
+                start = index + 1
+        parts.append(statement[start:])
+        names += [re.match(r"\s*(\w+)", part).group(1) for part in parts]
+    return names

@@ -114,12 +114,12 @@
       replay([args]);
   }
   function leaving(event) {
-    var target = event.target, submitter = event.submitter, form = target, link2;
+    var target = event.target, submitter = event.submitter, form = target, link;
     if (event.type == "click") {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)
         return;
-      if (link2 = dom(target, "closest", ["a[href],area[href]"]))
-        return !link2.hasAttribute("download") && /^$|html/i.test(link2.getAttribute("type") || "") && !file(link2.href) && opens(link2.target, link2.href, link2);
+      if (link = dom(target, "closest", ["a[href],area[href]"]))
+        return !link.hasAttribute("download") && /^$|html/i.test(link.getAttribute("type") || "") && !file(link.href) && opens(link.target, link.href, link);
       submitter = dom(target, "closest", ["[type=submit],[type=image],button:not([type])"]);
       if (!submitter || !(form = submitter.form) || dom(form, "matches", [":invalid"]) && !dom(form, "noValidate") && !submitter.formNoValidate)
         return;
@@ -129,9 +129,9 @@
     }
     return !/^dialog$/i.test(override("method") || dom(form, "method")) && opens(override("target") || dom(form, "target"), override("action") ? submitter.formAction : dom(form, "action"));
   }
-  function opens(name, href, link2) {
+  function opens(name, href, link) {
     var base = dom(document, "querySelector", ["base[target]"]), parts = href.split("#");
-    return /^(_self|_top|_parent)?$/i.test(name || base && base.target || "") && new URL(href).origin == location.origin && !(link2 && parts.length > 1 && parts[0] == location.href.split("#")[0]);
+    return /^(_self|_top|_parent)?$/i.test(name || base && base.target || "") && new URL(href).origin == location.origin && !(link && parts.length > 1 && parts[0] == location.href.split("#")[0]);
   }
   function handle(event, rules) {
     try {
@@ -194,12 +194,12 @@
     var ids = [], around = element;
     for (; around; around = dom(around, "parentElement"))
       ids.push(dom(around, "id"));
-    return clean(shown(element, ids));
+    return clean(displayed(element, ids));
   }
   function clean(text) {
     return text.replace(FORMAT, "").replace(/\s+/g, " ").trim();
   }
-  function shown(node, ids, sighted) {
+  function displayed(node, ids, sighted) {
     var text = "", child = dom(node, "firstChild"), type, style, box, inner;
     for (; child; child = dom(child, "nextSibling")) {
       type = dom(child, "nodeType");
@@ -210,19 +210,19 @@
         box = dom(child, "getBoundingClientRect", []);
         if (sighted && box.width * box.height <= 1 && (style.overflow != "visible" || style.clip != "auto"))
           continue;
-        inner = link(child, ids) ? "" : shown(child, ids, sighted);
+        inner = permalink(child, ids) ? "" : displayed(child, ids, sighted);
         text += /^(block|list-item|flex|grid|table|flow-root)/.test(style.display) || dom(child, "localName") == "br" ? " " + inner + " " : inner;
       }
     }
     return text;
   }
-  function link(element, ids) {
+  function permalink(element, ids) {
     var href = dom(element, "localName") == "a" && element.getAttribute("href") || "";
     try {
       href = decodeURIComponent(href);
     } catch (error) {
     }
-    return href[0] == "#" && ids.indexOf(href.slice(1)) >= 0 && !/[\p{L}\p{N}]/u.test(clean(shown(element, ids, 1)));
+    return href[0] == "#" && ids.indexOf(href.slice(1)) >= 0 && !/[\p{L}\p{N}]/u.test(clean(displayed(element, ids, 1)));
   }
   function lookup(kind, name, element) {
     if (kind == "text")
@@ -325,10 +325,10 @@
     else
       callback();
   }
-  function linked(link2, parts) {
+  function linked(link, parts) {
     var url;
     try {
-      url = new URL(link2.getAttribute("href"), dom(document, "baseURI"));
+      url = new URL(link.getAttribute("href"), dom(document, "baseURI"));
     } catch (error) {
       return;
     }
