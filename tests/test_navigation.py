@@ -378,3 +378,54 @@ def test_the_rules_file_decides_over_what_the_pages_say(material_site, tmp_path,
         assert ("Client-side navigation: off in the rules file" + (
             ", though the site has Material for MkDocs' navigation.instant" if features else "\n")
         ) in checked.stdout
+
+
+# A router with no signal of its own, which does everything that is not the new content
+# first: the title in <head> and a stylesheet, a progress bar added to <body>, a clock
+# whose text ticks, a toast added and taken out again; then, 600 ms after the click, the
+# content.
+SLOW_ROUTER = """<p id=clock>0</p><script>
+setInterval(function () { document.getElementById("clock").textContent = Date.now(); }, 50);
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-spa]");
+  if (!link) return;
+  event.preventDefault();
+  history.pushState(null, "", link.href);
+  document.title = "Loading";
+  var style = document.createElement("link");
+  style.rel = "stylesheet"; style.href = "data:text/css,p{}";
+  document.head.append(style);
+  var bar = document.createElement("div");
+  bar.className = "progress"; bar.innerHTML = "<span>loading</span>";
+  document.body.prepend(bar);
+  var toast = document.createElement("div");
+  toast.textContent = "Saved";
+  document.body.append(toast);
+  setTimeout(function () { toast.remove(); }, 100);
+  fetch(link.href).then(function (response) { return response.text(); }).then(function (html) {
+    setTimeout(function () {
+      var next = new DOMParser().parseFromString(html, "text/html");
+      document.querySelector("main").replaceWith(next.querySelector("main"));
+      document.title = next.title;
+      bar.remove();
+    }, 600);
+  });
+});
+</script>"""
+
+
+@browser_test
+def test_without_a_router_signal_only_a_change_of_the_content_shows_the_new_page(site, rules_file):
+    bundle = build_bundle(load_rules(rules_file(
+        "client_navigation: on\nrules:\n"
+        "  - \"on view h1 send 'view {path} - {text}'\"\n"
+        "  - \"on view .promo send 'promo on {path}'\"\n"
+        "  - \"on view send 'title {path} - {title}'\"\n")))
+    site.add("/", "<title>Home</title>" + PAGES["/"] + SLOW_ROUTER, bundle)
+    site.add("/pricing/", "<title>Pricing</title>" + PAGES["/pricing/"] + SLOW_ROUTER, bundle)
+    page = site.visit(ORIGIN + "/")
+    assert by_page(settle(page, 2)) == by_page([value("view / - Home"), value("title / - Home")])
+    page.click("text=Pricing")
+    assert by_page(settle(page, 5)[2:]) == by_page([
+        value("view /pricing/ - Pricing"), value("promo on /pricing/"),
+        value("title /pricing/ - Pricing")])
