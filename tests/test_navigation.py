@@ -429,3 +429,40 @@ def test_without_a_router_signal_only_a_change_of_the_content_shows_the_new_page
     assert by_page(settle(page, 5)[2:]) == by_page([
         value("view /pricing/ - Pricing"), value("promo on /pricing/"),
         value("title /pricing/ - Pricing")])
+
+
+# Astro's view transitions router, as documented: astro:page-load on document after every
+# page shown (the first one included). Simulated: a router that takes an element out of
+# <body> long before the new content, and only then swaps it and says so.
+ASTRO_ROUTER = """<script>
+addEventListener("DOMContentLoaded", function () {
+  document.dispatchEvent(new Event("astro:page-load"));
+});
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-spa]");
+  if (!link) return;
+  event.preventDefault();
+  history.pushState(null, "", link.href);
+  document.querySelector("h1").remove();  // an out-transition, before the page is in
+  fetch(link.href).then(function (response) { return response.text(); }).then(function (html) {
+    setTimeout(function () {
+      var next = new DOMParser().parseFromString(html, "text/html");
+      document.querySelector("main").replaceWith(next.querySelector("main"));
+      document.title = next.title;
+      document.dispatchEvent(new Event("astro:page-load"));
+    }, 300);
+  });
+});
+</script>"""
+
+
+@browser_test
+def test_a_router_s_own_signal_decides_when_the_page_is_shown(site, rules_file):
+    bundle = build_bundle(load_rules(rules_file(
+        "client_navigation: on\nrules:\n  - \"on view h1 send 'view {path} - {text}'\"\n")))
+    site.add("/", PAGES["/"] + ASTRO_ROUTER, bundle)
+    site.add("/pricing/", PAGES["/pricing/"] + ASTRO_ROUTER, bundle)
+    page = site.visit(ORIGIN + "/")
+    assert settle(page, 1) == [value("view / - Home")]
+    page.click("text=Pricing")
+    assert settle(page, 2)[1:] == [value("view /pricing/ - Pricing")]
