@@ -133,6 +133,7 @@ FEATURES = {
     "click link outbound": Rule(event="click", link="outbound", send="x"),
     "{host} placeholder": Rule(event="click", selector="#b", send="{host}"),
     "{title} placeholder": Rule(event="click", selector="#b", send="{title}"),
+    "click link file": Rule(event="click", link="file", send="x"),
 }
 # What a new trigger adds over the older rule it extends (seed included in both).
 OVER = {
@@ -145,7 +146,11 @@ CONSENTS = {
     "onetrust": Consent(platform="onetrust", groups="C0004"),
     "cookiebot": Consent(platform="cookiebot", categories="marketing"),
     "tcf": Consent(platform="tcf", purposes=[1, 3, 4]),
-    "cookie": Consent(platform="cookie", cookie="site_consent", value="*marketing*"),
+    "cookie": Consent(platform="cookie", cookie="site_consent", value="granted*"),
+    "cookie, a field of its JSON": Consent(platform="cookie", cookie="cc_cookie",
+                                           field="categories", value="marketing"),
+    "cookieconsent": Consent(platform="cookieconsent", categories="marketing"),
+    "klaro": Consent(platform="klaro", services="google-ads"),
     "flag": Consent(platform="flag", flag="siteConsent.marketing", event="consent-changed"),
 }
 
