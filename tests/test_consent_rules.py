@@ -270,3 +270,22 @@ def test_a_bad_consent_line_is_reported_where_it_is(rules_file, lines, line, col
     error = raised.value.errors[0]
     assert (error.position.line, error.position.column) == (line, column)
     assert error.message.startswith(message), error.message
+
+
+@pytest.mark.parametrize("cookie, advice", [
+    ("cc_cookie", "vanilla-cookieconsent's cookie; use platform: cookieconsent, or field: "
+                  "categories and value: marketing"),
+    ("klaro", "Klaro's cookie; use platform: klaro, or field: the service's name"),
+    ("CookieConsent", "Cookiebot's cookie; use platform: cookiebot"),
+])
+def test_a_glob_over_a_banner_s_json_cookie_is_a_warning(rules_file, cookie, advice):
+    # The bundle never grants consent from it (and says so once on the console); check
+    # says so before the site is deployed.
+    path = rules_file(rules_text(f"platform: cookie\n  cookie: {cookie}\n  value: '*marketing*'"))
+    result = run("check", "-r", path)
+    assert (f"{path}:2:3: warning: {cookie} holds JSON, which a value glob never grants "
+            f"consent from: it is {advice}\n") in result.stderr
+    assert result.exit_code == 0
+    fielded = rules_file(rules_text(
+        f"platform: cookie\n  cookie: {cookie}\n  field: categories\n  value: marketing"))
+    assert "holds JSON" not in run("check", "-r", fielded).stderr
