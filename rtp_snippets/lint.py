@@ -42,12 +42,43 @@ class Finding:
 
 def lint_rules(ruleset: RuleSet) -> list[Finding]:
     """Rules that are valid but probably not what was meant: values that look alike,
-    several rules sending on one event and selector, and ``view``/``visible`` rules
-    without ``once``. At most SHOWN_FINDINGS warnings of each kind, then one that counts
-    the rest: a file of ten thousand rules gets a report that can be read."""
+    several rules sending on one event and selector, ``view``/``visible`` rules without
+    ``once``, and a value glob over a consent banner's JSON cookie. At most
+    SHOWN_FINDINGS warnings of each kind, then one that counts the rest: a file of ten
+    thousand rules gets a report that can be read."""
     return (
-        _look_alike_findings(ruleset) + _same_target_findings(ruleset) + _no_once_findings(ruleset)
+        _look_alike_findings(ruleset)
+        + _same_target_findings(ruleset)
+        + _no_once_findings(ruleset)
+        + _consent_findings(ruleset)
     )
+
+
+# Consent banners that keep their choice as JSON in a cookie, and what to write instead of
+# a value glob (which never grants consent from JSON; see templates/consent.js.j2).
+JSON_COOKIES = {
+    "cc_cookie": "vanilla-cookieconsent's cookie; use platform: cookieconsent, or field: "
+    "categories and value: marketing",
+    "klaro": "Klaro's cookie; use platform: klaro, or field: the service's name",
+    "CookieConsent": "Cookiebot's cookie; use platform: cookiebot",
+}
+
+
+def _consent_findings(ruleset: RuleSet) -> list[Finding]:
+    consent = ruleset.consent
+    if consent is None or consent.platform != "cookie" or consent.field is not None:
+        return []
+    advice = JSON_COOKIES.get(consent.cookie or "")
+    if advice is None:
+        return []
+    return [
+        Finding(
+            "warning",
+            f"{consent.cookie} holds JSON, which a value glob never grants consent from: "
+            f"it is {advice}",
+            at=consent.source,
+        )
+    ]
 
 
 def _look_alike_findings(ruleset: RuleSet) -> list[Finding]:
