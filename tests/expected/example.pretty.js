@@ -207,8 +207,7 @@
         if (!/hidden|collapse/.test(getComputedStyle(node).visibility))
           text += child.data;
       } else if (type == 1 && (style = getComputedStyle(child)).display != "none" && !/^(iframe|noscript)$/.test(dom(child, "localName"))) {
-        box = dom(child, "getBoundingClientRect", []);
-        if (sighted && box.width * box.height <= 1 && (style.overflow != "visible" || style.clip != "auto"))
+        if (sighted && (box = dom(child, "getBoundingClientRect", [])).width * box.height <= 1 && (style.overflow != "visible" || style.clip != "auto"))
           continue;
         inner = permalink(child, ids) ? "" : displayed(child, ids, sighted);
         text += /^(block|list-item|flex|grid|table|flow-root)/.test(style.display) || dom(child, "localName") == "br" ? " " + inner + " " : inner;
