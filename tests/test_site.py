@@ -440,10 +440,17 @@ def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path, external):
     deadline = time.monotonic() + 30
     while not (copy / LOCK).exists() and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
-    second = subprocess.run([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
-                             str(other), "--jobs", "1", *flags],
-                            capture_output=True, text=True, timeout=120)
-    overlapped = first.poll() is None
+    # Held still while the second run starts: started after it, the second run took longer
+    # to reach the lock (Python, the rules, its bundles) than the first took to finish,
+    # in one CI run of two.
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        second = subprocess.run([sys.executable, "-m", "rtp_snippets", "inject", str(copy),
+                                 "-r", str(other), "--jobs", "1", *flags],
+                                capture_output=True, text=True, timeout=120)
+        overlapped = first.poll() is None
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
     _, errors = first.communicate(timeout=120)
     assert first.returncode == 0, errors
     assert (second.returncode, second.stderr) == (1, (
