@@ -431,3 +431,90 @@ def test_a_base_url_reaches_the_browser_exactly_as_given(site, rules, base_url, 
     src = script.get("src")
     assert src.startswith(prefix) and src[len(prefix):] in bundle_files(site), src
     assert set(script.attrib) == {"data-rtp-snippets", "src", "integrity", "crossorigin", "defer"}
+
+
+# --- Nothing lost, second round: odd file systems ---------------------------------------
+
+
+def test_a_lock_file_hard_linked_to_another_file_is_refused_and_the_file_kept(site, rules,
+                                                                              tmp_path):
+    # O_NOFOLLOW refuses a symbolic link, not a second name of another file's data.
+    precious = tmp_path / "precious.txt"
+    precious.write_text("the user's own file\n")
+    os.link(precious, site / LOCK)
+    before = snapshot(site)
+    result = run("inject", site, "-r", rules)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {site / LOCK}: the lock file has 2 names (hard links): it may be another "
+        "file's; delete it if no rtp-snippets run is working on this site\n")
+    assert precious.read_text() == "the user's own file\n"
+    assert snapshot(site) == before
+
+
+def test_a_rules_file_larger_than_the_limit_is_one_error(tmp_path):
+    from rtp_snippets.load import MAX_RULES_BYTES
+
+    big = tmp_path / "rtp-rules.yml"
+    big.write_text("rules:\n" + "# padding\n" * (MAX_RULES_BYTES // 10 + 1))
+    result = run("build", "-r", big)
+    assert (result.exit_code, result.stderr) == (1, (
+        f"Error: {big}: the rules file is larger than {MAX_RULES_BYTES // 1_000_000} MB; "
+        "a rules file that large is not one\n"))
+
+
+def test_rules_read_from_a_device_stop_at_the_limit(tmp_path):
+    # /dev/zero never ends: read whole, it took every byte of memory (under ulimit -v, a
+    # MemoryError traceback). Read up to the limit, it is an error in a moment.
+    result = subprocess.run([sys.executable, "-m", "rtp_snippets", "build", "-r", "/dev/zero"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: /dev/zero: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_folder_named_like_the_bundle_file_is_one_error(site, rules):
+    planned = inject_site(site, load_rules(rules), external=True, check=True)
+    name = f"rtp-snippets.{planned.bundles[0].sha256[:16]}.js"
+    (site / name).mkdir()
+    before = snapshot(site)
+    result = run("inject", site, "-r", rules, "--external")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {site / name}: cannot write the bundle file: it is a folder; "
+        "move it away and run inject again\n")
+    assert snapshot(site) == before and not (site / LOCK).exists()
+
+
+def test_a_page_with_a_name_of_255_bytes_is_injected(site, rules):
+    # The temporary file beside the page must fit the file system's 255-byte names too.
+    name = "页" * 80 + ".html"  # 245 bytes in UTF-8
+    (site / name).write_text(PAGES["index.html"])
+    result = run("inject", site, "-r", rules, "--json")
+    page = pages_of(result)["/" + name]
+    assert page["status"] == "injected", page
+    assert b"data-rtp-snippets" in (site / name).read_bytes()
+
+
+def test_a_page_another_process_replaced_during_the_run_is_left_alone(site, rules,
+                                                                    monkeypatch):
+    # Another process renames a new version over the page after inject read it and before
+    # it writes its own: the new version must stay, and the run says so.
+    import rtp_snippets.site as site_module
+
+    write = site_module._write_atomic
+    page = site / "index.html"
+
+    def replaced_first(path, *args, **kwargs):
+        if Path(path) == page:
+            newer = site / "index.html.new"
+            newer.write_text("<html><body>the newer version</body></html>")
+            os.replace(newer, page)
+        return write(path, *args, **kwargs)
+
+    monkeypatch.setattr(site_module, "_write_atomic", replaced_first)
+    report = inject_site(site, load_rules(rules), atomic=True, jobs=1)
+    assert page.read_text() == "<html><body>the newer version</body></html>"
+    (result,) = [result for result in report.pages if result.path == "/index.html"]
+    assert (result.status, result.reason) == (
+        "skipped", "the page was replaced during the run; run inject again")
