@@ -40,6 +40,9 @@ from .model import (
 )
 
 TOP_LEVEL_KEYS = ("rtp", "navigation", "client_navigation", "consent", "rules")
+# The most a rules file may hold. Ten thousand rules take about 0.6 MB; a file (or a
+# device such as /dev/zero) past this is not read on, so it cannot take all memory.
+MAX_RULES_BYTES = 8_000_000
 RTP_KEYS = ("account", "script")
 CONSENT_KEYS = (
     "platform",
@@ -238,13 +241,26 @@ class _Reader:
 
     # --- text formats -------------------------------------------------------
 
-    def read_text(self) -> str:
+    def read_bytes(self) -> bytes:
+        """The file's bytes, at most MAX_RULES_BYTES of them."""
         try:
-            data = self.path.read_bytes()
+            with open(self.path, "rb") as handle:
+                data = handle.read(MAX_RULES_BYTES + 1)
         except FileNotFoundError:
             raise self.fail(0, 0, "no such rules file; create it or give the path of one") from None
         except OSError as error:
             raise self.fail(0, 0, f"cannot read the rules file: {error.strerror}") from None
+        if len(data) > MAX_RULES_BYTES:
+            raise self.fail(
+                0,
+                0,
+                f"the rules file is larger than {MAX_RULES_BYTES // 1_000_000} MB, more than "
+                "a rules file holds; is it the right file?",
+            )
+        return data
+
+    def read_text(self) -> str:
+        data = self.read_bytes()
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -491,12 +507,7 @@ class _Reader:
     # --- Python -------------------------------------------------------------
 
     def read_python(self) -> None:
-        try:
-            source = self.path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            raise self.fail(0, 0, "no such rules file; create it or give the path of one") from None
-        except OSError as error:
-            raise self.fail(0, 0, f"cannot read the rules file: {error.strerror}") from None
+        source = self.read_bytes().decode("utf-8", "replace")
         self.lines = source.splitlines()
         if "\x00" in source:  # refused by Python itself, with a message that differs by version
             raise self.fail(

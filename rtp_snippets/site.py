@@ -479,7 +479,9 @@ def site_lock(root: str | Path) -> Iterator[None]:
     path = os.path.join(root, LOCK_NAME)
     while True:
         try:
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            descriptor = os.open(
+                path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644
+            )
         except OSError as error:
             raise RtpSnippetsError(
                 f"{path}: cannot create the lock file: {error.strerror}"
@@ -498,9 +500,20 @@ def site_lock(root: str | Path) -> Iterator[None]:
             current = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
             current = None
-        if current is not None and os.path.samestat(os.fstat(descriptor), current):
+        held = os.fstat(descriptor)
+        if current is not None and os.path.samestat(held, current):
             break
         os.close(descriptor)
+    # O_NOFOLLOW refuses a symbolic link, not a hard link: a lock file with another name
+    # may be another file's data, which writing the process id would destroy.
+    if held.st_nlink != 1 or not stat.S_ISREG(held.st_mode):
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+        names = f"has {held.st_nlink} names (hard links)" if held.st_nlink != 1 else "is no file"
+        raise RtpSnippetsError(
+            f"{path}: the lock file {names}: it may be another file's; delete it if no "
+            "rtp-snippets run is working on this site"
+        )
     _HELD_LOCKS.add(descriptor)
     try:
         # The process id is for the message of a refused run; the lock works without it
@@ -591,6 +604,11 @@ def _write_bundle_files(root: Path, bundles: list[Bundle], check: bool) -> list[
         for name, bundle in wanted.items():
             target = root / name
             data = (bundle.code + "\n").encode("ascii")
+            if target.is_dir() and not target.is_symlink():
+                raise RtpSnippetsError(
+                    f"{target}: cannot write the bundle file: it is a folder; move it away "
+                    "and run inject again"
+                )
             if target.is_symlink() or not target.is_file() or target.read_bytes() != data:
                 _write_atomic(target, data, 0o644)
     return sorted(wanted)
@@ -906,7 +924,12 @@ def _inject(
         else:
             file_warnings = [_hard_links_warning(before.st_nlink)]
             owner = (before.st_uid, before.st_gid)
-            file_warnings.append(_write_atomic(full, output, mode, owner))
+            file_warnings.append(_write_atomic(full, output, mode, owner, before))
+    except _Replaced:
+        page = PageResult(
+            task.path, "skipped", "the page was replaced during the run; run inject again"
+        )
+        return _Outcome(page)
     except FileNotFoundError:
         page = PageResult(task.path, "error", "the file vanished during the run")
         return _Outcome(page)
@@ -1087,8 +1110,8 @@ def _write_in_place(path: str, data: bytes, before: os.stat_result) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         now = os.fstat(descriptor)
-        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
-            raise OSError(errno.ESTALE, "the file was replaced during the run")
+        if not _same_file(now, before):
+            raise _Replaced
         if len(data) > now.st_size:
             try:
                 os.posix_fallocate(descriptor, 0, len(data))
@@ -1104,17 +1127,39 @@ def _write_in_place(path: str, data: bytes, before: os.stat_result) -> None:
         os.close(descriptor)
 
 
+class _Replaced(Exception):
+    """The page is no longer the file that was read: another process replaced or changed
+    it during the run."""
+
+
+def _same_file(now: os.stat_result, before: os.stat_result) -> bool:
+    """Whether the file is still the one read: the same file, of the same size and time."""
+    return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
+        before.st_dev,
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+
+
 def _write_atomic(
-    path: str | Path, data: bytes, mode: int, owner: tuple[int, int] | None = None
+    path: str | Path,
+    data: bytes,
+    mode: int,
+    owner: tuple[int, int] | None = None,
+    before: os.stat_result | None = None,
 ) -> str:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.
 
     ``owner`` (uid, gid) is given to the new file as far as this process may: only root
-    may give a file away, and a user only to a group of their own. Returns a warning
-    when the owner could not be kept, else ''.
+    may give a file away, and a user only to a group of their own. With ``before`` (the
+    status of the file read), raises _Replaced, leaving the file as it is, when the file
+    at ``path`` is no longer that one just before it is replaced. Returns a warning when
+    the owner could not be kept, else ''.
     """
-    folder, name = os.path.split(path)
-    temporary = os.path.join(folder, f".{name}.{os.getpid()}.{next(_TEMPORARY)}.rtp-snippets.tmp")
+    folder = os.path.dirname(path)
+    # Not named after the file: a name of 230 bytes or more would not leave room for it.
+    temporary = os.path.join(folder, f".{os.getpid()}.{next(_TEMPORARY)}.rtp-snippets.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     warning = ""
     try:
@@ -1127,6 +1172,8 @@ def _write_atomic(
             os.fchmod(descriptor, mode)  # after the owner: a change of owner clears set-user-ID
         finally:
             os.close(descriptor)
+        if before is not None and not _same_file(os.stat(path, follow_symlinks=False), before):
+            raise _Replaced
         os.replace(temporary, path)
     except BaseException:
         try:

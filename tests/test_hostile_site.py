@@ -459,8 +459,8 @@ def test_a_rules_file_larger_than_the_limit_is_one_error(tmp_path):
     big.write_text("rules:\n" + "# padding\n" * (MAX_RULES_BYTES // 10 + 1))
     result = run("build", "-r", big)
     assert (result.exit_code, result.stderr) == (1, (
-        f"Error: {big}: the rules file is larger than {MAX_RULES_BYTES // 1_000_000} MB; "
-        "a rules file that large is not one\n"))
+        f"Error: {big}: the rules file is larger than {MAX_RULES_BYTES // 1_000_000} MB, more "
+        "than a rules file holds; is it the right file?\n"))
 
 
 def test_rules_read_from_a_device_stop_at_the_limit(tmp_path):
