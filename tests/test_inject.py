@@ -19,6 +19,9 @@ BLOCK = script_block(BUNDLE)
     "<body><style>p::after{content:'</body>'}</style>@</body>",
     "<body><textarea></body></textarea><title></body></title>@</body>",
     "<body><template><p></body></p></template>@</body>",
+    # A script or raw text element straight inside a template closes itself.
+    "<body><template><script>a('</body>')</script></template>@</body>",
+    "<body><template><style>p{}</style><textarea>x</textarea><title>t</title></template>@</body>",
     "<body><p title='</body>' data-x=\"</body>\">x</p>@</body>",
     "<body><svg><![CDATA[</body>]]></svg>@</body>",
     "<body><noscript></body></noscript>@</body>",
@@ -90,6 +93,29 @@ def test_encodings_are_kept(encoding, bom):
     data = bom + page.replace("@", "").encode(encoding)
     assert inject_html(data, BUNDLE) == bom + page.replace("@", BLOCK).encode(encoding)
     assert remove_html(inject_html(data, BUNDLE)) == data
+
+
+# Encodings in which ASCII bytes can be part of other characters: the bytes of '</body>' can
+# be two kanji in ISO-2022-JP, so a block put there would be read as kanji, never run.
+ISO_2022_JP_PAGE = (b"<html><head><meta charset=iso-2022-jp></head><body><p>\x1b$B</body>x\x1b(B"
+                    b"</p></body></html>")
+
+
+@pytest.mark.parametrize("data, label", [
+    (ISO_2022_JP_PAGE, "ISO-2022-JP"),
+    (ISO_2022_JP_PAGE.replace(b"<meta charset=iso-2022-jp>", b""), "ISO-2022-JP"),
+    (b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-2022-KR">'
+     b"</head><body>x</body></html>", "ISO-2022-KR"),
+    (b"<html><head><meta charset='utf-7'></head><body>+ZeVnLIqe-</body></html>", "UTF-7"),
+    (b"<html><head><meta charset=hz-gb-2312></head><body>~{<:Ky2;S{#,~}</body></html>",
+     "HZ-GB-2312"),
+])
+def test_pages_in_encodings_that_are_not_ascii_compatible_are_skipped(data, label):
+    with pytest.raises(PageSkipped) as caught:
+        inject_html(data, BUNDLE)
+    assert caught.value.reason == (
+        f"its encoding ({label}) is not ASCII-compatible: a script added to its bytes "
+        "would be read as other characters")
 
 
 def test_undecodable_bytes_and_nul_are_kept_as_they_are():

@@ -1006,3 +1006,28 @@ def test_a_memo_keeps_the_bundles_of_the_last_run(tmp_path, monkeypatch):
     inject_site(extract_corpus("site-a", tmp_path / "fewer"), fewer, jobs=1, atomic=False,
                 memo=memo)
     assert len(built) == 3
+
+
+@pytest.mark.parametrize("script, is_tag", [
+    # A consent platform's block list naming rtp.js is data, not a tag that runs.
+    ('<script type="application/json">{"blocked": ["https://sjrtp.marketo.com/rtp-api/v1/'
+     'rtp.js?aid=1"]}</script>', False),
+    ('<script type="text/plain" data-category="marketing" src="//sjrtp.marketo.com/rtp-api/v1/'
+     'rtp.js"></script>', False),
+    ('<script type="speculationrules">{"prefetch": [{"urls": ["/rtp-api/v1/rtp.js"]}]}</script>',
+     False),
+    ('<script src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>', True),
+    ('<script type="text/javascript" src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>',
+     True),
+    ('<script type=" Text/JavaScript ;charset=utf-8">var u="//x/rtp-api/v1/rtp.js";</script>',
+     True),
+    ('<script type="module" src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>', True),
+    ('<script type="">var u="//x/rtp-api/v1/rtp.js";</script>', True),
+])
+def test_only_a_script_that_runs_counts_as_the_pages_rtp_tag(site, script, is_tag):
+    rules = site.parent / "rtp-rules.yml"
+    rules.write_text("rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n" + RULES)
+    (site / "blog/post.html").write_text(f"<html><head>{script}</head><body><p>post</p></body></html>")
+    run("inject", site, "-r", rules)
+    post = (site / "blog/post.html").read_text()
+    assert ('data-rtp-snippets="rtp-tag"' not in post) is is_tag
