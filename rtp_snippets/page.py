@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from . import links
 from .errors import PageSkipped
 from .paths import not_a_regular_file, page_opener
-from .scan import Scan, Script, scan
+from .scan import Scan, Script, attribute_value, scan
 from .text import read_text
 
 _Task = TypeVar("_Task")
@@ -63,6 +63,58 @@ _NAME_REFERENCE = re.compile(r"&(?:#|lowbar;|underbar;)")
 _SIMPLE_TOKEN = re.compile(r"[#.]([A-Za-z_][-A-Za-z0-9_]*)")
 
 
+# Encodings in which the bytes of '<', '/' and ASCII letters can be part of other
+# characters, so that a block spliced into the bytes is read as something else: the
+# labels WHATWG's Encoding standard gives ISO-2022-JP and those it maps to "replacement"
+# (the other ISO-2022 encodings and HZ), and UTF-7, which browsers do not decode at all.
+_NOT_ASCII_COMPATIBLE = {
+    "iso-2022-jp": "ISO-2022-JP",
+    "csiso2022jp": "ISO-2022-JP",
+    "iso-2022-kr": "ISO-2022-KR",
+    "csiso2022kr": "ISO-2022-KR",
+    "iso-2022-cn": "ISO-2022-CN",
+    "iso-2022-cn-ext": "ISO-2022-CN-EXT",
+    "hz-gb-2312": "HZ-GB-2312",
+    "replacement": "replacement",
+    "utf-7": "UTF-7",
+    "unicode-1-1-utf-7": "UTF-7",
+    "unicode-2-0-utf-7": "UTF-7",
+    "csunicode11utf7": "UTF-7",
+}
+# The charset a <meta> declares (charset=…, or in http-equiv's content), in the first
+# bytes browsers look at for one (4 KB here, more than their 1,024).
+_META_CHARSET = re.compile(
+    rb"<meta[^>]{0,1000}?charset[\t\n\f\r ]*=[\t\n\f\r ]*[\"']?[\t\n\f\r ]*"
+    rb"([^\t\n\f\r \"';>/]{1,40})",
+    re.IGNORECASE,
+)
+# The escape sequences that switch ISO-2022 text to another character set: a page holding
+# one is ISO-2022 whatever it declares (browsers detect it from them).
+_ISO_2022_ESCAPES = (
+    (b"\x1b$)C", "ISO-2022-KR"),
+    (b"\x1b$)A", "ISO-2022-CN"),
+    (b"\x1b$)G", "ISO-2022-CN"),
+    (b"\x1b$B", "ISO-2022-JP"),
+    (b"\x1b$@", "ISO-2022-JP"),
+    (b"\x1b$(D", "ISO-2022-JP"),
+    (b"\x1b(J", "ISO-2022-JP"),
+)
+
+
+def _not_ascii_compatible(data: bytes) -> str | None:
+    """The name of the page's encoding when it is one of those, else None."""
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        label = declared.group(1).decode("latin-1").lower()
+        if label in _NOT_ASCII_COMPATIBLE:
+            return _NOT_ASCII_COMPATIBLE[label]
+    if b"\x1b" in data:
+        for escape, name in _ISO_2022_ESCAPES:
+            if escape in data:
+                return name
+    return None
+
+
 def decode(data: bytes) -> tuple[bytes, str, str]:
     """(BOM, text, codec) such that ``BOM + text.encode(codec)`` gives back ``data``."""
     if (
@@ -74,6 +126,13 @@ def decode(data: bytes) -> tuple[bytes, str, str]:
     bom, codec = next(
         ((bom, codec) for bom, codec in _BOMS if data.startswith(bom)), (b"", "latin-1")
     )
+    if not bom:
+        encoding = _not_ascii_compatible(data)
+        if encoding:
+            raise PageSkipped(
+                f"its encoding ({encoding}) is not ASCII-compatible: a script added to its "
+                "bytes would be read as other characters"
+            )
     try:
         text = data[len(bom) :].decode(codec, "surrogatepass")
     except UnicodeDecodeError:
@@ -96,8 +155,32 @@ def has_rtp_tag(found: Scan) -> bool:
 
 
 def is_rtp_tag(script: Script) -> bool:
-    """Whether the script is an RTP tag: it loads rtp.js (src, or the tag's loader code)."""
-    return bool(_RTP_TAG.search(script.attributes) or _RTP_TAG.search(script.text))
+    """Whether the script is an RTP tag: a script that runs (see runs) and loads rtp.js
+    (src, or the tag's loader code). A data block that names rtp.js (a consent
+    platform's list of scripts to block) is not one."""
+    return bool(_RTP_TAG.search(script.attributes) or _RTP_TAG.search(script.text)) and runs(script)
+
+
+# The types of a script that runs: WHATWG's JavaScript MIME type essences, and module.
+_SCRIPT_TYPES = frozenset(
+    (
+        "application/ecmascript application/javascript application/x-ecmascript "
+        "application/x-javascript text/ecmascript text/javascript text/javascript1.0 "
+        "text/javascript1.1 text/javascript1.2 text/javascript1.3 text/javascript1.4 "
+        "text/javascript1.5 text/jscript text/livescript text/x-ecmascript "
+        "text/x-javascript module"
+    ).split()
+)
+
+
+def runs(script: Script) -> bool:
+    """Whether the browser runs the script: no type (or an empty one), a JavaScript MIME
+    type (parameters ignored, any case) or module; not JSON, text/plain or another data
+    block."""
+    kind = attribute_value(script.attributes, "type")
+    if kind is None or not kind.strip(" \t\n\f\r"):
+        return True
+    return kind.split(";")[0].strip(" \t\n\f\r").lower() in _SCRIPT_TYPES
 
 
 def rtp_tag_place(found: Scan) -> int | None:

@@ -78,6 +78,8 @@ _SKIP_BODY_AND_SCRIPTS = re.compile(f"(?:{_SCRIPT_ELEMENT}|{_BODY_TOKENS}){_RUN}
 _SKIP_HEAD_AND_SCRIPTS = re.compile(f"(?:{_SCRIPT_ELEMENT}|{_HEAD_TOKENS}){_RUN}", re.VERBOSE)
 _RAWTEXT = {"style", "xmp", "iframe", "noembed", "noframes", "noscript"}
 _RCDATA = {"title", "textarea"}
+# Elements whose text the scanner reads to their end tag with the start tag.
+_SELF_CLOSING_TEXT = _RAWTEXT | _RCDATA | {"script"}
 # Start tags that belong in <head>; any other start tag (or text) starts the body.
 _HEAD_ELEMENTS = {
     "html",
@@ -386,7 +388,8 @@ class _Scanner:
             self.head_start_end = end
         if name == "template":
             self.templates.append([])
-        elif self.templates and name not in _VOID:
+        elif self.templates and name not in _VOID and name not in _SELF_CLOSING_TEXT:
+            # A script or raw text element is read to its end tag here: it is never open.
             self.templates[-1].append(name)
         if name == "script":
             attributes = match.group(3)
