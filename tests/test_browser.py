@@ -20,7 +20,7 @@ from rtp_snippets import Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets.css import BROWSER_PSEUDO_CLASSES, selector_problems
 from rtp_snippets.site import inject_site
 
-from conftest import CHROMIUM, serve_folder, write_site  # tests/ is on sys.path
+from conftest import CHROMIUM, run, serve_folder, write_site  # tests/ is on sys.path
 
 pytestmark = pytest.mark.browser
 
@@ -1164,3 +1164,45 @@ def test_the_bundle_matches_link_globs_as_python_does(site, bundle_of):
         page.click(f"#l{index}")
         assert [call[2]["value"] for call in calls(page)] == [
             glob for glob in globs if link_matches(glob, url)], url
+
+
+# --- inject --external on pages with <base href> ---------------------------------------
+
+BASE_PAGES = {
+    "index.html": "<html><head></head><body><p>home</p></body></html>",
+    # Angular and Flutter apps under a sub-path, and documentation generators, write a base.
+    "myapp/index.html": '<html><head><base href="./"></head><body><p>app</p></body></html>',
+    "myapp/sub/page.html": '<html><head><base href="../"></head><body><p>deep</p></body></html>',
+    "docs/a/b.html": '<html><head><base href="../../"></head><body><p>b</p></body></html>',
+    # A base that names a place in the URL space: where the site's root is served is not
+    # known from the folder.
+    "other/page.html": '<html><head><base href="/myapp/"></head><body><p>x</p></body></html>',
+    "cdn/page.html": '<html><head><base href="https://cdn.example/"></head><body>x</body></html>',
+}
+
+
+def test_an_external_bundle_loads_on_pages_with_a_base_href(browser, tmp_path):
+    site = write_site(tmp_path, BASE_PAGES, "rules:\n  - \"on view send 'viewed {path}'\"\n")
+    result = run("inject", site, "-r", tmp_path / "rtp-rules.yml", "--external", "--json")
+    pages = {page["path"]: page for page in json.loads(result.stdout)["pages"]}
+    reason = ("its <base href> decides where the bundle's src loads from, and where the site "
+              "is served is not known here: give --base-url (the URL of the site's root)")
+    assert {path: (page["status"], page["reason"]) for path, page in pages.items()} == {
+        "/index.html": ("injected", ""), "/myapp/index.html": ("injected", ""),
+        "/myapp/sub/page.html": ("injected", ""), "/docs/a/b.html": ("injected", ""),
+        "/other/page.html": ("skipped", reason), "/cdn/page.html": ("skipped", reason)}
+    context = browser.new_context()
+    serve_folder(context, site, ORIGIN)
+    context.add_init_script(SPY)
+    page = context.new_page()
+    for path in ("/index.html", "/myapp/index.html", "/myapp/sub/page.html", "/docs/a/b.html"):
+        page.goto(ORIGIN + path)
+        wait_until(page, "window.calls.length == 1")
+        assert calls(page) == [["send", "event", {"value": f"viewed {path}"}]], path
+    context.close()
+    # With --base-url the src names the site's root itself: every page loads it.
+    result = run("inject", site, "-r", tmp_path / "rtp-rules.yml", "--external",
+                 "--base-url", "/")
+    assert result.exit_code == 0
+    assert "<base" in (site / "other/page.html").read_text()
+    assert 'src="/rtp-snippets.' in (site / "other/page.html").read_text()

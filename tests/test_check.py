@@ -393,3 +393,16 @@ def test_the_catalogue_shows_the_values_sent_on_the_site(value_site):
     assert ("| section {text} | - | 3 | click | h2 | all | - | 2 | "
             "section Get started now (2), section Run pip install today (2) |") in table
     assert "| on {host} | - | 3 | click | h2 | all | - | 2 | - |" in table
+
+
+def test_check_site_names_pages_whose_base_href_inject_external_cannot_follow(tmp_path):
+    from test_browser import BASE_PAGES
+
+    site = write_site(tmp_path, BASE_PAGES, "rules:\n  - \"on view send 'x'\"\n")
+    result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", site)
+    assert ("<base href>: 2 pages name a place in the site's URL space (e.g. /cdn/page.html, "
+            "/other/page.html): inject --external skips them unless given --base-url; inline "
+            "bundles are not affected\n") in result.stdout
+    report = json.loads(run("check", "-r", tmp_path / "rtp-rules.yml", "--site", site,
+                            "--json").stdout)
+    assert report["base_href"] == {"count": 2, "examples": ["/cdn/page.html", "/other/page.html"]}
