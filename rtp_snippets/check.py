@@ -49,6 +49,7 @@ class CheckResult:
             self.site.navigation_summary(),
             self.site.engine_summary(),
             self.site.links_summary(),
+            self.site.base_summary(),
         ]
         return [line for line in lines if line]
 
@@ -147,6 +148,11 @@ def _json_report(rules_path: Path, site: SiteCheck | None, findings: list[Findin
                 "missing": {"count": len(site.consent[1]), "examples": site.consent[1][:EXAMPLES]},
             }
         report["soupsieve_selectors"] = site.soupsieve
+        if site.fixed_base:
+            report["base_href"] = {
+                "count": len(site.fixed_base),
+                "examples": site.fixed_base[:EXAMPLES],
+            }
         if site.links_summary():
             report["links_note"] = site.links_summary()
         report["unreadable"] = [

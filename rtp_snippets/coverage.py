@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .errors import quoted
 from .links import CHECK_HOST
 from .lint import Finding, lint_rules
-from .page import PageFacts, lexbor_runs, map_pages, read_facts
+from .page import PageFacts, is_fixed_base, lexbor_runs, map_pages, read_facts
 from .paths import matches, site_pages
 from .terminal import shown, table
 
@@ -74,6 +74,18 @@ class SiteCheck:
     soupsieve: list[str] = field(default_factory=list)
     # The consent platform's script selector and the pages without it (None: not checked).
     consent: tuple[str, list[str]] | None = None
+    # Pages whose <base href> names a place in the URL space (page.is_fixed_base).
+    fixed_base: list[str] = field(default_factory=list)
+
+    def base_summary(self) -> str:
+        """One line on pages whose <base href> inject --external cannot follow, or ""."""
+        if not self.fixed_base:
+            return ""
+        return shown(
+            f"<base href>: {len(self.fixed_base)} pages name a place in the site's URL space "
+            f"(e.g. {', '.join(self.fixed_base[:EXAMPLES])}): inject --external skips them "
+            "unless given --base-url; inline bundles are not affected"
+        )
 
     def engine_summary(self) -> str:
         """One line on the selector engine, or "" when lexbor ran every selector."""
@@ -240,6 +252,7 @@ def site_coverage(
     unreadable = []
     navigating: dict[str, list[str]] = {}
     no_consent_script: list[str] = []
+    fixed_base: list[str] = []
     for page in facts:
         if page.problem:
             unreadable.append((page.path, page.problem))
@@ -261,6 +274,8 @@ def site_coverage(
             entry.claimed = entry.claimed and page.claimed.get(index, False)
         if page.navigation:
             navigating.setdefault(page.navigation, []).append(page.path)
+        if page.base is not None and is_fixed_base(page.base):
+            fixed_base.append(page.path)
         if page.matches.get(CONSENT_SCRIPT) == 0:
             no_consent_script.append(page.path)
         if page.rtp_tags == 0:
@@ -291,6 +306,7 @@ def site_coverage(
         navigating,
         soupsieve,
         consent,
+        fixed_base,
     )
 
 

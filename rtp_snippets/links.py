@@ -94,6 +94,11 @@ def link_glob_problem(glob: str) -> tuple[int, str] | None:
     return None
 
 
+def has_scheme(url: str) -> bool:
+    """Whether the URL starts with a scheme (``https:``)."""
+    return _SCHEME.match(url) is not None
+
+
 def link_parts(glob: str) -> str | list[str]:
     """The glob as the bundle carries it: its literal parts between the ``*``, in lower
     case; ``outbound`` and ``file`` as they are."""

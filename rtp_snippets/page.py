@@ -525,6 +525,7 @@ class PageFacts:
     # elements; and the page's title as document.title gives it (when asked).
     readings: dict[int, list[tuple[str | None, ...]]] | None = None
     title: str | None = None
+    base: str | None = None  # its <base href>
 
     @classmethod
     def unknown(cls, path: str, problem: str) -> PageFacts:
@@ -605,6 +606,7 @@ def page_facts(
         navigation=navigation,
         readings=readings or None,
         title=title,
+        base=base_href(data),
     )
 
 
@@ -627,9 +629,9 @@ def _keep_matching_links(
 ) -> None:
     """Of the links selected for a link glob, only those whose URL it matches."""
     page_url = f"https://{links.CHECK_HOST}{path}"
-    base = _BASE_HREF.search(data[: data.find(b"<body")] if b"<body" in data else data)
-    if base:
-        page_url = links.resolve(base.group(1).decode("latin-1"), page_url)
+    base = base_href(data)
+    if base is not None:
+        page_url = links.resolve(base, page_url)
     for index, glob in link_globs.items():
         if index in selected:
             selected[index] = [
@@ -640,9 +642,30 @@ def _keep_matching_links(
             ]
 
 
-# A <base href="…"> (quoted); good enough for where check resolves links.
-# Bounded, so that a page full of unclosed "<base " costs linear time.
-_BASE_HREF = re.compile(rb"""<base\s[^>]{0,1000}?href\s*=\s*["']([^"'>]{0,2000})["']""", re.I)
+# A <base href="…"> (quoted or not) before <body>; good enough to resolve links and to know
+# where an external bundle's src loads from. Bounded, so that a page full of unclosed
+# "<base " costs linear time.
+_BASE_HREF = re.compile(
+    rb"""<base[\t\n\f\r ][^>]{0,1000}?href[\t\n\f\r ]*=[\t\n\f\r ]*"""
+    rb"""(?:"([^"]{0,2000})"|'([^']{0,2000})'|([^\t\n\f\r "'>]{1,2000}))""",
+    re.IGNORECASE,
+)
+
+
+def base_href(data: bytes) -> str | None:
+    """The page's <base href> as written (character references decoded), or None."""
+    head = data[: data.find(b"<body")] if b"<body" in data else data
+    found = _BASE_HREF.search(head)
+    if found is None:
+        return None
+    value = next(group for group in found.groups() if group is not None).decode("latin-1")
+    return html.unescape(value).strip("\t\n\f\r ")
+
+
+def is_fixed_base(base: str) -> bool:
+    """Whether a base href names a place in the URL space (a path from the root, another
+    host, a scheme): where it points depends on where the site is served."""
+    return base.startswith("/") or links.has_scheme(base)
 
 
 def read_facts(

@@ -24,6 +24,7 @@ import dataclasses
 import errno
 import functools
 import hashlib
+import html
 import itertools
 import os
 import queue
@@ -37,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from .coverage import read_site_facts
 from .errors import (
@@ -48,8 +49,17 @@ from .errors import (
     SiteBusy,
 )
 from .inject import Injected, Placement, place_blocks, remove_html, rtp_tag_block, script_block
+from .links import CHECK_HOST
 from .model import RuleSet
-from .page import PageFacts, client_navigation, map_pages, page_facts, read_page
+from .page import (
+    PageFacts,
+    base_href,
+    client_navigation,
+    is_fixed_base,
+    map_pages,
+    page_facts,
+    read_page,
+)
 from .paths import (
     glob_problem,
     not_a_regular_file,
@@ -373,6 +383,7 @@ class _SiteRun:
             detect,
             self.atomic,
             memo=self.memo,
+            relative_src=self.external and not self.base_url,
         )
         if self.memo is not None:
             self.memo.begin((self.position, shared.blocks, tag_block, ruleset, with_facts, detect))
@@ -808,6 +819,9 @@ class _Shared:
     atomic: bool = True  # replace each page (else rewrite it in place, see inject_site)
     large: int | None = None  # leave pages larger than this (LARGE_PAGE) to the run's process
     memo: PageMemo | None = None  # with one job: what the last run found in each page
+    # The blocks load bundle files by a src relative to each page (external, no base URL):
+    # a page's <base href> decides what that src means.
+    relative_src: bool = False
 
 
 def _process(shared: _Shared, task: _Task, closer: _Closer = _WORKER_CLOSER) -> _Outcome:
@@ -893,7 +907,10 @@ def _inject(
         if task.block is None:
             output = remove_html(data)
         else:
-            injected = _insert(shared, shared.blocks[task.block], data, known)
+            block = shared.blocks[task.block]
+            if shared.relative_src:
+                block = _under_base(block, task.path, data)
+            injected = _insert(shared, block, data, known)
             output = injected.data
             warning = "" if injected.has_rtp_tag else NO_RTP_TAG
     except PageSkipped as skipped:
@@ -941,6 +958,29 @@ def _inject(
         task.path, status, rules=task.rules, warning=warning, file_warning=file_warning
     )
     return _Outcome(page, names(output))
+
+
+_SRC = re.compile(r'src="([^"]*)"')
+
+
+def _under_base(block: str, path: str, data: bytes) -> str:
+    """The block of the page at ``path`` (``data``), its src made relative to the page's
+    <base href> when it has one; PageSkipped when that base names a place in the URL space
+    (a path from the root, another host), which depends on where the site is served."""
+    base = base_href(data)
+    if base is None:
+        return block
+    if is_fixed_base(base):
+        raise PageSkipped(
+            "its <base href> decides where the bundle's src loads from, and where the site "
+            "is served is not known here: give --base-url (the URL of the site's root)"
+        )
+    found = _SRC.search(block)
+    assert found is not None  # an external block has a src
+    name = html.unescape(found.group(1)).rsplit("/", 1)[-1]
+    folder = urlsplit(urljoin(f"https://{CHECK_HOST}{path}", base)).path
+    src = _relative_url(folder, name)
+    return block[: found.start(1)] + html.escape(src) + block[found.end(1) :]
 
 
 def _insert(shared: _Shared, block: str, data: bytes, known: _Known | None) -> Injected:
