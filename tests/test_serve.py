@@ -611,3 +611,90 @@ def test_no_selector_runs_or_loads_anything_in_chromium(served, page, tmp_path):
     page.click("#go")  # the elements that are built still fire their rules
     assert logged(page)[-1][0] == 'click button#go.primary.big[data-track="a b"][aria-label=Go]' \
         '[type=button][name=go]'
+
+
+# Nothing lost, second round: a real server process on the loopback address, with bounded
+# connection counts and times.
+
+def test_a_folder_s_index_that_links_out_of_the_site_is_not_served(served, tmp_path):
+    site = tmp_path / "site"
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("secret outside the site")
+    (tmp_path / ".env").write_text("API_KEY=secret")
+    (site / "docs").mkdir()
+    (site / "docs" / "index.html").symlink_to(tmp_path / "outside" / "secret.txt")
+    (site / "d2").mkdir()
+    (site / "d2" / "index.htm").symlink_to(tmp_path / ".env")
+    server = served()
+    for target in ["/docs/", "/docs", "/d2/", "/d2", "/docs/index.html", "/d2/index.htm"]:
+        for method in ["GET", "HEAD"]:
+            answer = ask(server.port, target, method)
+            assert answer.status in (301, 404), (method, target, answer.status)
+            assert b"secret" not in answer.body, (method, target)
+    assert ask(server.port, "/").status == 200
+
+
+def test_a_fifo_or_other_file_that_is_not_regular_does_not_block_the_server(served, tmp_path):
+    import os
+
+    site = tmp_path / "site"
+    os.mkfifo(site / "pipe.html")
+    os.mkfifo(site / "pipe.txt")
+    (site / "folder").mkdir()
+    os.mkfifo(site / "folder" / "index.html")
+    server = served()
+    # As many requests for them as there are workers, at once, as a web page could send.
+    waiting = []
+    for index in range(serve.WORKERS):
+        connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        target = ["/pipe.html", "/pipe.txt", "/folder/"][index % 3]
+        connection.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                           "Connection: close\r\n\r\n".encode())
+        waiting.append(connection)
+    try:
+        started = time.monotonic()
+        assert ask(server.port, "/").status == 200
+        for connection in waiting:
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.0 404"), answer[:40]
+        assert time.monotonic() - started < 3
+    finally:
+        for connection in waiting:
+            connection.close()
+
+
+def test_slow_connections_cannot_hold_every_worker(served):
+    # Sixteen connections that send one header byte now and then (slowloris): each request
+    # has a deadline for its headers, and requests are answered meanwhile.
+    server = served()
+    slow = []
+    try:
+        for _ in range(serve.WORKERS * 2):
+            connection = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            connection.sendall(b"G")
+            slow.append(connection)
+        started = time.monotonic()
+        for round_ in range(6):
+            time.sleep(0.5)
+            for connection in slow:
+                try:
+                    connection.sendall(b"E" if round_ == 0 else b"x")
+                except OSError:
+                    pass  # closed by the server: what it should do in time
+            answer_started = time.monotonic()
+            assert ask(server.port, "/").status == 200
+            assert time.monotonic() - answer_started < 1.5, round_
+        # Past the header deadline, the server has closed every slow connection (after a
+        # 408 answer, or without one); a recv that timed out would fail the test.
+        time.sleep(max(0.0, serve.HEADER_SECONDS + 1 - (time.monotonic() - started)))
+        for connection in slow:
+            connection.settimeout(3)
+            rest = b""
+            while chunk := connection.recv(65536):
+                rest += chunk
+            assert rest == b"" or rest.startswith(b"HTTP/1.0 408"), rest[:40]
+    finally:
+        for connection in slow:
+            connection.close()
