@@ -9,9 +9,18 @@ pages show them in a banner and the server keeps running.
 Any page a browser shows can send requests here, so the server answers only
 requests addressed to itself (``Host: 127.0.0.1:PORT``, ``localhost:PORT`` or
 ``[::1]:PORT``; a DNS rebinding domain gets 421) and serves nothing outside the
-folder or hidden in it (``.env``, ``.git/``): 404. HEAD takes the same way as
-GET. An open connection takes one of the workers only while it has a request to
-read, so idle connections cannot use up threads.
+folder or hidden in it (``.env``, ``.git/``), nor anything but regular files and
+folders (a FIFO or a device would block the worker that opens it): 404. A folder's
+index goes through the same checks as the page it names. HEAD takes the same way
+as GET. One thread reads every connection's request line and headers without
+blocking, within HEADER_SECONDS; a worker takes the request only once they are
+all in, and writes the answer within ANSWER_SECONDS, so neither idle nor slow
+connections can hold the workers.
+
+The server is written on ``http.server``, not on an ASGI server such as uvicorn:
+measured with uvicorn 0.55 (h11 0.16), 32 connections that each send one header
+byte a second are never closed, and with ``--limit-concurrency 16`` every other
+request gets 503 meanwhile, so a header deadline would have to be added there too.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import queue
 import re
 import selectors
 import socket
+import stat
 import threading
 import time
 import traceback
@@ -47,9 +57,17 @@ from .render import build_bundle, build_overlay
 HOST = "127.0.0.1"
 # The names a browser on this machine may use for the server; a DNS rebinding page uses its own.
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
-WORKERS = 16  # requests read and answered at once
-# A connection silent this long is closed: before it sends a request, or in the middle of one.
+WORKERS = 16  # requests answered at once
+# A connection silent this long before its request starts is closed.
 TIMEOUT_SECONDS = 10.0
+# A request's line and headers must all arrive within this many seconds of its first byte,
+# and be at most HEAD_BYTES long; else the connection is closed. A worker only answers a
+# request whose head has arrived, so slow senders hold no worker.
+HEADER_SECONDS = 5.0
+HEAD_BYTES = 65536
+# An answer must be written within this many seconds (a client that does not read it
+# cannot hold a worker longer); each write also waits at most TIMEOUT_SECONDS.
+ANSWER_SECONDS = 30.0
 # What `preview --serve` copies from a selector into the element it builds. A rules file can
 # come from anyone, and whatever an element runs or loads would run on the server's origin.
 COPIED_ATTRIBUTES = ("id", "class", "type", "name")
@@ -205,8 +223,13 @@ class _Handler(SimpleHTTPRequestHandler):
         super().__init__(*args, directory=str(root), **kwargs)
 
     def setup(self) -> None:
-        super().setup()
-        self.connection.settimeout(TIMEOUT_SECONDS)  # for each read and write
+        """The request's head, read by the server's reading thread, is the handler's input;
+        its answer goes out within ANSWER_SECONDS."""
+        self.connection = self.request
+        self.connection.settimeout(TIMEOUT_SECONDS)  # for each write
+        server = cast(PreviewServer, self.server)
+        self.rfile = io.BytesIO(server.heads.pop(self.connection, b""))
+        self.wfile = _DeadlineWriter(self.connection, time.monotonic() + ANSWER_SECONDS)
 
     def parse_request(self) -> bool:
         """http.server's parsing, then the Host check: a page on a DNS rebinding domain
@@ -264,33 +287,63 @@ class _Handler(SimpleHTTPRequestHandler):
             text = rules_page(ruleset) if ruleset else "<!doctype html><html><body></body></html>"
             self._send(preview_page(text.encode(), "/", ruleset, error, self.live), with_body)
             return
-        resolved = self._site_file(path)
+        raw = self.path.split("?", 1)[0].split("#", 1)[0]
+        resolved = self._site_file(path, raw)
         if resolved is None:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
-        if resolved.is_dir() and (resolved / "index.html").is_file() and path.endswith("/"):
-            resolved, path = resolved / "index.html", path + "index.html"
-        if resolved.is_file() and resolved.suffix.lower() in HTML_SUFFIXES:
-            page = preview_page(resolved.read_bytes(), path, ruleset, error, self.live)
-            self._send(page, with_body)
+        if resolved.is_dir():
+            if not path.endswith("/"):  # as http.server does: the folder's own address
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", quote(path + "/", errors="surrogatepass"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            # The folder's index, through the same checks as a request for it.
+            for index in ("index.html", "index.htm"):
+                if (resolved / index).exists() or (resolved / index).is_symlink():
+                    path, raw = path + index, raw + index
+                    resolved = self._site_file(path, raw)
+                    if resolved is None:
+                        self.send_error(HTTPStatus.NOT_FOUND)
+                        return
+                    break
+            else:
+                listing = self.list_directory(str(resolved))
+                if listing is not None:
+                    self._copy(listing, with_body)
+                return
+        opened = _open_regular(resolved)
+        if opened is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
             return
-        file = self.send_head()  # http.server's: a redirect, a listing or the file
-        if file:
-            try:
-                if with_body:
-                    self.copyfile(file, self.wfile)
-            finally:
-                file.close()
+        with opened:
+            if resolved.suffix.lower() in HTML_SUFFIXES:
+                page = preview_page(opened.read(), path, ruleset, error, self.live)
+                self._send(page, with_body)
+                return
+            size = os.fstat(opened.fileno()).st_size
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", self.guess_type(str(resolved)))
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            if with_body:
+                self.copyfile(opened, self.wfile)
 
-    def _site_file(self, path: str) -> Path | None:
-        """The file or folder under the site that ``path`` names, links followed; None if
-        there is none, or it is outside the site, or hidden: a name starting with a dot
-        (``.env``, ``.git/config``, also reached through a link) is never served."""
+    def _copy(self, body: io.BytesIO, with_body: bool) -> None:
+        if with_body:
+            self.copyfile(body, self.wfile)
+
+    def _site_file(self, path: str, raw: str) -> Path | None:
+        """The file or folder under the site that ``path`` (``raw`` as the request wrote it,
+        percent-encoded) names, links followed; None if there is none, or it is outside
+        the site, or hidden: a name starting with a dot (``.env``, ``.git/config``, also
+        reached through a link) is never served."""
         if any(part.startswith(".") for part in path.split("/")):
             return None
         root = self.root.resolve()
         try:
-            resolved = Path(self.translate_path(self.path)).resolve(strict=True)
+            resolved = Path(self.translate_path(raw)).resolve(strict=True)
         except (OSError, RuntimeError):
             return None
         if not resolved.is_relative_to(root):
@@ -336,14 +389,47 @@ class _Handler(SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
+def _open_regular(path: Path) -> io.BufferedReader | None:
+    """The file at ``path``, opened without blocking, if it is a regular file; else None
+    (a FIFO, a device or a socket would block or never end)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        return None
+    return open(descriptor, "rb")
+
+
+class _DeadlineWriter(io.BufferedIOBase):
+    """The connection's output: each write waits at most TIMEOUT_SECONDS, and none is
+    started past the deadline."""
+
+    def __init__(self, connection: socket.socket, deadline: float):
+        self.connection, self.deadline = connection, deadline
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the answer took too long to be read")
+        self.connection.settimeout(min(left, TIMEOUT_SECONDS))
+        self.connection.sendall(data)
+        return len(data)
+
+
 class PreviewServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer with a fixed pool of WORKERS threads, where a connection takes a
-    worker only once it has something to read.
+    worker only once its request's line and headers have arrived.
 
-    Until then it waits, with all the others, in one thread's selector, and is closed after
-    TIMEOUT_SECONDS: idle connections (a browser's preconnects, or thousands of sockets
-    opened by anyone) cost no thread and do not hold up requests. A request that stalls
-    half-sent keeps its worker for at most TIMEOUT_SECONDS at each read.
+    Until then it waits, with all the others, in one thread's selector, which reads what
+    each sends without blocking: idle connections (a browser's preconnects, or thousands
+    of sockets opened by anyone) are closed after TIMEOUT_SECONDS, and a request whose head
+    is not complete within HEADER_SECONDS of its first byte (or longer than HEAD_BYTES) is
+    closed too. None of them costs a thread or holds up requests.
     """
 
     # Connections the system accepts before the server takes them; beyond this a connection
@@ -355,6 +441,7 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__(address, handler)  # if it cannot listen, it calls server_close
         self.arrived: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
         self.readable: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
+        self.heads: dict[socket.socket, bytes] = {}  # each request's head, for its handler
         # A byte on this pair wakes the selector thread: a connection arrived, or closing.
         self.wake_reader, self.wake_writer = socket.socketpair()
         self.closing = False
@@ -370,7 +457,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     def _wait_for_requests(self) -> None:
         with selectors.DefaultSelector() as selector, self.wake_reader, self.wake_writer:
-            # Each connection's data: (connection, address, when it is closed if silent).
+            # Each connection's data: [connection, address, deadline, bytes of its head].
             selector.register(self.wake_reader, selectors.EVENT_READ, None)
             while True:
                 deadlines = [key.data[2] for key in selector.get_map().values() if key.data]
@@ -382,14 +469,16 @@ class PreviewServer(ThreadingHTTPServer):
                             request, address = self.arrived.get()
                             deadline = time.monotonic() + TIMEOUT_SECONDS
                             try:
+                                request.setblocking(False)
                                 selector.register(
-                                    request, selectors.EVENT_READ, (request, address, deadline)
+                                    request,
+                                    selectors.EVENT_READ,
+                                    [request, address, deadline, b""],
                                 )
                             except (OSError, ValueError):  # closed already: nothing to wait for
                                 self.shutdown_request(request)
                     else:
-                        selector.unregister(key.fileobj)
-                        self.readable.put(key.data[:2])
+                        self._read_head(selector, key.data)
                 now = time.monotonic()
                 for key in list(selector.get_map().values()):
                     if key.data and (self.closing or key.data[2] <= now):
@@ -397,6 +486,28 @@ class PreviewServer(ThreadingHTTPServer):
                         self.shutdown_request(key.data[0])
                 if self.closing:
                     return
+
+    def _read_head(self, selector: selectors.BaseSelector, data: list) -> None:
+        """Read what the connection sent; once its request's head is in, a worker answers."""
+        request = data[0]
+        try:
+            chunk = request.recv(HEAD_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # closed by the client
+            selector.unregister(request)
+            self.shutdown_request(request)
+            return
+        if not data[3]:  # the first byte: the whole head must follow in time
+            data[2] = min(data[2], time.monotonic() + HEADER_SECONDS)
+        data[3] += chunk
+        if b"\r\n\r\n" in data[3] or b"\n\n" in data[3] or len(data[3]) > HEAD_BYTES:
+            selector.unregister(request)
+            request.setblocking(True)
+            self.heads[request] = data[3]
+            self.readable.put((request, data[1]))
 
     def _work(self) -> None:
         while (connection := self.readable.get()) is not None:
