@@ -74,18 +74,20 @@ def test_check_takes_several_rules_files(here):
 @pytest.mark.parametrize("command, message", [
     ("inject rtp-rules.yml", "inject takes the site folder; give the rules with -r: "
                              "rtp-snippets inject SITE -r rtp-rules.yml"),
-    ("remove rtp-rules.yml", "remove takes the site folder; give the rules with -r: "
-                             "rtp-snippets remove SITE -r rtp-rules.yml"),
+    ("remove rtp-rules.yml", "rtp-rules.yml is a rules file; remove takes only the site "
+                             "folder: rtp-snippets remove SITE"),
     ("check --site rtp-rules.yml", "check takes the site folder with --site; give the rules with "
                                    "-r: rtp-snippets check -r rtp-rules.yml --site SITE"),
     ("catalog --site rtp-rules.yml", "catalog takes the site folder with --site; give the rules "
                                      "with -r: rtp-snippets catalog -r rtp-rules.yml --site SITE"),
     ("preview --site rtp-rules.yml", "preview takes the site folder with --site; give the rules "
                                      "with -r: rtp-snippets preview -r rtp-rules.yml --site SITE"),
-    ("check site", "site is a folder, not a rules file; give a built site with --site: "
-                   "rtp-snippets check -r RULES --site site"),
-    ("build site", "site is a folder, not a rules file; build reads no site; give the rules file: "
-                   "rtp-snippets build -r rtp-rules.yml"),
+    ("check site", "site is a folder, not a rules file; check takes it with --site: "
+                   "rtp-snippets check --site site"),
+    ("build site", "site is a folder, not a rules file; build reads no site: rtp-snippets build"),
+    ("check --site rtp-rules.yml -r site", "check takes the site folder with --site; give the "
+                                           "rules with -r: rtp-snippets check -r rtp-rules.yml "
+                                           "--site site"),
 ])
 def test_a_file_for_a_folder_or_a_folder_for_a_file_says_what_to_type(here, command, message):
     (here / "rtp-rules.yml").write_text(RULES)
@@ -195,3 +197,44 @@ def test_commands_import_only_what_they_use(args, allowed):
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert set(eval(result.stdout.splitlines()[-1])) == allowed
+
+
+# Every hint the CLI prints is a command that works: run with SITE and RULES, where the
+# hint still has them, standing for the folder and the file of this test.
+HINTED = [
+    "inject rtp-rules.yml", "inject rtp-rules.yml -r site", "inject site -r site",
+    "remove rtp-rules.yml", "check --site rtp-rules.yml", "check --site rtp-rules.yml -r site",
+    "check site", "catalog --site rtp-rules.yml -r site", "catalog site", "build site",
+    "preview --site rtp-rules.yml -r site", "preview site",
+]
+
+
+@pytest.mark.parametrize("typed", HINTED)
+def test_every_hint_is_a_command_that_works(here, typed):
+    import shlex
+    import subprocess
+    import sys
+
+    from conftest import ctrl_c_stops
+
+    (here / "rtp-rules.yml").write_text(RULES)
+    (here / "site").mkdir()
+    (here / "site" / "index.html").write_text("<html><body><p id=a>x</p></body></html>")
+    result = run(*typed.split())
+    assert result.exit_code == 2, result.output
+    hint = result.stderr.rstrip("\n").rsplit(": rtp-snippets ", 1)[1]
+    words = [{"SITE": "site", "RULES": "rtp-rules.yml"}.get(word, word)
+             for word in shlex.split(hint)]
+    if words[0] != "preview":
+        hinted = run(*words)
+        assert hinted.exit_code == 0, (hint, hinted.output)
+        return
+    # preview serves until Ctrl-C: it must start serving.
+    server = subprocess.Popen([sys.executable, "-m", "rtp_snippets", *words, "--port", "0"],
+                              cwd=here, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=ctrl_c_stops)
+    try:
+        assert "Serving" in server.stderr.readline() + server.stderr.readline(), hint
+    finally:
+        server.kill()
+        server.communicate()
