@@ -12,7 +12,9 @@ minifier, the HTTP server or the highlighter.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,28 +51,29 @@ class RulesProblem(click.ClickException):
             click.echo(f"Error: {shown(message, keep=_LINES)}", err=True)
 
 
+@dataclass(frozen=True)
+class _Misplaced:
+    """A value given in the other one's place: a folder where a rules file goes (``is_site``)
+    or a rules file where the site folder goes. The command says what to type instead,
+    with the values the user typed (see _Placed)."""
+
+    path: Path
+    is_site: bool
+
+
 class RulesFile(click.ParamType):
-    """A rules file; a folder here is most likely the site, so say where that goes."""
+    """A rules file; a folder here is most likely the site (see _Placed)."""
 
     name = "file"
 
     def convert(self, value, param, ctx):
         path = Path(value)
-        if not path.is_dir():
-            return path
-        command = ctx.command.name if ctx else "rtp-snippets"
-        if command in ("check", "catalog", "preview"):
-            hint = f"give a built site with --site: rtp-snippets {command} -r RULES --site {value}"
-        elif command == "build":
-            hint = "build reads no site; give the rules file: rtp-snippets build -r rtp-rules.yml"
-        else:
-            hint = f"give the rules file: rtp-snippets {command} -r rtp-rules.yml"
-        raise click.UsageError(f"{value} is a folder, not a rules file; {hint}", ctx)
+        return _Misplaced(path, is_site=True) if path.is_dir() else path
 
 
 class SiteFolder(click.ParamType):
-    """The folder of a built site. A rules file given here says what to type instead; a
-    missing folder is the same error (exit status 1) in every command."""
+    """The folder of a built site. A rules file here is most likely the rules (see _Placed);
+    a missing folder is the same error (exit status 1) in every command."""
 
     name = "folder"
 
@@ -79,19 +82,75 @@ class SiteFolder(click.ParamType):
         problem = site_folder_problem(path)
         if problem is None:
             return path
-        command = ctx.command.name if ctx else "rtp-snippets"
-        positional = isinstance(param, click.Argument)
         if path.exists() and path.suffix.lower() in RULES_SUFFIXES:
-            usage = (
-                f"rtp-snippets {command} SITE -r {value}"
-                if positional
-                else f"rtp-snippets {command} -r {value} --site SITE"
-            )
-            where = "" if positional else " with --site"
-            raise click.UsageError(
-                f"{command} takes the site folder{where}; give the rules with -r: {usage}", ctx
-            )
+            return _Misplaced(path, is_site=False)
         raise click.ClickException(problem)
+
+
+class _Placed(click.Command):
+    """A command that refuses values given in each other's place (exit status 2) with the
+    command to type instead, made of the values the user typed: a hint that works."""
+
+    def invoke(self, ctx):
+        values = [
+            item
+            for value in ctx.params.values()
+            for item in (value if isinstance(value, tuple) else (value,))
+        ]
+        misplaced = [value for value in values if isinstance(value, _Misplaced)]
+        if misplaced:
+            raise click.UsageError(_placement_hint(ctx, values, misplaced[0]), ctx)
+        return super().invoke(ctx)
+
+
+def _placement_hint(ctx: click.Context, values: list, first: _Misplaced) -> str:
+    """What went where, and the command with each value in its place."""
+    command = ctx.command.name or "rtp-snippets"
+    sites = [value.path for value in values if isinstance(value, _Misplaced) and value.is_site]
+    rules = [
+        value.path for value in values if isinstance(value, _Misplaced) and not value.is_site
+    ] + [
+        value
+        for name in ("rules_argument", "rules_option", "rules")
+        for value in _paths(ctx.params.get(name))
+    ]
+    site = sites[0] if sites else ctx.params.get("site")
+    site_text = shlex.quote(str(site)) if isinstance(site, Path) else "SITE"
+    rules_text = f"-r {shlex.quote(str(rules[0]))}" if rules else _default_rules()
+    if command == "remove":
+        usage = f"rtp-snippets remove {site_text}"
+    elif command == "inject":
+        usage = f"rtp-snippets inject {site_text} {rules_text}"
+    elif command == "build":
+        usage = f"rtp-snippets build {rules_text}"
+    else:
+        usage = f"rtp-snippets {command} {rules_text} --site {site_text}"
+    usage = " ".join(usage.split())  # no double space where the default rules need no -r
+    if first.is_site:
+        where = "build reads no site" if command == "build" else f"{command} takes it with --site"
+        if command in ("inject", "remove"):
+            where = f"{command} takes it as its argument"
+        return f"{first.path} is a folder, not a rules file; {where}: {usage}"
+    if command == "remove":
+        return f"{first.path} is a rules file; remove takes only the site folder: {usage}"
+    with_site = " with --site" if command in ("check", "catalog", "preview") else ""
+    return f"{command} takes the site folder{with_site}; give the rules with -r: {usage}"
+
+
+def _paths(value) -> list[Path]:
+    items = value if isinstance(value, tuple) else (value,)
+    return [item for item in items if isinstance(item, Path)]
+
+
+def _default_rules() -> str:
+    """Nothing when the folder has the rules file a command reads by default, else -r."""
+    from .load import find_rules_file
+
+    try:
+        find_rules_file()
+        return ""
+    except RtpSnippetsError:
+        return "-r RULES"
 
 
 RULES_TYPE = RulesFile()
@@ -184,6 +243,8 @@ class _Progress:
 class _Commands(click.Group):
     """The commands; the one place where a library error becomes the CLI's exit status 1
     and its ``Error:`` blocks (no traceback)."""
+
+    command_class = _Placed
 
     def invoke(self, ctx):
         try:
