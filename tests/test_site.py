@@ -438,7 +438,12 @@ def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path, external):
                               str(EXAMPLE_RULES), "--jobs", "1", *flags],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
-    while not (copy / LOCK).exists() and first.poll() is None and time.monotonic() < deadline:
+    while first.poll() is None and time.monotonic() < deadline:
+        try:
+            if (copy / LOCK).read_text().strip():  # taken, and its process id written
+                break
+        except FileNotFoundError:
+            pass
         time.sleep(0.001)
     # Held still while the second run starts: started after it, the second run took longer
     # to reach the lock (Python, the rules, its bundles) than the first took to finish,
