@@ -166,3 +166,7 @@ class InvalidGlob(RtpSnippetsError, ValueError):
 
 class BudgetExceeded(RtpSnippetsError):
     """A bundle is larger than ``--max-bytes`` allows."""
+
+
+class VerifyError(RtpSnippetsError):
+    """``verify`` cannot run: no Playwright, no browser."""

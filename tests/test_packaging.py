@@ -69,6 +69,9 @@ def test_templates_are_found_after_install(tmp_path, editable):
         assert folder == project / "templates"
     else:
         assert folder.is_relative_to(environment) and (folder / "bundle.js.j2").is_file()
+        # Every template ships: the bundle's and verify's script (templates/verify.js).
+        assert sorted(path.name for path in folder.iterdir() if path.is_file()) == sorted(
+            path.name for path in (ROOT / "templates").iterdir() if path.is_file())
         # The integrations ship too (their generators are not installed here, so no import).
         site_packages = folder.parent.parent
         assert (site_packages / "pelican" / "plugins" / "rtp_snippets" / "__init__.py").is_file()

@@ -35,6 +35,7 @@ STAGES = {
     "cli": 10,
     "__init__": 11,  # the package's public names, and Pelican's plugin entry
     "__main__": 11,
+    "verify": 9,
 }
 
 
