@@ -654,3 +654,109 @@ def catalog(
         click.echo(text, nl=False)
     else:
         _write(output, text, "utf-8")
+
+
+@main.command()
+@SITE_ARGUMENT
+@click.option("-r", "--rules", metavar="FILE", type=RULES_TYPE, help=RULES_HELP)
+@click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Pages verified at once, each in a tab of its own (default: the CPUs, at most 4).",
+)
+@click.option(
+    "--consent",
+    type=click.Choice(("all", "none", "refused", "granted")),
+    default="all",
+    show_default=True,
+    help="With a consent: section, the states to check: no choice yet, refused, granted.",
+)
+@click.option(
+    "--elements",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Elements of each rule tried on a page (the first ones).",
+)
+@click.option("--all-elements", is_flag=True, help="Try every element of each rule.")
+@click.option(
+    "--json",
+    "json_output",
+    metavar="FILE",
+    help="Write the results as JSON to FILE (- for standard output).",
+)
+@click.option(
+    "--junit",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write JUnit XML to FILE: one test case per rule, page and consent state.",
+)
+@click.option(
+    "--baseline",
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A --json of an earlier run: report rules whose matched elements changed.",
+)
+@click.option("--browser", metavar="PATH", help="The Chromium or Chrome to drive.")
+def verify(
+    site: Path,
+    rules: Path | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    consent: str,
+    elements: int,
+    all_elements: bool,
+    json_output: str | None,
+    junit: Path | None,
+    baseline: Path | None,
+    browser: str | None,
+) -> None:
+    """Prove the rules on the built, injected SITE in a real browser: for every page and
+    every rule that can fire there, act as a visitor and compare the rtp calls with those
+    the rule and the live page give. Needs the verify extra (Playwright).
+
+    \b
+    Example:
+      rtp-snippets verify _site -r rtp-rules.yml --junit verify.xml
+    """
+    from .verify import verify_site
+
+    path = _rule_files(None, rules)[0]
+    previous = None
+    if baseline is not None:
+        try:
+            previous = json.loads(baseline.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise click.ClickException(
+                f"{baseline}: not a JSON report of verify: {error}"
+            ) from None
+    report = verify_site(
+        site,
+        _load(path),
+        include=include,
+        exclude=exclude,
+        jobs=jobs,
+        consent=consent,
+        browser=browser,
+        elements=None if all_elements else elements,
+        baseline=previous,
+        progress=_Progress("pages", json_output == "-"),
+    )
+    if json_output == "-":
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        for line in report.failure_lines():
+            click.echo(shown(line))
+        for change in report.changes:
+            click.echo(shown(f"changed since the baseline: {change}"))
+        click.echo(report.summary())
+    if json_output not in (None, "-"):
+        _write(Path(json_output), json.dumps(report.as_json(), indent=2) + "\n", "utf-8")
+    if junit is not None:
+        _write(junit, report.junit(), "utf-8")
+    if report.failures:
+        sys.exit(1)
