@@ -55,6 +55,20 @@ def test_a_plain_page_passes_every_check(tmp_path):
     ]
 
 
+def test_verify_runs_from_code_that_already_runs_an_event_loop(tmp_path):
+    """A notebook, an async build script, or Playwright's own sync API (which keeps an
+    event loop running in its thread) call verify_site with a loop running."""
+    import asyncio
+
+    site, rules_path = built(tmp_path)
+
+    async def from_a_coroutine():
+        return verified(site, rules_path)
+
+    report = asyncio.run(from_a_coroutine())
+    assert failures(report) == [] and report.counts()["passed"] == 2
+
+
 # Each fault, and the reason verify gives (the same page without it passes: the test above).
 FAULTS = [
     ("page script stops clicks at window, in the capture phase",
