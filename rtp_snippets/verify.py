@@ -253,8 +253,9 @@ def verify_site(
     plans = [_Plan.of(root, path, ruleset) for path in paths]
     server = _serve(root, ruleset)
     try:
-        results, used = asyncio.run(
-            _run(
+        results, used = _run_to_end(
+            partial(
+                _run,
                 plans,
                 ruleset,
                 server,
@@ -1268,6 +1269,30 @@ _TYPES = {
     ".txt": "text/plain",
     ".pdf": "application/pdf",
 }
+
+
+def _run_to_end(coroutine: Callable[[], Any]) -> Any:
+    """Run ``coroutine()`` in an event loop of its own. When this thread already runs one
+    (a notebook, an async build script, Playwright's sync API), in a thread of its own:
+    asyncio.run refuses a running loop, and waiting on it from here would block it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine())
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine())
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="rtp-snippets verify")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _count(number: int, noun: str) -> str:
