@@ -29,14 +29,16 @@ from .errors import (
 )
 from .fields import CONSENT_FIELDS, CONSENT_PLATFORMS, RULE_FIELDS
 from .model import (
-    CLIENT_NAVIGATION,
     CLIENT_NAVIGATION_HELP,
-    NAVIGATION,
     NAVIGATION_HELP,
+    ClientNavigation,
     Consent,
+    Navigation,
     RtpTag,
     Rule,
     RuleSet,
+    is_client_navigation,
+    is_navigation,
 )
 
 TOP_LEVEL_KEYS = ("rtp", "navigation", "client_navigation", "consent", "rules")
@@ -143,8 +145,8 @@ class _Reader:
         self.errors: list[RuleError] = []
         self.rules: list[tuple[Rule, Locate]] = []
         self.rtp: RtpTag | None = None
-        self.navigation = "queue"
-        self.client_navigation = "auto"
+        self.navigation: Navigation = "queue"
+        self.client_navigation: ClientNavigation = "auto"
         self.consent: Consent | None = None
         self.consent_line = 0  # the line of a .rules file's consent line
 
@@ -427,13 +429,13 @@ class _Reader:
                     self.error(*_locate_in_mapping(node, nodes, problem), problem.message)
 
     def read_navigation(self, value: object, line: int, column: int) -> None:
-        if isinstance(value, str) and value in NAVIGATION:
+        if is_navigation(value):
             self.navigation = value
         else:
             self.error(line, column, NAVIGATION_HELP)
 
     def read_client_navigation(self, value: object, line: int, column: int) -> None:
-        if isinstance(value, str) and value in CLIENT_NAVIGATION:
+        if is_client_navigation(value):
             self.client_navigation = value
         else:
             self.error(line, column, CLIENT_NAVIGATION_HELP)

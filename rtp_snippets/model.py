@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import FrameType
+from typing import Literal, TypeGuard
 
 from . import css, links, paths
 from .errors import InvalidRule, Position, Problem, ValueSyntaxError, cut, quoted
@@ -573,7 +574,8 @@ def _caller_position() -> Position | None:
 
 
 # What happens to the calls of a click or submit that makes the page leave.
-NAVIGATION = {
+Navigation = Literal["queue", "send"]
+NAVIGATION: dict[Navigation, str] = {
     "queue": "they go to sessionStorage and the next page of the site that carries the "
     "bundle sends them (the default)",
     "send": "they go out at once (a smaller bundle; rtp.js may not finish sending them "
@@ -587,7 +589,8 @@ NAVIGATION_EVENTS = ("click", "submit")
 
 # Whether the site changes pages without loading them (history.pushState: Material for
 # MkDocs' navigation.instant, Turbo, swup, Astro view transitions).
-CLIENT_NAVIGATION = {
+ClientNavigation = Literal["auto", "on", "off"]
+CLIENT_NAVIGATION: dict[ClientNavigation, str] = {
     "auto": "on when the site's pages say so (Material for MkDocs with navigation.instant), "
     "else off (the default)",
     "on": "every page gets one bundle with every rule; a new path shown by history.pushState "
@@ -598,6 +601,16 @@ CLIENT_NAVIGATION_HELP = (
     "client_navigation must be 'auto' (the default: on for sites built with Material for "
     "MkDocs' navigation.instant), 'on' (the site changes pages with history.pushState) or 'off'"
 )
+
+
+def is_navigation(value: object) -> TypeGuard[Navigation]:
+    """Whether ``value`` is a ``navigation`` setting (see NAVIGATION)."""
+    return isinstance(value, str) and value in NAVIGATION
+
+
+def is_client_navigation(value: object) -> TypeGuard[ClientNavigation]:
+    """Whether ``value`` is a ``client_navigation`` setting (see CLIENT_NAVIGATION)."""
+    return isinstance(value, str) and value in CLIENT_NAVIGATION
 
 
 # The key of the consent platform's script among a page's selectors (rule indexes are >= 0).
@@ -615,19 +628,17 @@ class RuleSet:
     rules: tuple[Rule, ...]
     path: Path | None = field(default=None, compare=False)
     rtp: RtpTag | None = None
-    navigation: str = "queue"
-    client_navigation: str = "auto"
+    navigation: Navigation = "queue"
+    client_navigation: ClientNavigation = "auto"
     consent: Consent | None = None
     # Set on a page's share of a larger set (subset()) whose other bundles queue calls.
     receives: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.navigation, str) or self.navigation not in NAVIGATION:
+        # The types say so, but a Python rules file or a caller without mypy may not.
+        if not is_navigation(self.navigation):
             raise InvalidRule([Problem("navigation", NAVIGATION_HELP)])
-        if (
-            not isinstance(self.client_navigation, str)
-            or self.client_navigation not in CLIENT_NAVIGATION
-        ):
+        if not is_client_navigation(self.client_navigation):
             raise InvalidRule([Problem("client_navigation", CLIENT_NAVIGATION_HELP)])
         if self.consent is not None and not isinstance(self.consent, Consent):
             raise InvalidRule([Problem("consent", "consent must be an rtp_snippets.Consent")])
