@@ -108,24 +108,24 @@ RULE_FIELDS = (
     Field(
         "name",
         "text",
-        "A name for the rule, unique in the file.",
-        {"pattern": f"^{NAME_PATTERN}$"},
+        help="A name for the rule, unique in the file.",
+        schema={"pattern": f"^{NAME_PATTERN}$"},
         clause=4,
         follows="the rule's name",
     ),
     Field(
         "event",
         "choice",
-        "When the rule fires.",
-        {"markdownEnumDescriptions": list(EVENTS.values())},
+        help="When the rule fires.",
+        schema={"markdownEnumDescriptions": list(EVENTS.values())},
         choices=tuple(EVENTS),
         required=True,
     ),
     Field(
         "selector",
         "text",
-        "A CSS selector the browser runs with closest().",
-        {"minLength": 1},
+        help="A CSS selector the browser runs with closest().",
+        schema={"minLength": 1},
         allowed_by=("click", "submit", "view", "visible"),
         needed_by=("click", "submit", "visible"),
         instead=(
@@ -139,19 +139,19 @@ RULE_FIELDS = (
     Field(
         "send",
         "text",
-        "The value, or list of values, sent to rtp(). "
+        help="The value, or list of values, sent to rtp(). "
         "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}, {host}, {title}, "
         "{percent} (scroll); "
         "{{ and }} are braces.",
-        {"minLength": 1},
+        schema={"minLength": 1},
         many=True,
         required=True,
     ),
     Field(
         "pages",
         "text",
-        "Page globs where the rule applies, e.g. /blog/**.",
-        {"minLength": 1},
+        help="Page globs where the rule applies, e.g. /blog/**.",
+        schema={"minLength": 1},
         many=True,
         clause=2,
         follows="a page glob such as /blog/**",
@@ -159,8 +159,8 @@ RULE_FIELDS = (
     Field(
         "exclude",
         "text",
-        "Page globs where the rule does not apply.",
-        {"minLength": 1},
+        help="Page globs where the rule does not apply.",
+        schema={"minLength": 1},
         many=True,
         clause=3,
         follows="a page glob such as /blog/**",
@@ -168,7 +168,7 @@ RULE_FIELDS = (
     Field(
         "once",
         "choice",
-        "Send at most once per page or per session.",
+        help="Send at most once per page or per session.",
         choices=ONCE,
         clause=1,
         follows="'page' or 'session'",
@@ -176,10 +176,10 @@ RULE_FIELDS = (
     Field(
         "percent",
         "integer",
-        "scroll: the depth that fires the rule, or a list of depths "
+        help="scroll: the depth that fires the rule, or a list of depths "
         "(each fires once; {percent} sends it). visible: the share of the element "
         "that must be in view.",
-        {"minimum": 1, "maximum": 100},
+        schema={"minimum": 1, "maximum": 100},
         many=True,
         unique=True,
         allowed_by=("scroll", "visible"),
@@ -192,9 +192,9 @@ RULE_FIELDS = (
     Field(
         "seconds",
         "number",
-        "timer: seconds on the page before the rule fires. visible: "
+        help="timer: seconds on the page before the rule fires. visible: "
         "seconds the element must stay in view.",
-        {"exclusiveMinimum": 0, "maximum": MAX_SECONDS},
+        schema={"exclusiveMinimum": 0, "maximum": MAX_SECONDS},
         allowed_by=("timer", "visible"),
         needed_by=("timer",),
         missing="a '{event}' rule needs seconds, e.g. seconds: 30",
@@ -204,11 +204,14 @@ RULE_FIELDS = (
     Field(
         "link",
         "text",
-        "click: only links (a[href], area[href]) whose URL, without "
+        help="click: only links (a[href], area[href]) whose URL, without "
         "?query and #fragment, matches this glob (* is any run of characters, case is "
         "ignored), e.g. *.pdf; or outbound: links to another host; or file: links to "
         "a file that is not a page (PDF, office documents, archives, images, media).",
-        {"minLength": 1, "pattern": "^(outbound$|file$|\\*|[A-Za-z][A-Za-z0-9+.-]*:)[^?#\\s]*$"},
+        schema={
+            "minLength": 1,
+            "pattern": "^(outbound$|file$|\\*|[A-Za-z][A-Za-z0-9+.-]*:)[^?#\\s]*$",
+        },
         allowed_by=("click",),
         refused="link is only for 'click' rules; for other events select the links with a "
         "CSS selector such as a[href$='.pdf']",
@@ -216,7 +219,7 @@ RULE_FIELDS = (
     Field(
         "dynamic",
         "flag",
-        "The elements are made by page scripts: inject --prune "
+        help="The elements are made by page scripts: inject --prune "
         "keeps the rule on every page it applies to.",
         clause=5,
     ),
@@ -282,48 +285,49 @@ CONSENT_FIELDS = (
     Field(
         "cookie",
         "text",
-        "The consent cookie's name.",
+        help="The consent cookie's name.",
         allowed_by=("cookie",),
         needed_by=("cookie",),
     ),
     Field(
         "field",
         "text",
-        "A field of the cookie's value read as JSON (a.b): a list that "
+        help="A field of the cookie's value read as JSON (a.b): a list that "
         "must hold value, or without value, true.",
         # Looser than the model's check, which also refuses control characters.
-        {"pattern": "^[^.\\s]+(\\.[^.\\s]+)*$"},
+        schema={"pattern": "^[^.\\s]+(\\.[^.\\s]+)*$"},
         allowed_by=("cookie",),
     ),
     Field(
         "value",
         "text",
-        "With field: the entry the field's list must hold. Without: a "
+        help="With field: the entry the field's list must hold. Without: a "
         "glob for the cookie's value ('*': any characters), which never grants a "
         "cookie holding JSON.",
-        {"minLength": 1},
+        schema={"minLength": 1},
         allowed_by=("cookie",),
     ),
     Field(
         "flag",
         "text",
-        "A window property (a.b.c): true grants, false refuses.",
-        {"pattern": f"^{FLAG_PATTERN}$"},
+        help="A window property (a.b.c): true grants, false refuses.",
+        schema={"pattern": f"^{FLAG_PATTERN}$"},
         allowed_by=("flag",),
         needed_by=("flag",),
     ),
     Field(
         "event",
         "text",
-        "A DOM event after which consent is looked at again.",
-        {"pattern": f"^{EVENT_NAME_PATTERN}$"},
+        help="A DOM event after which consent is looked at again.",
+        schema={"pattern": f"^{EVENT_NAME_PATTERN}$"},
         allowed_by=("cookie", "flag"),
     ),
     Field(
         "script",
         "text",
-        "A CSS selector for the platform's script, which check --site looks for on every page.",
-        {"minLength": 1},
+        help="A CSS selector for the platform's script, which check --site "
+        "looks for on every page.",
+        schema={"minLength": 1},
     ),
 )
 
