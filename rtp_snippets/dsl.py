@@ -45,9 +45,13 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import DslError, cut
-from .model import CONSENT_PLATFORMS, EVENTS, ONCE
+from .fields import CONSENT_FIELD, CONSENT_PLATFORMS, EVENTS, PLATFORM_SETTINGS, RULE_FIELDS
 
-CLAUSES = ("once", "pages", "exclude", "name", "dynamic")
+# The clauses after the values: the rule fields that have one (Field.clause), in order.
+CLAUSES = tuple(
+    spec.name for spec in sorted(RULE_FIELDS, key=lambda spec: spec.clause) if spec.clause
+)
+_CLAUSE_FIELDS = {spec.name: spec for spec in RULE_FIELDS if spec.clause}
 # Regular expressions, not loops over characters: a line may be a megabyte long. In a
 # str pattern \s is exactly what str.isspace() accepts.
 _SPACE = re.compile(r"\s*")
@@ -78,18 +82,6 @@ def parse_rule(line: str) -> ParsedRule:
 def parse_consent(line: str) -> ParsedRule:
     """Parse a ``consent`` line into the fields of a Consent; raise ``DslError``."""
     return _Parser(line).consent()
-
-
-# What the items after each platform's name are (the first field they fill).
-_CONSENT_ITEMS = {
-    "onetrust": "groups",
-    "cookiebot": "categories",
-    "tcf": "purposes",
-    "cookieconsent": "categories",
-    "klaro": "services",
-    "cookie": "cookie",
-    "flag": "flag",
-}
 
 
 class _Parser:
@@ -225,7 +217,8 @@ class _Parser:
                 f"unknown consent platform {shown}; platforms are {', '.join(CONSENT_PLATFORMS)}",
             )
         self._set("platform", platform, offset)
-        field_name = _CONSENT_ITEMS[platform]
+        # The items after the platform's name fill its first setting.
+        field_name = PLATFORM_SETTINGS[platform][0]
         if platform == "tcf" and self._peek_word() == "vendors":
             field_name = "vendors"
             self._bare()
@@ -264,7 +257,7 @@ class _Parser:
                 if len(items) > 1:
                     raise DslError(offsets[1], "a flag line names one window property")
             else:
-                numbers = field_name in ("purposes", "vendors")
+                numbers = CONSENT_FIELD[field_name].kind == "integer"
                 self._set(
                     field_name,
                     [int(item) if numbers and item.isdigit() else item for item in items],
@@ -412,20 +405,16 @@ class _Parser:
             )
         if keyword in self.parsed.fields:
             raise DslError(offset, f"'{keyword}' is given twice")
-        if keyword == "once":
-            value_offset, value = self._bare()
-            if value not in ONCE:
-                raise DslError(value_offset, "'once' is followed by 'page' or 'session'")
-            self._set("once", value, value_offset)
-        elif keyword == "dynamic":
-            self._set("dynamic", True, offset)
-        elif keyword == "name":
-            value_offset, value = self._bare()
-            if not value:
-                raise DslError(value_offset, "'name' is followed by the rule's name")
-            self._set("name", value, value_offset)
+        spec = _CLAUSE_FIELDS[keyword]
+        if spec.many:
+            self._set(keyword, *self._items(spec.follows))
+        elif spec.kind == "flag":
+            self._set(keyword, True, offset)
         else:
-            self._set(keyword, *self._items("a page glob such as /blog/**"))
+            value_offset, value = self._bare()
+            if not value or (spec.choices and value not in spec.choices):
+                raise DslError(value_offset, f"'{keyword}' is followed by {spec.follows}")
+            self._set(keyword, value, value_offset)
 
 
 def _whole_number(digits: str) -> int | float:

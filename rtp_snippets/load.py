@@ -27,16 +27,18 @@ from .errors import (
     RulesFileNotFound,
     cut,
 )
+from .fields import CONSENT_FIELDS, CONSENT_PLATFORMS, RULE_FIELDS
 from .model import (
-    CLIENT_NAVIGATION,
     CLIENT_NAVIGATION_HELP,
-    CONSENT_PLATFORMS,
-    NAVIGATION,
     NAVIGATION_HELP,
+    ClientNavigation,
     Consent,
+    Navigation,
     RtpTag,
     Rule,
     RuleSet,
+    is_client_navigation,
+    is_navigation,
 )
 
 TOP_LEVEL_KEYS = ("rtp", "navigation", "client_navigation", "consent", "rules")
@@ -44,44 +46,12 @@ TOP_LEVEL_KEYS = ("rtp", "navigation", "client_navigation", "consent", "rules")
 # device such as /dev/zero) past this is not read on, so it cannot take all memory.
 MAX_RULES_BYTES = 8_000_000
 RTP_KEYS = ("account", "script")
-CONSENT_KEYS = (
-    "platform",
-    "groups",
-    "categories",
-    "purposes",
-    "vendors",
-    "services",
-    "cookie",
-    "field",
-    "value",
-    "flag",
-    "event",
-    "script",
-)
-RULE_KEYS = (
-    "name",
-    "event",
-    "selector",
-    "send",
-    "pages",
-    "exclude",
-    "once",
-    "percent",
-    "seconds",
-    "link",
-    "dynamic",
-)
-# Fields that take a value or a list of values; the others take a single value.
-LIST_KEYS = (
-    "send",
-    "pages",
-    "exclude",
-    "percent",
-    "groups",
-    "categories",
-    "purposes",
-    "vendors",
-)
+# The keys of a rule's mapping and of the consent: section, and those of them that take a
+# list (see fields.py).
+RULE_KEYS = tuple(spec.name for spec in RULE_FIELDS)
+CONSENT_KEYS = tuple(spec.name for spec in CONSENT_FIELDS)
+RULE_LISTS = frozenset(spec.name for spec in RULE_FIELDS if spec.many)
+CONSENT_LISTS = frozenset(spec.name for spec in CONSENT_FIELDS if spec.many)
 DEFAULT_RULES_FILE = "rtp-rules.yml"
 # Looked for in this order when no rules file is named; then the one *.rules file.
 DEFAULT_RULES_FILES = (DEFAULT_RULES_FILE, "rtp-rules.yaml")
@@ -175,8 +145,8 @@ class _Reader:
         self.errors: list[RuleError] = []
         self.rules: list[tuple[Rule, Locate]] = []
         self.rtp: RtpTag | None = None
-        self.navigation = "queue"
-        self.client_navigation = "auto"
+        self.navigation: Navigation = "queue"
+        self.client_navigation: ClientNavigation = "auto"
         self.consent: Consent | None = None
         self.consent_line = 0  # the line of a .rules file's consent line
 
@@ -216,7 +186,8 @@ class _Reader:
         left out of ``fields``) are not reported again."""
         try:
             # A missing event or send reaches the model as None, which reports it.
-            rule = Rule(**{"event": None, "send": None, **fields}, source=self.position(*start))
+            missing = {spec.name: None for spec in RULE_FIELDS if spec.required}
+            rule = Rule(**{**missing, **fields}, source=self.position(*start))
         except InvalidRule as invalid:
             for problem in invalid.problems:
                 if problem.field not in refused:
@@ -420,7 +391,7 @@ class _Reader:
             )
             return
         nodes = self.mapping(node, RTP_KEYS)
-        fields, refused = self.construct(nodes)
+        fields, refused = self.construct(nodes, frozenset())
         try:
             self.rtp = RtpTag(
                 # A missing key reaches the model as "", which reports it.
@@ -442,7 +413,7 @@ class _Reader:
             )
             return
         nodes = self.mapping(node, CONSENT_KEYS)
-        fields, refused = self.construct(nodes)
+        fields, refused = self.construct(nodes, CONSENT_LISTS)
         if "platform" not in fields:
             if "platform" not in refused:  # a refused platform was reported where it is
                 self.error(
@@ -458,36 +429,39 @@ class _Reader:
                     self.error(*_locate_in_mapping(node, nodes, problem), problem.message)
 
     def read_navigation(self, value: object, line: int, column: int) -> None:
-        if isinstance(value, str) and value in NAVIGATION:
+        if is_navigation(value):
             self.navigation = value
         else:
             self.error(line, column, NAVIGATION_HELP)
 
     def read_client_navigation(self, value: object, line: int, column: int) -> None:
-        if isinstance(value, str) and value in CLIENT_NAVIGATION:
+        if is_client_navigation(value):
             self.client_navigation = value
         else:
             self.error(line, column, CLIENT_NAVIGATION_HELP)
 
     def read_yaml_mapping(self, node: yaml.MappingNode) -> None:
         nodes = self.mapping(node, RULE_KEYS)
-        fields, refused = self.construct(nodes)
+        fields, refused = self.construct(nodes, RULE_LISTS)
 
         def locate(problem: Problem) -> tuple[int, int]:
             return _locate_in_mapping(node, nodes, problem)
 
         self.add_rule(fields, _start(node), locate, refused)
 
-    def construct(self, nodes: dict[str, yaml.Node]) -> tuple[dict, frozenset[str]]:
+    def construct(
+        self, nodes: dict[str, yaml.Node], lists: frozenset[str]
+    ) -> tuple[dict, frozenset[str]]:
         """The fields' Python values, and the names of those refused: a value that is not
-        a plain one (a YAML tag, a list or mapping where one value goes) is reported at
-        its place and left out. The check reads the node tree only, so an alias bomb is
-        never expanded and a recursive alias never followed."""
+        a plain one (a YAML tag, a list or mapping where one value goes; the keys in
+        ``lists`` take a list) is reported at its place and left out. The check reads the
+        node tree only, so an alias bomb is never expanded and a recursive alias never
+        followed."""
         constructor = _Loader("")
         fields = {}
         refused = set()
         for key, value in nodes.items():
-            problem = _value_problem(key, value)
+            problem = _value_problem(key, value, key in lists)
             if problem is None:
                 fields[key] = constructor.construct_object(value, deep=True)
             else:
@@ -644,13 +618,14 @@ for _tag in _TEXT_TAGS:
     _Loader.add_constructor(_tag, _construct_text)
 
 
-def _value_problem(key: str, node: yaml.Node) -> tuple[yaml.Node, str] | None:
-    """Where and why ``node`` is not a value the field ``key`` takes, or None."""
+def _value_problem(key: str, node: yaml.Node, many: bool) -> tuple[yaml.Node, str] | None:
+    """Where and why ``node`` is not a value the field ``key`` takes (a list too when
+    ``many``), or None."""
     if not _plain_tag(node):
         return node, _tag_message(node)
     if isinstance(node, yaml.ScalarNode):
         return None
-    if key not in LIST_KEYS:
+    if not many:
         return node, f"'{key}' takes a single value, not a {_kind(node)}"
     if isinstance(node, yaml.MappingNode):
         return node, f"'{key}' takes a value or a list of values, not a mapping"

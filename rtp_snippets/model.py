@@ -18,32 +18,39 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import FrameType
+from typing import Literal, TypeGuard
 
 from . import css, links, paths
 from .errors import InvalidRule, Position, Problem, ValueSyntaxError, cut, quoted
+from .fields import (
+    CONSENT_FIELD,
+    CONSENT_FIELDS,
+    CONSENT_NAME_PATTERN,
+    CONSENT_PLATFORMS,
+    COOKIE_VALUE_CHARACTERS,
+    EVENT_NAME_PATTERN,
+    EVENTS,
+    FLAG_PATTERN,
+    GROUP_PATTERN,
+    MAX_SECONDS,
+    NAME_PATTERN,
+    PLATFORM_SETTINGS,
+    RULE_FIELD,
+    RULE_FIELDS,
+    TCF_PURPOSES,
+    TCF_VENDORS,
+    Field,
+    given,
+)
 
-EVENTS = {
-    "click": "an element matching the selector, or anything inside it, is clicked; with "
-    "`link`, a link whose URL matches",
-    "submit": "a form matching the selector is submitted",
-    "view": "the page loads (with a selector: only pages where it matches)",
-    "visible": "an element matching the selector enters the viewport (once per element); "
-    "with `percent` and `seconds`, at least that share of it for at least that long",
-    "scroll": "the page is scrolled down to `percent` of its height (each depth once)",
-    "timer": "`seconds` have passed since the page loaded",
-}
-SELECTOR_REQUIRED = {"click", "submit", "visible"}
-SELECTOR_FORBIDDEN = {"scroll", "timer"}
-ONCE = ("page", "session")
 PLACEHOLDERS = ("text", "attr", "path", "query", "host", "title", "percent")
 _ELEMENT_PLACEHOLDERS = {"text", "attr"}
 # Placeholders with no name; the others are written {kind:NAME}.
 _NAMELESS = ("text", "path", "host", "title", "percent")
 # The elements a link rule acts on: those a click follows to a URL.
 LINKS = "a[href],area[href]"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*\Z")
+_NAME = re.compile(NAME_PATTERN + r"\Z")
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'>/=\x00-\x1f]+\Z")
-_MAX_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,9 @@ class Rule:
         if isinstance(self.percent, (list, tuple)):
             depths = tuple(self.percent)
             object.__setattr__(self, "percent", depths[0] if len(depths) == 1 else depths)
-        _settle(self, ("send", "pages", "exclude"), (str,), validate)
+        # percent, a list field too, keeps one depth as a number: settled above.
+        lists = tuple(spec.name for spec in RULE_FIELDS if spec.many and spec.name != "percent")
+        _settle(self, lists, (str,), validate)
 
     @property
     def key(self) -> str:
@@ -270,24 +279,91 @@ def _written(parts: tuple[Part, ...], depth: int) -> str:
 
 
 def validate(rule: Rule) -> list[Problem]:
-    """Every problem with the rule's fields (an empty list when it is valid)."""
+    """Every problem with the rule's fields (an empty list when it is valid), field by
+    field in RULE_FIELDS order: whether the rule's event allows the field and has it
+    where it needs it (an unknown event is reported alone), then, if so, its value."""
     problems: list[Problem] = []
     event_known = isinstance(rule.event, str) and rule.event in EVENTS
-    if not event_known:
-        problems.append(Problem("event", _unknown_event_message(rule.event)))
-    problems += _selector_problems(rule, event_known)
-    problems += _send_problems(rule, event_known)
-    for field_name in ("pages", "exclude"):
+    for spec in RULE_FIELDS:
+        found = event_problems(rule, spec) if event_known else []
+        if not found:
+            check = _VALUE_CHECKS.get(spec.name)
+            found = check(rule) if check else _kind_problems(rule, spec)
+        problems += found
+    return problems
+
+
+def allows(spec: Field, event: object) -> bool:
+    """Whether ``event`` allows the field ``spec`` (RULE_FIELDS' ``allowed_by``)."""
+    return spec.allowed_by is None or event in spec.allowed_by
+
+
+def event_problems(rule: Rule, spec: Field) -> list[Problem]:
+    """The field given where the rule's event does not allow it, or missing where the
+    event needs it (or, with ``instead``, needs it or the other field)."""
+    if given(getattr(rule, spec.name)):
+        if allows(spec, rule.event):
+            return []
+        return [Problem(spec.name, spec.refused.format(event=rule.event))]
+    if rule.event not in spec.needed_by:
+        return []
+    message = spec.missing
+    if spec.instead is not None and allows(RULE_FIELD[spec.instead[0]], rule.event):
+        if given(getattr(rule, spec.instead[0])):
+            return []
+        message = spec.instead[1]
+    return [Problem(spec.name, message.format(event=rule.event))]
+
+
+def _kind_problems(record: object, spec: Field) -> list[Problem]:
+    """The check of a field that has none of its own: its value is of its kind."""
+    value = getattr(record, spec.name)
+    if spec.kind == "flag":
+        return (
+            [] if isinstance(value, bool) else [Problem(spec.name, f"{spec.name} is true or false")]
+        )
+    if value is None:
+        return []
+    if spec.kind == "choice" and value not in spec.choices:
+        choices = " or ".join(f"'{choice}'" for choice in spec.choices)
+        return [Problem(spec.name, f"{spec.name} must be {choices}, not {quoted(value)}")]
+    if spec.kind == "text" and (not isinstance(value, str) or not value):
+        return [Problem(spec.name, f"{spec.name} must be a non-empty string")]
+    if spec.kind in ("integer", "number") and (
+        type(value) not in ((int,) if spec.kind == "integer" else (int, float))
+    ):
+        return [Problem(spec.name, f"{spec.name} must be a number")]
+    return []
+
+
+def _event_problem(rule: Rule) -> list[Problem]:
+    if isinstance(rule.event, str) and rule.event in EVENTS:
+        return []
+    return [Problem("event", _unknown_event_message(rule.event))]
+
+
+def _name_problems(rule: Rule) -> list[Problem]:
+    if rule.name is not None and (not isinstance(rule.name, str) or not _NAME.match(rule.name)):
+        return [
+            Problem("name", "a name is letters, digits and '-_.:', starting with a letter or digit")
+        ]
+    return []
+
+
+def _glob_problems(field_name: str) -> Callable[[Rule], list[Problem]]:
+    """The check of ``pages`` or ``exclude``: page globs."""
+
+    def check(rule: Rule) -> list[Problem]:
         globs = getattr(rule, field_name)
         if not isinstance(globs, tuple):
-            problems.append(
+            return [
                 Problem(
                     field_name,
                     f"'{field_name}' takes a page glob or a list of them, "
                     f'e.g. {field_name}: "/blog/**"',
                 )
-            )
-            continue
+            ]
+        problems = []
         for index, glob in enumerate(globs):
             if not isinstance(glob, str) or not glob:
                 problems.append(
@@ -297,32 +373,14 @@ def validate(rule: Rule) -> list[Problem]:
             found = paths.glob_problem(glob)
             if found:
                 problems.append(Problem(field_name, found[1], index, found[0]))
-    if rule.name is not None and (not isinstance(rule.name, str) or not _NAME.match(rule.name)):
-        problems.append(
-            Problem("name", "a name is letters, digits and '-_.:', starting with a letter or digit")
-        )
-    if rule.once is not None and rule.once not in ONCE:
-        problems.append(
-            Problem("once", f"once must be 'page' or 'session', not {quoted(rule.once)}")
-        )
-    if not isinstance(rule.dynamic, bool):
-        problems.append(Problem("dynamic", "dynamic is true or false"))
-    problems += _amount_problems(rule)
-    problems += _link_problems(rule)
-    return problems
+        return problems
+
+    return check
 
 
 def _link_problems(rule: Rule) -> list[Problem]:
     if rule.link is None:
         return []
-    if rule.event != "click":
-        return [
-            Problem(
-                "link",
-                "link is only for 'click' rules; for other events select the links with a "
-                "CSS selector such as a[href$='.pdf']",
-            )
-        ]
     if not isinstance(rule.link, str) or not rule.link:
         return [
             Problem(
@@ -346,27 +404,9 @@ def _unknown_event_message(event: object) -> str:
     return message + (f" (did you mean '{close[0]}'?)" if close else "")
 
 
-def _selector_problems(rule: Rule, event_known: bool) -> list[Problem]:
+def _selector_problems(rule: Rule) -> list[Problem]:
     if rule.selector is None:
-        if rule.event == "click" and rule.link is None:
-            return [
-                Problem(
-                    "selector",
-                    "a 'click' rule needs a selector or a link, "
-                    'e.g. selector: "#download-whitepaper" or link: "*.pdf"',
-                )
-            ]
-        if event_known and rule.event in SELECTOR_REQUIRED and rule.event != "click":
-            return [
-                Problem(
-                    "selector",
-                    f"a '{rule.event}' rule needs a selector, "
-                    'e.g. selector: "#download-whitepaper"',
-                )
-            ]
         return []
-    if event_known and rule.event in SELECTOR_FORBIDDEN:
-        return [Problem("selector", f"a '{rule.event}' rule has no selector; remove it")]
     if not isinstance(rule.selector, str) or not rule.selector.strip():
         return [Problem("selector", "the selector must be a non-empty string")]
     return [
@@ -375,7 +415,7 @@ def _selector_problems(rule: Rule, event_known: bool) -> list[Problem]:
     ]
 
 
-def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
+def _send_problems(rule: Rule) -> list[Problem]:
     if rule.send is not None and not isinstance(rule.send, tuple):
         return [
             Problem(
@@ -386,9 +426,7 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
     if not rule.send:
         return [Problem("send", "a rule needs send: a value or a list of values")]
     problems = []
-    has_element = (
-        rule.element_selector is not None and event_known and rule.event not in SELECTOR_FORBIDDEN
-    )
+    has_element = rule.element_selector is not None and allows(RULE_FIELD["selector"], rule.event)
     for index, value in enumerate(rule.send):
         if not isinstance(value, str):
             problems.append(
@@ -445,47 +483,19 @@ def _send_problems(rule: Rule, event_known: bool) -> list[Problem]:
     return problems
 
 
-def _amount_problems(rule: Rule) -> list[Problem]:
-    problems = _depth_problems(rule)
-    if rule.seconds is None and rule.event == "timer":
-        problems.append(Problem("seconds", "a 'timer' rule needs seconds, e.g. seconds: 30"))
-    elif rule.seconds is not None and rule.event not in ("timer", "visible"):
-        problems.append(
-            Problem(
-                "seconds",
-                "seconds is only for 'timer' rules and 'visible' rules (how long the element "
-                "stays in view); for a delay after the page loads write event: timer",
-            )
-        )
-    elif rule.seconds is not None and (
-        type(rule.seconds) not in (int, float) or not 0 < rule.seconds <= _MAX_SECONDS
+def _seconds_problems(rule: Rule) -> list[Problem]:
+    if rule.seconds is not None and (
+        type(rule.seconds) not in (int, float) or not 0 < rule.seconds <= MAX_SECONDS
     ):
-        problems.append(
-            Problem("seconds", f"seconds must be a number above 0 and at most {_MAX_SECONDS}")
-        )
-    return problems
+        return [Problem("seconds", f"seconds must be a number above 0 and at most {MAX_SECONDS}")]
+    return []
 
 
 def _depth_problems(rule: Rule) -> list[Problem]:
     """Problems with ``percent``: a scroll rule's depths, a visible rule's share."""
-    if rule.percent is None or rule.percent == ():
-        if rule.event == "scroll":
-            return [
-                Problem(
-                    "percent",
-                    "a 'scroll' rule needs percent: 1 to 100, or a list such as [25, 50, 75, 100]",
-                )
-            ]
+    if not given(rule.percent):
         return []
-    if rule.event not in ("scroll", "visible"):
-        return [
-            Problem(
-                "percent",
-                "percent is only for 'scroll' rules (depths) and 'visible' rules (the share "
-                "of the element in view); remove it",
-            )
-        ]
-    if rule.event == "visible" and isinstance(rule.percent, tuple):
+    if rule.event in RULE_FIELD["percent"].one_for and isinstance(rule.percent, tuple):
         return [
             Problem(
                 "percent",
@@ -508,6 +518,21 @@ def _depth_problems(rule: Rule) -> list[Problem]:
         else:
             seen.add(depth)
     return problems
+
+
+# The checks of each rule field's value, run when its event allows it (see validate); a
+# field with none here gets the check of its kind.
+_VALUE_CHECKS: dict[str, Callable[[Rule], list[Problem]]] = {
+    "name": _name_problems,
+    "event": _event_problem,
+    "selector": _selector_problems,
+    "send": _send_problems,
+    "pages": _glob_problems("pages"),
+    "exclude": _glob_problems("exclude"),
+    "percent": _depth_problems,
+    "seconds": _seconds_problems,
+    "link": _link_problems,
+}
 
 
 def _settle(
@@ -549,7 +574,8 @@ def _caller_position() -> Position | None:
 
 
 # What happens to the calls of a click or submit that makes the page leave.
-NAVIGATION = {
+Navigation = Literal["queue", "send"]
+NAVIGATION: dict[Navigation, str] = {
     "queue": "they go to sessionStorage and the next page of the site that carries the "
     "bundle sends them (the default)",
     "send": "they go out at once (a smaller bundle; rtp.js may not finish sending them "
@@ -563,7 +589,8 @@ NAVIGATION_EVENTS = ("click", "submit")
 
 # Whether the site changes pages without loading them (history.pushState: Material for
 # MkDocs' navigation.instant, Turbo, swup, Astro view transitions).
-CLIENT_NAVIGATION = {
+ClientNavigation = Literal["auto", "on", "off"]
+CLIENT_NAVIGATION: dict[ClientNavigation, str] = {
     "auto": "on when the site's pages say so (Material for MkDocs with navigation.instant), "
     "else off (the default)",
     "on": "every page gets one bundle with every rule; a new path shown by history.pushState "
@@ -574,6 +601,16 @@ CLIENT_NAVIGATION_HELP = (
     "client_navigation must be 'auto' (the default: on for sites built with Material for "
     "MkDocs' navigation.instant), 'on' (the site changes pages with history.pushState) or 'off'"
 )
+
+
+def is_navigation(value: object) -> TypeGuard[Navigation]:
+    """Whether ``value`` is a ``navigation`` setting (see NAVIGATION)."""
+    return isinstance(value, str) and value in NAVIGATION
+
+
+def is_client_navigation(value: object) -> TypeGuard[ClientNavigation]:
+    """Whether ``value`` is a ``client_navigation`` setting (see CLIENT_NAVIGATION)."""
+    return isinstance(value, str) and value in CLIENT_NAVIGATION
 
 
 # The key of the consent platform's script among a page's selectors (rule indexes are >= 0).
@@ -591,19 +628,17 @@ class RuleSet:
     rules: tuple[Rule, ...]
     path: Path | None = field(default=None, compare=False)
     rtp: RtpTag | None = None
-    navigation: str = "queue"
-    client_navigation: str = "auto"
+    navigation: Navigation = "queue"
+    client_navigation: ClientNavigation = "auto"
     consent: Consent | None = None
     # Set on a page's share of a larger set (subset()) whose other bundles queue calls.
     receives: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.navigation, str) or self.navigation not in NAVIGATION:
+        # The types say so, but a Python rules file or a caller without mypy may not.
+        if not is_navigation(self.navigation):
             raise InvalidRule([Problem("navigation", NAVIGATION_HELP)])
-        if (
-            not isinstance(self.client_navigation, str)
-            or self.client_navigation not in CLIENT_NAVIGATION
-        ):
+        if not is_client_navigation(self.client_navigation):
             raise InvalidRule([Problem("client_navigation", CLIENT_NAVIGATION_HELP)])
         if self.consent is not None and not isinstance(self.consent, Consent):
             raise InvalidRule([Problem("consent", "consent must be an rtp_snippets.Consent")])
@@ -706,36 +741,6 @@ class RtpTag:
             raise InvalidRule(problems)
 
 
-# Consent platforms: what must be granted before any rule sends (and before an injected
-# RTP tag loads rtp.js). Each is read through the platform's documented browser API.
-CONSENT_PLATFORMS = {
-    "onetrust": "OneTrust: every group in `groups` is in OnetrustActiveGroups "
-    "(re-checked on OneTrustGroupsUpdated)",
-    "cookiebot": "Cookiebot: every category in `categories` is true in Cookiebot.consent "
-    "(re-checked on CookiebotOnAccept, CookiebotOnDecline and CookiebotOnConsentReady)",
-    "tcf": "IAB TCF v2 (any CMP with __tcfapi): every purpose in `purposes` and vendor in "
-    "`vendors` has consent, or GDPR does not apply",
-    "cookieconsent": "vanilla-cookieconsent 3: every category in `categories` is accepted "
-    "(CookieConsent.acceptedCategory; re-checked on cc:onConsent and cc:onChange)",
-    "klaro": "Klaro: the visitor has saved a choice that consents to every service in "
-    "`services` (manager.confirmed, getConsent; re-checked when consents are saved)",
-    "cookie": "a cookie named `cookie`: with `field`, its value read as JSON, where the field "
-    "is a list holding `value` (or, without `value`, is true); without `field`, its value "
-    "matches the glob `value`, which never grants a cookie holding JSON (re-checked on "
-    "cookie changes and on `event`)",
-    "flag": "a window property `flag` (a.b.c) that the site's script set to true; false "
-    "refuses; anything else (an element of that name, a string, an object) is no answer "
-    "(re-checked on `event`)",
-}
-CONSENT_KEYS = {
-    "onetrust": ("groups",),
-    "cookiebot": ("categories",),
-    "tcf": ("purposes", "vendors"),
-    "cookieconsent": ("categories",),
-    "klaro": ("services",),
-    "cookie": ("cookie", "field", "value", "event"),
-    "flag": ("flag", "event"),
-}
 COOKIEBOT_CATEGORIES = ("preferences", "statistics", "marketing")
 # The script that loads the platform, for check --site, when the rules file names none.
 CONSENT_SCRIPTS = {
@@ -744,17 +749,14 @@ CONSENT_SCRIPTS = {
     "cookieconsent": 'script[src*="cookieconsent" i]',
     "klaro": 'script[src*="klaro" i]',
 }
-_GROUP = re.compile(r"[A-Za-z0-9_-]+\Z")
-# A vanilla-cookieconsent category or a Klaro service: the names their configurations use.
-_CONSENT_NAME = re.compile(r"[A-Za-z0-9_.:-]+\Z")
+_GROUP = re.compile(GROUP_PATTERN + r"\Z")
+_CONSENT_NAME = re.compile(CONSENT_NAME_PATTERN + r"\Z")
 # A field of a JSON cookie: names, separated by dots, of nested objects.
 _FIELD = re.compile(r"[^.\s\x00-\x1f]+(\.[^.\s\x00-\x1f]+)*\Z")
 _COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
-_COOKIE_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*\Z")
-_FLAG = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\Z", re.ASCII)
-_EVENT_NAME = re.compile(r"[A-Za-z0-9_.:-]+\Z")
-_TCF_PURPOSES = 11
-_TCF_VENDORS = 65535
+_COOKIE_VALUE = re.compile(f"[{COOKIE_VALUE_CHARACTERS}]*\\Z")
+_FLAG = re.compile(FLAG_PATTERN + r"\Z", re.ASCII)
+_EVENT_NAME = re.compile(EVENT_NAME_PATTERN + r"\Z")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -785,12 +787,8 @@ class Consent:
     script: str | None = None
 
     def __post_init__(self) -> None:
-        _settle(
-            self,
-            ("groups", "categories", "purposes", "vendors", "services"),
-            (str, int),
-            consent_problems,
-        )
+        lists = tuple(spec.name for spec in CONSENT_FIELDS if spec.many)
+        _settle(self, lists, (str, int), consent_problems)
 
     @property
     def script_selector(self) -> str | None:
@@ -810,16 +808,17 @@ def consent_problems(consent: Consent) -> list[Problem]:
             )
         ]
     problems = []
-    allowed = CONSENT_KEYS[platform]
-    settings = ("groups", "categories", "purposes", "vendors", "services", "cookie", "field")
-    for name in (*settings, "value", "flag", "event"):
-        if name not in allowed and getattr(consent, name) not in ((), None):
-            problems.append(
-                Problem(
-                    name,
-                    f"'{name}' is not a {platform} setting; {platform} takes " + ", ".join(allowed),
+    allowed = PLATFORM_SETTINGS[platform]
+    for spec in CONSENT_FIELDS:
+        if spec.allowed_by is not None and platform not in spec.allowed_by:
+            if given(getattr(consent, spec.name)):
+                problems.append(
+                    Problem(
+                        spec.name,
+                        f"'{spec.name}' is not a {platform} setting; {platform} takes "
+                        + ", ".join(allowed),
+                    )
                 )
-            )
     if platform == "onetrust":
         problems += _items(
             consent,
@@ -849,23 +848,20 @@ def consent_problems(consent: Consent) -> list[Problem]:
             "the name of a service in your Klaro configuration, e.g. google-ads",
         )
     elif platform == "tcf":
-        if not consent.purposes and not consent.vendors:
-            problems.append(
-                Problem("purposes", "tcf needs purposes (1 to 11) or vendors, e.g. purposes: [1]")
-            )
+        purposes = CONSENT_FIELD["purposes"]
+        if purposes.instead is not None and not consent.purposes and not consent.vendors:
+            problems.append(Problem("purposes", purposes.instead[1]))
         problems += _items(
             consent,
             "purposes",
-            lambda item: _whole(item, _TCF_PURPOSES),
-            f"a TCF purpose: a whole number from 1 to {_TCF_PURPOSES}",
-            required=False,
+            lambda item: _whole(item, TCF_PURPOSES),
+            f"a TCF purpose: a whole number from 1 to {TCF_PURPOSES}",
         )
         problems += _items(
             consent,
             "vendors",
-            lambda item: _whole(item, _TCF_VENDORS),
+            lambda item: _whole(item, TCF_VENDORS),
             "a TCF vendor id from the Global Vendor List: a whole number from 1",
-            required=False,
         )
     elif platform == "cookie":
         if not isinstance(consent.cookie, str) or not _COOKIE_NAME.match(consent.cookie):
@@ -941,8 +937,11 @@ def _items(
     name: str,
     valid: Callable[[object], bool],
     what: str,
-    required: bool = True,
 ) -> list[Problem]:
+    """The problems of a list setting: each item must be ``valid``; a platform that needs
+    the setting (CONSENT_FIELDS' ``needed_by``, unless another may stand in) needs one."""
+    spec = CONSENT_FIELD[name]
+    required = consent.platform in spec.needed_by and spec.instead is None
     items = getattr(consent, name)
     if not isinstance(items, tuple):
         return [Problem(name, f"{name} takes one value or a list: each {what}")]

@@ -6,106 +6,28 @@ valid (selectors, placeholders and globs are checked there, with positions).
 
 from __future__ import annotations
 
-from .model import (
-    CLIENT_NAVIGATION,
-    CONSENT_KEYS,
-    CONSENT_PLATFORMS,
-    COOKIEBOT_CATEGORIES,
+from .fields import (
+    CONSENT_FIELDS,
+    COOKIE_VALUE_CHARACTERS,
     EVENTS,
-    NAVIGATION,
-    ONCE,
-    SELECTOR_FORBIDDEN,
-    SELECTOR_REQUIRED,
+    PLATFORM_SETTINGS,
+    RULE_FIELD,
+    RULE_FIELDS,
+    Field,
 )
+from .model import CLIENT_NAVIGATION, COOKIEBOT_CATEGORIES, NAVIGATION, allows
 
-_STRINGS = {
-    "oneOf": [
-        {"type": "string", "minLength": 1},
-        {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
-    ]
-}
-
-_PERCENT = {"type": "integer", "minimum": 1, "maximum": 100}
+_TYPES = {"text": "string", "integer": "integer", "number": "number", "flag": "boolean"}
 
 
 def rules_schema() -> dict:
     """The JSON Schema (draft 2020-12) of a YAML rules file."""
-    properties = {
-        "name": {
-            "type": "string",
-            "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
-            "description": "A name for the rule, unique in the file.",
-        },
-        "event": {
-            "enum": list(EVENTS),
-            "description": "When the rule fires.",
-            "markdownEnumDescriptions": list(EVENTS.values()),
-        },
-        "selector": {
-            "type": "string",
-            "minLength": 1,
-            "description": "A CSS selector the browser runs with closest().",
-        },
-        "send": {
-            **_STRINGS,
-            "description": "The value, or list of values, sent to rtp(). "
-            "Placeholders: {text}, {attr:NAME}, {path}, {query:NAME}, {host}, {title}, "
-            "{percent} (scroll); "
-            "{{ and }} are braces.",
-        },
-        "pages": {**_STRINGS, "description": "Page globs where the rule applies, e.g. /blog/**."},
-        "exclude": {**_STRINGS, "description": "Page globs where the rule does not apply."},
-        "once": {"enum": list(ONCE), "description": "Send at most once per page or per session."},
-        "percent": {
-            "oneOf": [
-                _PERCENT,
-                {"type": "array", "items": _PERCENT, "minItems": 1, "uniqueItems": True},
-            ],
-            "description": "scroll: the depth that fires the rule, or a list of depths "
-            "(each fires once; {percent} sends it). visible: the share of the element "
-            "that must be in view.",
-        },
-        "seconds": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "maximum": 86400,
-            "description": "timer: seconds on the page before the rule fires. visible: "
-            "seconds the element must stay in view.",
-        },
-        "link": {
-            "type": "string",
-            "minLength": 1,
-            "pattern": "^(outbound$|file$|\\*|[A-Za-z][A-Za-z0-9+.-]*:)[^?#\\s]*$",
-            "description": "click: only links (a[href], area[href]) whose URL, without "
-            "?query and #fragment, matches this glob (* is any run of characters, case is "
-            "ignored), e.g. *.pdf; or outbound: links to another host; or file: links to "
-            "a file that is not a page (PDF, office documents, archives, images, media).",
-        },
-        "dynamic": {
-            "type": "boolean",
-            "description": "The elements are made by page scripts: inject --prune "
-            "keeps the rule on every page it applies to.",
-        },
-    }
     mapping = {
         "type": "object",
-        "properties": properties,
-        "required": ["event", "send"],
+        "properties": {spec.name: _property(spec) for spec in RULE_FIELDS},
+        "required": [spec.name for spec in RULE_FIELDS if spec.required],
         "additionalProperties": False,
-        "allOf": [
-            _when(
-                sorted(SELECTOR_REQUIRED - {"click"}),
-                {"required": ["selector"]},
-            ),
-            _when(["click"], {"anyOf": [{"required": ["selector"]}, {"required": ["link"]}]}),
-            _when(_other_events("click"), {"not": {"required": ["link"]}}),
-            _when(sorted(SELECTOR_FORBIDDEN), {"not": {"required": ["selector"]}}),
-            _when(["scroll"], {"required": ["percent"]}),
-            _when(["visible"], {"properties": {"percent": _PERCENT}}),
-            _when(_other_events("scroll", "visible"), {"not": {"required": ["percent"]}}),
-            _when(["timer"], {"required": ["seconds"]}),
-            _when(_other_events("timer", "visible"), {"not": {"required": ["seconds"]}}),
-        ],
+        "allOf": [condition for spec in RULE_FIELDS for condition in _event_conditions(spec)],
     }
     one_line = {
         "type": "string",
@@ -150,55 +72,56 @@ def rules_schema() -> dict:
     }
 
 
-def _one_or_more(item: dict) -> dict:
-    return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "uniqueItems": True}]}
+def _value(spec: Field) -> dict:
+    """The schema of one value of the field."""
+    if spec.kind == "choice":
+        return {"enum": list(spec.choices), **spec.schema}
+    return {"type": _TYPES[spec.kind], **spec.schema}
+
+
+def _property(spec: Field) -> dict:
+    """The schema of the field: one value, or for a list field a list of them too."""
+    value = _value(spec)
+    if spec.many:
+        value = _one_or_more(value, spec.unique)
+    return {**value, "description": spec.help} if spec.help else value
+
+
+def _one_or_more(item: dict, unique: bool = True) -> dict:
+    items = {"type": "array", "items": item, "minItems": 1}
+    return {"oneOf": [item, {**items, "uniqueItems": True} if unique else items]}
+
+
+def _event_conditions(spec: Field) -> list[dict]:
+    """The field's conditions on the rule's event (Field.needed_by, allowed_by, one_for)."""
+    conditions = []
+    alone, either = [], []
+    for event in spec.needed_by:
+        if spec.instead is not None and allows(RULE_FIELD[spec.instead[0]], event):
+            either.append(event)
+        else:
+            alone.append(event)
+    if alone:
+        conditions.append(_when(alone, {"required": [spec.name]}))
+    if either and spec.instead is not None:
+        needs = [{"required": [spec.name]}, {"required": [spec.instead[0]]}]
+        conditions.append(_when(either, {"anyOf": needs}))
+    if spec.one_for:
+        conditions.append(_when(list(spec.one_for), {"properties": {spec.name: _value(spec)}}))
+    if spec.allowed_by is not None:
+        conditions.append(
+            _when(_other_events(*spec.allowed_by), {"not": {"required": [spec.name]}})
+        )
+    return conditions
 
 
 COOKIEBOT = list(COOKIEBOT_CATEGORIES)
-_COOKIE_VALUE_PATTERN = "^[\\u0021\\u0023-\\u002b\\u002d-\\u003a\\u003c-\\u005b\\u005d-\\u007e]+$"
+_COOKIE_VALUE_PATTERN = f"^[{COOKIE_VALUE_CHARACTERS}]+$"
 
 
 def _consent_schema() -> dict:
-    """``consent:``: a platform and its own settings (CONSENT_KEYS), plus script."""
-    settings = {
-        "groups": _one_or_more({"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}),
-        "categories": _one_or_more({"type": "string", "pattern": "^[A-Za-z0-9_.:-]+$"}),
-        "purposes": _one_or_more({"type": "integer", "minimum": 1, "maximum": 11}),
-        "vendors": _one_or_more({"type": "integer", "minimum": 1, "maximum": 65535}),
-        "services": _one_or_more({"type": "string", "pattern": "^[A-Za-z0-9_.:-]+$"}),
-        "cookie": {"type": "string", "description": "The consent cookie's name."},
-        "field": {
-            "type": "string",
-            "pattern": "^[^.\\s]+(\\.[^.\\s]+)*$",
-            "description": "A field of the cookie's value read as JSON (a.b): a list that "
-            "must hold value, or without value, true.",
-        },
-        "value": {
-            "type": "string",
-            "minLength": 1,
-            "description": "With field: the entry the field's list must hold. Without: a "
-            "glob for the cookie's value ('*': any characters), which never grants a "
-            "cookie holding JSON.",
-        },
-        "flag": {
-            "type": "string",
-            "pattern": "^[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*$",
-            "description": "A window property (a.b.c): true grants, false refuses.",
-        },
-        "event": {
-            "type": "string",
-            "pattern": "^[A-Za-z0-9_.:-]+$",
-            "description": "A DOM event after which consent is looked at again.",
-        },
-    }
-    required = {
-        "onetrust": ["groups"],
-        "cookiebot": ["categories"],
-        "cookieconsent": ["categories"],
-        "klaro": ["services"],
-        "cookie": ["cookie"],
-        "flag": ["flag"],
-    }
+    """``consent:``: a platform and the settings it takes (PLATFORM_SETTINGS)."""
+    settings = [spec.name for spec in CONSENT_FIELDS if spec.allowed_by is not None]
     # What one platform asks more of a setting than the others.
     narrower: dict[str, dict] = {
         "cookiebot": {"properties": {"categories": _one_or_more({"enum": COOKIEBOT})}},
@@ -214,14 +137,16 @@ def _consent_schema() -> dict:
         },
     }
     conditions = []
-    for platform, keys in CONSENT_KEYS.items():
+    for platform, keys in PLATFORM_SETTINGS.items():
         others = [key for key in settings if key not in keys]
         then: dict = {"not": {"anyOf": [{"required": [key]} for key in others]}}
         then.update(narrower.get(platform, {}))
-        if platform in required:
-            then["required"] = required[platform]
-        elif platform == "tcf":
-            then["anyOf"] = [{"required": ["purposes"]}, {"required": ["vendors"]}]
+        needed = [spec for spec in CONSENT_FIELDS if platform in spec.needed_by]
+        if any(spec.instead is None for spec in needed):
+            then["required"] = [spec.name for spec in needed if spec.instead is None]
+        for spec in needed:
+            if spec.instead is not None:
+                then["anyOf"] = [{"required": [spec.name]}, {"required": [spec.instead[0]]}]
         conditions.append(
             {
                 "if": {"properties": {"platform": {"const": platform}}},
@@ -232,20 +157,8 @@ def _consent_schema() -> dict:
         "type": "object",
         "description": "What the visitor must grant before any rule sends (and an injected "
         "RTP tag loads rtp.js).",
-        "properties": {
-            "platform": {
-                "enum": list(CONSENT_PLATFORMS),
-                "markdownEnumDescriptions": list(CONSENT_PLATFORMS.values()),
-            },
-            **settings,
-            "script": {
-                "type": "string",
-                "minLength": 1,
-                "description": "A CSS selector for the platform's script, which check --site "
-                "looks for on every page.",
-            },
-        },
-        "required": ["platform"],
+        "properties": {spec.name: _property(spec) for spec in CONSENT_FIELDS},
+        "required": [spec.name for spec in CONSENT_FIELDS if spec.required],
         "additionalProperties": False,
         "allOf": conditions,
     }

@@ -17,6 +17,7 @@ STAGES = {
     "text": 2,
     "css": 2,
     "scan": 2,
+    "fields": 2,  # the table of rule fields and consent settings: data only
     "model": 3,
     "dsl": 4,
     "schema": 4,
