@@ -23,8 +23,8 @@ import click
 from .coverage import DEFAULT_MAX_MATCHES
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
-from .paths import site_folder_problem
 from .terminal import shown
+from .walk import site_folder_problem
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..coverage import site_coverage
 from ..errors import RtpSnippetsError
 from ..load import load_rules
+from ..memo import PageMemo
 from ..model import RuleSet
-from ..site import PageMemo, inject_site
+from ..site import inject_site
 
 # Kept across the builds of one process: a serve loop's rebuild writes most pages as they
 # were, and those need no scan or parse again (see PageMemo).
-_MEMO = PageMemo()
+_MEMO: PageMemo[Any] = PageMemo()
 
 
 def error_report(error: RtpSnippetsError) -> str:
