@@ -8,8 +8,9 @@ Each page is read once (the page stage), in worker processes with several jobs.
 Files are written atomically, or in place for the integrations (``atomic=False``),
 by the files stage (``files``: how, and the thread that closes pages once replaced), and
 a page whose bytes would not change is not written at all. Problems are reported per
-page; the other pages are still processed. What the last run in this process found can
-save the next a scan or a parse (``memo.PageMemo``).
+page; the other pages are still processed. What a run is asked is one ``SiteOptions``
+(``options``), checked before anything is read; what the last run in this process found
+can save the next a scan or a parse (``memo.PageMemo``).
 
 A run that writes holds the site's lock (``files.site_lock``) from before it lists the
 pages until its last deletion. With external bundles the order keeps every
@@ -31,10 +32,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal, get_args
+from typing import Any, BinaryIO, Literal, get_args
 from urllib.parse import urljoin, urlsplit
 
-from .errors import InvalidBaseUrl, InvalidGlob, PageSkipped, RtpSnippetsError
+from .errors import PageSkipped, RtpSnippetsError
 from .facts import read_site_facts
 from .files import (
     WORKER_CLOSER,
@@ -53,18 +54,12 @@ from .inject import Injected, Placement, place_blocks, remove_html, rtp_tag_bloc
 from .links import CHECK_HOST
 from .memo import Known, PageMemo, file_status, settled
 from .model import RuleSet
+from .options import SiteOptions
 from .page import PageFacts, base_href, client_navigation, is_fixed_base, map_pages, page_facts
-from .paths import glob_problem
 from .render import Bundle, build_bundle, build_rtp_tag, check_budget
 from .walk import site_folder_problem, site_pages
 
 EXTERNAL_PREFIX = "rtp-snippets."
-ACCEPTED_BASE_URLS = (
-    "give an absolute http(s) URL (https://cdn.example/site/), a protocol-relative "
-    "URL (//cdn.example/site/) or an absolute path (/docs/)"
-)
-# Besides letters and digits, the characters RFC 3986 allows in a URL ('%' for escapes).
-_URL_CHARACTERS = frozenset("-._~:/?#[]@!$&'()*+,;=%")
 # What happened to a page: the block went in, or came out; its bytes stayed as they were;
 # it was left alone, for a reason that is not an error (a link, no <body>); it failed.
 PageStatus = Literal["injected", "removed", "unchanged", "skipped", "error"]
@@ -187,22 +182,23 @@ class _Task:
 def inject_site(
     root: str | Path,
     ruleset: RuleSet,
+    options: SiteOptions | None = None,
     *,
-    position: str = "body",
-    external: bool = False,
-    base_url: str | None = None,
-    include: tuple[str, ...] = (),
-    exclude: tuple[str, ...] = (),
-    check: bool = False,
-    prune: bool = False,
-    max_bytes: int | None = None,
-    jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     facts: bool = False,
     atomic: bool = True,
     memo: PageMemo | None = None,
+    **settings: Any,
 ) -> Report:
     """Inject into every HTML page under ``root`` the bundle of the rules that apply to it.
+
+    ``options`` (``SiteOptions``) says how: position, external bundle files and their base
+    URL, prune, include/exclude globs, the size limit, a dry run (``check``), jobs. Its
+    fields may also be given as keyword arguments (``inject_site(root, ruleset,
+    prune=True)``), alone or to change some of ``options``; a value that cannot work
+    raises ``InvalidOption`` (``InvalidGlob`` for an ``include``/``exclude`` glob that can
+    match no page, ``InvalidBaseUrl`` for a ``base_url`` the pages could not load from)
+    before anything is read. ``progress(done, total)`` is called after each page.
 
     ``facts`` also reads, in the same pass, what each page says for the rules (the
     elements their selectors match, its RTP tags) into ``Report.facts``, for
@@ -221,41 +217,22 @@ def inject_site(
     ``prune`` leaves out rules whose selector matches nothing on the page (rules
     without a selector, and ``dynamic`` ones, stay). ``max_bytes`` raises
     ``BudgetExceeded`` before anything is written when a bundle's gzip size is over it.
-    Raises ``InvalidGlob`` for an ``include``/``exclude`` glob that can match no page,
-    ``InvalidBaseUrl`` for a ``base_url`` the pages could not load from, and
-    ``SiteBusy`` while another run works on the site (``check`` runs need no lock).
+    Raises ``SiteBusy`` while another run works on the site (``check`` runs need no lock).
     """
+    options = options or SiteOptions()
+    if settings:
+        options = options.replace(**settings)
     root = Path(root)
-    for name, globs in (("include", include), ("exclude", exclude)):
-        for glob in globs:
-            refused = glob_problem(glob)
-            if refused:
-                raise InvalidGlob(f"{name} {glob!r}: {refused[1]}")
-    if external and base_url is not None:
-        problem = base_url_problem(base_url)
-        if problem:
-            raise InvalidBaseUrl(f"base URL {base_url!r}: {problem}")
-    with _hold(root, check):
+    with _hold(root, options.check):
         early: list[PageResult] = []
-        paths = list(_pages(root, include, exclude, early))
+        paths = list(_pages(root, options.include, options.exclude, early))
         # Known before the pages are read: from the rules file, or from the first page (a
         # site built with Material's navigation.instant says so on every page).
         navigation = _client_navigation(root, paths[:1], ruleset)
         run = _SiteRun(
-            root,
-            ruleset,
-            position,
-            external,
-            base_url,
-            include,
-            exclude,
-            check,
-            atomic,
-            memo if jobs == 1 else None,
+            root, ruleset, options, atomic, memo if options.jobs == 1 else None, progress, facts
         )
-        report, outcomes = run.inject(
-            paths, early, navigation, prune, max_bytes, jobs, progress, facts
-        )
+        report, outcomes = run.inject(paths, early, navigation)
         if not navigation and ruleset.client_navigation == "auto":
             # A later page says so: then every page needs the bundle of every rule. Rare
             # (the site would say so on every page), and only this case reads pages twice.
@@ -263,9 +240,7 @@ def inject_site(
                 (f"{o.navigation} on {o.page.path}" for o in outcomes if o.navigation), ""
             )
             if navigation:
-                report, _ = run.inject(
-                    paths, early, navigation, prune, max_bytes, jobs, progress, facts
-                )
+                report, _ = run.inject(paths, early, navigation)
         return report
 
 
@@ -275,29 +250,19 @@ class _SiteRun:
 
     root: Path
     ruleset: RuleSet
-    position: str
-    external: bool
-    base_url: str | None
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
-    check: bool
+    options: SiteOptions
     atomic: bool
     memo: PageMemo[_Outcome] | None
+    progress: Callable[[int, int], None] | None
+    facts: bool
 
     def inject(
-        self,
-        paths: list[str],
-        early: list[PageResult],
-        navigation: str,
-        prune: bool,
-        max_bytes: int | None,
-        jobs: int | None,
-        progress: Callable[[int, int], None] | None,
-        facts: bool,
+        self, paths: list[str], early: list[PageResult], navigation: str
     ) -> tuple[Report, list[_Outcome]]:
         """Inject into ``paths``; ``navigation`` says why the site changes pages without
         loading them ("" when it does not, as far as is known)."""
-        root, ruleset, check = self.root, self.ruleset, self.check
+        root, ruleset, options = self.root, self.ruleset, self.options
+        check, prune, jobs, progress = options.check, options.prune, options.jobs, self.progress
         report = Report(check=check, client_navigation=navigation)
         report.rtp_tag = (
             build_rtp_tag(ruleset.rtp, consent=ruleset.consent) if ruleset.rtp else None
@@ -342,28 +307,28 @@ class _SiteRun:
                 bundles[indexes] = self.memo.bundle(share) if self.memo else build_bundle(share)
             bundle = bundles[indexes]
             src = None
-            if self.external:
+            if options.external:
                 name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
                 src = (
-                    f"{self.base_url.rstrip('/')}/{name}"
-                    if self.base_url
+                    f"{options.base_url.rstrip('/')}/{name}"
+                    if options.base_url
                     else _relative_url(path, name)
                 )
             block = blocks.setdefault(script_block(bundle, src), len(blocks))
             tasks.append(_Task(path, block, len(indexes)))
         report.bundles = list(bundles.values())
-        if max_bytes is not None:
-            check_budget(report.bundles, max_bytes)
-        if self.external:
+        if options.max_bytes is not None:
+            check_budget(report.bundles, options.max_bytes)
+        if options.external:
             # Before any page names them.
             report.files = _write_bundle_files(root, report.bundles, check)
         stale = [name for name in _bundle_files_of_ours(root) if name not in report.files]
-        with_facts = facts and not prune  # with prune, the facts were read first
+        with_facts = self.facts and not prune  # with prune, the facts were read first
         detect = not navigation and ruleset.client_navigation == "auto"
         # What every page needs goes to each worker once, not with every page.
         shared = _Shared(
             str(root),
-            self.position,
+            options.position,
             check,
             ruleset,
             tuple(blocks),
@@ -373,10 +338,12 @@ class _SiteRun:
             detect,
             self.atomic,
             memo=self.memo,
-            relative_src=self.external and not self.base_url,
+            relative_src=options.external and not options.base_url,
         )
         if self.memo is not None:
-            self.memo.begin((self.position, shared.blocks, tag_block, ruleset, with_facts, detect))
+            self.memo.begin(
+                (options.position, shared.blocks, tag_block, ruleset, with_facts, detect)
+            )
         outcomes = _pages_done(tasks, shared, jobs, progress)
         if self.memo is not None:
             self.memo.end()
@@ -387,7 +354,9 @@ class _SiteRun:
                 for outcome in outcomes
             ]
         left_out = (
-            _left_out_pages(root, outcomes) if stale and (self.include or self.exclude) else []
+            _left_out_pages(root, outcomes)
+            if stale and (options.include or options.exclude)
+            else []
         )
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, left_out, check)
         return report, outcomes
@@ -414,39 +383,6 @@ def remove_site(
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], check)
         return report
-
-
-def base_url_problem(base_url: str) -> str | None:
-    """Why pages could not load the bundle files from ``base_url``, and what is accepted;
-    None for an absolute http(s) URL, a protocol-relative URL or an absolute path, in
-    ASCII and without a query or fragment (the file name is appended to it)."""
-    problem = _base_url_reason(base_url)
-    return f"{problem}; {ACCEPTED_BASE_URLS}" if problem else None
-
-
-def _base_url_reason(base_url: str) -> str | None:
-    for char in base_url:
-        if not char.isascii():
-            return f"{char!r} is not ASCII; percent-encode it (host names in their xn-- form)"
-        if not (char.isalnum() or char in _URL_CHARACTERS):
-            return f"{char!r} cannot appear in a URL"
-    if base_url.startswith("/") and not base_url.startswith("//"):
-        parts = None  # an absolute path
-    else:
-        try:
-            parts = urlsplit(base_url)
-        except ValueError:  # a bracketed host that is not an IPv6 address
-            return "the host is not a host name or an IP address"
-    if parts is not None and not base_url.startswith("//"):
-        if not parts.scheme:
-            return "a relative path means a different folder on each page"
-        if parts.scheme.lower() not in ("http", "https"):
-            return f"a {parts.scheme + ':'!r} URL cannot load the bundle"
-    if parts is not None and not parts.netloc:
-        return "the URL has no host"
-    if "?" in base_url or "#" in base_url:
-        return "a query or fragment would come before the file name"
-    return None
 
 
 def _hold(root: Path, check: bool) -> contextlib.AbstractContextManager[None]:

@@ -32,6 +32,7 @@ STAGES = {
     "facts": 6,  # every page's facts for a rule set (coverage, prune)
     "coverage": 7,
     "memo": 7,  # what the last run found, for the next
+    "options": 7,  # what a site run is asked
     "catalog": 8,
     "check": 9,
     "site": 8,
@@ -108,6 +109,6 @@ def test_a_docstring_that_names_its_stage_gives_its_number_here():
                 wrong.append(f"{source.name}: {named[0]}")
     assert wrong == []
     # Every module of the site run says where it is.
-    for module in ("files", "walk", "paths", "facts", "memo", "site", "page"):
+    for module in ("files", "walk", "paths", "facts", "memo", "options", "site", "page"):
         assert ast.get_docstring(ast.parse((package / f"{module}.py").read_text())).startswith(
             f"Stage {STAGES[module]}, {module}:")
