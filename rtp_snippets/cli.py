@@ -579,7 +579,7 @@ def check(
     Example:
       rtp-snippets check -r rtp-rules.yml --site _site
     """
-    from .check import check as check_rules
+    from .checking import check as check_rules
 
     failed = False
     for path in _rule_files(rules_argument, rules_option):

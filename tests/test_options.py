@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from rtp_snippets.errors import InvalidBaseUrl, InvalidGlob, InvalidOption
-from rtp_snippets.load import load_rules
-from rtp_snippets.options import SiteOptions
+import rtp_snippets
+from rtp_snippets import InvalidBaseUrl, InvalidGlob, InvalidOption, SiteOptions, load_rules
+from rtp_snippets.files import Unreadable, read_page
 from rtp_snippets.integrations import mkdocs as mkdocs_plugin
 from rtp_snippets.integrations import pelican as pelican_plugin
 from rtp_snippets.integrations import sphinx as sphinx_plugin
 from rtp_snippets.integrations.common import SETTING_NAMES, generator_settings
-from rtp_snippets.site import inject_site
+from rtp_snippets.site import STATUSES, inject_site
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -192,3 +192,45 @@ def test_a_setting_that_cannot_work_ends_the_build_naming_it(generator, tmp_path
     assert "traceback" not in output.lower(), output
     assert not (source / "out" / "index.html").exists() or "data-rtp-snippets" not in (
         source / "out" / "index.html").read_text()
+
+
+def test_the_public_api_is_exported_and_imported_on_first_use():
+    for name in rtp_snippets.__all__:
+        assert getattr(rtp_snippets, name) is not None, name
+    assert rtp_snippets.PageStatus.__args__ == STATUSES
+    # Importing the package loads no stage; `check` stays the function once the command
+    # line has run the check command (no submodule of that name hides it).
+    script = ("import sys, rtp_snippets\n"
+              "assert {m for m in sys.modules if m.startswith('rtp_snippets.')} <= "
+              "{'rtp_snippets.errors', 'rtp_snippets.terminal'}, sorted(sys.modules)\n"
+              "import rtp_snippets.checking, rtp_snippets.cli\n"
+              "assert callable(rtp_snippets.check) and rtp_snippets.check.__name__ == 'check'\n")
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_a_page_read_gives_its_bytes_or_why_not(tmp_path):
+    (tmp_path / "page.html").write_bytes(b"<p>hi")
+    os.mkfifo(tmp_path / "fifo.html")
+    assert read_page(str(tmp_path), "/page.html") == b"<p>hi"
+    assert read_page(str(tmp_path), "/fifo.html") == Unreadable("not a regular file (a FIFO)")
+    assert read_page(str(tmp_path), "/gone.html") == Unreadable(
+        "cannot read: No such file or directory")
+
+
+def test_the_readme_s_python_api_example_runs(tmp_path, monkeypatch, capsys):
+    section = (ROOT / "README.md").read_text().split("\n## Python API\n", 1)[1].split("\n## ")[0]
+    example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    shutil.copy(RULES, tmp_path / "rtp-rules.yml")
+    pages = {"index.html": "<html><body><button id=download-whitepaper></button></body></html>",
+             "pricing/index.html": "<html><body>prices</body></html>",
+             "drafts/new.html": "<html><body>soon</body></html>"}
+    for path, text in pages.items():
+        (tmp_path / "_site" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "_site" / path).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    exec(example, {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == ("2 pages: 2 changed, 0 unchanged, 0 skipped, 0 errors, "
+                          "2 without an RTP tag")
+    assert re.fullmatch(r"rtp-rules\.yml: \d+ rules, \d+ errors, \d+ warnings", printed[-1])
+    assert {path: (tmp_path / "_site" / path).read_text() for path in pages} == pages

@@ -1,6 +1,7 @@
-"""The ``check`` command as one library call: lint the rules file, measure it against a
-built site, compare the committed event catalogue; the result knows what to report and
-whether the check failed."""
+"""Stage 9, checking: the ``check`` command as one library call: lint the rules file,
+measure it against a built site, compare the committed event catalogue; the result knows
+what to report and whether the check failed. (Not named ``check``: the package exports
+the function ``check``, which a submodule of the same name would hide once imported.)"""
 
 from __future__ import annotations
 
