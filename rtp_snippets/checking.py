@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What ``check`` found for one rules file."""
+    """What ``check`` found for one rules file: its ``findings`` (lint, and with a site
+    coverage and the RTP tags), and the site's measurements (``site``)."""
 
     rules_path: Path
     ruleset: RuleSet
@@ -32,6 +33,7 @@ class CheckResult:
 
     @property
     def errors(self) -> int:
+        """How many findings are errors (the others are warnings)."""
         return sum(finding.level == "error" for finding in self.findings)
 
     def failed(self, strict: bool = False) -> bool:

@@ -78,24 +78,26 @@ _BUNDLE_FILE_BYTES = re.compile(_BUNDLE_FILE.pattern.encode("ascii"))
 class PageResult:
     """What happened to one page: its status (PageStatus) and, unless injected, why."""
 
-    path: str
+    path: str  # the page's site path, /blog/index.html
     status: PageStatus
-    reason: str = ""
-    rules: int = 0
+    reason: str = ""  # why it was skipped or failed
+    rules: int = 0  # how many rules its bundle carries
     warning: str = ""  # about the page's content: it has no RTP tag
     file_warning: str = ""  # about the file: hard links split, an owner not kept
 
 
 @dataclass
 class Report:
-    """The outcome of ``inject_site`` or ``remove_site``."""
+    """The outcome of ``inject_site`` or ``remove_site``: a ``PageResult`` per page, and
+    what the run wrote and deleted besides. ``summary()`` is the command line's last line,
+    ``as_json()`` its ``--json`` report."""
 
-    pages: list[PageResult] = field(default_factory=list)
-    bundles: list[Bundle] = field(default_factory=list)
+    pages: list[PageResult] = field(default_factory=list)  # sorted by path
+    bundles: list[Bundle] = field(default_factory=list)  # each different bundle injected
     files: list[str] = field(default_factory=list)  # bundle files written (external mode)
     deleted: list[str] = field(default_factory=list)  # unused bundle files of ours deleted
     rtp_tag: Bundle | None = None  # the RTP tag injected from the rules' rtp: section
-    check: bool = False
+    check: bool = False  # a dry run: nothing was written
     # Why every page got one bundle that treats each page shown as a page (client-side
     # navigation), or "".
     client_navigation: str = ""
@@ -117,22 +119,27 @@ class Report:
 
     @property
     def counts(self) -> Counter:
+        """How many pages have each status."""
         return Counter(page.status for page in self.pages)
 
     @property
     def changed(self) -> list[PageResult]:
+        """The pages written (with ``check``: that would be)."""
         return [page for page in self.pages if page.status in ("injected", "removed")]
 
     @property
     def errors(self) -> list[PageResult]:
+        """The pages that failed; the command line exits 1 when there is one."""
         return [page for page in self.pages if page.status == "error"]
 
     @property
     def warnings(self) -> list[PageResult]:
+        """The pages without an RTP tag, where rtp() calls go nowhere."""
         return [page for page in self.pages if page.warning]
 
     @property
     def file_warnings(self) -> list[PageResult]:
+        """The pages whose file lost something in the write (a hard link, its owner)."""
         return [page for page in self.pages if page.file_warning]
 
     @property
@@ -142,6 +149,7 @@ class Report:
         return sorted({bundle.csp_source for bundle in scripts})
 
     def summary(self) -> str:
+        """One line: how many pages changed, were unchanged, skipped (why) or failed."""
         counts = self.counts
         verb = "would change" if self.check else "changed"
         parts = [
@@ -160,6 +168,7 @@ class Report:
         return ", ".join(parts)
 
     def as_json(self) -> dict:
+        """The machine-readable report of ``inject --json`` and ``remove --json``."""
         return {
             "summary": dict(self.counts),
             "csp_script_src": self.csp_sources,
