@@ -153,6 +153,11 @@ class PageSkipped(RtpSnippetsError):
         self.reason = reason
 
 
+class PageReplaced(RtpSnippetsError):
+    """A page is no longer the file that was read: another process replaced or changed it
+    during the run, so it is left as that process wrote it (the run reports it skipped)."""
+
+
 class SiteBusy(RtpSnippetsError):
     """Another rtp-snippets run is working on the site."""
 

@@ -5,7 +5,7 @@ whole (``read_page``: its bytes, or ``Unreadable`` saying why not). A page is wr
 atomically (``write_atomic``: a temporary file in the same folder, then a rename; mode,
 owner and group kept as far as allowed) or in place (``write_in_place``: its space
 reserved first), and in both cases only while it is still the file that was read
-(else ``Replaced``). The site's lock (``site_lock``) keeps two runs that write from
+(else ``PageReplaced``). The site's lock (``site_lock``) keeps two runs that write from
 working on one site at once; the ``Closer`` thread closes the pages a process has
 replaced, so the wait for the disk to free them does not hold up the next page.
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import RtpSnippetsError, SiteBusy
+from .errors import PageReplaced, RtpSnippetsError, SiteBusy
 
 LOCK_NAME = ".rtp-snippets.lock"
 _TEMPORARY = itertools.count()  # with the process id, names temporary files uniquely
@@ -102,7 +102,7 @@ def write_in_place(path: str, data: bytes, before: os.stat_result) -> None:
     try:
         now = os.fstat(descriptor)
         if not same_file(now, before):
-            raise Replaced
+            raise PageReplaced
         if len(data) > now.st_size:
             try:
                 os.posix_fallocate(descriptor, 0, len(data))
@@ -116,11 +116,6 @@ def write_in_place(path: str, data: bytes, before: os.stat_result) -> None:
         os.ftruncate(descriptor, len(data))
     finally:
         os.close(descriptor)
-
-
-class Replaced(Exception):
-    """The page is no longer the file that was read: another process replaced or changed
-    it during the run."""
 
 
 def same_file(now: os.stat_result, before: os.stat_result) -> bool:
@@ -144,7 +139,7 @@ def write_atomic(
 
     ``owner`` (uid, gid) is given to the new file as far as this process may: only root
     may give a file away, and a user only to a group of their own. With ``before`` (the
-    status of the file read), raises Replaced, leaving the file as it is, when the file
+    status of the file read), raises PageReplaced, leaving the file as it is, when the file
     at ``path`` is no longer that one just before it is replaced. Returns a warning when
     the owner could not be kept, else ''.
     """
@@ -164,7 +159,7 @@ def write_atomic(
         finally:
             os.close(descriptor)
         if before is not None and not same_file(os.stat(path, follow_symlinks=False), before):
-            raise Replaced
+            raise PageReplaced
         os.replace(temporary, path)
     except BaseException:
         try:

@@ -35,12 +35,11 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal, get_args
 from urllib.parse import urljoin, urlsplit
 
-from .errors import PageSkipped, RtpSnippetsError
+from .errors import PageReplaced, PageSkipped, RtpSnippetsError
 from .facts import read_site_facts
 from .files import (
     WORKER_CLOSER,
     Closer,
-    Replaced,
     Unreadable,
     hard_links_warning,
     not_a_regular_file,
@@ -731,7 +730,7 @@ def _inject(
             file_warnings = [hard_links_warning(before.st_nlink)]
             owner = (before.st_uid, before.st_gid)
             file_warnings.append(write_atomic(full, output, mode, owner, before))
-    except Replaced:
+    except PageReplaced:
         page = PageResult(
             task.path, "skipped", "the page was replaced during the run; run inject again"
         )
