@@ -42,7 +42,8 @@ from bs4 import BeautifulSoup
 from rtp_snippets import load_rules
 from rtp_snippets.inject import script_block
 from rtp_snippets.render import build_bundle
-from rtp_snippets.site import _write_atomic, inject_site
+from rtp_snippets.files import write_atomic
+from rtp_snippets.site import inject_site
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus archives
@@ -75,7 +76,7 @@ def atomic_floor(root: Path, block: bytes) -> None:
     """No HTML work at all: the naive replace, written the way inject writes (temp + rename)."""
     for path in pages(root):
         data = path.read_bytes()
-        _write_atomic(path, data.replace(b"</body>", block + b"</body>"), 0o644)
+        write_atomic(path, data.replace(b"</body>", block + b"</body>"), 0o644)
 
 
 def beautifulsoup(root: Path, block: bytes) -> None:

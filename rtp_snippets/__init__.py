@@ -1,8 +1,20 @@
 """rtp-snippets: Marketo Web Personalization (RTP) custom data events from declarative rules.
 
-The public names are imported on first use (PEP 562), so that ``rtp-snippets
---help`` and commands that do not render JavaScript do not pay for the
-selector engine, esbuild or the minifier at start-up.
+The public API, one call per command of the command line:
+
+- ``load_rules(path)`` reads a rules file into a ``RuleSet`` (``RulesError`` names every
+  problem's file, line and column);
+- ``build_bundle(ruleset)`` renders it into a ``Bundle`` (the JavaScript, its hashes);
+- ``inject_site(root, ruleset, SiteOptions(...))`` puts the bundles into every page of a
+  built site, ``remove_site(root)`` takes them out; both return a ``Report`` of
+  ``PageResult``s;
+- ``check(rules_path, site)`` lints the rules and measures them against a built site,
+  returning a ``CheckResult``.
+
+Every error they raise on purpose is an ``RtpSnippetsError``. The public names are
+imported on first use (PEP 562), so that ``rtp-snippets --help`` and commands that do
+not render JavaScript do not pay for the selector engine, esbuild or the minifier at
+start-up.
 """
 
 from __future__ import annotations
@@ -11,18 +23,26 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from .errors import (
+    BudgetExceeded,
     BundleError,
+    InvalidBaseUrl,
+    InvalidGlob,
+    InvalidOption,
     InvalidRule,
     Position,
     RtpSnippetsError,
     RuleError,
     RulesError,
+    SiteBusy,
 )
 
 if TYPE_CHECKING:
+    from .checking import CheckResult, check
     from .load import load_rules
     from .model import Consent, RtpTag, Rule, RuleSet
+    from .options import SiteOptions
     from .render import Bundle, build_bundle
+    from .site import PageResult, PageStatus, Report, inject_site, remove_site
 
 _LAZY = {
     "load_rules": "load",
@@ -32,6 +52,14 @@ _LAZY = {
     "RuleSet": "model",
     "Bundle": "render",
     "build_bundle": "render",
+    "SiteOptions": "options",
+    "inject_site": "site",
+    "remove_site": "site",
+    "Report": "site",
+    "PageResult": "site",
+    "PageStatus": "site",
+    "check": "checking",
+    "CheckResult": "checking",
 }
 
 
@@ -60,17 +88,30 @@ def register() -> None:
 
 
 __all__ = [
+    "BudgetExceeded",
     "Bundle",
     "BundleError",
+    "CheckResult",
     "Consent",
+    "InvalidBaseUrl",
+    "InvalidGlob",
+    "InvalidOption",
     "InvalidRule",
+    "PageResult",
+    "PageStatus",
     "Position",
+    "Report",
     "RtpSnippetsError",
     "RtpTag",
     "Rule",
     "RuleError",
     "RuleSet",
     "RulesError",
+    "SiteBusy",
+    "SiteOptions",
     "build_bundle",
+    "check",
+    "inject_site",
     "load_rules",
+    "remove_site",
 ]

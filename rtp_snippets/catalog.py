@@ -1,4 +1,4 @@
-"""Stage 4, check: the event catalogue. Every value the rules can send, as a table to
+"""Stage 8, catalog: the event catalogue. Every value the rules can send, as a table to
 commit, so reviews show added, removed and renamed events."""
 
 from __future__ import annotations

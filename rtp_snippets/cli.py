@@ -23,8 +23,8 @@ import click
 from .coverage import DEFAULT_MAX_MATCHES
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
-from .paths import site_folder_problem
 from .terminal import shown
+from .walk import site_folder_problem
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -392,14 +392,9 @@ def schema(output: Path | None) -> None:
         _write(output, text, "utf-8")
 
 
-def _globs(option: str, globs: tuple[str, ...]) -> tuple[str, ...]:
-    from .paths import glob_problem
-
-    for glob in globs:
-        problem = glob_problem(glob)
-        if problem:
-            raise click.UsageError(f"{option} {glob!r}: {problem[1]}")
-    return globs
+def _flag(option: str) -> str:
+    """The flag of a site run's option (``options.SiteOptions``): ``--base-url``."""
+    return "--" + option.replace("_", "-")
 
 
 def _finish(report: Report, as_json: bool) -> None:
@@ -503,29 +498,26 @@ def inject(
     Example:
       rtp-snippets inject _site -r rtp-rules.yml
     """
-    from .site import base_url_problem, inject_site
+    from .errors import InvalidOption
+    from .options import SiteOptions
+    from .site import inject_site
 
-    if base_url and not external:
-        raise click.UsageError("--base-url only applies with --external")
-    problem = base_url_problem(base_url) if base_url is not None else None
-    if problem:
-        raise click.UsageError(f"--base-url {base_url!r}: {problem}")
-    include, exclude = _globs("--include", include), _globs("--exclude", exclude)
+    try:
+        options = SiteOptions(
+            position=position,
+            external=external,
+            base_url=base_url,
+            prune=prune,
+            include=include,
+            exclude=exclude,
+            max_bytes=max_bytes,
+            check=check,
+            jobs=jobs,
+        )
+    except InvalidOption as error:
+        raise click.UsageError(error.spelled(_flag)) from None
     ruleset = _load(_rule_files(None, rules)[0])
-    report = inject_site(
-        site,
-        ruleset,
-        position=position,
-        external=external,
-        base_url=base_url,
-        include=include,
-        exclude=exclude,
-        check=check,
-        prune=prune,
-        max_bytes=max_bytes,
-        jobs=jobs,
-        progress=_Progress("pages", as_json),
-    )
+    report = inject_site(site, ruleset, options, progress=_Progress("pages", as_json))
     if not as_json and not external and report.bundles:
         click.echo(f"Content-Security-Policy: script-src {' '.join(report.csp_sources)}")
     _finish(report, as_json)
@@ -587,7 +579,7 @@ def check(
     Example:
       rtp-snippets check -r rtp-rules.yml --site _site
     """
-    from .check import check as check_rules
+    from .checking import check as check_rules
 
     failed = False
     for path in _rule_files(rules_argument, rules_option):

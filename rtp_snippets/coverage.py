@@ -1,4 +1,4 @@
-"""Stage 4, check: site coverage. Every rule measured against the built pages.
+"""Stage 7, coverage: every rule measured against the built pages (part of check).
 
 ``check_site`` reads every page once (the page stage: lexbor, a browser's parser and
 selector engine) and counts, per rule, the pages it applies to and the elements its
@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import quoted
+from .facts import read_site_facts
 from .links import CHECK_HOST
 from .lint import Finding, lint_rules
-from .page import PageFacts, is_fixed_base, lexbor_runs, map_pages, read_facts
-from .paths import matches, site_pages
+from .page import PageFacts, is_fixed_base, lexbor_runs
+from .paths import matches
 from .terminal import shown, table
+from .walk import site_pages
 
 if TYPE_CHECKING:
     from .model import Consent, Part, Rule, RuleSet
@@ -222,19 +224,6 @@ def check_site(
     paths = sorted(site_pages(Path(root))[0])  # the same pages inject would process
     facts = read_site_facts(root, paths, ruleset, jobs, progress)
     return site_coverage(ruleset, facts, max_matches)
-
-
-def read_site_facts(
-    root: str | Path,
-    paths: list[str],
-    ruleset: RuleSet,
-    jobs: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[PageFacts]:
-    """The facts of the pages at ``paths`` under ``root`` for the rules that run on each
-    (in worker processes when jobs > 1), in the order of ``paths``."""
-    tasks = [(str(root), path) for path in paths]
-    return map_pages(_facts, tasks, ruleset, jobs, progress)
 
 
 def site_coverage(
@@ -454,8 +443,3 @@ def _coverage_findings(
                 )
             )
     return findings
-
-
-def _facts(ruleset: RuleSet, task: tuple[str, str]) -> PageFacts:
-    root, path = task
-    return read_facts(root, path, *ruleset.page_selectors(path))

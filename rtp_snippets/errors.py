@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reprlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .terminal import display_width, escaped, needs_escaping, shown
@@ -152,15 +153,44 @@ class PageSkipped(RtpSnippetsError):
         self.reason = reason
 
 
+class PageReplaced(RtpSnippetsError):
+    """A page is no longer the file that was read: another process replaced or changed it
+    during the run, so it is left as that process wrote it (the run reports it skipped)."""
+
+
 class SiteBusy(RtpSnippetsError):
     """Another rtp-snippets run is working on the site."""
 
 
-class InvalidBaseUrl(RtpSnippetsError, ValueError):
+_OPTION_LABELS = {"base_url": "base URL"}  # how the library's own messages name options
+
+
+class InvalidOption(RtpSnippetsError, ValueError):
+    """An option of a site run (``options.SiteOptions``) that cannot work.
+
+    ``option`` is the field's name, ``value`` the value refused and ``problem`` why, with
+    what to give instead; or, with ``needs``, the name of the option without which this
+    one does nothing. Each shell names options its own way (the CLI ``--base-url``,
+    Sphinx ``rtp_snippets_base_url``): ``spelled`` gives the message in its words, and
+    ``str()`` in the library's.
+    """
+
+    def __init__(self, option: str, value: object, problem: str = "", needs: str = ""):
+        self.option, self.value, self.problem, self.needs = option, value, problem, needs
+        super().__init__(self.spelled(lambda name: _OPTION_LABELS.get(name, name)))
+
+    def spelled(self, spell: Callable[[str], str]) -> str:
+        """The message, each option named by ``spell(field name)``."""
+        if self.needs:
+            return f"{spell(self.option)} only applies with {spell(self.needs)}"
+        return f"{spell(self.option)} {self.value!r}: {self.problem}"
+
+
+class InvalidBaseUrl(InvalidOption):
     """A ``base_url`` that pages could not load the bundle files from."""
 
 
-class InvalidGlob(RtpSnippetsError, ValueError):
+class InvalidGlob(InvalidOption):
     """An ``include``/``exclude`` glob that can match no page."""
 
 

@@ -1,4 +1,4 @@
-"""Stage 4, inject: put one marked block into a page's bytes, or take it out.
+"""Stage 6, inject: put one marked block into a page's bytes, or take it out.
 
 The page is never re-serialised: the output is the input with one contiguous
 block inserted, in the page's own encoding, line endings and BOM. Pages in

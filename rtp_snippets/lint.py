@@ -1,4 +1,4 @@
-"""Stage 4, check: rule lint. Rules that are valid but probably not what was meant."""
+"""Stage 6, lint: rules that are valid but probably not what was meant (part of check)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 3, page: what one built page says, read once.
+"""Stage 5, page: what one built page says, read once.
 
 Decoding (the bytes stay as they are: ASCII-compatible pages are read as latin-1, so
 every offset is a byte offset), the RTP tags present, whether the page changes pages
@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from . import links
 from .errors import PageSkipped
-from .paths import not_a_regular_file, page_opener
+from .files import Unreadable, read_page
 from .scan import Scan, Script, attribute_value, scan
 from .text import read_text
 
@@ -679,22 +679,9 @@ def read_facts(
     """``page_facts`` of the page at ``path`` (``/``-rooted) under ``root``; a page that
     cannot be read says why in ``problem``."""
     data = read_page(root, path)
-    if isinstance(data, str):
-        return PageFacts.unknown(path, data)
+    if isinstance(data, Unreadable):
+        return PageFacts.unknown(path, data.reason)
     return page_facts(path, data, selectors, clicks, link_globs, reads)
-
-
-def read_page(root: str, path: str) -> bytes | str:
-    """The bytes of the page at ``path`` (``/``-rooted) under ``root``, or why they are not
-    read (it cannot be, or it is no longer a regular file: it was listed as one)."""
-    try:
-        with open(os.path.join(root, path[1:]), "rb", opener=page_opener) as handle:
-            kind = not_a_regular_file(os.fstat(handle.fileno()).st_mode)
-            if kind:
-                return kind
-            return handle.read()
-    except OSError as error:
-        return f"cannot read: {error.strerror}"
 
 
 # --- every page --------------------------------------------------------------

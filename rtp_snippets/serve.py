@@ -50,9 +50,9 @@ from .errors import PageSkipped, RtpSnippetsError
 from .inject import insert_blocks, script_block
 from .load import load_rules
 from .model import Rule, RuleSet
-from .paths import HTML_SUFFIXES
 from .preview import counted
 from .render import build_bundle, build_overlay
+from .walk import HTML_SUFFIXES
 
 HOST = "127.0.0.1"
 # The names a browser on this machine may use for the server; a DNS rebinding page uses its own.

@@ -1,17 +1,18 @@
-"""Stage 5, site: every page gets the bundle of the rules that apply to it.
+"""Stage 8, site: every page gets the bundle of the rules that apply to it.
 
 Pages are chosen by path, rules by their ``pages``/``exclude`` globs; each
 distinct set of rules is rendered once. On a site that changes pages without
 loading them (client navigation: the rules file says so, or the pages do) every
 page gets one bundle with every rule, which decides the globs in the browser.
 Each page is read once (the page stage), in worker processes with several jobs.
-Files are written atomically (a temp file in the same folder, then a rename,
-mode, owner and group kept; the page read is closed by a thread once replaced, see
-_Closer), or in place for the integrations (``atomic=False``), and a page whose bytes
-would not change is not written at all. Problems are
-reported per page; the other pages are still processed.
+Files are written atomically, or in place for the integrations (``atomic=False``),
+by the files stage (``files``: how, and the thread that closes pages once replaced), and
+a page whose bytes would not change is not written at all. Problems are reported per
+page; the other pages are still processed. What a run is asked is one ``SiteOptions``
+(``options``), checked before anything is read; what the last run in this process found
+can save the next a scan or a parse (``memo.PageMemo``).
 
-A run that writes holds the site's lock (``site_lock``) from before it lists the
+A run that writes holds the site's lock (``files.site_lock``) from before it lists the
 pages until its last deletion. With external bundles the order keeps every
 page loadable at every moment: new bundle files first, then the pages, then the
 bundle files no page names any more, and only those this tool wrote.
@@ -21,96 +22,81 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import functools
 import hashlib
 import html
-import itertools
 import os
-import queue
 import re
-import resource
 import stat
-import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Literal, get_args
 from urllib.parse import urljoin, urlsplit
 
-from .coverage import read_site_facts
-from .errors import (
-    InvalidBaseUrl,
-    InvalidGlob,
-    PageSkipped,
-    RtpSnippetsError,
-    SiteBusy,
+from .errors import PageReplaced, PageSkipped, RtpSnippetsError
+from .facts import read_site_facts
+from .files import (
+    WORKER_CLOSER,
+    Closer,
+    Unreadable,
+    hard_links_warning,
+    not_a_regular_file,
+    page_opener,
+    read_page,
+    site_lock,
+    write_atomic,
+    write_in_place,
 )
 from .inject import Injected, Placement, place_blocks, remove_html, rtp_tag_block, script_block
 from .links import CHECK_HOST
+from .memo import Known, PageMemo, file_status, settled
 from .model import RuleSet
-from .page import (
-    PageFacts,
-    base_href,
-    client_navigation,
-    is_fixed_base,
-    map_pages,
-    page_facts,
-    read_page,
-)
-from .paths import (
-    glob_problem,
-    not_a_regular_file,
-    page_opener,
-    site_folder_problem,
-    site_pages,
-)
+from .options import SiteOptions
+from .page import PageFacts, base_href, client_navigation, is_fixed_base, map_pages, page_facts
 from .render import Bundle, build_bundle, build_rtp_tag, check_budget
+from .walk import site_folder_problem, site_pages
 
 EXTERNAL_PREFIX = "rtp-snippets."
-STATUSES = ("injected", "removed", "unchanged", "skipped", "error")
+# What happened to a page: the block went in, or came out; its bytes stayed as they were;
+# it was left alone, for a reason that is not an error (a link, no <body>); it failed.
+PageStatus = Literal["injected", "removed", "unchanged", "skipped", "error"]
+STATUSES: tuple[PageStatus, ...] = get_args(PageStatus)
 NO_RTP_TAG = "no RTP tag on the page"
-LOCK_NAME = ".rtp-snippets.lock"
 # With several jobs, pages larger than this are left by the workers and done by the run's
 # own process, one at a time, after them: N workers would otherwise hold N large pages
 # (each up to three times its size) at once.
 LARGE_PAGE = 16 * 1024 * 1024
-ACCEPTED_BASE_URLS = (
-    "give an absolute http(s) URL (https://cdn.example/site/), a protocol-relative "
-    "URL (//cdn.example/site/) or an absolute path (/docs/)"
-)
-_TEMPORARY = itertools.count()  # with the process id, names temporary files uniquely
 # The name of an external bundle file: the first 16 hex digits of the code's SHA-256.
 _BUNDLE_FILE = re.compile(r"rtp-snippets\.([0-9a-f]{16})\.js")
 _BUNDLE_FILE_BYTES = re.compile(_BUNDLE_FILE.pattern.encode("ascii"))
-# Besides letters and digits, the characters RFC 3986 allows in a URL ('%' for escapes).
-_URL_CHARACTERS = frozenset("-._~:/?#[]@!$&'()*+,;=%")
 
 
 @dataclass(frozen=True)
 class PageResult:
-    """What happened to one page: a status from STATUSES and, unless injected, why."""
+    """What happened to one page: its status (PageStatus) and, unless injected, why."""
 
-    path: str
-    status: str
-    reason: str = ""
-    rules: int = 0
+    path: str  # the page's site path, /blog/index.html
+    status: PageStatus
+    reason: str = ""  # why it was skipped or failed
+    rules: int = 0  # how many rules its bundle carries
     warning: str = ""  # about the page's content: it has no RTP tag
     file_warning: str = ""  # about the file: hard links split, an owner not kept
 
 
 @dataclass
 class Report:
-    """The outcome of ``inject_site`` or ``remove_site``."""
+    """The outcome of ``inject_site`` or ``remove_site``: a ``PageResult`` per page, and
+    what the run wrote and deleted besides. ``summary()`` is the command line's last line,
+    ``as_json()`` its ``--json`` report."""
 
-    pages: list[PageResult] = field(default_factory=list)
-    bundles: list[Bundle] = field(default_factory=list)
+    pages: list[PageResult] = field(default_factory=list)  # sorted by path
+    bundles: list[Bundle] = field(default_factory=list)  # each different bundle injected
     files: list[str] = field(default_factory=list)  # bundle files written (external mode)
     deleted: list[str] = field(default_factory=list)  # unused bundle files of ours deleted
     rtp_tag: Bundle | None = None  # the RTP tag injected from the rules' rtp: section
-    check: bool = False
+    check: bool = False  # a dry run: nothing was written
     # Why every page got one bundle that treats each page shown as a page (client-side
     # navigation), or "".
     client_navigation: str = ""
@@ -132,22 +118,27 @@ class Report:
 
     @property
     def counts(self) -> Counter:
+        """How many pages have each status."""
         return Counter(page.status for page in self.pages)
 
     @property
     def changed(self) -> list[PageResult]:
+        """The pages written (with ``check``: that would be)."""
         return [page for page in self.pages if page.status in ("injected", "removed")]
 
     @property
     def errors(self) -> list[PageResult]:
+        """The pages that failed; the command line exits 1 when there is one."""
         return [page for page in self.pages if page.status == "error"]
 
     @property
     def warnings(self) -> list[PageResult]:
+        """The pages without an RTP tag, where rtp() calls go nowhere."""
         return [page for page in self.pages if page.warning]
 
     @property
     def file_warnings(self) -> list[PageResult]:
+        """The pages whose file lost something in the write (a hard link, its owner)."""
         return [page for page in self.pages if page.file_warning]
 
     @property
@@ -157,6 +148,7 @@ class Report:
         return sorted({bundle.csp_source for bundle in scripts})
 
     def summary(self) -> str:
+        """One line: how many pages changed, were unchanged, skipped (why) or failed."""
         counts = self.counts
         verb = "would change" if self.check else "changed"
         parts = [
@@ -175,6 +167,7 @@ class Report:
         return ", ".join(parts)
 
     def as_json(self) -> dict:
+        """The machine-readable report of ``inject --json`` and ``remove --json``."""
         return {
             "summary": dict(self.counts),
             "csp_script_src": self.csp_sources,
@@ -197,22 +190,23 @@ class _Task:
 def inject_site(
     root: str | Path,
     ruleset: RuleSet,
+    options: SiteOptions | None = None,
     *,
-    position: str = "body",
-    external: bool = False,
-    base_url: str | None = None,
-    include: tuple[str, ...] = (),
-    exclude: tuple[str, ...] = (),
-    check: bool = False,
-    prune: bool = False,
-    max_bytes: int | None = None,
-    jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     facts: bool = False,
     atomic: bool = True,
     memo: PageMemo | None = None,
+    **settings: Any,
 ) -> Report:
     """Inject into every HTML page under ``root`` the bundle of the rules that apply to it.
+
+    ``options`` (``SiteOptions``) says how: position, external bundle files and their base
+    URL, prune, include/exclude globs, the size limit, a dry run (``check``), jobs. Its
+    fields may also be given as keyword arguments (``inject_site(root, ruleset,
+    prune=True)``), alone or to change some of ``options``; a value that cannot work
+    raises ``InvalidOption`` (``InvalidGlob`` for an ``include``/``exclude`` glob that can
+    match no page, ``InvalidBaseUrl`` for a ``base_url`` the pages could not load from)
+    before anything is read. ``progress(done, total)`` is called after each page.
 
     ``facts`` also reads, in the same pass, what each page says for the rules (the
     elements their selectors match, its RTP tags) into ``Report.facts``, for
@@ -231,41 +225,22 @@ def inject_site(
     ``prune`` leaves out rules whose selector matches nothing on the page (rules
     without a selector, and ``dynamic`` ones, stay). ``max_bytes`` raises
     ``BudgetExceeded`` before anything is written when a bundle's gzip size is over it.
-    Raises ``InvalidGlob`` for an ``include``/``exclude`` glob that can match no page,
-    ``InvalidBaseUrl`` for a ``base_url`` the pages could not load from, and
-    ``SiteBusy`` while another run works on the site (``check`` runs need no lock).
+    Raises ``SiteBusy`` while another run works on the site (``check`` runs need no lock).
     """
+    options = options or SiteOptions()
+    if settings:
+        options = options.replace(**settings)
     root = Path(root)
-    for name, globs in (("include", include), ("exclude", exclude)):
-        for glob in globs:
-            refused = glob_problem(glob)
-            if refused:
-                raise InvalidGlob(f"{name} {glob!r}: {refused[1]}")
-    if external and base_url is not None:
-        problem = base_url_problem(base_url)
-        if problem:
-            raise InvalidBaseUrl(f"base URL {base_url!r}: {problem}")
-    with _hold(root, check):
+    with _hold(root, options.check):
         early: list[PageResult] = []
-        paths = list(_pages(root, include, exclude, early))
+        paths = list(_pages(root, options.include, options.exclude, early))
         # Known before the pages are read: from the rules file, or from the first page (a
         # site built with Material's navigation.instant says so on every page).
         navigation = _client_navigation(root, paths[:1], ruleset)
         run = _SiteRun(
-            root,
-            ruleset,
-            position,
-            external,
-            base_url,
-            include,
-            exclude,
-            check,
-            atomic,
-            memo if jobs == 1 else None,
+            root, ruleset, options, atomic, memo if options.jobs == 1 else None, progress, facts
         )
-        report, outcomes = run.inject(
-            paths, early, navigation, prune, max_bytes, jobs, progress, facts
-        )
+        report, outcomes = run.inject(paths, early, navigation)
         if not navigation and ruleset.client_navigation == "auto":
             # A later page says so: then every page needs the bundle of every rule. Rare
             # (the site would say so on every page), and only this case reads pages twice.
@@ -273,9 +248,7 @@ def inject_site(
                 (f"{o.navigation} on {o.page.path}" for o in outcomes if o.navigation), ""
             )
             if navigation:
-                report, _ = run.inject(
-                    paths, early, navigation, prune, max_bytes, jobs, progress, facts
-                )
+                report, _ = run.inject(paths, early, navigation)
         return report
 
 
@@ -285,29 +258,19 @@ class _SiteRun:
 
     root: Path
     ruleset: RuleSet
-    position: str
-    external: bool
-    base_url: str | None
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
-    check: bool
+    options: SiteOptions
     atomic: bool
-    memo: PageMemo | None
+    memo: PageMemo[_Outcome] | None
+    progress: Callable[[int, int], None] | None
+    facts: bool
 
     def inject(
-        self,
-        paths: list[str],
-        early: list[PageResult],
-        navigation: str,
-        prune: bool,
-        max_bytes: int | None,
-        jobs: int | None,
-        progress: Callable[[int, int], None] | None,
-        facts: bool,
+        self, paths: list[str], early: list[PageResult], navigation: str
     ) -> tuple[Report, list[_Outcome]]:
         """Inject into ``paths``; ``navigation`` says why the site changes pages without
         loading them ("" when it does not, as far as is known)."""
-        root, ruleset, check = self.root, self.ruleset, self.check
+        root, ruleset, options = self.root, self.ruleset, self.options
+        check, prune, jobs, progress = options.check, options.prune, options.jobs, self.progress
         report = Report(check=check, client_navigation=navigation)
         report.rtp_tag = (
             build_rtp_tag(ruleset.rtp, consent=ruleset.consent) if ruleset.rtp else None
@@ -352,28 +315,28 @@ class _SiteRun:
                 bundles[indexes] = self.memo.bundle(share) if self.memo else build_bundle(share)
             bundle = bundles[indexes]
             src = None
-            if self.external:
+            if options.external:
                 name = f"{EXTERNAL_PREFIX}{bundle.sha256[:16]}.js"
                 src = (
-                    f"{self.base_url.rstrip('/')}/{name}"
-                    if self.base_url
+                    f"{options.base_url.rstrip('/')}/{name}"
+                    if options.base_url
                     else _relative_url(path, name)
                 )
             block = blocks.setdefault(script_block(bundle, src), len(blocks))
             tasks.append(_Task(path, block, len(indexes)))
         report.bundles = list(bundles.values())
-        if max_bytes is not None:
-            check_budget(report.bundles, max_bytes)
-        if self.external:
+        if options.max_bytes is not None:
+            check_budget(report.bundles, options.max_bytes)
+        if options.external:
             # Before any page names them.
             report.files = _write_bundle_files(root, report.bundles, check)
         stale = [name for name in _bundle_files_of_ours(root) if name not in report.files]
-        with_facts = facts and not prune  # with prune, the facts were read first
+        with_facts = self.facts and not prune  # with prune, the facts were read first
         detect = not navigation and ruleset.client_navigation == "auto"
         # What every page needs goes to each worker once, not with every page.
         shared = _Shared(
             str(root),
-            self.position,
+            options.position,
             check,
             ruleset,
             tuple(blocks),
@@ -383,10 +346,12 @@ class _SiteRun:
             detect,
             self.atomic,
             memo=self.memo,
-            relative_src=self.external and not self.base_url,
+            relative_src=options.external and not options.base_url,
         )
         if self.memo is not None:
-            self.memo.begin((self.position, shared.blocks, tag_block, ruleset, with_facts, detect))
+            self.memo.begin(
+                (options.position, shared.blocks, tag_block, ruleset, with_facts, detect)
+            )
         outcomes = _pages_done(tasks, shared, jobs, progress)
         if self.memo is not None:
             self.memo.end()
@@ -397,7 +362,9 @@ class _SiteRun:
                 for outcome in outcomes
             ]
         left_out = (
-            _left_out_pages(root, outcomes) if stale and (self.include or self.exclude) else []
+            _left_out_pages(root, outcomes)
+            if stale and (options.include or options.exclude)
+            else []
         )
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, left_out, check)
         return report, outcomes
@@ -424,130 +391,6 @@ def remove_site(
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
         report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], check)
         return report
-
-
-def base_url_problem(base_url: str) -> str | None:
-    """Why pages could not load the bundle files from ``base_url``, and what is accepted;
-    None for an absolute http(s) URL, a protocol-relative URL or an absolute path, in
-    ASCII and without a query or fragment (the file name is appended to it)."""
-    problem = _base_url_reason(base_url)
-    return f"{problem}; {ACCEPTED_BASE_URLS}" if problem else None
-
-
-def _base_url_reason(base_url: str) -> str | None:
-    for char in base_url:
-        if not char.isascii():
-            return f"{char!r} is not ASCII; percent-encode it (host names in their xn-- form)"
-        if not (char.isalnum() or char in _URL_CHARACTERS):
-            return f"{char!r} cannot appear in a URL"
-    if base_url.startswith("/") and not base_url.startswith("//"):
-        parts = None  # an absolute path
-    else:
-        try:
-            parts = urlsplit(base_url)
-        except ValueError:  # a bracketed host that is not an IPv6 address
-            return "the host is not a host name or an IP address"
-    if parts is not None and not base_url.startswith("//"):
-        if not parts.scheme:
-            return "a relative path means a different folder on each page"
-        if parts.scheme.lower() not in ("http", "https"):
-            return f"a {parts.scheme + ':'!r} URL cannot load the bundle"
-    if parts is not None and not parts.netloc:
-        return "the URL has no host"
-    if "?" in base_url or "#" in base_url:
-        return "a query or fragment would come before the file name"
-    return None
-
-
-_HELD_LOCKS: set[int] = set()  # descriptors of the lock files this process holds
-
-
-def _forget_locks() -> None:
-    """In a forked worker: close the lock's descriptor, so that the lock is the parent's
-    alone and ends with it (a worker of a killed run may live on)."""
-    for descriptor in _HELD_LOCKS:
-        os.close(descriptor)
-    _HELD_LOCKS.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_locks)
-
-
-@contextlib.contextmanager
-def site_lock(root: str | Path) -> Iterator[None]:
-    """Hold the site for one run; raise ``SiteBusy`` while another run holds it.
-
-    The lock is ``flock`` on the file LOCK_NAME at the site root, which names the
-    process holding it. The kernel drops a ``flock`` when its process dies, however it
-    dies, so the file a killed run leaves behind is taken over, and a process id that
-    happens to be in use again is never mistaken for a run. The holder deletes the file
-    when it is done, before it unlocks; a run that only finds the lock held never
-    deletes it.
-    """
-    import fcntl  # POSIX only: imported here so that the module still loads elsewhere
-
-    path = os.path.join(root, LOCK_NAME)
-    while True:
-        try:
-            descriptor = os.open(
-                path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644
-            )
-        except OSError as error:
-            raise RtpSnippetsError(
-                f"{path}: cannot create the lock file: {error.strerror}"
-            ) from None
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = _lock_owner(descriptor)
-            os.close(descriptor)
-            raise SiteBusy(
-                f"another rtp-snippets run (pid {owner}) is working on this site; "
-                "try again when it has finished"
-            ) from None
-        # The run before us may have deleted the file between our open and our lock.
-        try:
-            current = os.stat(path, follow_symlinks=False)
-        except FileNotFoundError:
-            current = None
-        held = os.fstat(descriptor)
-        if current is not None and os.path.samestat(held, current):
-            break
-        os.close(descriptor)
-    # O_NOFOLLOW refuses a symbolic link, not a hard link: a lock file with another name
-    # may be another file's data, which writing the process id would destroy.
-    if held.st_nlink != 1 or not stat.S_ISREG(held.st_mode):
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
-        os.close(descriptor)
-        names = f"has {held.st_nlink} names (hard links)" if held.st_nlink != 1 else "is no file"
-        raise RtpSnippetsError(
-            f"{path}: the lock file {names}: it may be another file's; delete it if no "
-            "rtp-snippets run is working on this site"
-        )
-    _HELD_LOCKS.add(descriptor)
-    try:
-        # The process id is for the message of a refused run; the lock works without it
-        # (on a full disk, say).
-        with contextlib.suppress(OSError):
-            os.ftruncate(descriptor, 0)
-            os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
-        yield
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
-        _HELD_LOCKS.discard(descriptor)
-        os.close(descriptor)
-
-
-def _lock_owner(descriptor: int) -> str:
-    """The process id in a held lock file; its holder may not have written it yet."""
-    for _ in range(100):
-        text = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
-        if text:
-            return text if text.isdigit() else "unknown"
-        time.sleep(0.01)
-    return "unknown"
 
 
 def _hold(root: Path, check: bool) -> contextlib.AbstractContextManager[None]:
@@ -582,7 +425,7 @@ def _client_navigation(root: Path, paths: list[str], ruleset: RuleSet) -> str:
         )
     for path in paths:
         data = read_page(str(root), path)
-        if isinstance(data, str):
+        if isinstance(data, Unreadable):
             continue  # why it was not read is reported when the page itself is processed
         found = client_navigation(data)
         if found:
@@ -621,7 +464,7 @@ def _write_bundle_files(root: Path, bundles: list[Bundle], check: bool) -> list[
                     "and run inject again"
                 )
             if target.is_symlink() or not target.is_file() or target.read_bytes() != data:
-                _write_atomic(target, data, 0o644)
+                write_atomic(target, data, 0o644)
     return sorted(wanted)
 
 
@@ -710,6 +553,7 @@ class _Outcome:
     facts: PageFacts | None = None  # with _Shared.facts, when the page could be read
     # With _Shared.navigation (or facts): what makes the page change pages without a load.
     navigation: str | None = None
+    left: bool = False  # a large page a worker left for the run's own process (_Shared.large)
 
 
 def _pages_done(
@@ -720,7 +564,7 @@ def _pages_done(
 ) -> list[_Outcome]:
     """Every task's outcome: by map_pages, then, with workers, the large pages they left."""
     several = (jobs or os.cpu_count() or 1) > 1 and len(tasks) > 1
-    closer = _Closer()  # for the pages this process replaces; started at its first page
+    closer = Closer()  # for the pages this process replaces; started at its first page
     try:
         if not several:
             return map_pages(
@@ -732,12 +576,12 @@ def _pages_done(
             dataclasses.replace(shared, large=LARGE_PAGE),
             jobs,
             progress,
-            finished=lambda outcome: outcome.page.status != _LEFT,
+            finished=lambda outcome: not outcome.left,
         )
         alone = dataclasses.replace(shared, large=None)
-        done = sum(outcome.page.status != _LEFT for outcome in outcomes)
+        done = sum(not outcome.left for outcome in outcomes)
         for index, (task, outcome) in enumerate(zip(tasks, outcomes, strict=True)):
-            if outcome.page.status == _LEFT:
+            if outcome.left:
                 outcomes[index] = _process(alone, task, closer)
                 done += 1
                 if progress:
@@ -745,62 +589,6 @@ def _pages_done(
         return outcomes
     finally:
         closer.finish()
-
-
-class _Closer:
-    """Closes, in a thread of its own, the pages that a process has replaced.
-
-    A replaced page is freed when the last descriptor open on it is closed, and freeing
-    can wait on the disk: on ext4 without a journal mounted with ``discard``, as here,
-    each page's blocks wait for their discard. _process keeps the page it read open
-    until it is replaced, so that wait moves from the rename to the close, which this
-    thread does while the process goes on with the next page. At most PENDING pages
-    wait, and at most an eighth of the descriptors the process may open (the page
-    being done needs two or three). The run's process makes one for its pages and
-    ``finish``es it before it returns (closing them all; no thread of it is left for
-    the next run's workers to be forked with); a worker has one (_WORKER_CLOSER),
-    which ends with the worker: its exit closes what is left, before the run waiting
-    for it goes on.
-    """
-
-    PENDING = 64
-
-    def __init__(self) -> None:
-        self._queue: queue.Queue[BinaryIO | None] | None = None
-        self._thread: threading.Thread | None = None
-
-    def close(self, handle: BinaryIO) -> None:
-        if self._queue is None or self._thread is None:
-            # Read when the thread starts: the Go runtime in esbuild-py raises the soft
-            # limit to the hard one when it starts, after this module is imported.
-            allowed = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-            pending = self.PENDING
-            if allowed != resource.RLIM_INFINITY:
-                pending = max(1, min(pending, allowed // 8))
-            self._queue = queue.Queue(maxsize=pending)
-            self._thread = threading.Thread(
-                target=self._run, args=(self._queue,), name="rtp-snippets-close", daemon=True
-            )
-            self._thread.start()
-        self._queue.put(handle)
-
-    @staticmethod
-    def _run(handles: queue.Queue[BinaryIO | None]) -> None:
-        while (handle := handles.get()) is not None:
-            with contextlib.suppress(OSError):  # it was only read
-                handle.close()
-
-    def finish(self) -> None:
-        if self._queue is not None and self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-        self._queue = self._thread = None
-
-
-_WORKER_CLOSER = _Closer()  # a worker process's (never started in the run's own process)
-
-
-_LEFT = "left"  # the status of a large page a worker left for the run's own process
 
 
 @dataclass(frozen=True)
@@ -818,13 +606,13 @@ class _Shared:
     navigation: bool = False  # also say whether each page changes pages without a load
     atomic: bool = True  # replace each page (else rewrite it in place, see inject_site)
     large: int | None = None  # leave pages larger than this (LARGE_PAGE) to the run's process
-    memo: PageMemo | None = None  # with one job: what the last run found in each page
+    memo: PageMemo[_Outcome] | None = None  # with one job: what the last run found in each page
     # The blocks load bundle files by a src relative to each page (external, no base URL):
     # a page's <base href> decides what that src means.
     relative_src: bool = False
 
 
-def _process(shared: _Shared, task: _Task, closer: _Closer = _WORKER_CLOSER) -> _Outcome:
+def _process(shared: _Shared, task: _Task, closer: Closer = WORKER_CLOSER) -> _Outcome:
     """Inject into (or remove from) one page; never raises. A page replaced is closed by
     ``closer``: the run's process passes its own, workers use theirs."""
     full = os.path.join(shared.root, task.path[1:])
@@ -839,7 +627,7 @@ def _process(shared: _Shared, task: _Task, closer: _Closer = _WORKER_CLOSER) -> 
     except BaseException:
         handle.close()
         raise
-    # The page read is still open: if it was replaced, closing it frees it (see _Closer).
+    # The page read is still open: if it was replaced, closing it frees it (see Closer).
     if shared.atomic and not shared.check and outcome.page.status in ("injected", "removed"):
         closer.close(handle)
     else:
@@ -856,7 +644,7 @@ def _read_and_inject(shared: _Shared, task: _Task, full: str, handle: BinaryIO) 
         if kind:  # it was replaced after the pages were listed
             return _Outcome(PageResult(task.path, "skipped", kind))
         if shared.large is not None and before.st_size > shared.large:
-            return _Outcome(PageResult(task.path, _LEFT))
+            return _Outcome(PageResult(task.path, "skipped", "large"), left=True)
         if shared.memo is not None:
             same = shared.memo.unchanged(task.path, before)
             if same is not None:
@@ -869,7 +657,7 @@ def _read_and_inject(shared: _Shared, task: _Task, full: str, handle: BinaryIO) 
     known = None
     if shared.memo is not None:
         digest = hashlib.sha256(data).digest()
-        known = shared.memo.get(task.path, digest) or _Known(digest)
+        known = shared.memo.get(task.path, digest) or Known(digest)
     outcome = _inject(shared, task, full, data, before, names, known)
     if shared.facts:
         assert shared.ruleset is not None
@@ -885,7 +673,7 @@ def _read_and_inject(shared: _Shared, task: _Task, full: str, handle: BinaryIO) 
     if shared.memo is not None and known is not None:
         known.facts, known.navigation = outcome.facts, outcome.navigation
         left = outcome.page.status in ("unchanged", "skipped") and not shared.names
-        known.left = (_file_status(before), outcome) if left and _settled(before) else None
+        known.left = (file_status(before), outcome) if left and settled(before) else None
         shared.memo.keep(task.path, known)
     return outcome
 
@@ -897,7 +685,7 @@ def _inject(
     data: bytes,
     before: os.stat_result,
     names: Callable[[bytes], frozenset[str]],
-    known: _Known | None = None,
+    known: Known[_Outcome] | None = None,
 ) -> _Outcome:
     """The page ``data`` (read from ``full``, whose status was ``before``) with its block,
     written back unless ``shared.check``; ``known``: what the memo knows of these bytes,
@@ -918,7 +706,7 @@ def _inject(
     if output == data:
         page = PageResult(task.path, "unchanged", rules=task.rules, warning=warning)
         return _Outcome(page, names(data))
-    status = "injected" if task.block is not None else "removed"
+    status: PageStatus = "injected" if task.block is not None else "removed"
     if shared.check:
         return _Outcome(
             PageResult(task.path, status, rules=task.rules, warning=warning),
@@ -936,13 +724,13 @@ def _inject(
                 names(data),
             )
         if not shared.atomic and before.st_nlink == 1:
-            _write_in_place(full, output, before)
+            write_in_place(full, output, before)
             file_warnings = []
         else:
-            file_warnings = [_hard_links_warning(before.st_nlink)]
+            file_warnings = [hard_links_warning(before.st_nlink)]
             owner = (before.st_uid, before.st_gid)
-            file_warnings.append(_write_atomic(full, output, mode, owner, before))
-    except _Replaced:
+            file_warnings.append(write_atomic(full, output, mode, owner, before))
+    except PageReplaced:
         page = PageResult(
             task.path, "skipped", "the page was replaced during the run; run inject again"
         )
@@ -983,7 +771,7 @@ def _under_base(block: str, path: str, data: bytes) -> str:
     return block[: found.start(1)] + html.escape(src) + block[found.end(1) :]
 
 
-def _insert(shared: _Shared, block: str, data: bytes, known: _Known | None) -> Injected:
+def _insert(shared: _Shared, block: str, data: bytes, known: Known[_Outcome] | None) -> Injected:
     """``data`` with ``block`` (and the RTP tag block): where the memo knows the page's
     placement, without a scan; else found, and kept in ``known``."""
     if known is not None and isinstance(known.placement, Placement):
@@ -1001,245 +789,5 @@ def _insert(shared: _Shared, block: str, data: bytes, known: _Known | None) -> I
     return injected
 
 
-@dataclass
-class _Known:
-    """What a run found in a page's bytes (SHA-256 ``digest``): where its blocks go (or why
-    it has no place for them), its facts and its client navigation, as asked."""
-
-    digest: bytes
-    placement: Placement | str | None = None
-    facts: PageFacts | None = None
-    navigation: str | None = None
-    # When the run left the page as it was (unchanged, or skipped for what its bytes are):
-    # the file's status then (_file_status) and the outcome, which a later run finding
-    # the same status takes without reading the page.
-    left: tuple[tuple[int, ...], _Outcome] | None = None
-
-
-# A file changed in the same tick of the file system's clock as a run looked at it could
-# keep the change time the run saw (Git's "racy" files): only a status whose change time
-# is this much older than the look is trusted to mean the same bytes.
-SETTLED_NS = 2_000_000_000
-
-
-def _file_status(status: os.stat_result) -> tuple[int, ...]:
-    """What changes with a file's bytes: device, inode, size, modification and change
-    times (the change time cannot be set back)."""
-    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
-
-
-def _settled(status: os.stat_result) -> bool:
-    return status.st_ctime_ns < time.time_ns() - SETTLED_NS
-
-
-class PageMemo:
-    """What the last ``inject_site`` run in this process found in each page, for the next.
-
-    A generator's serve loop writes every page again at each rebuild, almost all of them
-    the same bytes as before (`mkdocs serve`): with a memo, a page whose bytes have the
-    SHA-256 they had in the last run, under the same blocks, position and rules, gets its
-    blocks where they went then, without a scan, and its facts without a parse. It holds
-    a few numbers per page of the last run, never the pages; a run with other blocks or
-    rules starts it afresh. A page that the last run left as it was, whose file still
-    has the status it had then (_file_status; changed over SETTLED_NS before that run
-    looked), is not even read: `mkdocs serve --dirty` leaves the pages of unchanged
-    sources alone. The bundles of the last run are kept too: rules seldom change between
-    rebuilds. With ``prune``, whose first pass reads every page's facts, a page whose bytes
-    that pass read in the last run, for the same rules, is not parsed again. For one job
-    (the run's own process) only."""
-
-    def __init__(self) -> None:
-        self._key: object = None
-        self._pages: dict[str, _Known] = {}
-        self._next: dict[str, _Known] = {}
-        self._bundles: dict[RuleSet, Bundle] = {}
-        self._next_bundles: dict[RuleSet, Bundle] = {}
-        self._facts_rules: RuleSet | None = None
-        self._facts: dict[str, tuple[bytes, PageFacts]] = {}  # by path: SHA-256, facts
-
-    def site_facts(
-        self,
-        root: Path,
-        paths: list[str],
-        ruleset: RuleSet,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> list[PageFacts]:
-        """``read_site_facts`` with one job, where a page whose bytes the last call read
-        for the same rules gets the facts found then."""
-        if ruleset != self._facts_rules:
-            self._facts_rules, self._facts = ruleset, {}
-        found: dict[str, tuple[bytes, PageFacts]] = {}
-        result = []
-        for done, path in enumerate(paths, 1):
-            data = read_page(str(root), path)
-            if isinstance(data, str):
-                facts = PageFacts.unknown(path, data)
-            else:
-                digest = hashlib.sha256(data).digest()
-                last = self._facts.get(path)
-                if last is not None and last[0] == digest:
-                    facts = last[1]
-                else:
-                    facts = page_facts(path, data, *ruleset.page_selectors(path))
-                found[path] = (digest, facts)
-            result.append(facts)
-            if progress:
-                progress(done, len(paths))
-        self._facts = found
-        return result
-
-    def bundle(self, share: RuleSet) -> Bundle:
-        """``build_bundle(share)``, or the last run's bundle of the same rules (the same
-        rules give the same bytes)."""
-        bundle = self._next_bundles.get(share) or self._bundles.get(share)
-        if bundle is None:
-            bundle = build_bundle(share)
-        self._next_bundles[share] = bundle
-        return bundle
-
-    def begin(self, key: object) -> None:
-        """A run starts; ``key`` is everything besides a page's bytes that what is kept
-        depends on."""
-        if key != self._key:
-            self._key, self._pages = key, {}
-        self._next = {}
-
-    def get(self, path: str, digest: bytes) -> _Known | None:
-        known = self._pages.get(path)
-        return known if known is not None and known.digest == digest else None
-
-    def unchanged(self, path: str, status: os.stat_result) -> _Outcome | None:
-        """The last run's outcome for the page at ``path`` if that run left the page as it
-        was and the file still has the status it had then (the same bytes); it is kept
-        for the next run."""
-        known = self._pages.get(path)
-        if known is None or known.left is None or known.left[0] != _file_status(status):
-            return None
-        self.keep(path, known)
-        return known.left[1]
-
-    def keep(self, path: str, known: _Known) -> None:
-        self._next[path] = known
-
-    def end(self) -> None:
-        """The run is over: what it found replaces the last run's (pages gone are forgotten,
-        and bundles not used)."""
-        self._pages, self._next = self._next, {}
-        self._bundles, self._next_bundles = self._next_bundles, {}
-
-
 def _no_names(data: bytes) -> frozenset[str]:
     return frozenset()
-
-
-def _hard_links_warning(links: int) -> str:
-    if links < 2:
-        return ""
-    others = links - 1
-    return (
-        f"the file had {links} hard links: this name now has the new content, the other "
-        f"{others} {'keeps' if others == 1 else 'keep'} the old (pages are replaced, not "
-        "edited in place)"
-    )
-
-
-def _write_in_place(path: str, data: bytes, before: os.stat_result) -> None:
-    """Rewrite the page at ``path`` with ``data`` in place. The space is reserved first, so
-    a full disk fails before a byte of the page changes; the file must still be the one
-    read (``before``: same device and inode), else OSError."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    try:
-        now = os.fstat(descriptor)
-        if not _same_file(now, before):
-            raise _Replaced
-        if len(data) > now.st_size:
-            try:
-                os.posix_fallocate(descriptor, 0, len(data))
-            except OSError as error:
-                if error.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
-                    raise
-        view = memoryview(data)
-        offset = 0
-        while offset < len(data):
-            offset += os.pwrite(descriptor, view[offset:], offset)
-        os.ftruncate(descriptor, len(data))
-    finally:
-        os.close(descriptor)
-
-
-class _Replaced(Exception):
-    """The page is no longer the file that was read: another process replaced or changed
-    it during the run."""
-
-
-def _same_file(now: os.stat_result, before: os.stat_result) -> bool:
-    """Whether the file is still the one read: the same file, of the same size and time."""
-    return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
-        before.st_dev,
-        before.st_ino,
-        before.st_size,
-        before.st_mtime_ns,
-    )
-
-
-def _write_atomic(
-    path: str | Path,
-    data: bytes,
-    mode: int,
-    owner: tuple[int, int] | None = None,
-    before: os.stat_result | None = None,
-) -> str:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.
-
-    ``owner`` (uid, gid) is given to the new file as far as this process may: only root
-    may give a file away, and a user only to a group of their own. With ``before`` (the
-    status of the file read), raises _Replaced, leaving the file as it is, when the file
-    at ``path`` is no longer that one just before it is replaced. Returns a warning when
-    the owner could not be kept, else ''.
-    """
-    folder = os.path.dirname(path)
-    # Not named after the file: a name of 230 bytes or more would not leave room for it.
-    temporary = os.path.join(folder, f".{os.getpid()}.{next(_TEMPORARY)}.rtp-snippets.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    warning = ""
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view) :]
-            if owner is not None:
-                warning = _keep_owner(descriptor, *owner)
-            os.fchmod(descriptor, mode)  # after the owner: a change of owner clears set-user-ID
-        finally:
-            os.close(descriptor)
-        if before is not None and not _same_file(os.stat(path, follow_symlinks=False), before):
-            raise _Replaced
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    return warning
-
-
-def _keep_owner(descriptor: int, uid: int, gid: int) -> str:
-    """Give the open file this owner and group, or as much of it as allowed; a warning
-    when the file does not end up with both."""
-    current = os.fstat(descriptor)
-    if (current.st_uid, current.st_gid) == (uid, gid):
-        return ""
-    try:
-        os.fchown(descriptor, uid, gid)
-        return ""
-    except OSError:
-        pass
-    if current.st_gid != gid:
-        with contextlib.suppress(OSError):
-            os.fchown(descriptor, -1, gid)
-    now = os.fstat(descriptor)
-    return (
-        f"its owner could not be kept (it was uid {uid}, gid {gid}; it is now uid "
-        f"{now.st_uid}, gid {now.st_gid}): make sure the web server can still read it"
-    )

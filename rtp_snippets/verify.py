@@ -1,4 +1,4 @@
-"""Stage 10, verify: the built, injected site in a real browser, as a visitor uses it.
+"""Stage 9, verify: the built, injected site in a real browser, as a visitor uses it.
 
 For every page, every rule that can fire there and each consent state, ``verify_site``
 acts as a visitor would (loads the page, clicks each matching element, fills and submits
@@ -39,14 +39,16 @@ from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import quoteattr
 
 from .errors import PageSkipped, VerifyError
+from .files import Unreadable, read_page
 from .inject import script_block
 from .links import link_matches
 from .model import Rule, RuleSet, with_depth
-from .page import client_navigation, decode, read_page
-from .paths import matches, site_pages
+from .page import client_navigation, decode
+from .paths import matches
 from .render import build_bundle
 from .scan import MARKER, attribute_value, is_block, scan
 from .text import FORMAT_PATTERN
+from .walk import site_pages
 
 CONSENT_STATES = ("none", "refused", "granted")
 # The events a visitor triggers on an element (the others happen to the page).
@@ -316,8 +318,8 @@ class _Plan:
     def of(cls, root: Path, path: str, ruleset: RuleSet) -> _Plan:
         rules = tuple(ruleset.rules[index] for index in ruleset.for_page(path))
         data = read_page(str(root), path)
-        if isinstance(data, str):
-            return cls(path, False, "", rules, data)
+        if isinstance(data, Unreadable):
+            return cls(path, False, "", rules, data.reason)
         try:
             _, text, _ = decode(data)
         except PageSkipped as skipped:

@@ -502,7 +502,7 @@ def test_a_page_another_process_replaced_during_the_run_is_left_alone(site, rule
     # it writes its own: the new version must stay, and the run says so.
     import rtp_snippets.site as site_module
 
-    write = site_module._write_atomic
+    write = site_module.write_atomic
     page = site / "index.html"
 
     def replaced_first(path, *args, **kwargs):
@@ -512,7 +512,7 @@ def test_a_page_another_process_replaced_during_the_run_is_left_alone(site, rule
             os.replace(newer, page)
         return write(path, *args, **kwargs)
 
-    monkeypatch.setattr(site_module, "_write_atomic", replaced_first)
+    monkeypatch.setattr(site_module, "write_atomic", replaced_first)
     report = inject_site(site, load_rules(rules), atomic=True, jobs=1)
     assert page.read_text() == "<html><body>the newer version</body></html>"
     (result,) = [result for result in report.pages if result.path == "/index.html"]

@@ -827,6 +827,7 @@ def test_with_prune_a_memo_parses_again_only_the_pages_whose_bytes_changed(tmp_p
     """prune reads every page's facts before it injects (they decide each page's bundle):
     with a memo, a page whose bytes the last run read for the same rules is not parsed
     again for them, and pages, facts and bytes come out as without it."""
+    import rtp_snippets.memo as memo_module
     import rtp_snippets.page as page_module
     import rtp_snippets.site as site_module
     from rtp_snippets.site import PageMemo
@@ -838,7 +839,7 @@ def test_with_prune_a_memo_parses_again_only_the_pages_whose_bytes_changed(tmp_p
         parsed.append(path)
         return real_facts(path, *args)
 
-    for module in (page_module, site_module):
+    for module in (page_module, site_module, memo_module):
         monkeypatch.setattr(module, "page_facts", counted)
     ruleset = load_rules(EXAMPLE_RULES)
     edited = "blog/2014/04/02/refactoring-infrastructure/index.html"
@@ -902,11 +903,12 @@ def test_a_run_ends_with_the_replaced_pages_closed_and_no_thread_left(tmp_path, 
 SLOW_CLOSES = """
 import json, resource, sys, time
 from pathlib import Path
+import rtp_snippets.files
 import rtp_snippets.site
 from rtp_snippets import load_rules
 
 resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))  # both: Go (esbuild) raises the soft one
-closing = rtp_snippets.site._Closer._run
+closing = rtp_snippets.files.Closer._run
 
 def slow(handles):  # a disk that takes 5 ms to free each replaced page
     real_get = handles.get
@@ -916,7 +918,7 @@ def slow(handles):  # a disk that takes 5 ms to free each replaced page
     handles.get = get
     closing(handles)
 
-rtp_snippets.site._Closer._run = staticmethod(slow)
+rtp_snippets.files.Closer._run = staticmethod(slow)
 report = rtp_snippets.site.inject_site(sys.argv[1], load_rules(Path(sys.argv[2])), jobs=1)
 print(json.dumps([dict(report.counts), [page.reason for page in report.errors][:3]]))
 """
@@ -943,6 +945,7 @@ def test_a_memo_does_not_read_a_page_left_as_it_was_whose_file_has_not_changed(t
     would not show in its status)."""
     import types
 
+    import rtp_snippets.memo as memo_module
     import rtp_snippets.site as site_module
     from rtp_snippets.site import PageMemo
 
@@ -970,7 +973,7 @@ def test_a_memo_does_not_read_a_page_left_as_it_was_whose_file_has_not_changed(t
     for _ in range(2):
         assert run().counts == {"unchanged": 399, "skipped": 1}
         assert len(hashed) == 400
-    monkeypatch.setattr(site_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(memo_module, "SETTLED_NS", 0)
     reference = run()
     assert len(hashed) == 400
     again = run()
@@ -994,12 +997,12 @@ def test_a_memo_does_not_read_a_page_left_as_it_was_whose_file_has_not_changed(t
 def test_a_memo_keeps_the_bundles_of_the_last_run(tmp_path, monkeypatch):
     """A serve loop's rules seldom change: with a memo, the bundles of the last run are used
     again for the same rules (the same bytes as built afresh), and built for new ones."""
-    import rtp_snippets.site as site_module
+    import rtp_snippets.memo as memo_module
     from rtp_snippets.site import PageMemo
 
     built = []
-    real_build = site_module.build_bundle
-    monkeypatch.setattr(site_module, "build_bundle",
+    real_build = memo_module.build_bundle
+    monkeypatch.setattr(memo_module, "build_bundle",
                         lambda share: built.append(share) or real_build(share))
     ruleset = load_rules(EXAMPLE_RULES)
     memo = PageMemo()

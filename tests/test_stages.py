@@ -2,22 +2,26 @@
 its own), so reading a page is the page stage's job and nothing below knows what is above."""
 
 import ast
+import re
 from pathlib import Path
 
 import rtp_snippets
 
 # Lower numbers first; a module may import any module of a lower number (DESIGN.md's
 # pipeline: load and render know nothing of pages, page nothing of rules, inject and
-# check use both, site and the shells sit on top).
+# check use both, site and the shells sit on top). The one numbering of the stages: a
+# module's docstring that names its stage ("Stage 8, site: ...") gives this number.
 STAGES = {
     "terminal": 0,
     "errors": 1,
-    "paths": 2,
+    "files": 2,  # opening, reading and writing the site's files; the lock
+    "paths": 2,  # the page glob language
     "links": 2,
     "text": 2,
     "css": 2,
     "scan": 2,
     "fields": 2,  # the table of rule fields and consent settings: data only
+    "walk": 3,  # which files of a site's folder are its pages
     "model": 3,
     "dsl": 4,
     "schema": 4,
@@ -26,9 +30,12 @@ STAGES = {
     "page": 5,
     "inject": 6,
     "lint": 6,
+    "facts": 6,  # every page's facts for a rule set (coverage, prune)
     "coverage": 7,
+    "memo": 7,  # what the last run found, for the next
+    "options": 7,  # what a site run is asked
     "catalog": 8,
-    "check": 9,
+    "checking": 9,  # the check command as one call
     "site": 8,
     "preview": 8,
     "serve": 9,
@@ -82,5 +89,27 @@ def test_the_checks_above_say_what_they_guard():
     # What issue 14 found running backwards:
     package = Path(rtp_snippets.__file__).parent
     assert "check" not in imports_of(package / "site.py")
-    assert "inject" not in imports_of(package / "check.py")
+    assert not imports_of(package / "site.py") & {"checking", "coverage", "lint", "catalog"}
+    assert "inject" not in imports_of(package / "checking.py")
     assert "inject" not in imports_of(package / "coverage.py")
+
+
+# Owned by other work in progress, which renumbers them: their docstrings still give the
+# numbers of DESIGN.md's list of steps (load 1, render 2).
+RENUMBERED_ELSEWHERE = {"load", "render"}
+
+
+def test_a_docstring_that_names_its_stage_gives_its_number_here():
+    package = Path(rtp_snippets.__file__).parent
+    wrong = []
+    for source in sorted(package.glob("*.py")):
+        docstring = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8"))) or ""
+        named = re.match(r"Stage (\d+), (\w+):", docstring)
+        if named and source.stem not in RENUMBERED_ELSEWHERE:
+            if (int(named[1]), named[2]) != (STAGES[source.stem], source.stem):
+                wrong.append(f"{source.name}: {named[0]}")
+    assert wrong == []
+    # Every module of the site run says where it is.
+    for module in ("files", "walk", "paths", "facts", "memo", "options", "site", "page"):
+        assert ast.get_docstring(ast.parse((package / f"{module}.py").read_text())).startswith(
+            f"Stage {STAGES[module]}, {module}:")

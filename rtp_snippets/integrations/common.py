@@ -1,26 +1,70 @@
-"""What every site-generator integration shares: stopping on a rules error, and the one
-call into the core after a build."""
+"""What every site-generator integration shares: its settings, stopping on a user's
+mistake, and the one call into the core after a build.
+
+Every plugin offers the same settings with the same defaults (``generator_settings``):
+the rules file, and the site options a build can use (``options.generator_options``),
+each spelled in its generator's way (``SETTING_NAMES``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..coverage import site_coverage
-from ..errors import RtpSnippetsError
-from ..load import load_rules
+from ..errors import InvalidOption, RtpSnippetsError
+from ..load import DEFAULT_RULES_FILE, load_rules
+from ..memo import PageMemo
 from ..model import RuleSet
-from ..site import PageMemo, inject_site
+from ..options import SiteOptions, generator_options
+from ..site import inject_site
 
 # Kept across the builds of one process: a serve loop's rebuild writes most pages as they
 # were, and those need no scan or parse again (see PageMemo).
-_MEMO = PageMemo()
+_MEMO: PageMemo[Any] = PageMemo()
+
+# How each site generator spells a setting's name (its own convention for a plugin's
+# settings): as it is under the plugin in mkdocs.yml, prefixed in Sphinx's conf.py, and
+# prefixed in capitals in Pelican's settings.
+SETTING_NAMES: dict[str, Callable[[str], str]] = {
+    "mkdocs": lambda name: name,
+    "sphinx": lambda name: f"rtp_snippets_{name}",
+    "pelican": lambda name: f"RTP_SNIPPETS_{name.upper()}",
+}
+
+
+def generator_settings() -> dict[str, Any]:
+    """The settings every site-generator plugin offers, and their defaults: ``rules`` (the
+    rules file) and the site options a build can use."""
+    return {"rules": DEFAULT_RULES_FILE, **generator_options()}
+
+
+def build_options(values: Mapping[str, Any]) -> SiteOptions:
+    """The site options of a build, from the plugin's ``values`` of the settings (by their
+    names in ``generator_settings``; ``rules`` is not one); ``InvalidOption`` names the
+    option by its field name, which each plugin spells its own way."""
+    return SiteOptions(**{name: value for name, value in values.items() if name != "rules"})
 
 
 def error_report(error: RtpSnippetsError) -> str:
     """The CLI's report of ``error``: one ``Error:`` block per problem (file:line:col, the
     source line and a caret)."""
     return "\n".join(f"Error: {message}" for message in error.messages())
+
+
+@contextlib.contextmanager
+def errors_end_the_build(generator: str, where: str = "") -> Iterator[None]:
+    """End the generator's run on a library error as the CLI ends its own (see
+    ``load_rules_or_exit``); an option is named as the generator's settings name it,
+    after ``where`` (the settings file)."""
+    try:
+        yield
+    except InvalidOption as error:
+        raise SystemExit(f"Error: {where}{error.spelled(SETTING_NAMES[generator])}") from error
+    except RtpSnippetsError as error:
+        raise SystemExit(error_report(error)) from error
 
 
 def load_rules_or_exit(path: Path) -> RuleSet:
@@ -50,9 +94,7 @@ def inject_built_site(
     warn: Callable[[str], None],
     *,
     inform: Callable[[str], None] | None = None,
-    external: bool = False,
-    position: str = "body",
-    prune: bool = False,
+    options: SiteOptions | None = None,
 ) -> None:
     """Inject the rules into the built site and report soft problems through ``warn``:
     coverage findings of ``check``, and pages that were skipped or failed; and through
@@ -72,18 +114,12 @@ def inject_built_site(
     whose bytes did not change, nor build again the bundles of unchanged rules (PageMemo):
     the plugin's hooks in a 200-page rebuild took a median of 38 ms (the mkdocs theme) and
     45 ms (Material), against 159 and 230-234 ms without the memo
-    (benchmarks/serve_overhead.py, 9 and 15 rounds)."""
-    report = inject_site(
-        output,
-        ruleset,
-        external=external,
-        position=position,
-        prune=prune,
-        facts=True,
-        jobs=1,
-        atomic=False,
-        memo=_MEMO,
-    )
+    (benchmarks/serve_overhead.py, 9 and 15 rounds).
+
+    ``options`` are the build's site options (``build_options``). A problem that stops the
+    run (a bundle over ``max_bytes``, another run working on the site) is raised, as an
+    ``RtpSnippetsError``, for the plugin to end the build with."""
+    report = inject_site(output, ruleset, options, facts=True, jobs=1, atomic=False, memo=_MEMO)
     if inform and report.navigation_note():
         inform(f"rtp-snippets: {report.navigation_note()}")
     for page in report.errors:

@@ -1,6 +1,7 @@
-"""The ``check`` command as one library call: lint the rules file, measure it against a
-built site, compare the committed event catalogue; the result knows what to report and
-whether the check failed."""
+"""Stage 9, checking: the ``check`` command as one library call: lint the rules file,
+measure it against a built site, compare the committed event catalogue; the result knows
+what to report and whether the check failed. (Not named ``check``: the package exports
+the function ``check``, which a submodule of the same name would hide once imported.)"""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What ``check`` found for one rules file."""
+    """What ``check`` found for one rules file: its ``findings`` (lint, and with a site
+    coverage and the RTP tags), and the site's measurements (``site``)."""
 
     rules_path: Path
     ruleset: RuleSet
@@ -31,6 +33,7 @@ class CheckResult:
 
     @property
     def errors(self) -> int:
+        """How many findings are errors (the others are warnings)."""
         return sum(finding.level == "error" for finding in self.findings)
 
     def failed(self, strict: bool = False) -> bool:
