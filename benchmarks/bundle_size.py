@@ -101,7 +101,7 @@ def measure(rules: list[Rule], navigation: str) -> dict:
     ruleset = RuleSet(tuple(rules), navigation=navigation)
     ours = build_bundle(ruleset).code
     theirs = esbuild_minify(build_bundle(ruleset, minify=False).code)
-    data = json.dumps([record for rule in rules for record in _records(rule)],
+    data = json.dumps([record.to_json() for rule in rules for record in _records(rule)],
                       separators=(",", ":"))
     return {
         "rules": len(rules), "raw": len(ours), "gzip": gzip_size(ours),
@@ -161,7 +161,7 @@ def without_debug_log(ruleset: RuleSet) -> Bundle:
     features = dataclasses.replace(render.bundle_features(ruleset), debug=False)
     groups: dict[str, list] = {}
     for rule in ruleset:
-        record = render._record(rule)
+        record = render._record(rule).to_json()
         del record[2]  # the line; only the seed rule (no options) is measured here
         groups.setdefault(rule.event, []).append(record)
     source = render._template(render.TEMPLATE).render(

@@ -69,9 +69,13 @@ def test_templates_are_found_after_install(tmp_path, editable):
         assert folder == project / "templates"
     else:
         assert folder.is_relative_to(environment) and (folder / "bundle.js.j2").is_file()
-        # Every template ships: the bundle's and verify's script (templates/verify.js).
-        assert sorted(path.name for path in folder.iterdir() if path.is_file()) == sorted(
-            path.name for path in (ROOT / "templates").iterdir() if path.is_file())
+        # Every template ships: the bundle's, its runtime's partials (templates/runtime/)
+        # and verify's script (templates/verify.js).
+        def files(root):
+            return sorted(str(path.relative_to(root)) for path in root.rglob("*")
+                          if path.is_file() and "__pycache__" not in path.parts)
+
+        assert files(folder) == files(ROOT / "templates")
         # The integrations ship too (their generators are not installed here, so no import).
         site_packages = folder.parent.parent
         assert (site_packages / "pelican" / "plugins" / "rtp_snippets" / "__init__.py").is_file()
