@@ -81,6 +81,7 @@ def load(browser):
 
 # --- page globs (globs.js, path-globs.js) ------------------------------------------------
 
+@pytest.mark.browser
 @pytest.mark.parametrize("globs, exclude, path", [
     (["/blog/**"], [], "/blog/2024/post/"),
     (["/blog/**"], [], "/blog"),
@@ -107,6 +108,7 @@ def test_globs_match_the_page_path_as_in_python(load, globs, exclude, path):
     assert applies == expected
 
 
+@pytest.mark.browser
 def test_a_crafted_path_does_not_freeze_the_glob_matcher(load):
     path = "/" + "a" * 3000
     page = load(["option.js", "globs.js", "path-globs.js"], ["applies", "where"], path=path)
@@ -137,6 +139,7 @@ LEAVING_PAGE = """
 """
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("selector, event, leaves", [
     ("#next", {}, True),
     ("#inside", {}, True),
@@ -169,6 +172,7 @@ def test_which_clicks_and_submits_leave_for_a_page_of_the_site(load, selector, e
 
 # --- chunks of four (send.js) ------------------------------------------------------------
 
+@pytest.mark.browser
 @pytest.mark.parametrize("count, calls", [
     (1, ["v0"]),
     (2, [["v0", "v1"]]),
@@ -195,6 +199,7 @@ FILL = ["dom.js", "path.js", "values.js", "fill.js", "fill-text.js", "fill-attr.
         "fill-path.js", "fill-query.js", "fill-host.js", "fill-title.js"]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("value, sent", [
     ("plain", ["plain"]),
     (["one", "two"], ["one", "two"]),
@@ -227,6 +232,7 @@ def call(value):
     return ["send", "event", {"value": value}]
 
 
+@pytest.mark.browser
 def test_only_calls_the_bundle_could_have_queued_are_sent(load):
     page = load(DELIVER, ["deliver"], prelude=SPY)
     now = page.evaluate("Date.now()")
@@ -253,6 +259,7 @@ def test_only_calls_the_bundle_could_have_queued_are_sent(load):
     assert [batch for batch, _ in sent] == [1, 2]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("queue, sent_list, sent", [
     ("not JSON", None, []),
     ('{"an": "object"}', None, []),
@@ -273,6 +280,7 @@ def test_storage_the_bundle_did_not_write_is_discarded_never_fatal(load, queue, 
     assert page.evaluate("key => sessionStorage.getItem(key)", KEY) is None
 
 
+@pytest.mark.browser
 def test_a_batch_sent_by_a_duplicated_tab_is_not_sent_again(load):
     page = load(DELIVER, ["deliver"], prelude=SPY)
     now = page.evaluate("Date.now()")
@@ -286,6 +294,7 @@ def test_a_batch_sent_by_a_duplicated_tab_is_not_sent_again(load):
 
 # --- once: session (once-session.js) -----------------------------------------------------
 
+@pytest.mark.browser
 @pytest.mark.parametrize("stored, first", [(None, True), ("1", False), ("2", True), ("", True)])
 def test_a_session_key_counts_only_as_the_bundle_writes_it(load, stored, first):
     page = load(["once-session.js"], ["first"])
@@ -298,6 +307,7 @@ def test_a_session_key_counts_only_as_the_bundle_writes_it(load, stored, first):
 
 # --- wildcard.js, consent-flag.js, dom.js ------------------------------------------------
 
+@pytest.mark.browser
 @pytest.mark.parametrize("text, glob, matched", [
     ("granted", "granted", True),
     ("granted:all", "granted*", True),
@@ -314,6 +324,7 @@ def test_wildcard_matches_parts_joined_by_any_characters(load, text, glob, match
                          [text, glob.split("*")]) is matched
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("body, script, state", [
     ("", "", 0),
     ('<form id="siteConsent"><input type="checkbox" name="marketing" checked></form>', "", 0),
@@ -330,6 +341,7 @@ def test_a_consent_flag_is_a_value_the_sites_script_set(load, body, script, stat
     assert page.evaluate("runtime.decide()") == state
 
 
+@pytest.mark.browser
 def test_page_markup_does_not_shadow_what_dom_reads(load):
     page = load(["dom.js"], ["dom"], body='<img name="title"><img name="querySelector">')
     assert page.evaluate("typeof document.title") == "object"
