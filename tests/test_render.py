@@ -138,7 +138,7 @@ def test_values_stay_inside_the_script_and_ascii(bundle_of, value):
 
 
 def test_the_template_reads_exactly_the_feature_switches():
-    template = (ROOT / "templates" / "bundle.js.j2").read_text(encoding="utf-8")
+    template = (ROOT / "rtp_snippets" / "templates" / "bundle.js.j2").read_text(encoding="utf-8")
     read = set(re.findall(r"\bfeatures\.(\w+)", template))
     assert read == {field.name for field in dataclasses.fields(Features)}
 
