@@ -16,21 +16,29 @@ like `navigation: send`, does not keep calls across navigation); then what
 each run-time part adds to the seed bundle (rule data included).
 Then it checks the targets of issue 2 for both settings and exits 1 if one is
 missed.
+
+With --budget it only measures the bundles of BUDGETED and writes their gzip sizes to
+benchmarks/bundle-size.json, the size budget that tests/test_size_budget.py holds every
+bundle to (at most 2 % over): a change that makes a bundle bigger commits the new
+budget with it.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import gzip
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rtp_snippets import Consent, Rule, RuleSet, build_bundle, render
 from rtp_snippets.render import Bundle, _records
 
 CACHE = Path(__file__).resolve().parent / ".cache"
+BUDGET = Path(__file__).resolve().parent / "bundle-size.json"
 ESBUILD = CACHE / "node_modules" / ".bin" / "esbuild"
 
 SEED = Rule(event="click", selector="#download-whitepaper", send="download - example whitepaper")
@@ -101,7 +109,7 @@ def measure(rules: list[Rule], navigation: str) -> dict:
     ruleset = RuleSet(tuple(rules), navigation=navigation)
     ours = build_bundle(ruleset).code
     theirs = esbuild_minify(build_bundle(ruleset, minify=False).code)
-    data = json.dumps([record for rule in rules for record in _records(rule)],
+    data = json.dumps([record.to_json() for rule in rules for record in _records(rule)],
                       separators=(",", ":"))
     return {
         "rules": len(rules), "raw": len(ours), "gzip": gzip_size(ours),
@@ -161,7 +169,7 @@ def without_debug_log(ruleset: RuleSet) -> Bundle:
     features = dataclasses.replace(render.bundle_features(ruleset), debug=False)
     groups: dict[str, list] = {}
     for rule in ruleset:
-        record = render._record(rule)
+        record = render._record(rule).to_json()
         del record[2]  # the line; only the seed rule (no options) is measured here
         groups.setdefault(rule.event, []).append(record)
     source = render._template(render.TEMPLATE).render(
@@ -215,7 +223,45 @@ def feature_costs() -> None:
               f"| {on.gzip_size - off.gzip_size} |")
 
 
+# The bundles whose size is budgeted (benchmarks/bundle-size.json), by name: their rules
+# and settings. tests/test_size_budget.py builds the same ones from here.
+BUDGETED: dict[str, Callable[[], RuleSet]] = {
+    "seed, navigation: queue": lambda: RuleSet((SEED,)),
+    "seed, navigation: send": lambda: RuleSet((SEED,), navigation="send"),
+    "10 click rules, navigation: queue": lambda: RuleSet(tuple(click_rules(10))),
+    "10 mixed rules, navigation: queue": lambda: RuleSet(tuple(mixed_rules(10))),
+    "10 mixed rules, navigation: send": lambda: RuleSet(tuple(mixed_rules(10)), navigation="send"),
+    "10 mixed rules, client_navigation: on": lambda: RuleSet(tuple(mixed_rules(10)),
+                                                             client_navigation="on"),
+    **{f"seed, consent: {platform}": (lambda consent=consent: RuleSet((SEED,), consent=consent))
+       for platform, consent in CONSENTS.items()},
+}
+
+
+def budget_sizes() -> dict[str, int]:
+    """The gzip size of each budgeted bundle."""
+    return {name: build_bundle(make()).gzip_size for name, make in BUDGETED.items()}
+
+
+def write_budget() -> None:
+    sizes = budget_sizes()
+    BUDGET.write_text(json.dumps({
+        "about": "gzip -9 bytes of each bundle, written by benchmarks/bundle_size.py --budget; "
+                 "tests/test_size_budget.py fails when a bundle is more than 2 % over its size here",
+        "gzip": sizes,
+    }, indent=2) + "\n", encoding="utf-8")
+    for name, size in sizes.items():
+        print(f"{size:6d} B gzip  {name}")
+    print(f"written to {BUDGET.name}")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--budget", action="store_true",
+                        help="write the size budget (benchmarks/bundle-size.json) and stop")
+    if parser.parse_args().budget:
+        write_budget()
+        return 0
     rows = {(series, navigation, count): measure(make(count), navigation)
             for series, make in (("click", click_rules), ("mixed", mixed_rules))
             for navigation in ("queue", "send")

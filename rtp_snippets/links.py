@@ -23,8 +23,8 @@ literal parts, the first must start the URL and the last end it, and each part b
 is looked for, leftmost, from where the one before ended (the leftmost place leaves the
 most room for the rest, so the search never goes back). That is one substring search
 per part: at most the URL's length times the glob's, whatever the URL. Python
-(``link_matches``) and the bundle (``linked`` in ``templates/bundle.js.j2``, through
-``wildcard`` in ``templates/wildcard.js.j2``, which the consent cookie's value glob
+(``link_matches``) and the bundle (``linked`` in ``templates/runtime/links.js``, through
+``wildcard`` in ``templates/runtime/wildcard.js``, which the consent cookie's value glob
 uses too; the parts come from ``link_parts``) do the same.
 """
 

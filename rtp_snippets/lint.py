@@ -55,7 +55,7 @@ def lint_rules(ruleset: RuleSet) -> list[Finding]:
 
 
 # Consent banners that keep their choice as JSON in a cookie, and what to write instead of
-# a value glob (which never grants consent from JSON; see templates/consent.js.j2).
+# a value glob (which never grants consent from JSON: templates/runtime/consent-cookie-value.js).
 JSON_COOKIES = {
     "cc_cookie": "vanilla-cookieconsent's cookie; use platform: cookieconsent, or field: "
     "categories and value: marketing",

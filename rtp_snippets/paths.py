@@ -13,7 +13,7 @@ The visitor chooses the path the bundle matches, so matching must never take
 long, and a regular expression cannot promise that: its engine backtracks, and
 ``/**a**a**a**a**b`` against a 300-character path took 29 s in Python and 33 s
 in Chromium (issue 12). Both matchers, ``matches`` here and ``matches`` in
-``templates/bundle.js.j2``, instead go through the glob's tokens once,
+``templates/runtime/globs.js``, instead go through the glob's tokens once,
 keeping the set of path positions the glob so far can end at: the work grows
 with path length × glob length, whatever the wildcards. ``glob_tokens`` cuts
 the glob, read from its start, into ``/**`` (before ``/`` or at the end),

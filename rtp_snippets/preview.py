@@ -14,7 +14,7 @@ from .render import build_bundle
 from .terminal import table
 
 COLUMNS = ("line", "name", "event", "selector", "values", "pages", "once")
-# RTP takes at most four values in one call; the bundle's send() (templates/bundle.js.j2)
+# RTP takes at most four values in one call; the bundle's send() (templates/runtime/send.js)
 # sends more as consecutive calls of four and the rest.
 VALUES_PER_CALL = 4
 

@@ -1,9 +1,10 @@
 """Stage 2, render: a RuleSet into the JavaScript bundle.
 
-The Jinja template ``templates/bundle.js.j2`` is rendered with the rules as
-data, esbuild parses and normalises it, minify (tdewolff/minify) shrinks it,
-and a last pass makes the text safe inside an HTML ``<script>`` in any page
-encoding. The same rules always give the same bytes.
+The Jinja template ``templates/bundle.js.j2`` puts the runtime's partials
+(``templates/runtime/*.js``, one per concern, each valid JavaScript alone) together,
+with the rules as data (``RuleRecord``); esbuild parses and normalises it, minify
+(tdewolff/minify) shrinks it, and a last pass makes the text safe inside an HTML
+``<script>`` in any page encoding. The same rules always give the same bytes.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import sys
 import sysconfig
 import threading
 import types
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -80,9 +81,11 @@ def build_bundle(
     ``max_bytes`` raises ``BudgetExceeded`` when the minified bundle's gzip size is over
     it (the budget is for what is deployed, also when a readable bundle is asked for).
     """
-    groups: dict[str, list] = {}
+    groups: dict[str, list[list]] = {}
     for rule in ruleset:
-        groups.setdefault(rule.event, []).extend(_records(rule, preview))
+        groups.setdefault(rule.event, []).extend(
+            record.to_json() for record in _records(rule, preview)
+        )
     features = bundle_features(ruleset, preview)
     source = _template(TEMPLATE).render(
         groups=groups, features=features, file_pattern=FILE_PATTERN, format_pattern=FORMAT_PATTERN
@@ -172,45 +175,72 @@ def _escaped(match: re.Match) -> str:
     return f"\\u{point:04x}"
 
 
-def _records(rule: Rule, preview: bool = False) -> list[list]:
-    """The rule as the template's data: one record (``_record``), or for a scroll rule
-    one per depth, deepest last, each with its ``{percent}`` filled in and, for ``once``,
-    a key of its own (the rule's key and ``@`` and the depth: no name has an ``@``)."""
+Options = Mapping[str, str | int | float | list[str] | list[list[str]]]
+
+
+@dataclass(frozen=True)
+class RuleRecord:
+    """One rule as the bundle carries it: the data contract between Python and the
+    runtime's partials (``templates/runtime/``), which read it as the JSON list
+    ``[target, values, line, options]`` (``to_json``).
+
+    ``target`` is the CSS selector (click, submit, visible, view), or 0 for a view rule
+    without one, the percent (scroll) or the seconds (timer). ``values`` is a string (one
+    plain value) or a list of values, each a string or, with placeholders, a list of text
+    and ``[kind, name]`` parts. ``line`` is the rule's line in the rules file (0 when not
+    known), for the debug log. ``options`` holds only what the rule needs: once, key (for
+    once), pages, exclude (each a list of globs cut into tokens by paths.glob_tokens),
+    share (0-1) and ms for a visible rule with percent or seconds, link (the glob's
+    parts, links.link_parts) for a click rule with a link, name (preview only); when it
+    is empty the list has three items.
+    """
+
+    target: str | int | float
+    values: object
+    line: int
+    options: Options = field(default_factory=dict)
+
+    def to_json(self) -> list:
+        record: list = [self.target, self.values, self.line]
+        if self.options:
+            record.append(dict(self.options))
+        return record
+
+
+def _records(rule: Rule, preview: bool = False) -> list[RuleRecord]:
+    """The rule as the bundle's data: one record (``_record``), or for a scroll rule one
+    per depth, deepest last, each with its ``{percent}`` filled in and, for ``once``, a
+    key of its own (the rule's key and ``@`` and the depth: no name has an ``@``)."""
     if rule.event != "scroll" or not isinstance(rule.percent, tuple):
         return [_record(rule, preview)]
-    records = []
-    for depth in sorted(rule.percent):
-        record = _record(rule, preview, depth)
-        if rule.once:
-            record[3]["key"] = f"{rule.key}@{depth}"
-        records.append(record)
-    return records
+    return [
+        _record(rule, preview, depth, key=f"{rule.key}@{depth}" if rule.once else None)
+        for depth in sorted(rule.percent)
+    ]
 
 
 # Placeholders filled in when the bundle is built; the bundle never sees them.
 BUILD_TIME_PLACEHOLDERS = frozenset({"percent"})
 
 
-def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list:
-    """The rule as the template's data: [target, values, line] plus options when needed.
-    A scroll rule's record is for ``depth`` (default: its one depth)."""
+def _record(
+    rule: Rule, preview: bool = False, depth: int | None = None, key: str | None = None
+) -> RuleRecord:
+    """The rule's record; a scroll rule's for ``depth`` (default: its one depth), and a
+    ``once`` rule's with ``key`` (default: the rule's key)."""
+    target: str | int | float
     if rule.event == "scroll":
         depth = rule.percents[0] if depth is None else depth
-        target: object = depth
+        target = depth
     elif rule.event == "timer":
-        target = rule.seconds
+        target = rule.seconds or 0
     else:
         target = rule.element_selector or 0
     values = [_value(with_depth(parts, depth)) for parts in rule.values]
-    record: list = [
-        target,
-        values[0] if len(values) == 1 and isinstance(values[0], str) else values,
-        rule.source.line if rule.source else 0,
-    ]
     options: dict[str, str | int | float | list[str] | list[list[str]]] = {}
     if rule.once:
         options["once"] = rule.once
-        options["key"] = rule.key
+        options["key"] = key or rule.key
     if rule.pages:
         options["pages"] = [list(glob_tokens(glob)) for glob in rule.pages]
     if rule.exclude:
@@ -223,9 +253,12 @@ def _record(rule: Rule, preview: bool = False, depth: int | None = None) -> list
         options["ms"] = round(rule.seconds * 1000)
     if preview:
         options["name"] = rule.name or f"{rule.event} {rule.selector or ''}".strip()
-    if options:
-        record.append(options)
-    return record
+    return RuleRecord(
+        target,
+        values[0] if len(values) == 1 and isinstance(values[0], str) else values,
+        rule.source.line if rule.source else 0,
+        options,
+    )
 
 
 def _value(parts: tuple) -> object:
@@ -252,10 +285,10 @@ def _per_page(rule: Rule) -> bool:
 
 @dataclass(frozen=True)
 class Features:
-    """The parts of ``templates/bundle.js.j2`` a bundle includes, read by the template
-    as ``features.<name>``. Every part is left out unless some rule needs it; a name
-    that is not a field fails the render (the environment's undefined is strict).
-    Built by ``bundle_features``."""
+    """The parts of the runtime a bundle includes: ``templates/bundle.js.j2`` reads them
+    as ``features.<name>`` to choose the partials of ``templates/runtime/``. Every part
+    is left out unless some rule needs it; a name that is not a field fails the render
+    (the environment's undefined is strict). Built by ``bundle_features``."""
 
     # Events: the listeners and observers the bundle sets up.
     delegated: tuple[str, ...]
@@ -321,7 +354,8 @@ class Features:
     # Consent.
     consent: Consent | None
     """What must be granted before anything is sent (the rules file's ``consent:``):
-    ``fire()`` holds calls until then; see ``templates/consent.js.j2``."""
+    ``allow()`` holds calls until then; see ``templates/runtime/consent-hold.js`` and
+    ``templates/consent.js.j2``."""
 
 
 def bundle_features(ruleset: RuleSet, preview: bool = False) -> Features:

@@ -3,7 +3,7 @@
 ``textContent`` is the source text: it holds a heading's permalink (Sphinx, MkDocs and
 Pelican write ``<a class="headerlink" href="#install">¶</a>`` inside every heading,
 VitePress a zero-width space), text hidden from the visitor, and words of two blocks run
-together. The bundle (``read()`` in ``templates/bundle.js.j2``) reads an element as it
+together. The bundle (``read()`` in ``templates/runtime/fill-text.js``) reads an element as it
 is shown in the browser; ``read_text`` here reads it from the HTML alone, for what
 ``check --site`` and ``catalog --site`` show. Both:
 

@@ -56,7 +56,7 @@ TRIGGERED = ("click", "submit")
 # Elements of a rule tried on each page unless told to try all.
 DEFAULT_ELEMENTS = 3
 # How long to wait, on the page's clock, after a click: a click the page did not leave
-# after has its stored calls sent a second later (templates/bundle.js.j2, handle()).
+# after has its stored calls sent a second later (templates/runtime/queue.js, handle()).
 AFTER_CLICK_MS = 1100
 # Real time a click is given to start a navigation, and a navigation to load.
 NAVIGATION_START_SECONDS = 0.25

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ["pyproject.toml", "README.md", "rtp_snippets", "templates", "examples", "pelican"]
+SHIPPED = ["pyproject.toml", "README.md", "rtp_snippets", "examples", "pelican"]
 
 pytestmark = pytest.mark.packaging
 
@@ -66,17 +66,21 @@ def test_templates_are_found_after_install(tmp_path, editable):
 
     folder = Path(run(environment, elsewhere, "python", "-c", TEMPLATES).strip())
     if editable:
-        assert folder == project / "templates"
+        assert folder == project / "rtp_snippets" / "templates"
     else:
         assert folder.is_relative_to(environment) and (folder / "bundle.js.j2").is_file()
-        # Every template ships: the bundle's and verify's script (templates/verify.js).
-        assert sorted(path.name for path in folder.iterdir() if path.is_file()) == sorted(
-            path.name for path in (ROOT / "templates").iterdir() if path.is_file())
+        # Every template ships: the bundle's, its runtime's partials (templates/runtime/)
+        # and verify's script (rtp_snippets/templates/verify.js).
+        def files(root):
+            return sorted(str(path.relative_to(root)) for path in root.rglob("*")
+                          if path.is_file() and "__pycache__" not in path.parts)
+
+        assert files(folder) == files(ROOT / "rtp_snippets" / "templates")
         # The integrations ship too (their generators are not installed here, so no import).
         site_packages = folder.parent.parent
         assert (site_packages / "pelican" / "plugins" / "rtp_snippets" / "__init__.py").is_file()
         assert (site_packages / "rtp_snippets" / "integrations" / "mkdocs.py").is_file()
-        shutil.rmtree(project / "templates")  # the wheel must not need the source tree
+        shutil.rmtree(project / "rtp_snippets")  # the wheel must not need the source tree
     assert run(environment, elsewhere, "rtp-snippets", "build", example) == expected
     assert run(environment, elsewhere, "python", "-m", "rtp_snippets", "build", example) == expected
 

@@ -246,6 +246,6 @@ def test_split_notes_name_each_rule_by_line_and_warn_about_placeholders(ruleset_
 
 
 def test_the_split_is_the_one_the_bundle_makes():
-    template = resources.files("rtp_snippets.templates").joinpath("bundle.js.j2").read_text()
+    template = resources.files("rtp_snippets.templates").joinpath("runtime", "send.js").read_text()
     assert (f"for (var i = 0; i < list.length; i += {VALUES_PER_CALL}) "
             f"call(list.slice(i, i + {VALUES_PER_CALL}));") in template

@@ -23,6 +23,7 @@ def data(*rules, event):
     records = []
     for rule in rules:
         for record in _records(rule) if rule.event == event else ():
+            record = record.to_json()
             assert record.pop(2) == rule.source.line
             records.append(record)
     return records

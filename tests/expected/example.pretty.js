@@ -3,10 +3,10 @@
     var found = Reflect.get(Object.getPrototypeOf(object), name, object);
     return args ? found.apply(object, args) : found;
   }
-  var RAN = Symbol.for("rtp-snippets"), root = dom(document, "documentElement");
-  if (root[RAN])
-    return;
+  var RAN = Symbol.for("rtp-snippets"), root = dom(document, "documentElement"), again = root[RAN];
   root[RAN] = 1;
+  if (again)
+    return;
   if (typeof w.rtp != "function") {
     w.rtp = function() {
       (w.rtp.q = w.rtp.q || []).push(arguments);
@@ -28,7 +28,8 @@
     if (debug)
       console.log("rtp-snippets line", rule[2], what, args);
   }
-  var FILES = new RegExp("\\.(pdf|doc|docx|xls|xlsx|ppt|pptx|odt|ods|odp|rtf|txt|csv|epub|zip|rar|7z|gz|tgz|tar|dmg|exe|msi|png|jpg|jpeg|gif|webp|svg|avif|mp3|wav|ogg|m4a|mp4|mov|webm|avi|mkv|xml|rss|json|ics)$", "i");
+  var FILE_PATTERN = "\\.(pdf|doc|docx|xls|xlsx|ppt|pptx|odt|ods|odp|rtf|txt|csv|epub|zip|rar|7z|gz|tgz|tar|dmg|exe|msi|png|jpg|jpeg|gif|webp|svg|avif|mp3|wav|ogg|m4a|mp4|mov|webm|avi|mkv|xml|rss|json|ics)$";
+  var FILES = new RegExp(FILE_PATTERN, "i");
   function file(url) {
     return FILES.test(new URL(url).pathname);
   }
@@ -44,6 +45,7 @@
     }
     return last ? text.length - parts[last].length >= at2 && text.endsWith(parts[last]) : text.length == at2;
   }
+  var consent = 1;
   var KEY = "rtp-snippets queue", SENT = "rtp-snippets sent", AGE = 18e5;
   function stored(storage, key, valid) {
     var list;
@@ -73,6 +75,8 @@
   }
   function deliver() {
     var calls, sent;
+    if (consent < 1)
+      return;
     calls = stored("sessionStorage", KEY, queued);
     try {
       sessionStorage.removeItem(KEY);
@@ -99,20 +103,12 @@
       return entry[2];
     }));
   }
-  deliver();
   w.addEventListener("pageshow", function(event) {
     if (event.persisted)
       deliver();
   });
+  deliver();
   var queue;
-  function emit(value, rule) {
-    var args = ["send", "event", { value }];
-    log(rule, queue ? "queued for the next page" : "sent", args);
-    if (queue)
-      queue.push(args);
-    else
-      replay([args]);
-  }
   function leaving(event) {
     var target = event.target, submitter = event.submitter, form = target, link;
     if (event.type == "click") {
@@ -159,15 +155,19 @@
       }
     }
   }
-  function call(value) {
-    emit(value, current);
-  }
-  function send(list) {
-    if (list.length == 1)
-      call(list[0]);
+  function emit(value, rule) {
+    var args = ["send", "event", { value }];
+    log(rule, queue ? "queued for the next page" : "sent", args);
+    if (queue)
+      queue.push(args);
     else
-      for (var i = 0; i < list.length; i += 4)
-        call(list.slice(i, i + 4));
+      replay([args]);
+  }
+  function fire(rule, element) {
+    var list = values(rule[1], element);
+    if (!list.length)
+      return log(rule, "not sent: a placeholder is empty", rule[1]);
+    allow(rule, list);
   }
   function values(value, element) {
     if (typeof value == "string")
@@ -177,7 +177,7 @@
         return parts;
       var text = "";
       for (var i = 0; i < parts.length; i++) {
-        var found = typeof parts[i] == "string" ? parts[i] : lookup(parts[i][0], parts[i][1], element);
+        var found = typeof parts[i] == "string" ? parts[i] : fill[parts[i][0]](element, parts[i][1]);
         if (!found)
           return "";
         text += found;
@@ -185,11 +185,9 @@
       return text;
     }).filter(Boolean);
   }
-  function option(rule, name) {
-    var options = rule.length > 3 && rule[3];
-    return options && Object.prototype.hasOwnProperty.call(options, name) ? options[name] : 0;
-  }
-  var FORMAT = new RegExp("[\xAD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]", "g");
+  var fill = /* @__PURE__ */ Object.create(null);
+  var FORMAT_PATTERN = "[\xAD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]";
+  var FORMAT = new RegExp(FORMAT_PATTERN, "g");
   function read(element) {
     var ids = [], around = element;
     for (; around; around = dom(around, "parentElement"))
@@ -223,19 +221,64 @@
     }
     return href[0] == "#" && ids.indexOf(href.slice(1)) >= 0 && !/[\p{L}\p{N}]/u.test(clean(displayed(element, ids, 1)));
   }
-  function lookup(kind, name, element) {
-    if (kind == "text")
-      return read(element);
-    if (kind == "attr")
-      return dom(element, "getAttribute", [name]);
-    if (kind == "path")
-      return path;
-    if (kind == "query")
-      return new URLSearchParams(location.search).get(name);
-    if (kind == "host")
-      return location.hostname;
-    if (kind == "title")
-      return dom(document, "title");
+  fill.text = read;
+  fill.attr = function(element, name) {
+    return dom(element, "getAttribute", [name]);
+  };
+  fill.path = function() {
+    return path;
+  };
+  fill.query = function(element, name) {
+    return new URLSearchParams(location.search).get(name);
+  };
+  fill.host = function() {
+    return location.hostname;
+  };
+  fill.title = function() {
+    return dom(document, "title");
+  };
+  function allow(rule, list) {
+    pass(rule, list);
+  }
+  var fired;
+  function forget() {
+    fired = /* @__PURE__ */ Object.create(null);
+  }
+  forget();
+  function first(once, key) {
+    key = "rtp-snippets:" + key;
+    if (fired[key])
+      return false;
+    fired[key] = 1;
+    if (once == "session") {
+      try {
+        if (sessionStorage.getItem(key) == "1")
+          return false;
+        sessionStorage.setItem(key, 1);
+      } catch (error) {
+      }
+    }
+    return true;
+  }
+  function pass(rule, list) {
+    var once = option(rule, "once");
+    if (once && !first(once, option(rule, "key")))
+      return log(rule, "not sent: once " + once, list);
+    send(rule, list);
+  }
+  function send(rule, list) {
+    function call(value) {
+      emit(value, rule);
+    }
+    if (list.length == 1)
+      call(list[0]);
+    else
+      for (var i = 0; i < list.length; i += 4)
+        call(list.slice(i, i + 4));
+  }
+  function option(rule, name) {
+    var options = rule.length > 3 && rule[3];
+    return options && Object.prototype.hasOwnProperty.call(options, name) ? options[name] : 0;
   }
   function zeros() {
     return Array(size).fill(0);
@@ -274,55 +317,37 @@
     var pages = option(rule, "pages"), exclude = option(rule, "exclude");
     return (!pages || pages.some(matches)) && !(exclude && exclude.some(matches));
   }
+  function scoped(list) {
+    return list.filter(applies);
+  }
   var path, page, size, at, none, others;
-  var position;
-  path = location.pathname;
-  try {
-    path = decodeURI(path);
-  } catch (error) {
-  }
-  page = path.replace(/\/index\.html?$/, "/");
-  size = (page.length >> 5) + 1;
-  at = /* @__PURE__ */ Object.create(null);
-  none = zeros();
-  others = zeros();
-  for (position = 0; position < page.length; position++) {
-    (at[page[position]] = at[page[position]] || zeros())[position >> 5] |= 1 << position;
-    if (page[position] != "/")
-      others[position >> 5] |= 1 << position;
-  }
-  var fired = /* @__PURE__ */ Object.create(null);
-  function first(once, key) {
-    key = "rtp-snippets:" + key;
-    if (fired[key])
-      return false;
-    fired[key] = 1;
-    if (once == "session") {
-      try {
-        if (sessionStorage.getItem(key) == "1")
-          return false;
-        sessionStorage.setItem(key, 1);
-      } catch (error) {
-      }
+  function where() {
+    var position;
+    path = location.pathname;
+    try {
+      path = decodeURI(path);
+    } catch (error) {
     }
-    return true;
+    page = path.replace(/\/index\.html?$/, "/");
+    size = (page.length >> 5) + 1;
+    at = /* @__PURE__ */ Object.create(null);
+    none = zeros();
+    others = zeros();
+    for (position = 0; position < page.length; position++) {
+      (at[page[position]] = at[page[position]] || zeros())[position >> 5] |= 1 << position;
+      if (page[position] != "/")
+        others[position >> 5] |= 1 << position;
+    }
   }
-  var current;
-  function fire(rule, element) {
-    var list = values(rule[1], element);
-    if (!list.length)
-      return log(rule, "not sent: a placeholder is empty", rule[1]);
-    current = rule;
-    var once = option(rule, "once");
-    if (once && !first(once, option(rule, "key")))
-      return log(rule, "not sent: once " + once, list);
-    send(list);
-  }
+  where();
   function ready(callback) {
     if (dom(document, "readyState") == "loading")
       dom(document, "addEventListener", ["DOMContentLoaded", callback]);
     else
       callback();
+  }
+  function each(callback) {
+    ready(callback);
   }
   function linked(link, parts) {
     var url;
@@ -341,7 +366,7 @@
   function listen(type, rules) {
     dom(document, "addEventListener", [type, function(event) {
       handle(event, function() {
-        rules.forEach(function(rule) {
+        scoped(rules).forEach(function(rule) {
           try {
             var element = dom(event.target, "closest", [rule[0]]), parts = option(rule, "link");
             if (element && (!parts || linked(element, parts)))
@@ -353,103 +378,113 @@
       });
     }, true]);
   }
-  listen("click", [["#download-whitepaper", "download - example whitepaper", 11], ["a.cta[href^='/pricing']", "pricing call to action", 14], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"], 26], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], 31, { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"], " on ", ["host"]]], 32, { "link": "outbound" }]].filter(applies));
-  listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], 20, { "once": "session", "key": "76f691ccd78c" }]].filter(applies));
-  ready(function() {
-    [[0, "viewed pricing", 37, { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]].filter(applies).forEach(function(rule) {
-      try {
-        var element = rule[0] ? dom(document, "querySelector", [rule[0]]) : null;
-        if (element || !rule[0])
-          fire(rule, element);
-      } catch (error) {
-        lost(error);
-      }
-    });
-  });
-  ready(function() {
-    var rules = [["#case-study", "saw case study", 40, { "once": "session", "key": "f54b02bf3049" }], [".pricing-table", "saw pricing", 46, { "once": "session", "key": "445b8b34bc38", "share": 0.5, "ms": 2e3 }]].filter(applies), seen = /* @__PURE__ */ new WeakSet(), added = [];
-    var timers = /* @__PURE__ */ new WeakMap(), thresholds = [], step2;
-    for (step2 = 0; step2 <= 100; step2++)
-      thresholds.push(step2 / 100);
-    function dwelt(element, started, index, rule) {
-      if (timers.get(element) == started) {
-        started[index] = true;
+  listen("click", [["#download-whitepaper", "download - example whitepaper", 11], ["a.cta[href^='/pricing']", "pricing call to action", 14], ["#newsletter button", ["newsletter", "signup", "footer", [["text"]], ["campaign ", ["query", "utm_campaign"]], "{braces}"], 26], ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], 31, { "link": ["", ".pdf"] }], ["a[href],area[href]", [["outbound - ", ["attr", "href"], " from ", ["title"], " on ", ["host"]]], 32, { "link": "outbound" }]]);
+  listen("submit", [["form.contact", ["contact form", ["lead - ", ["attr", "data-product"]], ["from ", ["path"]]], 20, { "once": "session", "key": "76f691ccd78c" }]]);
+  function view(rules) {
+    each(function() {
+      scoped(rules).forEach(function(rule) {
         try {
-          fire(rule, element);
+          var element = rule[0] ? dom(document, "querySelector", [rule[0]]) : null;
+          if (element || !rule[0])
+            fire(rule, element);
         } catch (error) {
           lost(error);
         }
-      }
-    }
-    var observer = new IntersectionObserver(function(entries) {
-      entries.forEach(function(entry) {
-        var element = entry.target, box = entry.boundingClientRect, view = entry.rootBounds, share = entry.intersectionRatio, started = timers.get(element) || [], ms, all = 1;
-        timers.set(element, started);
-        if (view)
-          share /= Math.min(1, view.width / box.width) * Math.min(1, view.height / box.height);
-        rules.forEach(function(rule, index) {
+      });
+    });
+  }
+  view([[0, "viewed pricing", 37, { "once": "page", "key": "3b9a26571e80", "pages": [["/pricing", "/**"]], "exclude": [["/pricing/archive", "/**"]] }]]);
+  function visible(list) {
+    ready(function() {
+      var rules, seen, added = [], timers2, thresholds = [], step2;
+      for (step2 = 0; step2 <= 100; step2++)
+        thresholds.push(step2 / 100);
+      function dwelt(element, started, index, rule) {
+        if (timers2.get(element) == started) {
+          started[index] = true;
           try {
-            if (started[index] === true || !dom(element, "matches", [rule[0]]))
-              return;
-            if (entry.isIntersecting && share >= option(rule, "share")) {
-              if (!started[index]) {
-                ms = option(rule, "ms");
-                if (ms)
-                  started[index] = setTimeout(dwelt, ms, element, started, index, rule);
-                else
-                  dwelt(element, started, index, rule);
-              }
-            } else {
-              clearTimeout(started[index]);
-              started[index] = 0;
-            }
+            fire(rule, element);
           } catch (error) {
             lost(error);
           }
-          if (started[index] !== true)
-            all = 0;
-        });
-        if (all)
-          observer.unobserve(element);
-      });
-    }, { threshold: thresholds });
-    function watch(element) {
-      if (!seen.has(element)) {
-        seen.add(element);
-        observer.unobserve(element);
-        observer.observe(element);
-      }
-    }
-    function scan(root2) {
-      rules.forEach(function(rule) {
-        try {
-          if (root2 != document && dom(root2, "matches", [rule[0]]))
-            watch(root2);
-          dom(root2, "querySelectorAll", [rule[0]]).forEach(watch);
-        } catch (error) {
         }
-      });
-    }
-    scan(document);
-    new MutationObserver(function(records) {
-      var waiting = added.length;
-      records.forEach(function(record) {
-        record.addedNodes.forEach(function(node) {
-          if (dom(node, "nodeType") == 1)
-            added.push(node);
+      }
+      var observer = new IntersectionObserver(function(entries) {
+        entries.forEach(function(entry) {
+          var element = entry.target, box = entry.boundingClientRect, view2 = entry.rootBounds, share = entry.intersectionRatio, started = timers2.get(element) || [], ms, all = 1;
+          timers2.set(element, started);
+          if (view2)
+            share /= Math.min(1, view2.width / box.width) * Math.min(1, view2.height / box.height);
+          rules.forEach(function(rule, index) {
+            try {
+              if (started[index] === true || !dom(element, "matches", [rule[0]]))
+                return;
+              if (entry.isIntersecting && share >= option(rule, "share")) {
+                if (!started[index]) {
+                  ms = option(rule, "ms");
+                  if (ms)
+                    started[index] = setTimeout(dwelt, ms, element, started, index, rule);
+                  else
+                    dwelt(element, started, index, rule);
+                }
+              } else {
+                clearTimeout(started[index]);
+                started[index] = 0;
+              }
+            } catch (error) {
+              lost(error);
+            }
+            if (started[index] !== true)
+              all = 0;
+          });
+          if (all)
+            observer.unobserve(element);
         });
+      }, { threshold: thresholds });
+      function watch(element) {
+        if (!seen.has(element)) {
+          seen.add(element);
+          observer.unobserve(element);
+          observer.observe(element);
+        }
+      }
+      function scan(top) {
+        rules.forEach(function(rule) {
+          try {
+            if (top != document && dom(top, "matches", [rule[0]]))
+              watch(top);
+            dom(top, "querySelectorAll", [rule[0]]).forEach(watch);
+          } catch (error) {
+          }
+        });
+      }
+      each(function() {
+        rules = scoped(list);
+        seen = /* @__PURE__ */ new WeakSet();
+        timers2 = /* @__PURE__ */ new WeakMap();
+        scan(document);
       });
-      if (!waiting && added.length)
-        requestAnimationFrame(function() {
-          added.splice(0).forEach(function(element) {
-            if (dom(element, "isConnected"))
-              scan(element);
+      new MutationObserver(function(records) {
+        var waiting = added.length;
+        records.forEach(function(record) {
+          record.addedNodes.forEach(function(node) {
+            if (dom(node, "nodeType") == 1)
+              added.push(node);
           });
         });
-    }).observe(root, { childList: true, subtree: true });
-  });
+        if (!waiting && added.length)
+          requestAnimationFrame(function() {
+            added.splice(0).forEach(function(element) {
+              if (dom(element, "isConnected"))
+                scan(element);
+            });
+          });
+      }).observe(root, { childList: true, subtree: true });
+    });
+  }
+  visible([["#case-study", "saw case study", 40, { "once": "session", "key": "f54b02bf3049" }], [".pricing-table", "saw pricing", 46, { "once": "session", "key": "445b8b34bc38", "share": 0.5, "ms": 2e3 }]]);
   var pending;
-  function check() {
+  function scrolled() {
     var depth = (Math.ceil(w.scrollY) + w.innerHeight) / root.scrollHeight * 100;
     pending = pending.filter(function(rule) {
       if (depth < rule[0])
@@ -461,22 +496,29 @@
       }
     });
     if (!pending.length)
-      w.removeEventListener("scroll", check);
+      w.removeEventListener("scroll", scrolled);
   }
-  ready(function() {
-    pending = [[75, "read three quarters", 49, { "pages": [["/blog", "/**"]] }], [25, "read 25", 51, { "exclude": [["/blog", "/**"]] }], [50, "read 50", 51, { "exclude": [["/blog", "/**"]] }], [75, "read 75", 51, { "exclude": [["/blog", "/**"]] }], [100, "read 100", 51, { "exclude": [["/blog", "/**"]] }]].filter(applies);
-    w.addEventListener("scroll", check, { passive: true });
-    check();
-  });
-  [[30, "engaged 30 seconds", 55, { "once": "session", "key": "1e03ae26abd4" }]].filter(applies).forEach(start);
-  function start(rule) {
-    return setTimeout(function() {
-      try {
-        fire(rule, null);
-      } catch (error) {
-        lost(error);
-      }
-    }, rule[0] * 1e3);
+  function scroll(rules) {
+    each(function() {
+      pending = scoped(rules);
+      w.addEventListener("scroll", scrolled, { passive: true });
+      scrolled();
+    });
   }
+  scroll([[75, "read three quarters", 49, { "pages": [["/blog", "/**"]] }], [25, "read 25", 51, { "exclude": [["/blog", "/**"]] }], [50, "read 50", 51, { "exclude": [["/blog", "/**"]] }], [75, "read 75", 51, { "exclude": [["/blog", "/**"]] }], [100, "read 100", 51, { "exclude": [["/blog", "/**"]] }]]);
+  var timers = [];
+  function timer(rules) {
+    timers.forEach(clearTimeout);
+    timers = scoped(rules).map(function(rule) {
+      return setTimeout(function() {
+        try {
+          fire(rule, null);
+        } catch (error) {
+          lost(error);
+        }
+      }, rule[0] * 1e3);
+    });
+  }
+  timer([[30, "engaged 30 seconds", 55, { "once": "session", "key": "1e03ae26abd4" }]]);
 })(window);
 

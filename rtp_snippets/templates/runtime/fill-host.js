@@ -1,0 +1,4 @@
+// {host}: the page's host name.
+fill.host = function () {
+  return location.hostname;
+};

@@ -1,0 +1,4 @@
+// {query:NAME}: a parameter of the page's address.
+fill.query = function (element, name) {
+  return new URLSearchParams(location.search).get(name);
+};
