@@ -1,4 +1,5 @@
-"""rtp-snippets: Marketo Web Personalization (RTP) custom data events from declarative rules.
+"""Stage 11, __init__: rtp-snippets: Marketo Web Personalization (RTP) custom data events
+from declarative rules.
 
 The public API, one call per command of the command line:
 

@@ -1,4 +1,4 @@
-"""The command line: each command parses its flags and makes one library call.
+"""Stage 10, cli: the command line: each command parses its flags and makes one library call.
 
 One grammar for every command: the rules file is ``-r/--rules FILE`` (by
 default ``rtp-rules.yml``, ``rtp-rules.yaml`` or the only ``*.rules`` file in

@@ -1,4 +1,4 @@
-"""Which CSS selectors a rule may use: valid CSS that browsers' ``closest()`` can run.
+"""Stage 2, css: which CSS selectors a rule may use: valid CSS that browsers' ``closest()`` can run.
 
 soupsieve parses the selector (so we catch syntax errors at build time with a
 column), but it also accepts extensions that a browser rejects or never

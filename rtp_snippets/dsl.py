@@ -1,4 +1,4 @@
-"""The one-line rule language.
+"""Stage 4, dsl: the one-line rule language.
 
     rule     = "on" event [target] "send" value {"," value} {clause}
     target   = selector                  submit; optional for view

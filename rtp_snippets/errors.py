@@ -1,4 +1,4 @@
-"""The library's exceptions: one base class, errors that know where they are."""
+"""Stage 1, errors: the library's exceptions: one base class, errors that know where they are."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fields of a rule and the settings of ``consent:``, one table each.
+"""Stage 2, fields: the fields of a rule and the settings of ``consent:``, one table each.
 
 Everything that names a field is derived from these tables: the keys the YAML reader
 accepts (and which of them take a list), the clauses of the one-line form, the JSON

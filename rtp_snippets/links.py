@@ -1,4 +1,4 @@
-"""Link globs (a click rule's ``link``): one meaning in Python and in the bundle.
+"""Stage 2, links: link globs (a click rule's ``link``): one meaning in Python and in the bundle.
 
 A link glob is matched against the URL of the link clicked as the browser resolves it
 (absolute and percent-encoded, as ``a.href`` gives it), without its ``?query`` and

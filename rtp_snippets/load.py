@@ -1,4 +1,4 @@
-"""Stage 1, load: a rules file (YAML, plain DSL lines or Python) into a RuleSet.
+"""Stage 5, load: a rules file (YAML, plain DSL lines or Python) into a RuleSet.
 
 Every problem becomes a ``RuleError`` with file, line and column; all problems
 of a file are collected and raised together as one ``RulesError``.

@@ -1,4 +1,4 @@
-"""The rule model: frozen dataclasses that validate themselves.
+"""Stage 3, model: the rule model: frozen dataclasses that validate themselves.
 
 A ``Rule`` is the same value whether it was written as a DSL line, a YAML
 mapping or Python: the place it came from is kept in ``source`` but is not

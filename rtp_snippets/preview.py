@@ -1,4 +1,4 @@
-"""What ``rtp-snippets preview`` shows: a table of the rules, how rules with many
+"""Stage 8, preview: what ``rtp-snippets preview`` shows: a table of the rules, how rules with many
 values are split into calls, the sizes, and last the readable JS.
 
 Values and selectors may hold any Unicode, and the text goes to a terminal. So

@@ -1,4 +1,4 @@
-"""Stage 2, render: a RuleSet into the JavaScript bundle.
+"""Stage 5, render: a RuleSet into the JavaScript bundle.
 
 The Jinja template ``templates/bundle.js.j2`` puts the runtime's partials
 (``templates/runtime/*.js``, one per concern, each valid JavaScript alone) together,

@@ -1,4 +1,4 @@
-"""A fast HTML scanner that finds where a script can go, without re-serialising.
+"""Stage 2, scan: a fast HTML scanner that finds where a script can go, without re-serialising.
 
 It follows the WHATWG tokenizer where it matters for placement (comments,
 bogus comments, doctype, tags with quoted attributes, raw text, RCDATA, script

@@ -1,4 +1,5 @@
-"""A JSON Schema of ``rtp-rules.yml`` for editors (yaml-language-server and others).
+"""Stage 4, schema: a JSON Schema of ``rtp-rules.yml`` for editors (yaml-language-server and
+others).
 
 It describes the shape of the file; ``load_rules`` remains the judge of what is
 valid (selectors, placeholders and globs are checked there, with positions).

@@ -1,4 +1,5 @@
-"""``rtp-snippets preview --site``: serve a built site with the rules and a debug overlay.
+"""Stage 9, serve: ``rtp-snippets preview --site``: serve a built site with the rules and a
+debug overlay.
 
 Nothing under the site folder is written: each HTML response gets the preview
 bundle (calls go to the overlay, and on to the page's real ``rtp`` only when

@@ -1,4 +1,5 @@
-"""Text bound for a terminal: how wide it is drawn, and its control characters made visible.
+"""Stage 0, terminal: text bound for a terminal: how wide it is drawn, and its control
+characters made visible.
 
 Every command prints parts of a rules file (values, selectors, globs, its own lines in
 error messages) and of a site (page paths). A control character printed raw moves the

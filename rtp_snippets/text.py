@@ -1,4 +1,4 @@
-"""An element's text as a visitor reads it: what the ``{text}`` placeholder sends.
+"""Stage 2, text: an element's text as a visitor reads it: what the ``{text}`` placeholder sends.
 
 ``textContent`` is the source text: it holds a heading's permalink (Sphinx, MkDocs and
 Pelican write ``<a class="headerlink" href="#install">¶</a>`` inside every heading,
