@@ -3,15 +3,15 @@ injected, verified with 1 and 2 jobs (tabs at once).
 
 Run by hand (not in CI):
 
-    .venv/bin/python benchmarks/verify_speed.py [--browser PATH]... [--readme]
+    .venv/bin/python benchmarks/verify_speed.py [--browser PATH]... [--write]
 
 The site comes from tests/corpus/site-a.tar.xz, extracted into a temporary folder and
 injected with tests/site-a.rules (a click on the page's banner, articles coming into
 view once per session, a click on each author's name) before anything is timed. For
 each browser (default: the one verify finds) and number of jobs it prints the seconds of
 the whole run (browser start included), pages and checks per second, and the counts of
-checks passed, failed and not applicable. With --readme it also writes that table, with
-the date and the machine, into README.md between its verify_speed.py markers.
+checks passed, failed and not applicable. With --write it also writes that table, with
+the date and the machine, into docs/benchmarks.md between its verify_speed.py markers.
 """
 
 from __future__ import annotations
@@ -36,14 +36,15 @@ sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus arc
 from corpora import extract_corpus  # noqa: E402
 
 RULES = ROOT / "tests" / "site-a.rules"
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "benchmarks.md"  # the documentation page holding the markers
 BEGIN, END = "<!-- verify_speed.py: begin -->\n", "<!-- verify_speed.py: end -->\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--browser", action="append", help="a Chromium to drive (repeatable)")
-    parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--write", "--readme", dest="write", action="store_true",
+                        help="write the table into docs/benchmarks.md")
     options = parser.parse_args()
     ruleset = load_rules(RULES)
     lines = [
@@ -70,15 +71,15 @@ def main() -> int:
                 )
                 print(lines[-1], flush=True)
         shutil.rmtree(site)
-    if options.readme:
-        text = README.read_text(encoding="utf-8")
+    if options.write:
+        text = PAGE.read_text(encoding="utf-8")
         table = BEGIN + "\n".join(lines) + "\n" + END
         updated = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: table, text,
                          flags=re.S)
         if updated == text and table not in text:
-            print(f"README.md has no {BEGIN.strip()} … {END.strip()} markers", file=sys.stderr)
+            print(f"{PAGE.relative_to(ROOT)} has no {BEGIN.strip()} … {END.strip()} markers", file=sys.stderr)
             return 1
-        README.write_text(updated, encoding="utf-8")
+        PAGE.write_text(updated, encoding="utf-8")
     return 0
 
 

@@ -1,9 +1,11 @@
-"""The shell blocks of README.md, and running them as a newcomer would.
+"""The shell blocks of README.md and the documentation, and running them as a newcomer would.
 
-Each ```sh block of the README comes right after a marker comment that says
-what the test does with it:
+The documents are README.md, then the pages of docs/ in the order of mkdocs.yml's
+``nav``, so a page's commands may use what the README's quick start made. Each
+```sh block of a document comes right after a marker comment that says what the
+test does with it:
 
-- ``<!-- test: set-up -->``: the two set-up commands. They install the
+- ``<!-- test: set-up -->``: the README's two set-up commands. They install the
   package, so the tests cannot run them; ``.ci/run`` runs them word for word
   in a fresh clone (``tests/test_docs.py`` checks that it does).
 - ``<!-- test: run -->``: run with bash from the repository root, in order,
@@ -12,7 +14,7 @@ what the test does with it:
   started, must print the URL it serves, answer a request for it, and stop
   cleanly on SIGINT.
 
-The blocks run in a copy of the README and ``examples/`` (the folders the
+The blocks run in a copy of the documents and ``examples/`` (the folders the
 commands name), with ``.venv`` a link to the virtualenv running the tests,
 so nothing is written into the working tree. SOURCE_DATE_EPOCH pins the date
 that MkDocs writes into its sitemap, so two builds of an example compare equal.
@@ -30,6 +32,8 @@ import threading
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from conftest import ctrl_c_stops  # tests/ is on sys.path
 
@@ -54,9 +58,27 @@ class Outcome:
     output: str  # stdout and stderr
 
 
+def documents() -> list[Path]:
+    """README.md, then every page of the documentation in the order of its navigation."""
+    return [ROOT / "README.md"] + [ROOT / "docs" / page for page in _pages(_nav())]
+
+
+def _nav() -> list:
+    return yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+
+
+def _pages(nav) -> list[str]:
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [page for value in nav.values() for page in _pages(value)]
+    return [page for item in nav for page in _pages(item)]
+
+
 def blocks(text: str | None = None) -> list[Block]:
-    """The marked shell blocks of README.md, in order."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8") if text is None else text
+    """The marked shell blocks of ``text``, or of every document (README.md first), in order."""
+    if text is None:
+        return [block for path in documents() for block in blocks(path.read_text(encoding="utf-8"))]
     return [Block(kind, commands) for kind, commands in MARKED.findall(text)]
 
 
@@ -73,6 +95,7 @@ def workspace(folder: Path) -> Path:
                            "virtualenv that the README's set-up makes (.venv/bin/python -m pytest)")
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "README.md", folder / "README.md")
+    shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "examples", folder / "examples",
                     ignore=shutil.ignore_patterns("__pycache__"))
     for output in BUILD_OUTPUTS:

@@ -1,43 +1,60 @@
-"""The README tells the truth: commands, grammar, the seed bundle and the error example."""
+"""The README and the documentation tell the truth: commands, grammar, the example bundle,
+the error example, the guarantees, and references generated from the code.
 
+The documentation site itself is built once (``mkdocs build --strict``) and its
+generated pages are checked against the click commands and the JSON Schema.
+"""
+
+import html
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
+import readme  # tests/ is on sys.path
 from rtp_snippets import RuleSet, build_bundle, dsl, load_rules
 from rtp_snippets.cli import main
+from rtp_snippets.schema import rules_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+DOCS = ROOT / "docs"
+EVERYTHING = "\n".join(path.read_text() for path in readme.documents())
 
 
 @pytest.mark.parametrize("command", sorted(main.commands))
 def test_every_command_is_documented(command):
     assert main.commands[command].help
-    assert f"`rtp-snippets {command} " in README
-    assert f"\n.venv/bin/rtp-snippets {command} " in README  # an example in a shell block
+    assert f"`rtp-snippets {command} " in README  # in the README's summary of commands
+    assert f"\n.venv/bin/rtp-snippets {command} " in EVERYTHING  # an example in a shell block
 
 
-def test_readme_grammar_is_the_parser_grammar():
+def test_rules_page_grammar_is_the_parser_grammar():
     grammar = dsl.__doc__.split("\n\n")[1]
-    assert "\n" + "\n".join(line[4:] for line in grammar.splitlines()) + "\n" in README
+    rules_page = (DOCS / "rules.md").read_text()
+    assert "\n" + "\n".join(line[4:] for line in grammar.splitlines()) + "\n" in rules_page
 
 
-def test_readme_seed_bundle_and_size(rules_file):
-    # The seed rule on line 2 of a rules file (its line is in the bundle, for the debug log).
+def test_example_bundle_and_size(rules_file):
+    # The rule on line 2 of a rules file (its line is in the bundle, for the debug log).
+    page = (DOCS / "runtime.md").read_text()
     path = rules_file("rules:\n  - \"on click #download-whitepaper send 'download - example whitepaper'\"\n")
     seed = load_rules(path).rules[0]
     queue = build_bundle(RuleSet((seed,)))
     send = build_bundle(RuleSet((seed,), navigation="send"))
     assert f"becomes {queue.size}\nbytes ({queue.gzip_size} gzip); " \
-           f"{queue.gzip_size - send.gzip_size} B gzip of that" in README
-    assert f"it becomes {send.size} bytes ({send.gzip_size} gzip):\n\n```js\n{send.code}\n```" in README
+           f"{queue.gzip_size - send.gzip_size} B gzip of that" in page
+    assert f"it becomes {send.size} bytes ({send.gzip_size} gzip):\n\n```js\n{send.code}\n```" in page
 
 
-def test_readme_error_example(tmp_path, monkeypatch):
-    block = re.search(r"```\n\$ \.venv/bin/rtp-snippets build -r rtp-rules.yml\n(.*?)```", README,
+def test_error_example(tmp_path, monkeypatch):
+    page = (DOCS / "rules.md").read_text()
+    block = re.search(r"```\n\$ \.venv/bin/rtp-snippets build -r rtp-rules.yml\n(.*?)```", page,
                       re.S).group(1)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(
@@ -60,7 +77,8 @@ def test_readme_set_up_commands_are_the_ones_ci_runs():
 
 
 def test_every_guarantee_names_tests_that_exist():
-    section = README.split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    section = (DOCS / "guarantees.md").read_text()
+    assert "## " not in section  # one table: every row below is checked
     rows = [line for line in section.splitlines() if line.startswith("| ") and "tests/" in line]
     assert len(rows) >= 10
     for row in rows:
@@ -70,3 +88,99 @@ def test_every_guarantee_names_tests_that_exist():
             module = path or module
             source = (ROOT / module).read_text()
             assert not name or f"def {name}(" in source, reference
+
+
+# Words that mean something only to the project's own developers. Code (inline and
+# fenced) is left out: test names and file names such as tests/site-a.rules stay.
+TEAM_WORDS = re.compile(r"\b(seed|issues?|goals?|the target|targets|target sets|site-a|"
+                        r"this machine|here|the team)\b", re.I)
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md", ROOT / "CHANGES.md",
+                                  *sorted(DOCS.rglob("*.md"))], ids=lambda path: path.name)
+def test_no_word_only_the_team_knows(path):
+    text = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.S | re.M)
+    text = re.sub(r"`[^`\n]*`", "", re.sub(r"<!--.*?-->", "", text, flags=re.S))
+    assert [line for line in text.splitlines() if TEAM_WORDS.search(line)] == []
+
+
+def test_readme_is_a_short_guide():
+    assert len(README.splitlines()) <= 300
+
+
+def test_every_page_is_in_the_navigation():
+    pages = {path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")}
+    assert sorted(pages) == sorted(readme._pages(readme._nav()))
+
+
+def test_ci_builds_the_documentation_strictly_after_the_tests():
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ".venv/bin/mkdocs build --strict" in ci
+    assert ci.index(".venv/bin/mkdocs build --strict") > ci.index(".venv/bin/python -m pytest")
+
+
+def test_benchmark_tables_are_written_into_the_page_with_their_markers():
+    page = (DOCS / "benchmarks.md").read_text()
+    writers = [script for script in sorted((ROOT / "benchmarks").glob("*.py"))
+               if f"<!-- {script.name}: begin -->" in script.read_text()]
+    assert writers
+    for script in writers:
+        source = script.read_text()
+        assert '"README.md"' not in source, script
+        assert 'ROOT / "docs" / "benchmarks.md"' in source, script
+        section = page.split(f"<!-- {script.name}: begin -->\n", 1)[1].split("<!-- ", 1)[0]
+        # written by the script: its name, the date and the machine come first
+        assert re.match(rf"`benchmarks/{script.name}`, \d{{4}}-\d\d-\d\d, .+, \d+ CPUs:", section)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The documentation built as CI builds it (mkdocs build --strict), once."""
+    folder = tmp_path_factory.mktemp("site")
+    mkdocs = Path(sys.prefix) / "bin" / "mkdocs"
+    result = subprocess.run([str(mkdocs), "build", "--strict", "-q", "-d", str(folder)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder
+
+
+def page_text(site: Path, page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", (site / page / "index.html").read_text()))
+
+
+def test_every_cli_option_is_in_the_built_reference(site):
+    text = page_text(site, "reference/cli")
+    commands = [(f"rtp-snippets {name}", command) for name, command in main.commands.items()]
+    for title, command in [("rtp-snippets", main), *commands]:
+        assert f"Usage: {title} " in text
+        for parameter in command.params:
+            for option in parameter.opts + parameter.secondary_opts:
+                if isinstance(parameter, click.Option):
+                    assert option in text, (title, option)
+
+
+def test_every_schema_property_is_in_the_built_reference(site):
+    text = (site / "reference" / "rules" / "index.html").read_text()
+
+    def properties(schema):
+        if isinstance(schema, dict):
+            yield from schema.get("properties", {})
+            for value in schema.values():
+                yield from properties(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                yield from properties(value)
+
+    names = set(properties(rules_schema()))
+    assert {"rules", "consent", "event", "selector", "send"} <= names
+    for name in sorted(names):
+        assert f"<code>{html.escape(name)}</code>" in text, name
+    for event in rules_schema()["properties"]["rules"]["items"]["oneOf"][1]["properties"]["event"]["enum"]:
+        assert html.escape(json.dumps(event)) in html.unescape(text) or json.dumps(event) in text
+
+
+def test_the_built_site_carries_its_own_rules_and_the_preview_picture(site):
+    assert 'data-rtp-snippets="bundle"' in (site / "index.html").read_text()
+    assert "preview-panel.png" in (site / "getting-started" / "index.html").read_text()
+    assert (site / "preview-panel.png").is_file()
+    assert not (site / "hooks.py").exists() and not (site / "rtp-rules.yml").exists()

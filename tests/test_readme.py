@@ -1,4 +1,4 @@
-"""Every shell command in README.md runs, word for word, from the repository root.
+"""Every shell command in README.md and docs/ runs, word for word, from the repository root.
 
 How the blocks are marked and run: tests/readme.py.
 """
@@ -12,12 +12,18 @@ import readme  # tests/ is on sys.path
 BLOCKS = [block for block in readme.blocks() if block.kind != "set-up"]
 
 
-def test_every_shell_block_is_marked_and_the_set_up_comes_first():
-    text = (readme.ROOT / "README.md").read_text(encoding="utf-8")
-    assert readme.unmarked_shell_blocks(text) == []
-    kinds = [block.kind for block in readme.blocks(text)]
-    assert kinds[:2] == ["set-up", "set-up"] and "set-up" not in kinds[2:]
-    assert {"run", "serve"} <= set(kinds)
+@pytest.mark.parametrize("path", readme.documents(), ids=lambda path: path.name)
+def test_every_shell_block_is_marked(path):
+    assert readme.unmarked_shell_blocks(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_set_up_comes_first_and_only_in_the_readme():
+    kinds = [block.kind for block in readme.blocks()]
+    readme_kinds = [block.kind for block in readme.blocks(
+        (readme.ROOT / "README.md").read_text(encoding="utf-8"))]
+    assert readme_kinds[:2] == ["set-up", "set-up"] and "set-up" not in kinds[2:]
+    assert {"run", "serve"} <= set(readme_kinds)  # the quick start runs and serves
+    assert len(readme.documents()) > 10  # the documentation's pages are read too
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)),
