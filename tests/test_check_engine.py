@@ -11,7 +11,7 @@ import pytest
 from rtp_snippets.page import lexbor_runs, select
 from rtp_snippets.load import load_rules
 
-from conftest import ROOT  # tests/ is on sys.path
+from support.files import ROOT
 from corpora import pages
 
 pytestmark = pytest.mark.browser

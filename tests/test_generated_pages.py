@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from rtp_snippets.errors import PageSkipped
 from rtp_snippets.inject import inject_html, remove_html
 
-from conftest import CASE_COUNTS  # tests/ is on sys.path
-from test_corpus import BUNDLE, parse, placement_problem
+from support.placement import BUNDLE, parse, placement_problem
+from support.properties import CASE_COUNTS
 
 FRAGMENTS = [
     "<p>text</p>", "<!-- </body> -->", "<!--->", "<!-->", "<script>var a = '</body>';</script>",

@@ -25,15 +25,14 @@ import sys
 from urllib.parse import quote
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtp_snippets import Rule, RuleSet, build_bundle
-from rtp_snippets.cli import main
 from rtp_snippets.paths import glob_problem, matches
 
-from conftest import CASE_COUNTS  # tests/ is on sys.path
+from support.cli import run
+from support.properties import CASE_COUNTS
 
 ORIGIN = "http://rtp.test"
 SPY = "window.calls = []; window.rtp = function () { calls.push(Array.from(arguments)); };"
@@ -185,7 +184,7 @@ def test_a_glob_over_200_characters_is_refused_where_it_goes_over(tmp_path, monk
     glob = "/docs/" + "a" * 200 + "/**"
     line = f"  - on view send 'x' pages {glob}"
     (tmp_path / "rtp-rules.yml").write_text(f"rules:\n{line}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "rtp-rules.yml"], catch_exceptions=False)
+    result = run("build", "rtp-rules.yml")
     column = line.index(glob) + 200 + 1
     assert result.exit_code == 1
     assert result.stderr == (
@@ -199,7 +198,7 @@ def test_a_glob_of_over_20_wildcards_is_refused_at_the_21st(tmp_path, monkeypatc
     glob = "/**" + "/*-?" * 10
     line = f"  - on view send 'x' pages {glob}"
     (tmp_path / "rtp-rules.yml").write_text(f"rules:\n{line}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "rtp-rules.yml"], catch_exceptions=False)
+    result = run("build", "rtp-rules.yml")
     column = line.index(glob) + len(glob)  # the last "?" is the 21st wildcard
     assert result.exit_code == 1
     assert result.stderr == (

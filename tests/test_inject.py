@@ -231,7 +231,7 @@ def test_a_script_is_our_block_exactly_when_html_parsing_says_so():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from conftest import CASE_COUNTS  # tests/ is on sys.path
+    from support.properties import CASE_COUNTS
     from rtp_snippets.scan import scan
 
     outcomes = {True: 0, False: 0}

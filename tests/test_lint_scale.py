@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rtp_snippets import load_rules
 from rtp_snippets.lint import lint_rules
 
-from hostile import measured  # tests/ is on sys.path
+from support.hostile import measured
 
 
 def lint_messages(tmp_path, *lines: str) -> list[str]:

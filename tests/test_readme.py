@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import readme  # tests/ is on sys.path
+from support import readme
 
 BLOCKS = [block for block in readme.blocks() if block.kind != "set-up"]
 

@@ -16,7 +16,7 @@ from rtp_snippets import Rule, RuleSet, build_bundle
 from rtp_snippets.inject import inject_html
 from rtp_snippets.text import FORMAT
 
-from conftest import CASE_COUNTS  # tests/ is on sys.path
+from support.properties import CASE_COUNTS
 
 pytestmark = pytest.mark.browser
 

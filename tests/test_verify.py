@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, run, write_site  # tests/ is on sys.path
+from support.browser import CHROMIUM
+from support.cli import run
+from support.files import write_site
 
 from rtp_snippets import load_rules
 from rtp_snippets.site import inject_site
@@ -312,7 +314,7 @@ def test_the_corpus_site_with_its_rules_passes(site_a, tmp_path):
 
 
 def test_the_example_ci_workflow_builds_injects_verifies_and_keeps_the_report(tmp_path):
-    import readme
+    from support import readme
     import yaml
 
     workflow = yaml.safe_load((readme.ROOT / "examples" / "ci" / "verify.yml").read_text())

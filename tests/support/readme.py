@@ -31,9 +31,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import ctrl_c_stops  # tests/ is on sys.path
+from support.cli import ctrl_c_stops
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 MARKED = re.compile(r"<!-- test: ([a-z-]+) -->\n```sh\n(.*?)\n```", re.S)
 SHELL_BLOCK = re.compile(r"```sh\n(.*?)\n```", re.S)
 # What the example builds write inside examples/; a copy must not start with them.
