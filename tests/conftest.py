@@ -16,6 +16,13 @@ def pytest_addoption(parser):
                      help="Rewrite the golden files in tests/expected/ from the current output.")
 
 
+def pytest_collection_modifyitems(items):
+    # The slow job in .ci/run runs the property tests again, with the thorough profile.
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
+
+
 def pytest_terminal_summary(terminalreporter):
     if properties.CASE_COUNTS:
         terminalreporter.write_sep("-", "property test cases")

@@ -32,7 +32,7 @@ from rtp_snippets import Rule, RuleSet, build_bundle
 from rtp_snippets.paths import glob_problem, matches
 
 from support.cli import run
-from support.properties import CASE_COUNTS
+from support.properties import CASE_COUNTS, examples
 
 ORIGIN = "http://rtp.test"
 SPY = "window.calls = []; window.rtp = function () { calls.push(Array.from(arguments)); };"
@@ -164,7 +164,7 @@ def test_page_globs_with_line_terminators_and_repeated_wildcards(globs, path, ex
     assert matches(globs, path) is expected
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(case=globs_and_paths())
 def test_python_matches_the_reference(case):
     globs, paths = case
@@ -305,7 +305,7 @@ def compare_in_chromium(page, globs: list[str], paths: list[str], expected_match
 
 
 @pytest.mark.browser
-@settings(max_examples=120, deadline=None,
+@settings(max_examples=examples(120), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=globs_and_paths(paths_per_glob=3))
 def test_the_bundle_matches_the_reference_in_chromium(blank_page, case):
@@ -314,7 +314,7 @@ def test_the_bundle_matches_the_reference_in_chromium(blank_page, case):
 
 
 @pytest.mark.browser
-@settings(max_examples=80, deadline=None,
+@settings(max_examples=examples(80), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=globs_and_paths(paths_per_glob=3, repeat=40))
 def test_the_bundle_matches_python_on_long_paths_in_chromium(blank_page, case):

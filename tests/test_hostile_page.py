@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from support.browser import ORIGIN, Site, calls, timers_run, wait_for_calls
-from support.properties import CASE_COUNTS
+from support.properties import CASE_COUNTS, examples
 pytestmark = pytest.mark.browser
 
 QUEUE, SENT, DEBUG = "rtp-snippets queue", "rtp-snippets sent", "rtp-snippets-debug"
@@ -106,7 +106,7 @@ KEYS = [("sessionStorage", QUEUE), ("localStorage", SENT), ("sessionStorage", ON
         ("sessionStorage", DEBUG)]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(stored=st.dictionaries(st.sampled_from(KEYS), STORED_TEXT, min_size=1))
 def test_any_value_under_the_bundle_s_keys_leaves_every_rule_working(storage_site, stored):
     CASE_COUNTS["storage values (test_hostile_page)"] = (

@@ -5,7 +5,7 @@
 - ``support.cli``: the one way a test runs the CLI in process (``run``), and the command
   line for a child process where the process itself is under test (``command``).
 - ``support.files``: sites written from a dict, golden files.
-- ``support.properties``: the case counts of the property tests, printed at the end.
+- ``support.properties``: the Hypothesis profiles and the case counts printed at the end.
 - ``support.readme``: the README's shell blocks and running them.
 - ``support.hostile``: the CLI on hostile rules files, and in a measured child process.
 - ``support.placement``: where html5lib finds our script in an injected page.
