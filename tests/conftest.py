@@ -12,8 +12,11 @@ from rtp_snippets import build_bundle, load_rules
 
 
 def pytest_addoption(parser):
-    parser.addoption("--regenerate", action="store_true",
-                     help="Rewrite the golden files in tests/expected/ from the current output.")
+    parser.addoption(
+        "--regenerate",
+        action="store_true",
+        help="Rewrite the golden files in tests/expected/ from the current output.",
+    )
 
 
 def pytest_collection_modifyitems(items):
@@ -97,6 +100,7 @@ def readme_run(tmp_path_factory):
     repository's examples (see tests/support/readme.py). The example sites the README
     builds are reused by the integration tests, so each is built once per run."""
     folder = readme.workspace(tmp_path_factory.mktemp("readme"))
-    outcomes = [readme.run_block(block, folder) for block in readme.blocks()
-                if block.kind != "set-up"]
+    outcomes = [
+        readme.run_block(block, folder) for block in readme.blocks() if block.kind != "set-up"
+    ]
     return folder, outcomes

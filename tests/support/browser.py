@@ -11,8 +11,14 @@ from urllib.parse import unquote
 
 CHROMIUM = "/usr/bin/chromium"
 # No GPU process, and none of the background traffic this machine's closed network refuses.
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 ORIGIN = "http://rtp.test"
 # In <head>, before the bundle: records every call to rtp as a plain array of its arguments.
@@ -46,7 +52,7 @@ class Site:
         context.route(f"{origin}/**", self._serve)
 
     def _serve(self, route):
-        path = unquote(route.request.url[len(self.origin):].split("?")[0])
+        path = unquote(route.request.url[len(self.origin) :].split("?")[0])
         if path not in self.pages:
             route.fulfill(status=404, body="not found")
             return
@@ -69,8 +75,9 @@ class Site:
     def visit(self, url: str):
         """A new tab at ``url`` whose console errors are collected."""
         page = self.context.new_page()
-        page.on("console",
-                lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on(
+            "console", lambda message: message.type == "error" and self.errors.append(message.text)
+        )
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.goto(url)
         return page
@@ -86,7 +93,7 @@ def serve_folder(context, root: Path, origin: str) -> None:
         if not url.startswith(origin + "/"):
             route.abort()
             return
-        path = root / unquote(url[len(origin) + 1:].split("?")[0].split("#")[0])
+        path = root / unquote(url[len(origin) + 1 :].split("?")[0].split("#")[0])
         if path.is_dir():
             path = path / "index.html"
         if not path.is_file():

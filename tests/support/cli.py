@@ -20,8 +20,9 @@ def run(*args, color: bool = False, input: str | bytes | None = None) -> Result:
     """``rtp-snippets ARGS`` in this process. ``color=True`` keeps the escape sequences
     that click strips from output that is not a terminal, so the output is what a
     terminal would get."""
-    return CliRunner().invoke(main, [str(arg) for arg in args], input=input, color=color,
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, [str(arg) for arg in args], input=input, color=color, catch_exceptions=False
+    )
 
 
 def command(*args) -> list[str]:

@@ -40,8 +40,16 @@ def compare_with_golden(golden: Path, text: str, regenerate: bool) -> None:
         golden.write_text(text, encoding="utf-8", newline="\n")
     expected = golden.read_text(encoding="utf-8")
     if text != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True),
-                                            text.splitlines(keepends=True),
-                                            f"tests/expected/{golden.name}", "current output"))
-        pytest.fail(f"{golden.name} differs from the current output; run pytest --regenerate "
-                    f"after a deliberate change.\n{diff}", pytrace=False)
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                f"tests/expected/{golden.name}",
+                "current output",
+            )
+        )
+        pytest.fail(
+            f"{golden.name} differs from the current output; run pytest --regenerate "
+            f"after a deliberate change.\n{diff}",
+            pytrace=False,
+        )

@@ -34,6 +34,12 @@ def measured(args, cwd) -> dict:
                           "megabytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
                           / 1024}))
         """)
-    result = subprocess.run([sys.executable, "-c", parent, str(HANG), *args], cwd=cwd,
-                            capture_output=True, text=True, timeout=HANG + 30, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", parent, str(HANG), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=HANG + 30,
+        check=True,
+    )
     return json.loads(result.stdout)

@@ -8,8 +8,17 @@ from rtp_snippets import RtpTag, Rule, RuleSet, build_bundle
 from rtp_snippets.render import build_rtp_tag
 
 # A value that would end the script early, or open a comment, if it were not escaped.
-BUNDLE = build_bundle(RuleSet((Rule(event="click", selector="#download-whitepaper",
-                                    send="download - example whitepaper </script> <!--"),)))
+BUNDLE = build_bundle(
+    RuleSet(
+        (
+            Rule(
+                event="click",
+                selector="#download-whitepaper",
+                send="download - example whitepaper </script> <!--",
+            ),
+        )
+    )
+)
 TAG = build_rtp_tag(RtpTag(account="mktoname", script="//rtp.example/rtp-api/v1/rtp.js"))
 
 

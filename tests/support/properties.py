@@ -31,4 +31,3 @@ def examples(thorough: int, quick: int | None = None) -> int:
     if settings.get_current_profile_name() == THOROUGH:
         return thorough
     return quick if quick is not None else max(MINIMUM, thorough // QUICK_SHARE)
-
