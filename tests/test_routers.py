@@ -17,12 +17,11 @@ import subprocess
 import sys
 import threading
 import time
-import weakref
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from support.browser import SPY, rendered, timers_run, wait_until
+from support.browser import SPY, wait_until
 
 from rtp_snippets import build_bundle, load_rules
 
@@ -109,31 +108,9 @@ def tab(browser):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    in_flight = IN_FLIGHT[page] = set()
-    page.on("request", lambda request: in_flight.add(request))
-    page.on("requestfinished", lambda request: in_flight.discard(request))
-    page.on("requestfailed", lambda request: in_flight.discard(request))
     yield page
     context.close()
     assert errors == []
-
-
-# The requests of each tab not yet answered in full.
-IN_FLIGHT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def quiet(page) -> None:
-    """Wait until no request of the page is on its way, and the page has then rendered
-    and run the timers due: a router's last swap (a fresh copy after a cached one, a
-    slow server's page) has happened and been seen by the bundle."""
-    while True:
-        wait_until(page, "true")  # lets Playwright deliver the request events so far
-        if not IN_FLIGHT[page]:
-            rendered(page)
-            timers_run(page)
-            if not IN_FLIGHT[page]:
-                return
-        page.wait_for_timeout(20)  # polls the condition above
 
 
 def value(text: str) -> list:
@@ -141,13 +118,13 @@ def value(text: str) -> list:
 
 
 def new_calls(page, before: int, count: int) -> list:
-    """The calls after the first ``before``, once there are ``count`` of them and the page
-    is quiet (see quiet); sorted, as calls of one page shown come in any order."""
+    """The calls after the first ``before``, once there are ``count`` of them and no more
+    comes for 0.8 s; sorted, as calls of one page shown come in any order."""
     try:
         wait_until(page, f"window.calls.length >= {before + count}", timeout=8)
     except AssertionError:
         raise AssertionError(f"calls so far: {page.evaluate('window.calls')[before:]}") from None
-    quiet(page)
+    page.wait_for_timeout(800)
     return sorted(page.evaluate("window.calls")[before:], key=json.dumps)
 
 
