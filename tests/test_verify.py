@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from support.browser import CHROMIUM
-from support.cli import run
+from support.cli import off_the_event_loop, run
 from support.files import write_site
 
 from rtp_snippets import load_rules
@@ -39,8 +39,13 @@ def built(tmp_path: Path, head: str = "", body: str = "", rules: str = RULES,
     return site, rules_path
 
 
+def verify(*args, **options):
+    """verify_site, off the session browser's event loop (see support.cli)."""
+    return off_the_event_loop(verify_site, *args, **options)
+
+
 def verified(site: Path, rules_path: Path, **options):
-    return verify_site(site, load_rules(rules_path), browser=CHROMIUM, jobs=1, **options)
+    return verify(site, load_rules(rules_path), browser=CHROMIUM, jobs=1, **options)
 
 
 def failures(report) -> list[tuple[str, str | None, str]]:
@@ -145,7 +150,7 @@ def test_the_example_site_passes_each_time(tmp_path):
     rules = load_rules(root / "examples" / "rtp-rules.yml")
     inject_site(site, rules, jobs=1)
     for _ in range(4):
-        report = verify_site(site, rules, browser=CHROMIUM, jobs=1)
+        report = verify(site, rules, browser=CHROMIUM, jobs=1)
         assert failures(report) == []
         contact = [result for result in report.results
                    if result.page == "/pricing/index.html" and result.rule.event == "submit"]
@@ -224,17 +229,17 @@ def test_without_playwright_or_a_browser_one_line_says_what_to_install(tmp_path)
     assert (result.exit_code, result.stderr) == (
         1, "Error: --browser /nowhere/chrome: no such program\n")
     with pytest.raises(VerifyError):
-        verify_site(site, load_rules(rules_path), browser="/nowhere/chrome")
+        verify(site, load_rules(rules_path), browser="/nowhere/chrome")
 
 
 def test_without_a_browser_it_says_what_to_install(tmp_path, monkeypatch):
-    from rtp_snippets import verify
+    from rtp_snippets import verify as verify_module
 
     site, rules_path = built(tmp_path)
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "none"))  # none of its own
-    monkeypatch.setattr(verify, "SYSTEM_BROWSERS", ("no-such-chromium",))
+    monkeypatch.setattr(verify_module, "SYSTEM_BROWSERS", ("no-such-chromium",))
     with pytest.raises(VerifyError) as raised:
-        verify_site(site, load_rules(rules_path))
+        verify(site, load_rules(rules_path))
     assert str(raised.value) == (
         "no browser found: install Playwright's (python -m playwright install chromium) or a "
         "Chromium (Debian: apt-get install chromium-headless-shell), or give one with "
@@ -305,7 +310,7 @@ def test_the_corpus_site_with_its_rules_passes(site_a, tmp_path):
         path.chmod(0o755 if path.is_dir() else 0o644)
     rules = Path(__file__).parent / "site-a.rules"
     inject_site(site, load_rules(rules))
-    report = verify_site(site, load_rules(rules), browser=CHROMIUM, jobs=2)
+    report = verify(site, load_rules(rules), browser=CHROMIUM, jobs=2)
     assert failures(report) == []
     assert report.counts()["passed"] > 700
 
