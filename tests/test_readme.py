@@ -1,6 +1,6 @@
 """Every shell command in README.md runs, word for word, from the repository root.
 
-How the blocks are marked and run: tests/readme.py.
+How the blocks are marked and run: tests/support/readme.py.
 """
 
 from pathlib import Path
