@@ -11,8 +11,6 @@ import base64
 import hashlib
 import json
 import shutil
-import time
-from urllib.parse import unquote
 
 import pytest
 
@@ -20,86 +18,13 @@ from rtp_snippets import Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets.css import BROWSER_PSEUDO_CLASSES, selector_problems
 from rtp_snippets.site import inject_site
 
-from conftest import CHROMIUM, run, serve_folder, write_site  # tests/ is on sys.path
+from support.browser import (CHROMIUM, ORIGIN, SPY, Site, calls, paused_clock, rendered,
+                             serve_folder, timers_run, wait_for_calls, wait_until)
+from support.cli import run
+from support.files import BASE_PAGES, write_site
+from support.links import LINK_GLOB_CASES
 
 pytestmark = pytest.mark.browser
-
-ORIGIN = "http://rtp.test"
-SPY = "window.calls = []; window.rtp = function () { calls.push(Array.from(arguments)); };"
-
-
-class Site:
-    """Pages served under ORIGIN, and the console errors they produce."""
-
-    def __init__(self, context, origin: str = ORIGIN):
-        self.context = context
-        self.origin = origin
-        context.set_default_timeout(5000)
-        self.pages: dict[str, tuple[str, dict]] = {}
-        self.errors: list[str] = []
-        context.route(f"{origin}/**", self._serve)
-
-    def _serve(self, route):
-        path = unquote(route.request.url[len(self.origin):].split("?")[0])
-        if path not in self.pages:
-            route.fulfill(status=404, body="not found")
-            return
-        body, headers = self.pages[path]
-        route.fulfill(status=200, body=body, headers={"content-type": "text/html", **headers})
-
-    def add(self, path: str, body: str, bundle=None, spy: bool = True, headers=None) -> str:
-        head = f"<script>{SPY}</script>" if spy else ""
-        script = f"<script>{bundle.code}</script>" if bundle else ""
-        self.pages[path] = (
-            f"<!doctype html><html><head><meta charset=utf-8>{head}</head>"
-            f"<body>{body}{script}</body></html>",
-            headers or {},
-        )
-        return self.origin + path
-
-    def open(self, path: str, body: str, bundle=None, spy: bool = True, headers=None, query=""):
-        return self.visit(self.add(path, body, bundle, spy, headers) + query)
-
-    def visit(self, url: str):
-        """A new tab at ``url`` whose console errors are collected."""
-        page = self.context.new_page()
-        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.goto(url)
-        return page
-
-
-@pytest.fixture
-def site(browser):
-    context = browser.new_context(viewport={"width": 800, "height": 600})
-    served = Site(context)
-    yield served
-    context.close()
-    assert served.errors == [], "console errors"
-
-
-def calls(page):
-    return page.evaluate("window.calls")
-
-
-def wait_until(page, expression: str, timeout: float = 5.0):
-    """Look at ``expression`` from outside the page every 50 ms until it is true.
-
-    Not ``page.wait_for_function``: after its first look it evaluates the string with
-    the page's own eval, which a strict content security policy blocks (EvalError).
-    """
-    deadline = time.monotonic() + timeout
-    while not (value := page.evaluate(expression)):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(50)
-    return value
-
-
-def wait_for_calls(page, count: int):
-    wait_until(page, f"window.calls.length >= {count}")
-    return calls(page)
-
 
 SEED = "on click #download-whitepaper send 'download - example whitepaper'"
 SEED_CALL = ["send", "event", {"value": "download - example whitepaper"}]
@@ -210,14 +135,14 @@ TALL = '<div style="height: 3000px">top</div>'
 def test_visible_after_scrolling_once_per_element(site, bundle_of):
     body = TALL + '<section id="case-study" style="height: 100px">case</section>' + TALL
     page = site.open("/", body, bundle_of("on visible #case-study send 'saw case study'"))
-    page.wait_for_timeout(200)
+    rendered(page)
     assert calls(page) == []
     page.evaluate("document.getElementById('case-study').scrollIntoView()")
     assert wait_for_calls(page, 1) == [["send", "event", {"value": "saw case study"}]]
     page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_timeout(100)
+    rendered(page)
     page.evaluate("document.getElementById('case-study').scrollIntoView()")
-    page.wait_for_timeout(300)
+    rendered(page)
     assert len(calls(page)) == 1
 
 
@@ -244,22 +169,15 @@ IntersectionObserver.prototype.unobserve = function (element) {
   unobserved.push(element.id); return unobserve.call(this, element); };</script>"""
 
 
-def paused_clock(site):
-    """Timers on a clock that only the test moves (page.clock.run_for)."""
-    site.context.clock.install(time=0)
-    return lambda page: page.clock.pause_at(10_000)
-
-
 def scrolled(page, y: int) -> None:
     page.evaluate(f"window.scrollTo(0, {y})")
-    page.wait_for_timeout(100)  # real time: the observer reports at the next frame
+    rendered(page)  # the observer reports at the next frame, whatever the clock says
 
 
 def test_visible_share_for_a_time_fires_once_after_the_time_in_view(site, bundle_of):
-    pause = paused_clock(site)
+    paused_clock(site.context)
     page = site.open("/", UNOBSERVED + DWELL,
                      bundle_of("on visible #pricing 50% for 2s send 'saw pricing'"))
-    pause(page)
     page.evaluate("window.unobserved = []")  # watching starts with an unobserve: not counted
     scrolled(page, 450)  # 50 px of 200 in view: 25 %
     page.clock.run_for(5000)
@@ -284,10 +202,9 @@ def test_visible_share_for_a_time_fires_once_after_the_time_in_view(site, bundle
 
 
 def test_visible_share_and_time_count_for_each_element_on_its_own(site, bundle_of):
-    pause = paused_clock(site)
+    paused_clock(site.context)
     page = site.open("/", DWELL, bundle_of(
         "on visible #pricing,#plans for 1s send 'saw {text}'", "on visible #plans send 'plans'"))
-    pause(page)
     scrolled(page, 500)  # pricing 100 px in view (any part counts without a share)
     page.clock.run_for(600)
     scrolled(page, 800)  # both in view: pricing for 1.2 s by the end, plans for 0.6 s
@@ -306,7 +223,6 @@ def test_visible_share_of_an_element_taller_than_the_window_is_of_the_window(sit
                '<div style="height: 6000px"></div>')
     page = site.open("/", article, bundle_of("on visible #article 50% send 'read half'"))
     scrolled(page, 600)  # 200 px of the window: 33 %
-    page.wait_for_timeout(300)
     assert calls(page) == []
     scrolled(page, 800)  # 400 px of the window: 67 % (13 % of the article)
     assert wait_for_calls(page, 1) == [["send", "event", {"value": "read half"}]]
@@ -399,7 +315,7 @@ def test_every_placeholder(site, bundle_of):
 
 def test_scroll_depth(site, bundle_of):
     page = site.open("/", TALL, bundle_of("on scroll 50% send 'half'", "on scroll 100% send 'all'"))
-    page.wait_for_timeout(100)
+    rendered(page)
     assert calls(page) == []
     page.evaluate("window.scrollTo(0, 1300)")  # (1300 + 600) / 3000 = 63 %
     assert wait_for_calls(page, 1) == [["send", "event", {"value": "half"}]]
@@ -411,7 +327,7 @@ def test_scroll_depth(site, bundle_of):
 def test_several_depths_of_one_rule_each_fire_once_in_order(site, bundle_of):
     page = site.open("/", TALL, bundle_of("on scroll 100%, 25%, 50%, 75% send 'read {percent}'",
                                           "on scroll 50% send 'half'"))
-    page.wait_for_timeout(100)
+    rendered(page)
     assert calls(page) == []  # 600 / 3000 = 20 %
     page.evaluate("window.scrollTo(0, 300)")  # (300 + 600) / 3000 = 30 %
     assert wait_for_calls(page, 1) == [["send", "event", {"value": "read 25"}]]
@@ -420,7 +336,7 @@ def test_several_depths_of_one_rule_each_fire_once_in_order(site, bundle_of):
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     page.evaluate("window.scrollTo(0, 0)")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    page.wait_for_timeout(200)
+    rendered(page)  # scroll events are fired at the next frame
     assert calls(page) == [["send", "event", {"value": value}]
                            for value in ("read 25", "read 50", "read 75", "read 100", "half")]
 
@@ -431,10 +347,12 @@ def test_a_page_shorter_than_the_window_counts_as_scrolled(site, bundle_of):
 
 
 def test_timer(site, bundle_of):
+    paused_clock(site.context)
     page = site.open("/", "<p>x</p>", bundle_of("on timer 0.3s send 'stayed'"))
-    page.wait_for_timeout(100)
+    page.clock.run_for(299)
     assert calls(page) == []
-    assert wait_for_calls(page, 1) == [["send", "event", {"value": "stayed"}]]
+    page.clock.run_for(1)
+    assert calls(page) == [["send", "event", {"value": "stayed"}]]
 
 
 def test_without_rtp_calls_queue_in_the_official_stub_shape(site, bundle_of):
@@ -711,8 +629,8 @@ def test_a_click_on_a_same_site_link_to_a_file_is_sent_at_once(site, bundle_of, 
         headers={"content-type": kind}))
     page = navigation_site(site, bundle_of(SEED), LINK.format(href=href, extra=extra))
     site.pages["/plain"] = ("<!doctype html><p>no bundle here</p>", {})
-    page.click("#download-whitepaper")
-    page.wait_for_timeout(300)
+    with page.expect_response(lambda response: response.url.startswith(ORIGIN + path)):
+        page.click("#download-whitepaper")
     page.goto(ORIGIN + "/plain")  # no bundle here: nothing sends a stored call
     assert log(page) == [["/", *SEED_CALL]]
     assert queued(page) is None
@@ -1107,7 +1025,7 @@ def value(text: str) -> list:
 def test_click_rules_narrowed_by_the_link_url(site, bundle_of, target, sent):
     page = site.open("/", LINKS + CANCEL, bundle_of(*LINK_RULES))
     page.click(target)
-    page.wait_for_timeout(100)  # a cancelled leaving click's calls are sent after the event
+    timers_run(page)  # a cancelled leaving click's calls are sent after the event
     assert calls(page) == [value(text) for text in sent]
 
 
@@ -1150,8 +1068,6 @@ def test_new_triggers_run_under_a_strict_content_security_policy(site, bundle_of
 
 
 def test_the_bundle_matches_link_globs_as_python_does(site, bundle_of):
-    from test_triggers import LINK_GLOB_CASES
-
     from rtp_snippets.links import link_matches
 
     globs = sorted({glob for glob, _, _ in LINK_GLOB_CASES})
@@ -1167,19 +1083,6 @@ def test_the_bundle_matches_link_globs_as_python_does(site, bundle_of):
 
 
 # --- inject --external on pages with <base href> ---------------------------------------
-
-BASE_PAGES = {
-    "index.html": "<html><head></head><body><p>home</p></body></html>",
-    # Angular and Flutter apps under a sub-path, and documentation generators, write a base.
-    "myapp/index.html": '<html><head><base href="./"></head><body><p>app</p></body></html>',
-    "myapp/sub/page.html": '<html><head><base href="../"></head><body><p>deep</p></body></html>',
-    "docs/a/b.html": '<html><head><base href="../../"></head><body><p>b</p></body></html>',
-    # A base that names a place in the URL space: where the site's root is served is not
-    # known from the folder.
-    "other/page.html": '<html><head><base href="/myapp/"></head><body><p>x</p></body></html>',
-    "cdn/page.html": '<html><head><base href="https://cdn.example/"></head><body>x</body></html>',
-}
-
 
 def test_an_external_bundle_loads_on_pages_with_a_base_href(browser, tmp_path):
     site = write_site(tmp_path, BASE_PAGES, "rules:\n  - \"on view send 'viewed {path}'\"\n")

@@ -11,7 +11,8 @@ from rtp_snippets import load_rules
 from rtp_snippets.coverage import check_site
 from rtp_snippets.lint import lint_rules
 
-from conftest import run, write_site  # tests/ is on sys.path
+from support.cli import run
+from support.files import BASE_PAGES, write_site
 
 TAG = ("<script>(function(c,h,a,f,i){})(window,document,'rtp',"
        "'//rtp.example/rtp-api/v1/rtp.js','mktoname');</script>")
@@ -396,8 +397,6 @@ def test_the_catalogue_shows_the_values_sent_on_the_site(value_site):
 
 
 def test_check_site_names_pages_whose_base_href_inject_external_cannot_follow(tmp_path):
-    from test_browser import BASE_PAGES
-
     site = write_site(tmp_path, BASE_PAGES, "rules:\n  - \"on view send 'x'\"\n")
     result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", site)
     assert ("<base href>: 2 pages name a place in the site's URL space (e.g. /cdn/page.html, "

@@ -1,35 +1,30 @@
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from rtp_snippets import __version__, build_bundle, load_rules
-from rtp_snippets.cli import main
 from rtp_snippets.load import RTP_KEYS, RULE_KEYS, TOP_LEVEL_KEYS
 from rtp_snippets.schema import rules_schema
+
+from support.cli import command, run
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "rtp-rules.yml"
 
 
-def invoke(*args):
-    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
-
-
 def test_build_prints_the_minified_bundle():
-    result = invoke("build", EXAMPLE)
+    result = run("build", EXAMPLE)
     assert result.exit_code == 0
     assert result.stdout == build_bundle(load_rules(EXAMPLE)).code + "\n"
 
 
 def test_build_pretty_writes_a_file(tmp_path):
     output = tmp_path / "rtp.js"
-    result = invoke("build", EXAMPLE, "--pretty", "-o", output)
+    result = run("build", EXAMPLE, "--pretty", "-o", output)
     assert (result.exit_code, result.stdout) == (0, "")
     assert output.read_text() == build_bundle(load_rules(EXAMPLE), minify=False).code + "\n"
     assert "\n  function listen(type, rules) {\n" in output.read_text()
@@ -38,11 +33,11 @@ def test_build_pretty_writes_a_file(tmp_path):
 def test_rules_default_to_rtp_rules_yml_in_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(EXAMPLE.read_text())
-    assert invoke("build").stdout == invoke("build", EXAMPLE).stdout
+    assert run("build").stdout == run("build", EXAMPLE).stdout
 
 
 def test_schema_accepts_the_example_and_refuses_what_the_loader_refuses():
-    result = invoke("schema")
+    result = run("schema")
     schema = json.loads(result.stdout)
     assert schema == rules_schema()
     assert set(schema["properties"]["rules"]["items"]["oneOf"][1]["properties"]) == set(RULE_KEYS)
@@ -68,16 +63,16 @@ def test_schema_accepts_the_example_and_refuses_what_the_loader_refuses():
 
 
 def test_schema_to_a_file(tmp_path):
-    invoke("schema", "-o", tmp_path / "schema.json")
+    run("schema", "-o", tmp_path / "schema.json")
     assert json.loads((tmp_path / "schema.json").read_text()) == rules_schema()
 
 
 def test_version():
-    assert invoke("--version").stdout == f"rtp-snippets, version {__version__}\n"
+    assert run("--version").stdout == f"rtp-snippets, version {__version__}\n"
 
 
 def test_python_dash_m():
-    result = subprocess.run([sys.executable, "-m", "rtp_snippets", "build", str(EXAMPLE)],
+    result = subprocess.run(command("build", str(EXAMPLE)),
                             capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout == build_bundle(load_rules(EXAMPLE)).code + "\n"
@@ -86,7 +81,7 @@ def test_python_dash_m():
 def test_python_dash_m_error_has_no_traceback(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("rules:\n  - on click #x send 'y'\n")
-    result = subprocess.run([sys.executable, "-m", "rtp_snippets", "build", str(bad)],
+    result = subprocess.run(command("build", str(bad)),
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: {bad}:2:14: this rule is cut short here")
@@ -95,6 +90,6 @@ def test_python_dash_m_error_has_no_traceback(tmp_path):
 
 @pytest.mark.parametrize("command", ["build", "preview", "schema"])
 def test_every_command_has_help_with_an_example(command):
-    result = invoke(command, "--help")
+    result = run(command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.stdout and f"rtp-snippets {command}" in result.stdout

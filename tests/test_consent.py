@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from test_browser import SPY, Site, wait_until  # tests/ is on sys.path
+from support.browser import SPY, Site, wait_until
 
 from rtp_snippets import RtpTag, load_rules
 from rtp_snippets.render import build_bundle, build_rtp_tag
@@ -189,7 +189,27 @@ def consent_site(browser, rules_file, platform):
 
 
 def visit(site, state: str, path: str = "/"):
-    return site.visit(f"{ORIGIN}{path}?state={state}")
+    page = site.visit(f"{ORIGIN}{path}?state={state}")
+    # Counts cookieStore's change events after the bundle has heard each (its listener
+    # came first): see answer() and heard().
+    page.evaluate("window.expected = window.heard = 0; window.cookieStore &&"
+                  " cookieStore.addEventListener('change', () => heard++)")
+    return page
+
+
+def answer(page, granted: bool) -> None:
+    """The visitor answers in the banner (cmp.set). A platform that reads a cookie hears
+    of it through cookieStore's change event, in a later task (see heard)."""
+    page.evaluate("""granted => {
+        const before = document.cookie;
+        cmp.set(granted);
+        if (document.cookie != before) expected++;
+    }""", granted)
+
+
+def heard(page) -> None:
+    """Wait until every answer has reached the bundle."""
+    wait_until(page, "window.heard >= window.expected")
 
 
 def calls(page) -> list:
@@ -235,15 +255,15 @@ def test_calls_before_consent_are_held_unstored_then_sent_in_order(consent_site)
 def test_held_calls_are_dropped_when_consent_is_refused(consent_site):
     page = visit(consent_site, "undecided")
     page.click("#buy")
-    page.evaluate("cmp.set(false)")
+    answer(page, False)
     page.click("#buy")
     page.click("#once")
-    page.wait_for_timeout(100)  # cookieStore's change event comes in a later task
+    heard(page)
     assert calls(page) == []
     assert writes(page) == []
     # A refused answer is final for the calls it dropped, not for later ones.
-    page.evaluate("cmp.set(true)")
-    page.wait_for_timeout(100)  # until then the refusal stands: a click would be dropped
+    answer(page, True)
+    heard(page)  # until then the refusal stands: a click would be dropped
     page.click("#buy")
     page.wait_for_function("window.calls.length == 1")
     assert calls(page) == [call("buy")]
@@ -260,8 +280,8 @@ def test_nothing_is_sent_or_stored_when_consent_was_refused_before(consent_site)
 def test_withdrawn_consent_stops_sending_at_once(consent_site):
     page = visit(consent_site, "granted")
     page.click("#buy")
-    page.evaluate("cmp.set(false)")
-    page.wait_for_timeout(100)
+    answer(page, False)
+    heard(page)
     page.click("#buy")
     page.click("#once")
     assert calls(page) == [call("viewed"), call("buy")]
@@ -345,7 +365,9 @@ def test_the_injected_rtp_tag_loads_rtp_js_only_once_consent_is_granted(browser,
     )
     page = site.visit(f"{ORIGIN}/?state=undecided")
     assert page.evaluate("rtp.q.length") == 2  # the tag's page view and campaign call wait
-    page.wait_for_timeout(200)
+    # The tag has looked for consent by the load event, where goto returned: no script
+    # asks for rtp.js, so no request for it can still be on its way.
+    assert page.evaluate("document.querySelectorAll('script[src*=rtp-api]').length") == 0
     assert fetched == []
     page.evaluate("cmp.set(true)")
     page.wait_for_function("window.loaded == 2")  # rtp.js found both calls in the queue

@@ -13,9 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_browser import SPY, Site, wait_until  # tests/ is on sys.path
-from test_consent import STORAGE_SPY
-
+from support.browser import SPY, STORAGE_SPY, Site, timers_run, wait_until
 from rtp_snippets import load_rules
 from rtp_snippets.render import build_bundle
 
@@ -45,6 +43,7 @@ class Banner:
         self.context = browser.new_context()
         self.site = Site(self.context, ORIGIN)
         self.context.route(f"{ORIGIN}/vendor/**", self._vendor)  # the last route comes first
+        self.context.add_init_script(COOKIES_HEARD)
         self.warnings: list[str] = []
         for path in ("/", "/next"):
             self.site.pages[path] = (
@@ -79,8 +78,20 @@ def writes(page) -> list:
             if len(write) < 3 or "rtp-snippets" in write[2]]
 
 
+# The cookies as they were after the last cookieStore change event, noted in a task after
+# the event (so after every listener of the page, the bundle's included).
+COOKIES_HEARD = """window.cookiesHeard = document.cookie;
+window.cookieStore && cookieStore.addEventListener("change", function () {
+  setTimeout(function () { cookiesHeard = document.cookie; });
+});"""
+
+
 def settle(page):
-    page.wait_for_timeout(200)
+    """Wait until the bundle has heard of every cookie written (the cookie platform reads
+    cookieStore's change event, which comes in a later task) and the timers set for now
+    have run."""
+    wait_until(page, "window.cookiesHeard == document.cookie")
+    timers_run(page)
 
 
 # --- vanilla-cookieconsent 3.1 ---------------------------------------------------------

@@ -10,7 +10,8 @@ import json
 import jsonschema
 import pytest
 import yaml
-from conftest import run, write_site  # tests/ is on sys.path
+from support.cli import run
+from support.files import write_site
 
 from rtp_snippets import Consent, RtpTag, RulesError, load_rules
 from rtp_snippets.inject import script_block

@@ -10,22 +10,17 @@ which pages are refused, or why, shows up here.
 
 from pathlib import Path
 
-import html5lib
 import pytest
 
-from rtp_snippets import RtpTag, Rule, RuleSet, build_bundle
 from rtp_snippets.errors import PageSkipped
 from rtp_snippets.inject import inject_html, remove_html
-from rtp_snippets.render import build_rtp_tag
 
-from conftest import compare_with_golden  # tests/ is on sys.path
 from corpora import pages
+from support.files import compare_with_golden
+from support.placement import BUNDLE, TAG, parse, placement_problem
 
 HTML5LIB_TESTS = pages("html5lib-tests")
 SITE_A = pages("site-a")
-BUNDLE = build_bundle(RuleSet((Rule(event="click", selector="#download-whitepaper",
-                                    send="download - example whitepaper </script> <!--"),)))
-TAG = build_rtp_tag(RtpTag(account="mktoname", script="//rtp.example/rtp-api/v1/rtp.js"))
 # Written out here rather than taken from inject.script_block, which is under test.
 BLOCK = f'<script data-rtp-snippets="bundle">{BUNDLE.code}</script>'.encode()
 TAG_BLOCK = f'<script data-rtp-snippets="rtp-tag">{TAG.code}</script>'.encode()
@@ -43,35 +38,6 @@ SITE_A_REFUSED = {
 
 def test_corpus_is_there():
     assert (len(HTML5LIB_TESTS), len(SITE_A)) == (1604, 400)
-
-
-def parse(page: bytes):
-    """The page as html5lib builds it for a browser that runs scripts."""
-    return html5lib.HTMLParser(namespaceHTMLElements=False).parse(page, scripting=True)
-
-
-def placement_problem(document, where: str, kind: str = "bundle") -> str | None:
-    """None when the parsed page (``parse``) has exactly our script, as HTML, inside
-    <where>, outside templates."""
-    parents = {child: parent for parent in document.iter() for child in parent}
-    found = [element for element in document.iter() if element.get("data-rtp-snippets") == kind]
-    if len(found) != 1:
-        return f"{len(found)} scripts found"
-    script = found[0]
-    if script.tag != "script":
-        return f"the script is {script.tag}"
-    if script.text != (BUNDLE if kind == "bundle" else TAG).code:
-        return "the script text differs from the bundle"
-    if kind == "rtp-tag" and next(document.iter("script")) is not script:
-        return "the RTP tag is not the first script"
-    ancestors = []
-    node = script
-    while node in parents:
-        node = parents[node]
-        ancestors.append(node.tag)
-    if where not in ancestors or "template" in ancestors:
-        return f"ancestors {ancestors}"
-    return None
 
 
 def check_page(data: bytes, position: str = "body", with_tag: bool = False) -> str | None:

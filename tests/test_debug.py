@@ -8,7 +8,7 @@ import pytest
 from rtp_snippets import load_rules
 from rtp_snippets.render import build_bundle
 
-from test_browser import ORIGIN, Site  # tests/ is on sys.path
+from support.browser import ORIGIN, Site
 
 pytestmark = pytest.mark.browser
 

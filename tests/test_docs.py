@@ -14,12 +14,13 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
-import readme  # tests/ is on sys.path
+from support import readme
 from rtp_snippets import RuleSet, build_bundle, dsl, load_rules
 from rtp_snippets.cli import main
 from rtp_snippets.schema import rules_schema
+
+from support.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -59,7 +60,7 @@ def test_error_example(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(
         "rules:\n  - on click #download-whitepaper send 'download - example whitepaper'\n")
-    result = CliRunner().invoke(main, ["build", "-r", "rtp-rules.yml"], catch_exceptions=False)
+    result = run("build", "-r", "rtp-rules.yml")
     assert result.stderr == block
 
 

@@ -3,15 +3,14 @@
 import textwrap
 
 import pytest
-from click.testing import CliRunner
 
-from rtp_snippets.cli import main
+from support import cli
 
 
 def run(tmp_path, monkeypatch, text, name="rtp-rules.yml", args=("build",)):
     monkeypatch.chdir(tmp_path)
     (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    result = CliRunner().invoke(main, [*args, name], catch_exceptions=False)
+    result = cli.run(*args, name)
     return result
 
 
@@ -344,10 +343,10 @@ def test_python_rules_file_errors(tmp_path, monkeypatch, text, expected):
 
 def test_missing_rules_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["build", "-r", "rtp-rules.yml"], catch_exceptions=False)
+    result = cli.run("build", "-r", "rtp-rules.yml")
     assert result.exit_code == 1
     assert result.stderr == "Error: rtp-rules.yml: no such rules file; create it or give the path of one\n"
-    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    result = cli.run("build")
     assert result.exit_code == 1
     assert result.stderr == ("Error: no rules file here: looked for rtp-rules.yml, rtp-rules.yaml "
                              "and *.rules; create one or give its path with -r FILE\n")
@@ -356,7 +355,7 @@ def test_missing_rules_file(tmp_path, monkeypatch):
 def test_rules_file_that_is_not_utf8(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_bytes(b"rules:\n  - \"on view send '\xe9t\xe9'\"\n")
-    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    result = cli.run("build")
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: rtp-rules.yml:2:20: the rules file is not UTF-8 text\n"
@@ -366,7 +365,7 @@ def test_rules_file_that_is_not_utf8(tmp_path, monkeypatch):
 
 
 def test_misuse_of_the_command_line_is_exit_2():
-    result = CliRunner().invoke(main, ["build", "--no-such-flag"], catch_exceptions=False)
+    result = cli.run("build", "--no-such-flag")
     assert result.exit_code == 2
     assert result.stderr.endswith("Error: No such option '--no-such-flag'.\n")
 

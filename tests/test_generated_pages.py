@@ -3,14 +3,15 @@
 import re
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rtp_snippets.errors import PageSkipped
 from rtp_snippets.inject import inject_html, remove_html
 
-from conftest import CASE_COUNTS  # tests/ is on sys.path
-from test_corpus import BUNDLE, parse, placement_problem
+from support.placement import BUNDLE, parse, placement_problem
+from support.properties import CASE_COUNTS, examples
 
 FRAGMENTS = [
     "<p>text</p>", "<!-- </body> -->", "<!--->", "<!-->", "<script>var a = '</body>';</script>",
@@ -31,10 +32,12 @@ ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "windows-1252", "shift_jis", "iso-8
 INJECTED_AT_LEAST = 0.7
 
 
+@pytest.mark.property
 def test_generated_pages():
     outcomes = Counter()
 
-    @settings(max_examples=300, deadline=None)
+    # At least 100 pages in the quick run too: fewer make the share below unsteady.
+    @settings(max_examples=examples(300, quick=100), deadline=None)
     @given(parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=14),
            encoding=st.sampled_from(ENCODINGS))
     def check(parts, encoding):

@@ -25,15 +25,14 @@ import sys
 from urllib.parse import quote
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtp_snippets import Rule, RuleSet, build_bundle
-from rtp_snippets.cli import main
 from rtp_snippets.paths import glob_problem, matches
 
-from conftest import CASE_COUNTS  # tests/ is on sys.path
+from support.cli import run
+from support.properties import CASE_COUNTS, examples
 
 ORIGIN = "http://rtp.test"
 SPY = "window.calls = []; window.rtp = function () { calls.push(Array.from(arguments)); };"
@@ -165,7 +164,7 @@ def test_page_globs_with_line_terminators_and_repeated_wildcards(globs, path, ex
     assert matches(globs, path) is expected
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(case=globs_and_paths())
 def test_python_matches_the_reference(case):
     globs, paths = case
@@ -185,7 +184,7 @@ def test_a_glob_over_200_characters_is_refused_where_it_goes_over(tmp_path, monk
     glob = "/docs/" + "a" * 200 + "/**"
     line = f"  - on view send 'x' pages {glob}"
     (tmp_path / "rtp-rules.yml").write_text(f"rules:\n{line}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "rtp-rules.yml"], catch_exceptions=False)
+    result = run("build", "rtp-rules.yml")
     column = line.index(glob) + 200 + 1
     assert result.exit_code == 1
     assert result.stderr == (
@@ -199,7 +198,7 @@ def test_a_glob_of_over_20_wildcards_is_refused_at_the_21st(tmp_path, monkeypatc
     glob = "/**" + "/*-?" * 10
     line = f"  - on view send 'x' pages {glob}"
     (tmp_path / "rtp-rules.yml").write_text(f"rules:\n{line}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "rtp-rules.yml"], catch_exceptions=False)
+    result = run("build", "rtp-rules.yml")
     column = line.index(glob) + len(glob)  # the last "?" is the 21st wildcard
     assert result.exit_code == 1
     assert result.stderr == (
@@ -306,7 +305,7 @@ def compare_in_chromium(page, globs: list[str], paths: list[str], expected_match
 
 
 @pytest.mark.browser
-@settings(max_examples=120, deadline=None,
+@settings(max_examples=examples(120), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=globs_and_paths(paths_per_glob=3))
 def test_the_bundle_matches_the_reference_in_chromium(blank_page, case):
@@ -315,7 +314,7 @@ def test_the_bundle_matches_the_reference_in_chromium(blank_page, case):
 
 
 @pytest.mark.browser
-@settings(max_examples=80, deadline=None,
+@settings(max_examples=examples(80), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=globs_and_paths(paths_per_glob=3, repeat=40))
 def test_the_bundle_matches_python_on_long_paths_in_chromium(blank_page, case):

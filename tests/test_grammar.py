@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run  # tests/ is on sys.path
+from support.cli import command, ctrl_c_stops, run
 
 RULES = "rules:\n  - \"on click '#a' send 'x'\"\n"
 PAGE = "<html><body><p id=a>a</p></body></html>"
@@ -138,7 +138,7 @@ def a_site(folder: Path, pages: int) -> Path:
 def on_a_terminal(folder: Path, *args: str) -> tuple[int, str]:
     """Run the command with stderr on a pseudo-terminal; its exit status and that output."""
     controller, terminal = pty.openpty()
-    with subprocess.Popen([sys.executable, "-m", "rtp_snippets", *args], cwd=folder,
+    with subprocess.Popen(command(*args), cwd=folder,
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,
                           env={**os.environ, "COLUMNS": "100"}) as process:
         os.close(terminal)
@@ -213,9 +213,6 @@ HINTED = [
 def test_every_hint_is_a_command_that_works(here, typed):
     import shlex
     import subprocess
-    import sys
-
-    from conftest import ctrl_c_stops
 
     (here / "rtp-rules.yml").write_text(RULES)
     (here / "site").mkdir()
@@ -230,7 +227,7 @@ def test_every_hint_is_a_command_that_works(here, typed):
         assert hinted.exit_code == 0, (hint, hinted.output)
         return
     # preview serves until Ctrl-C: it must start serving.
-    server = subprocess.Popen([sys.executable, "-m", "rtp_snippets", *words, "--port", "0"],
+    server = subprocess.Popen(command(*words, "--port", "0"),
                               cwd=here, stderr=subprocess.PIPE, text=True,
                               preexec_fn=ctrl_c_stops)
     try:

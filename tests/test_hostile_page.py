@@ -14,9 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CASE_COUNTS  # tests/ is on sys.path
-from test_browser import ORIGIN, Site, calls, wait_for_calls
-
+from support.browser import ORIGIN, Site, calls, timers_run, wait_for_calls
+from support.properties import CASE_COUNTS, examples
 pytestmark = pytest.mark.browser
 
 QUEUE, SENT, DEBUG = "rtp-snippets queue", "rtp-snippets sent", "rtp-snippets-debug"
@@ -67,7 +66,7 @@ def check_rules_survive(page, stored: dict) -> None:
         map(json.dumps, [value("left"), value("viewed")]))
     page.click("#once")
     page.click("#once")
-    page.wait_for_timeout(100)
+    timers_run(page)
     already = stored.get(("sessionStorage", ONCE_KEY)) == "1"
     assert calls(page)[2:] == ([] if already else [value("once")])
     assert page.evaluate(f"sessionStorage.getItem({json.dumps(QUEUE)})") is None
@@ -107,7 +106,7 @@ KEYS = [("sessionStorage", QUEUE), ("localStorage", SENT), ("sessionStorage", ON
         ("sessionStorage", DEBUG)]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(stored=st.dictionaries(st.sampled_from(KEYS), STORED_TEXT, min_size=1))
 def test_any_value_under_the_bundle_s_keys_leaves_every_rule_working(storage_site, stored):
     CASE_COUNTS["storage values (test_hostile_page)"] = (
@@ -173,8 +172,9 @@ def test_the_injected_rtp_tag_loads_rtp_js_whatever_the_page_names(browser):
     context.route("http://sjrtp.test/**", lambda route: (requested.append(route.request.url),
                                                           route.fulfill(body="")))
     site = Site(context)
-    page = site.open("/", f"{SHADOWS}<script>{tag.code}</script>", spy=False)
-    page.wait_for_timeout(200)
+    # The tag adds rtp.js as an async script while the page is parsed, which holds the
+    # load event (where goto returns) until it has loaded.
+    site.open("/", f"{SHADOWS}<script>{tag.code}</script>", spy=False)
     assert requested == ["http://sjrtp.test/rtp-api/v1/rtp.js?aid=561-HYG-937"]
     context.close()
     assert site.errors == []

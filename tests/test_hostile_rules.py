@@ -13,7 +13,7 @@ import pytest
 
 from rtp_snippets import load_rules
 
-from hostile import EVENTS, invoke, measured  # tests/ is on sys.path
+from support.hostile import EVENTS, invoke, measured
 
 MEMORY_LIMIT_MB = 200
 

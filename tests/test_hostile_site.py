@@ -18,7 +18,8 @@ from rtp_snippets import load_rules
 from rtp_snippets.errors import RtpSnippetsError
 from rtp_snippets.site import inject_site
 
-from conftest import run, write_site  # tests/ is on sys.path
+from support.cli import command, run
+from support.files import write_site
 
 RULES = """
 rules:
@@ -239,8 +240,7 @@ def run_guarded(*args) -> subprocess.CompletedProcess:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
-    command = [sys.executable, "-m", "rtp_snippets", *map(str, args)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    with subprocess.Popen(command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           preexec_fn=limit, start_new_session=True) as process:
         try:
             stdout, stderr = process.communicate(timeout=30)
@@ -466,7 +466,7 @@ def test_a_rules_file_larger_than_the_limit_is_one_error(tmp_path):
 def test_rules_read_from_a_device_stop_at_the_limit(tmp_path):
     # /dev/zero never ends: read whole, it took every byte of memory (under ulimit -v, a
     # MemoryError traceback). Read up to the limit, it is an error in a moment.
-    result = subprocess.run([sys.executable, "-m", "rtp_snippets", "build", "-r", "/dev/zero"],
+    result = subprocess.run(command("build", "-r", "/dev/zero"),
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert result.stderr.startswith("Error: /dev/zero: ")

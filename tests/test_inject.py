@@ -223,6 +223,7 @@ ATTRIBUTE_PIECES = [" ", "\t", "\n", "/", "=", '"', "'", "-", "<", "&", "&#98;",
                     "data-rtp-snippets=bundle", ' data-rtp-snippets="bundle"']
 
 
+@pytest.mark.property
 def test_a_script_is_our_block_exactly_when_html_parsing_says_so():
     """Random attribute text: the scanner takes the script for our block exactly when
     html5lib gives it the attribute data-rtp-snippets with a value we write; inject, then
@@ -231,12 +232,13 @@ def test_a_script_is_our_block_exactly_when_html_parsing_says_so():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from conftest import CASE_COUNTS  # tests/ is on sys.path
+    from support.properties import CASE_COUNTS, examples
     from rtp_snippets.scan import scan
 
     outcomes = {True: 0, False: 0}
 
-    @settings(max_examples=600, deadline=None)
+    # 300 in the quick run: the floors below need that many (about half are ours).
+    @settings(max_examples=examples(600, quick=300), deadline=None)
     @given(st.lists(st.sampled_from(ATTRIBUTE_PIECES), max_size=8))
     def check(pieces):
         page = (f"<!doctype html><html><head></head><body><script {''.join(pieces)}>x()</script>"

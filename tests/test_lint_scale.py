@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from rtp_snippets import load_rules
 from rtp_snippets.lint import lint_rules
 
-from hostile import measured  # tests/ is on sys.path
+from support.hostile import measured
+from support.properties import examples
 
 
 def lint_messages(tmp_path, *lines: str) -> list[str]:
@@ -110,7 +111,7 @@ def pairwise_groups(values: list[str]) -> list[list[str]]:
     return [members for members in groups.values() if len(members) > 1]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.text(alphabet="abAB -.é", min_size=1, max_size=11), unique=True, max_size=30))
 def test_similar_values_are_the_groups_that_comparing_every_pair_gives(values):
     from rtp_snippets.lint import similar_values

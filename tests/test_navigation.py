@@ -16,8 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run, serve_folder
-from test_browser import ORIGIN, SPY, Site, calls, wait_for_calls  # tests/ is on sys.path
+from support.browser import (ORIGIN, SPY, calls, rendered, serve_folder, timers_run,
+                             wait_for_calls, wait_until)
+from support.cli import run
 
 from rtp_snippets import build_bundle, load_rules
 
@@ -31,15 +32,6 @@ def bundle_block(page: Path) -> str:
 
 def value(text: str) -> list:
     return ["send", "event", {"value": text}]
-
-
-@pytest.fixture
-def site(browser):
-    context = browser.new_context(viewport={"width": 800, "height": 600})
-    served = Site(context)
-    yield served
-    context.close()
-    assert served.errors == [], "console errors"
 
 
 # The site's own router: a click on a[data-spa] (or back/forward) fetches the page and
@@ -100,10 +92,26 @@ def spa_site(site, rules_file, order: str):
     return site.visit(ORIGIN + "/")
 
 
+@pytest.fixture
+def site(site):
+    """The shared ``site``, on Playwright's clock: settle moves the pages' timers on
+    rather than waiting for them."""
+    site.context.clock.install()
+    return site
+
+
+def later(page, milliseconds: int = 700) -> None:
+    """Move the page's clock on (its timers fire), then let it render and run the timers
+    due now: any call that this time would bring has been made."""
+    page.clock.run_for(milliseconds)
+    rendered(page)
+    timers_run(page)
+
+
 def settle(page, count: int):
     """Wait for ``count`` calls, then long enough for any extra call to show."""
     wait_for_calls(page, count)
-    page.wait_for_timeout(700)
+    later(page)
     return calls(page)
 
 
@@ -147,7 +155,7 @@ def test_a_fragment_or_a_same_path_state_change_is_not_a_new_page(site, rules_fi
     page.evaluate("history.replaceState({a: 1}, '', location.pathname + '?tab=2')")
     page.evaluate("history.pushState(null, '', '#elsewhere'); document.body.append('x')")
     page.go_back()
-    page.wait_for_timeout(700)
+    later(page)
     assert len(calls(page)) == 3
 
 
@@ -157,10 +165,12 @@ def test_a_timer_of_the_page_left_does_not_fire_on_the_next(site, rules_file):
         "client_navigation: on\nrules:\n  - \"on timer 1s send 'a second on {path}'\"\n")))
     for path, body in PAGES.items():
         site.add(path, body + ROUTER % "push-first", bundle)
+    site.context.clock.pause_at(1000)  # the timers run only when the test says
     page = site.visit(ORIGIN + "/")
-    page.wait_for_timeout(300)
+    page.clock.run_for(300)
     page.click("text=Pricing")
-    page.wait_for_timeout(1800)
+    wait_until(page, "document.querySelector('h1').textContent == 'Pricing'")
+    page.clock.run_for(1800)  # the page shown from 300 ms on, its timer's 1 s and more
     assert calls(page) == [value("a second on /pricing/")]
 
 
@@ -259,6 +269,7 @@ def material_site(request, tmp_path_factory):
 def material(browser, material_site):
     features, root, _ = material_site
     context = browser.new_context(viewport={"width": 1200, "height": 800})
+    context.clock.install()  # settle moves the timers on rather than waiting for them
     serve_folder(context, root, ORIGIN)
     context.add_init_script(SPY)
     page = context.new_page()
@@ -285,7 +296,7 @@ def test_material_every_page_shown_sends_its_view_and_scoped_clicks_fire(materia
     else:
         assert shown == [value("view /whitepaper/ - Whitepaper")]
     page.click("#download-whitepaper")
-    page.wait_for_timeout(300)
+    timers_run(page)
     assert calls(page)[-1] == value("download on /whitepaper/")
     page.go_back()
     page.wait_for_url(ORIGIN + "/")
@@ -296,7 +307,7 @@ def test_material_every_page_shown_sends_its_view_and_scoped_clicks_fire(materia
     page.wait_for_function("window.calls[window.calls.length - 1][2].value"
                            " == 'view /whitepaper/ - Whitepaper'")
     page.click("article >> text=Download")
-    page.wait_for_timeout(700)
+    later(page)
     found = calls(page)
     if features:
         assert page.evaluate("window.kept") == 1
@@ -316,7 +327,7 @@ def test_material_a_click_scoped_to_a_page_fires_whatever_the_landing_page(mater
     page.wait_for_url(ORIGIN + "/whitepaper/")
     page.wait_for_function("window.calls.some(c => c[2].value == 'view /whitepaper/ - Whitepaper')")
     page.click("#download-whitepaper")
-    page.wait_for_timeout(300)
+    timers_run(page)
     assert calls(page)[-1] == value("download on /whitepaper/")
     assert calls(page).count(value("download on /whitepaper/")) == 1
 

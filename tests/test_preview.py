@@ -6,19 +6,15 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from rtp_snippets import build_bundle, load_rules
-from rtp_snippets.cli import main
 from rtp_snippets.preview import VALUES_PER_CALL, counted, preview_text
 from rtp_snippets.terminal import ESCAPE_NOTE, display_width, is_control
 
+from support.cli import run
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "rtp-rules.yml"
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
 
 
 @pytest.fixture
@@ -56,7 +52,7 @@ def test_preview_shows_table_and_sizes_then_code(rules_file):
           - "on scroll 75% send 'read' pages /blog/** exclude /blog/drafts/**"
           - "on timer 2.5s send 'stayed'"
         """)
-    result = invoke("preview", path)
+    result = run("preview", path)
     bundle = build_bundle(load_rules(path))
     assert result.exit_code == 0
     table, sizes, code = result.stdout.split("\n\n")

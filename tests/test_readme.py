@@ -1,13 +1,13 @@
 """Every shell command in README.md and docs/ runs, word for word, from the repository root.
 
-How the blocks are marked and run: tests/readme.py.
+How the blocks are marked and run: tests/support/readme.py.
 """
 
 from pathlib import Path
 
 import pytest
 
-import readme  # tests/ is on sys.path
+from support import readme
 
 BLOCKS = [block for block in readme.blocks() if block.kind != "set-up"]
 

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from test_browser import SPY, wait_until  # tests/ is on sys.path
+from support.browser import SPY, wait_until
 
 from rtp_snippets import build_bundle, load_rules
 

@@ -5,19 +5,16 @@ import json
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from rtp_snippets import build_bundle, load_rules, serve
-from rtp_snippets.cli import main
 
-from conftest import ctrl_c_stops  # tests/ is on sys.path
+from support.cli import command, ctrl_c_stops, run
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -44,8 +41,8 @@ class Server:
         self.rules = tmp_path / "rtp-rules.yml"
         self.site = tmp_path / "site"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rtp_snippets", "preview", str(self.rules), *options,
-             "--port", str(self.port)],
+            command("preview", str(self.rules), *options,
+             "--port", str(self.port)),
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             preexec_fn=ctrl_c_stops)
         deadline = time.monotonic() + 20
@@ -197,8 +194,8 @@ def test_serve_without_a_site_builds_a_page_of_the_rules(served, page):
 
 def test_a_port_in_use_is_a_clear_error(served):
     server = served()
-    second = subprocess.run([sys.executable, "-m", "rtp_snippets", "preview", str(server.rules),
-                             "--serve", "--port", str(server.port)], capture_output=True, text=True,
+    second = subprocess.run(command("preview", str(server.rules),
+                             "--serve", "--port", str(server.port)), capture_output=True, text=True,
                             timeout=20)
     assert second.returncode == 1
     assert second.stderr.endswith(f"Error: port {server.port} is in use; choose another with --port\n")
@@ -207,11 +204,11 @@ def test_a_port_in_use_is_a_clear_error(served):
 def test_overlay_and_dry_run_code_never_reach_build_or_inject(tmp_path):
     rules = tmp_path / "rtp-rules.yml"
     rules.write_text(RULES)
-    built = CliRunner().invoke(main, ["build", str(rules)]).stdout
+    built = run("build", str(rules)).stdout
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text(PAGE)
-    CliRunner().invoke(main, ["inject", str(site), "-r", str(rules)])
+    run("inject", str(site), "-r", str(rules))
     for text in (built, (site / "index.html").read_text(), build_bundle(load_rules(rules)).code):
         assert "rtpSnippetsPreview" not in text and "rtp-snippets preview" not in text
 

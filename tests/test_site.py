@@ -18,7 +18,8 @@ from rtp_snippets import build_bundle, load_rules
 from rtp_snippets.inject import inject_html
 from rtp_snippets.site import inject_site
 
-from conftest import run, write_site  # tests/ is on sys.path
+from support.cli import command, run
+from support.files import write_site
 from corpora import extract_corpus, read_corpus
 
 EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
@@ -214,8 +215,8 @@ def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
     first_page = min(name for name in original if "/" not in name and name.endswith(".html"))
     for trial in range(3):
         copy = extract_corpus("site-a", tmp_path / f"site-{trial}")
-        process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy),
-                                    "-r", str(rules), "--jobs", "1"],
+        process = subprocess.Popen(command("inject", str(copy),
+                                    "-r", str(rules), "--jobs", "1"),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watched = copy / first_page
         deadline = time.monotonic() + 30
@@ -434,8 +435,8 @@ def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path, external):
     flags = ["--external"] if external else []
     # The second run has other rules: had it worked too, pages would name both.
     other = changed_rules(tmp_path)
-    first = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
-                              str(EXAMPLE_RULES), "--jobs", "1", *flags],
+    first = subprocess.Popen(command("inject", str(copy), "-r",
+                              str(EXAMPLE_RULES), "--jobs", "1", *flags),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while first.poll() is None and time.monotonic() < deadline:
@@ -450,8 +451,8 @@ def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path, external):
     # in one CI run of two.
     os.kill(first.pid, signal.SIGSTOP)
     try:
-        second = subprocess.run([sys.executable, "-m", "rtp_snippets", "inject", str(copy),
-                                 "-r", str(other), "--jobs", "1", *flags],
+        second = subprocess.run(command("inject", str(copy),
+                                 "-r", str(other), "--jobs", "1", *flags),
                                 capture_output=True, text=True, timeout=120)
         overlapped = first.poll() is None
     finally:
@@ -476,8 +477,8 @@ def test_the_workers_of_a_killed_run_end_with_it(tmp_path):
     """A worker that outlived its run could still write a page (with the old rules, naming
     a bundle file the next run deletes) after the next run has started."""
     copy = site_a_copies(tmp_path / "site", 3)
-    process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
-                                str(EXAMPLE_RULES), "--jobs", "2"],
+    process = subprocess.Popen(command("inject", str(copy), "-r",
+                                str(EXAMPLE_RULES), "--jobs", "2"),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     workers: list[int] = []
@@ -512,8 +513,8 @@ def test_sigkill_at_random_moments(tmp_path, trial, site_a_injected):
     original = read_corpus("site-a")
     injected = site_a_injected
     copy = extract_corpus("site-a", tmp_path / "site")
-    process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
-                                str(rules), "--jobs", str(1 + trial % 2)],
+    process = subprocess.Popen(command("inject", str(copy), "-r",
+                                str(rules), "--jobs", str(1 + trial % 2)),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(random.Random(trial).uniform(0.2, 1.5))
     process.send_signal(signal.SIGKILL)
@@ -536,8 +537,8 @@ def external_runs(tmp_path_factory):
     inject_site(site, load_rules(EXAMPLE_RULES), external=True, jobs=1)
     before = snapshot(site)
     start = time.monotonic()
-    subprocess.run([sys.executable, "-m", "rtp_snippets", "inject", str(site), "-r", str(changed),
-                    "--external"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command("inject", str(site), "-r", str(changed),
+                    "--external"), check=True, stdout=subprocess.DEVNULL)
     seconds = time.monotonic() - start
     return changed, before, snapshot(site), seconds
 
@@ -554,8 +555,8 @@ def test_sigkill_during_an_external_run_with_changed_rules_leaves_every_src_load
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         (copy / name).write_bytes(data)
     assert unloadable_bundles(copy) == []
-    process = subprocess.Popen([sys.executable, "-m", "rtp_snippets", "inject", str(copy), "-r",
-                                str(changed), "--external", "--jobs", str(1 + trial % 2)],
+    process = subprocess.Popen(command("inject", str(copy), "-r",
+                                str(changed), "--external", "--jobs", str(1 + trial % 2)),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     # Anywhere in the run: start-up, writing the new bundles, the pages, the deletions.

@@ -7,14 +7,10 @@ in the catalogue, and never leave the other commands raw.
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from rtp_snippets.cli import main
-
-from conftest import write_site  # tests/ is on sys.path
-from hostile import EVENTS, invoke
-
-
+from support.cli import run
+from support.files import write_site
+from support.hostile import EVENTS, invoke
 def test_error_messages_show_control_characters_as_escapes_with_the_caret_in_place(
         tmp_path, monkeypatch):
     result = invoke(tmp_path, monkeypatch,
@@ -42,7 +38,7 @@ def test_a_message_naming_rules_files_shows_their_control_characters_escaped(
     monkeypatch.chdir(tmp_path)
     for name in ("a\x1b]0;pwned\x07.rules", "b.rules"):
         (tmp_path / name).write_text("on view send 'x' once page\n")
-    result = CliRunner().invoke(main, ["check"], catch_exceptions=False, color=True)
+    result = run("check", color=True)
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: several rules files here (a\\x1b]0;pwned\\x07.rules, b.rules); choose one "
@@ -86,8 +82,7 @@ def test_no_command_prints_a_raw_control_character(tmp_path, monkeypatch, args):
         "on click 'a[title=\"\x1b]0;pwned\x07\u202e\"]' send 'esc \x1b[2J bel \x07 "
         "nul \x00 csi \x9b del \x7f rlo \u202e' once page\non view send '\x1b]0;second\x07'\n")
     for rules in ("rtp-rules.yml", "site.rules"):
-        result = CliRunner().invoke(main, [*args, "-r", rules] if args != ["schema"] else args,
-                                    catch_exceptions=False, color=True)
+        result = run(*([*args, "-r", rules] if args != ["schema"] else args), color=True)
         assert result.exit_code in (0, 1), result.output
         assert not RAW_CONTROLS.search(result.stdout), (rules, result.stdout)
         assert not RAW_CONTROLS.search(result.stderr), (rules, result.stderr)
@@ -99,12 +94,10 @@ def test_catalog_and_check_table_show_the_controls_of_a_rules_file_as_escapes(
     write_site(tmp_path, {"index.html": "<html><head></head><body><a title='x'>a</a></body></html>"},
                "")
     (tmp_path / "site.rules").write_text("on click 'a[title=\"\x1b\"]' send 'x\x07' once page\n")
-    table = CliRunner().invoke(main, ["check", "-r", "site.rules", "--site", "site"],
-                               catch_exceptions=False, color=True)
+    table = run("check", "-r", "site.rules", "--site", "site", color=True)
     assert table.stdout.splitlines()[1].split() == ["1", "click", 'a[title="\\x1b"]', "1", "0",
                                                     "0"]
-    catalog = CliRunner().invoke(main, ["catalog", "-r", "site.rules"], catch_exceptions=False,
-                                 color=True)
+    catalog = run("catalog", "-r", "site.rules", color=True)
     assert "| x\\x07 | - | 1 | click | a[title=\"\\x1b\"] | all | page |" in catalog.stdout
 
 
@@ -127,8 +120,8 @@ def test_page_names_in_inject_and_remove_reports_are_shown_escaped(tmp_path, mon
     (site / "c\x07.html").hardlink_to(site / "b\x1b[2J.html")
     (tmp_path / "site.rules").write_text("on view send 'x' once page\n")
     if args[0] == "remove":
-        CliRunner().invoke(main, ["inject", "-r", "site.rules", "site"], catch_exceptions=False)
-    result = CliRunner().invoke(main, args, catch_exceptions=False, color=True)
+        run("inject", "-r", "site.rules", "site")
+    result = run(*args, color=True)
     assert result.exit_code in (0, 1), result.output
     assert "a\\x1b]0;pwned\\x07\\u202e.html" in result.stdout + result.stderr
     assert not RAW_CONTROLS.search(result.stdout), result.stdout

@@ -10,6 +10,10 @@ from rtp_snippets import InvalidRule, Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets.dsl import DslError, parse_rule
 from rtp_snippets.render import _records
 
+from support.cli import run
+from support.files import write_site
+from support.links import LINK_GLOB_CASES
+
 
 def problems(**fields):
     with pytest.raises(InvalidRule) as caught:
@@ -122,16 +126,12 @@ def test_scroll_depth_syntax_errors(line, offset, message):
 
 
 def test_a_repeated_depth_is_reported_at_its_place(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from rtp_snippets.cli import main
-
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(
         "rules:\n  - \"on scroll 25%, 50%, 25% send 'read {percent}'\"\n"
         "  - event: scroll\n    percent: [10, 10]\n    send: x\n"
         "  - \"on click #a send 'at {percent}'\"\n")
-    result = CliRunner().invoke(main, ["build", "-r", "rtp-rules.yml"], catch_exceptions=False)
+    result = run("build", "-r", "rtp-rules.yml")
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: rtp-rules.yml:2:26: the depth 25 is given twice; give each depth once\n"
@@ -319,37 +319,6 @@ def test_link_problems(fields, expected):
         Rule(**{"send": "x", **fields})
 
 
-LINK_GLOB_CASES = [
-    ("*.pdf", "https://example.com/files/report.pdf", True),
-    ("*.pdf", "https://example.com/files/REPORT.PDF", True),
-    ("*.pdf", "https://example.com/files/report.pdf?download=1#page=2", True),
-    ("*.pdf", "https://example.com/files/report.pdf.html", False),
-    ("*.pdf", "https://example.com/view?file=report.pdf", False),
-    ("*.pdf", "https://example.com/page#report.pdf", False),
-    ("https://example.com/files/*", "https://example.com/files/a/b.zip", True),
-    ("https://example.com/files/*", "https://example.com/filesx", False),
-    ("https://example.com/files/*", "https://example.org/files/a", False),
-    ("*/downloads/*.zip", "https://cdn.example.com/downloads/v2/tool.zip", True),
-    ("*a*a*b", "https://x/aab", True),
-    ("*ab*ab", "https://x/ab", False),
-    ("*ab*ba", "https://x/aba", False),
-    ("https://x/a", "https://x/a", True),
-    ("https://x/a", "https://x/ab", False),
-    # file: a URL whose path names a file that is not a page (rtp_snippets.links.FILES)
-    ("file", "https://example.com/files/brochure.PDF?x=1#page=2", True),
-    ("file", "https://example.com/downloads/tool.tar.gz", True),
-    ("file", "https://example.com/media/talk.mp4", True),
-    ("file", "https://cdn.example.org/img/photo.jpeg", True),
-    ("file", "https://example.com/docs/report.docx", True),
-    ("file", "https://example.com/pricing/", False),
-    ("file", "https://example.com/pricing/index.html", False),
-    ("file", "https://example.com/view?file=report.pdf", False),
-    ("file", "https://example.com/page#report.pdf", False),
-    ("file", "https://example.com/files.pdf/", False),
-    ("file", "https://example.com/v1.2", False),
-]
-
-
 @pytest.mark.parametrize("glob, url, expected", LINK_GLOB_CASES)
 def test_link_globs(glob, url, expected):
     from rtp_snippets.links import link_matches
@@ -380,8 +349,6 @@ def test_link_records_and_page_placeholders():
 
 
 def test_check_counts_the_links_a_link_rule_would_send_for(tmp_path):
-    from conftest import run, write_site
-
     page = ("<html><head><title>t</title></head><body>"
             "<a href='/files/a.pdf'>a</a> <a href='b.PDF?x=1#y'>b</a> <a href='/view?f=c.pdf'>c</a>"
             "<a href='https://other.example/'>out</a> <a href='http://example.com/'>own</a>"
@@ -475,14 +442,10 @@ def test_bundles_without_the_new_triggers_are_byte_identical(name, settings, reg
 ])
 def test_an_unquoted_link_glob_in_yaml_says_to_quote_it(tmp_path, monkeypatch, value, column,
                                                          problem):
-    from click.testing import CliRunner
-
-    from rtp_snippets.cli import main
-
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(
         f"rules:\n  - event: click\n    link: {value}\n    send: x\n")
-    result = CliRunner().invoke(main, ["build", "-r", "rtp-rules.yml"], catch_exceptions=False)
+    result = run("build", "-r", "rtp-rules.yml")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         f"Error: rtp-rules.yml:3:{column}: YAML syntax error: {problem}; a value that starts "
@@ -500,8 +463,6 @@ def test_the_catalogue_lists_each_depth_of_a_scroll_rule_as_it_is_sent(rules_fil
 
 
 def test_inject_prune_keeps_a_link_rule_only_on_pages_with_a_matching_link(tmp_path):
-    from conftest import run, write_site
-
     root = write_site(tmp_path, {
         "index.html": "<html><body><a href='/a.pdf'>a</a></body></html>",
         "other.html": "<html><body><a href='/a.html'>a</a><p class=x>x</p></body></html>",

@@ -16,7 +16,7 @@ from rtp_snippets import Rule, RuleSet, build_bundle
 from rtp_snippets.inject import inject_html
 from rtp_snippets.text import FORMAT
 
-from conftest import CASE_COUNTS  # tests/ is on sys.path
+from support.properties import CASE_COUNTS, examples
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def page(browser):
     context.close()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rules=RULES)
 def test_arbitrary_values_reach_rtp_exactly(page, rules):
     ruleset = RuleSet(tuple(Rule(event="click", selector=f"#b{index}", send=[literal(v) for v in values])
@@ -83,7 +83,7 @@ def two_pages(browser):
     context.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rules=RULES)
 def test_values_queued_by_leaving_clicks_reach_rtp_exactly_on_the_next_page(two_pages, rules):
     # One link to /next matches every rule (class r0 r1 …): its click queues all
@@ -110,7 +110,7 @@ ATTRIBUTE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), m
                     max_size=20).filter(str.strip)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(ATTRIBUTE, min_size=1, max_size=10))
 def test_placeholders_and_selectors_with_unusual_characters(page, values):
     # Each element has an id and an attribute holding the value, and the value as its text.

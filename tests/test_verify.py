@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, run, write_site  # tests/ is on sys.path
+from support.browser import CHROMIUM
+from support.cli import run
+from support.files import write_site
 
 from rtp_snippets import load_rules
 from rtp_snippets.site import inject_site
@@ -244,11 +246,11 @@ def test_without_playwright_or_a_browser_one_line_says_what_to_install(tmp_path)
 
 
 def test_without_a_browser_it_says_what_to_install(tmp_path, monkeypatch):
-    from rtp_snippets import verify
+    from rtp_snippets import verify as verify_module
 
     site, rules_path = built(tmp_path)
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "none"))  # none of its own
-    monkeypatch.setattr(verify, "SYSTEM_BROWSERS", ("no-such-chromium",))
+    monkeypatch.setattr(verify_module, "SYSTEM_BROWSERS", ("no-such-chromium",))
     with pytest.raises(VerifyError) as raised:
         verify_site(site, load_rules(rules_path))
     assert str(raised.value) == (
@@ -330,7 +332,7 @@ def test_the_corpus_site_with_its_rules_passes(site_a, tmp_path):
 
 
 def test_the_example_ci_workflow_builds_injects_verifies_and_keeps_the_report(tmp_path):
-    import readme
+    from support import readme
     import yaml
 
     workflow = yaml.safe_load((readme.ROOT / "examples" / "ci" / "verify.yml").read_text())

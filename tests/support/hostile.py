@@ -6,9 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from click.testing import CliRunner
-
-from rtp_snippets.cli import main
+from support.cli import run
 
 EVENTS = "click, submit, view, visible, scroll, timer"
 # Generous: the goals are around a second (benchmarks/); this only stops a hang.
@@ -21,7 +19,7 @@ def invoke(tmp_path, monkeypatch, content, name="rtp-rules.yml", args=("check",)
     monkeypatch.chdir(tmp_path)
     data = content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass")
     (tmp_path / name).write_bytes(data)
-    return CliRunner().invoke(main, [*args, "-r", name], catch_exceptions=False, color=True)
+    return run(*args, "-r", name, color=True)
 
 
 def measured(args, cwd) -> dict:
@@ -29,13 +27,19 @@ def measured(args, cwd) -> dict:
     peak memory (ru_maxrss of that child alone, measured by a parent of its own)."""
     parent = textwrap.dedent("""
         import json, resource, subprocess, sys
-        child = subprocess.run([sys.executable, "-m", "rtp_snippets", *sys.argv[1:]],
-                               capture_output=True, text=True, timeout=%d)
+        child = subprocess.run([sys.executable, "-m", "rtp_snippets", *sys.argv[2:]],
+                               capture_output=True, text=True, timeout=int(sys.argv[1]))
         print(json.dumps({"status": child.returncode, "stdout": child.stdout,
                           "stderr": child.stderr,
                           "megabytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
                           / 1024}))
-        """ % HANG)
-    result = subprocess.run([sys.executable, "-c", parent, *args], cwd=cwd, capture_output=True,
-                            text=True, timeout=HANG + 30, check=True)
+        """)
+    result = subprocess.run(
+        [sys.executable, "-c", parent, str(HANG), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=HANG + 30,
+        check=True,
+    )
     return json.loads(result.stdout)

@@ -34,10 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from support.cli import ctrl_c_stops
 
-from conftest import ctrl_c_stops  # tests/ is on sys.path
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 MARKED = re.compile(r"<!-- test: ([a-z-]+) -->\n```sh\n(.*?)\n```", re.S)
 SHELL_BLOCK = re.compile(r"```sh\n(.*?)\n```", re.S)
 # What the example builds write inside examples/; a copy must not start with them.
@@ -91,8 +90,10 @@ def workspace(folder: Path) -> Path:
     """A copy of what the README's commands read, with .venv linked to this virtualenv."""
     scripts = Path(sys.prefix) / "bin"
     if not (scripts / "rtp-snippets").exists():
-        raise RuntimeError(f"{sys.prefix} has no rtp-snippets script: run the tests with the "
-                           "virtualenv that the README's set-up makes (.venv/bin/python -m pytest)")
+        raise RuntimeError(
+            f"{sys.prefix} has no rtp-snippets script: run the tests with the "
+            "virtualenv that the README's set-up makes (.venv/bin/python -m pytest)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "README.md", folder / "README.md")
     shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns("__pycache__"))
@@ -108,16 +109,29 @@ def run_block(block: Block, folder: Path) -> Outcome:
     environment = {**os.environ, **ENVIRONMENT}
     if block.kind == "serve":
         return _serve(block, folder, environment)
-    result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block.commands], cwd=folder,
-                            env=environment, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", block.commands],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return Outcome(block, result.returncode, result.stdout + result.stderr)
 
 
 def _serve(block: Block, folder: Path, environment: dict) -> Outcome:
     """Start the server, fetch the URL it names, stop it with SIGINT (Ctrl-C)."""
-    process = subprocess.Popen(["bash", "-e", "-c", "exec " + block.commands], cwd=folder,
-                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True, preexec_fn=ctrl_c_stops)
+    process = subprocess.Popen(
+        ["bash", "-e", "-c", "exec " + block.commands],
+        cwd=folder,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_stops,
+    )
     assert process.stdout is not None
     lines = []
     watchdog = threading.Timer(120, process.kill)  # a server that never says where it is
@@ -129,9 +143,11 @@ def _serve(block: Block, folder: Path, environment: dict) -> Outcome:
             if url:
                 with urllib.request.urlopen(url.group(1), timeout=30) as response:
                     page = response.read().decode("utf-8", "replace")
-                lines.append(f"[the test fetched {url.group(1)}: {response.status}, "
-                             f"{'with' if 'data-rtp-snippets' in page else 'WITHOUT'} "
-                             "the rules injected]\n")
+                lines.append(
+                    f"[the test fetched {url.group(1)}: {response.status}, "
+                    f"{'with' if 'data-rtp-snippets' in page else 'WITHOUT'} "
+                    "the rules injected]\n"
+                )
                 if "data-rtp-snippets" not in page:
                     process.kill()
                     break
