@@ -970,7 +970,7 @@ def test_a_memo_does_not_read_a_page_left_as_it_was_whose_file_has_not_changed(t
     assert run().counts == {"injected": 399, "skipped": 1}
     # The pages were written an instant ago: too fresh to be trusted by status, twice.
     # (Fresh means within SETTLED_NS; an hour here, so a loaded machine's slow runs count.)
-    monkeypatch.setattr(site_module, "SETTLED_NS", 3_600 * 10**9)
+    monkeypatch.setattr(memo_module, "SETTLED_NS", 3_600 * 10**9)
     for _ in range(2):
         assert run().counts == {"unchanged": 399, "skipped": 1}
         assert len(hashed) == 400
