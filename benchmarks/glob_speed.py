@@ -33,8 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-from rtp_snippets import Rule, RuleSet, build_bundle
-from rtp_snippets import paths
+from rtp_snippets import Rule, RuleSet, build_bundle, paths
 from rtp_snippets.paths import glob_tokens, matches
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +55,7 @@ CASES = [
     ("10 x ?*", "/" + "?*" * 10 + "/b", A),
     ("20 x /**", "/**" * 20 + "b", SEGMENTS),
     ("10 x /**/a", "/**/a" * 10 + "/b", SEGMENTS),
-    ("20 x ** in 200 characters",
-     "/" + ("a" * 7 + "**") * 20 + "a" * 18 + "b", A),
+    ("20 x ** in 200 characters", "/" + ("a" * 7 + "**") * 20 + "a" * 18 + "b", A),
     ("20 x * in 200 characters", "/" + ("a" * 8 + "*") * 20 + "a" * 18 + "b", A),
     ("10 x ?* in 200 characters", "/" + ("a" * 17 + "?*") * 10 + "a" * 8 + "b", A),
 ]
@@ -108,12 +106,19 @@ BUNDLE_RUNS = """([url, code]) => {
 
 def old_python(glob: str, path: str, limit: float) -> float | None:
     """Seconds the old regex takes in a fresh process, None when stopped at the limit."""
-    script = ("import re, sys, time\nsource, path = sys.argv[1:]\npattern = re.compile(source)\n"
-              "start = time.perf_counter()\npattern.match(path)\n"
-              "print(time.perf_counter() - start)")
+    script = (
+        "import re, sys, time\nsource, path = sys.argv[1:]\npattern = re.compile(source)\n"
+        "start = time.perf_counter()\npattern.match(path)\n"
+        "print(time.perf_counter() - start)"
+    )
     try:
-        done = subprocess.run([sys.executable, "-c", script, reference_regex([glob]), path],
-                              capture_output=True, text=True, timeout=limit, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script, reference_regex([glob]), path],
+            capture_output=True,
+            text=True,
+            timeout=limit,
+            check=True,
+        )
     except subprocess.TimeoutExpired:
         return None
     return float(done.stdout)
@@ -140,8 +145,12 @@ def shown(seconds: float | None, limit: float) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--old-limit", type=float, default=3.0,
-                        help="stop the old regex after this many seconds (default 3)")
+    parser.add_argument(
+        "--old-limit",
+        type=float,
+        default=3.0,
+        help="stop the old regex after this many seconds (default 3)",
+    )
     limit = parser.parse_args().old_limit
     from playwright.sync_api import sync_playwright
 
@@ -149,43 +158,69 @@ def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         page = browser.new_page()
-        page.route(f"{ORIGIN}/**", lambda route: route.fulfill(
-            body="<!doctype html><title>glob speed</title>", headers={"content-type": "text/html"}))
+        page.route(
+            f"{ORIGIN}/**",
+            lambda route: route.fulfill(
+                body="<!doctype html><title>glob speed</title>",
+                headers={"content-type": "text/html"},
+            ),
+        )
         page.goto(ORIGIN + "/")
         # Once unmeasured: the browser's own first-use costs are not the bundle's.
-        page.evaluate(BUNDLE_RUNS, [ORIGIN + A, build_bundle(RuleSet((Rule(
-            event="view", send="x", pages="/x"),), navigation="send")).code])
+        page.evaluate(
+            BUNDLE_RUNS,
+            [
+                ORIGIN + A,
+                build_bundle(
+                    RuleSet((Rule(event="view", send="x", pages="/x"),), navigation="send")
+                ).code,
+            ],
+        )
         for name, glob, path in CASES:
             assert not matches([glob], path)
-            code = build_bundle(RuleSet((Rule(event="view", send="x", pages=glob),),
-                                        navigation="send")).code
+            code = build_bundle(
+                RuleSet((Rule(event="view", send="x", pages=glob),), navigation="send")
+            ).code
             first, fastest, slowest, warm = page.evaluate(BUNDLE_RUNS, [ORIGIN + path, code])
             old_chromium = page.evaluate(OLD_IN_WORKER, [reference_regex([glob]), path, limit])
-            rows.append({
-                "name": name, "glob": glob, "path": path,
-                "wildcards": sum(token in ("/**", "**", "*", "?") for token in glob_tokens(glob)),
-                "old python": old_python(glob, path, limit),
-                "old chromium": None if old_chromium is None else old_chromium / 1000,
-                "python": new_python(glob, path),
-                "bundle first": first / 1000, "bundle fastest": fastest / 1000,
-                "bundle slowest": slowest / 1000,
-                "bundle warm": warm / 1000,
-            })
+            rows.append(
+                {
+                    "name": name,
+                    "glob": glob,
+                    "path": path,
+                    "wildcards": sum(
+                        token in ("/**", "**", "*", "?") for token in glob_tokens(glob)
+                    ),
+                    "old python": old_python(glob, path, limit),
+                    "old chromium": None if old_chromium is None else old_chromium / 1000,
+                    "python": new_python(glob, path),
+                    "bundle first": first / 1000,
+                    "bundle fastest": fastest / 1000,
+                    "bundle slowest": slowest / 1000,
+                    "bundle warm": warm / 1000,
+                }
+            )
         version = browser.version
         browser.close()
 
-    print(f"Python {sys.version.split()[0]}, Chromium {version}; paths of {LENGTH} characters "
-          f"that the globs do not match; load average {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} CPUs\n")
-    print("| case | wildcards | glob chars | old regex, Python | old regex, Chromium "
-          "| paths.matches | bundle, first run | bundle, warm |")
+    print(
+        f"Python {sys.version.split()[0]}, Chromium {version}; paths of {LENGTH} characters "
+        f"that the globs do not match; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} CPUs\n"
+    )
+    print(
+        "| case | wildcards | glob chars | old regex, Python | old regex, Chromium "
+        "| paths.matches | bundle, first run | bundle, warm |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['name']} | {row['wildcards']} | {len(row['glob'])} "
-              f"| {shown(row['old python'], limit)} | {shown(row['old chromium'], limit)} "
-              f"| {shown(row['python'], limit)} | {shown(row['bundle first'], limit)} "
-              f"({shown(row['bundle fastest'], limit)}–{shown(row['bundle slowest'], limit)}) "
-              f"| {shown(row['bundle warm'], limit)} |")
+        print(
+            f"| {row['name']} | {row['wildcards']} | {len(row['glob'])} "
+            f"| {shown(row['old python'], limit)} | {shown(row['old chromium'], limit)} "
+            f"| {shown(row['python'], limit)} | {shown(row['bundle first'], limit)} "
+            f"({shown(row['bundle fastest'], limit)}–{shown(row['bundle slowest'], limit)}) "
+            f"| {shown(row['bundle warm'], limit)} |"
+        )
     print()
     worst = {
         "paths.matches (Python)": max(row["python"] for row in rows),
@@ -193,8 +228,10 @@ def main() -> int:
     }
     for what, seconds in worst.items():
         met = seconds * 1000 <= BUDGET_MS
-        print(f"{'met   ' if met else 'MISSED'} {what}: worst {seconds * 1000:.2f} ms "
-              f"(target {BUDGET_MS:g} ms)")
+        print(
+            f"{'met   ' if met else 'MISSED'} {what}: worst {seconds * 1000:.2f} ms "
+            f"(target {BUDGET_MS:g} ms)"
+        )
     return 0 if all(seconds * 1000 <= BUDGET_MS for seconds in worst.values()) else 1
 
 

@@ -45,30 +45,47 @@ SELECTOR_PARTS = " ".join(["a"] * 20_000)
 FILES = {
     "alias bomb in event (9 levels)": ("a.yml", alias_bomb("  - event: BOMB\n    send: x")),
     "alias bomb in once": ("a.yml", alias_bomb("  - event: view\n    send: x\n    once: BOMB")),
-    "alias bomb as a key": ("a.yml", alias_bomb("  - event: view\n    send: x\n    ? BOMB\n    : 1")),
+    "alias bomb as a key": (
+        "a.yml",
+        alias_bomb("  - event: view\n    send: x\n    ? BOMB\n    : 1"),
+    ),
     "alias bomb in pages": ("a.yml", alias_bomb("  - event: view\n    send: x\n    pages: BOMB")),
     "recursive alias": ("a.yml", "rules:\n  - event: &r [*r]\n    send: x\n"),
-    "python/object tag": ("a.yml", "rules:\n  - event: !!python/object/apply:os.system [x]\n"
-                                   "    send: x\n"),
-    "list nested 100,000 deep": ("a.yml", "rules:\n  - event: " + "[" * 100_000 + "]" * 100_000
-                                          + "\n    send: x\n"),
-    "mapping nested 50,000 deep": ("a.yml", "rules:\n  - event: " + "{a: " * 50_000 + "x"
-                                            + "}" * 50_000 + "\n    send: x\n"),
+    "python/object tag": (
+        "a.yml",
+        "rules:\n  - event: !!python/object/apply:os.system [x]\n    send: x\n",
+    ),
+    "list nested 100,000 deep": (
+        "a.yml",
+        "rules:\n  - event: " + "[" * 100_000 + "]" * 100_000 + "\n    send: x\n",
+    ),
+    "mapping nested 50,000 deep": (
+        "a.yml",
+        "rules:\n  - event: " + "{a: " * 50_000 + "x" + "}" * 50_000 + "\n    send: x\n",
+    ),
     "selector of 20,000 parts": ("a.rules", f"on click '{SELECTOR_PARTS}' send 'x'\n"),
-    "selector of 50,000 alternatives": ("a.rules", "on click " + ",".join(["a"] * 50_000)
-                                                   + " send 'x'\n"),
+    "selector of 50,000 alternatives": (
+        "a.rules",
+        "on click " + ",".join(["a"] * 50_000) + " send 'x'\n",
+    ),
     "percent of 500,000 digits": ("a.rules", "on scroll " + "9" * 500_000 + "% send 'x'\n"),
     "event word of 900,000 letters": ("a.rules", "on " + "x" * 900_000 + " send 'x'\n"),
     "NUL byte in YAML": ("a.yml", "rules:\n  - \"on view send 'a\x00b'\"\n"),
-    "200,000 values on one line, all empty": ("a.rules", "on view send " + ", ".join(["''"] * 200_000)
-                                              + "\n"),
+    "200,000 values on one line, all empty": (
+        "a.rules",
+        "on view send " + ", ".join(["''"] * 200_000) + "\n",
+    ),
     "400,000 bad lines": ("a.rules", "x\n" * 400_000),
     "20,000 bad YAML rules": ("a.yml", "rules:\n" + "  - {event: tap, send: x}\n" * 20_000),
     # Valid files: what rules files near 1 MB cost to accept.
-    "30,000 view rules (valid)": ("a.rules", "".join(f"on view send '{index:04x}' once page\n"
-                                                     for index in range(30_000))),
-    "20,000 click rules (valid)": ("a.rules", "".join(f"on click #b{index:x} send '{index:04x}'\n"
-                                                      for index in range(20_000))),
+    "30,000 view rules (valid)": (
+        "a.rules",
+        "".join(f"on view send '{index:04x}' once page\n" for index in range(30_000)),
+    ),
+    "20,000 click rules (valid)": (
+        "a.rules",
+        "".join(f"on click #b{index:x} send '{index:04x}'\n" for index in range(20_000)),
+    ),
 }
 
 
@@ -80,9 +97,15 @@ def main() -> int:
             path.write_text(text, encoding="utf-8")
             size = path.stat().st_size
             assert size < 1_000_000, (name, size)
-            result = json.loads(subprocess.run(
-                [sys.executable, "-c", MEASURE, file_name, str(STOP_SECONDS)],
-                capture_output=True, text=True, check=True, cwd=folder).stdout)
+            result = json.loads(
+                subprocess.run(
+                    [sys.executable, "-c", MEASURE, file_name, str(STOP_SECONDS)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=folder,
+                ).stdout
+            )
             rows.append((name, size, result))
     print(f"Python {sys.version.split()[0]}\n")
     print("| rules file | bytes | seconds | MB | exit | first line of the output |")
@@ -92,15 +115,19 @@ def main() -> int:
         stopped = result["status"] is None
         seconds = f"> {STOP_SECONDS}" if stopped else f"{result['seconds']:.2f}"
         first = result["first"][:90].replace("|", "\\|")
-        print(f"| {name} | {size:,} | {seconds} | {result['megabytes']:.0f} "
-              f"| {'-' if stopped else result['status']} | {first} |")
+        print(
+            f"| {name} | {size:,} | {seconds} | {result['megabytes']:.0f} "
+            f"| {'-' if stopped else result['status']} | {first} |"
+        )
         if stopped or result["seconds"] >= GOAL_SECONDS or result["megabytes"] >= GOAL_MEGABYTES:
             missed.append(name)
     print()
-    for name, _, result in rows:
+    for name, _, _result in rows:
         met = name not in missed
-        print(f"{'met   ' if met else 'MISSED'} {name}: under {GOAL_SECONDS:.0f} s and "
-              f"{GOAL_MEGABYTES} MB")
+        print(
+            f"{'met   ' if met else 'MISSED'} {name}: under {GOAL_SECONDS:.0f} s and "
+            f"{GOAL_MEGABYTES} MB"
+        )
     return 1 if missed else 0
 
 

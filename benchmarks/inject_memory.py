@@ -65,14 +65,21 @@ def main() -> int:
         for megabytes in sizes:
             site = make_page(Path(folder), megabytes)
             size = (site / "index.html").stat().st_size
-            result = subprocess.run([sys.executable, "-c", CHILD, str(site), "1"],
-                                    capture_output=True, text=True, check=True)
+            result = subprocess.run(
+                [sys.executable, "-c", CHILD, str(site), "1"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             row = json.loads(result.stdout)
             assert row["status"] == "injected", row
             peak = (row["peak_kb"] - row["before_kb"]) * 1024
-            print(f"| {size / 2**20:.0f} MB | {row['seconds']:.2f} s "
-                  f"| {row['seconds'] / size * 100 * 2**20:.2f} "
-                  f"| {peak / 2**20:.0f} MB | {peak / size:.2f}x |", flush=True)
+            print(
+                f"| {size / 2**20:.0f} MB | {row['seconds']:.2f} s "
+                f"| {row['seconds'] / size * 100 * 2**20:.2f} "
+                f"| {peak / 2**20:.0f} MB | {peak / size:.2f}x |",
+                flush=True,
+            )
     return 0
 
 

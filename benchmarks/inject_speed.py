@@ -40,14 +40,14 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from rtp_snippets import load_rules
+from rtp_snippets.files import write_atomic
 from rtp_snippets.inject import script_block
 from rtp_snippets.render import build_bundle
-from rtp_snippets.files import write_atomic
 from rtp_snippets.site import inject_site
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus archives
-from corpora import extracted
+from corpora import extracted  # noqa: E402 (after the path above)
 
 SITE = extracted("site-a", ROOT / "benchmarks" / ".cache")
 RULES = ROOT / "examples" / "rtp-rules.yml"
@@ -83,7 +83,9 @@ def beautifulsoup(root: Path, block: bytes) -> None:
     for path in pages(root):
         soup = BeautifulSoup(path.read_bytes(), "html.parser")
         script = soup.new_tag("script", attrs={"data-rtp-snippets": "bundle"})
-        script.string = block.decode()[len('<script data-rtp-snippets="bundle">'):-len("</script>")]
+        script.string = block.decode()[
+            len('<script data-rtp-snippets="bundle">') : -len("</script>")
+        ]
         (soup.body or soup).append(script)
         # bs4 4.15 guesses "ascii" for some pages that decode to non-ASCII text (&nbsp;).
         encoding = soup.original_encoding or "utf-8"
@@ -96,12 +98,14 @@ def one_insertion(original: bytes, output: bytes) -> bool:
     if extra < 0:
         return False
     prefix = len(os.path.commonprefix([original, output]))
-    return output[:prefix] + output[prefix + extra:] == original
+    return output[:prefix] + output[prefix + extra :] == original
 
 
 def altered(root: Path) -> int:
-    return sum(not one_insertion((SITE / path.relative_to(root)).read_bytes(), path.read_bytes())
-               for path in pages(root))
+    return sum(
+        not one_insertion((SITE / path.relative_to(root)).read_bytes(), path.read_bytes())
+        for path in pages(root)
+    )
 
 
 def cpu_seconds() -> float:
@@ -146,30 +150,46 @@ def main() -> int:
     cpu: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as folder:
         where = file_system(Path(folder).resolve())
-        copies = {(name, turn): fresh_copy(Path(folder))
-                  for turn in range(ROUNDS) for name in names}
+        copies = {
+            (name, turn): fresh_copy(Path(folder)) for turn in range(ROUNDS) for name in names
+        }
         time.sleep(35)
         for turn in range(ROUNDS):
-            for name in names[turn % len(names):] + names[:turn % len(names)]:
+            for name in names[turn % len(names) :] + names[: turn % len(names)]:
                 elapsed, per_page = timed(methods[name], copies[name, turn])
                 seconds[name].append(elapsed)
                 cpu[name].append(per_page)
         rows = []
         for name in names:
             count = len(pages(copies[name, 0]))
-            ratios = [naive / own
-                      for naive, own in zip(seconds[names[0]], seconds[name], strict=True)]
-            rows.append((name, count / statistics.median(seconds[name]),
-                         statistics.median(ratios), min(ratios), max(ratios),
-                         statistics.median(cpu[name]), altered(copies[name, 0])))
-    print(f"site-a: {len(pages(SITE))} pages, {sum(p.stat().st_size for p in pages(SITE)):,} "
-          f"bytes; Python {sys.version.split()[0]}, {jobs} CPUs; copies on {where}\n")
-    print("| method | pages/s | ratio to naive (median of rounds) | rounds' ratios | "
-          "CPU ms per page | pages altered beyond the insertion |")
+            ratios = [
+                naive / own for naive, own in zip(seconds[names[0]], seconds[name], strict=True)
+            ]
+            rows.append(
+                (
+                    name,
+                    count / statistics.median(seconds[name]),
+                    statistics.median(ratios),
+                    min(ratios),
+                    max(ratios),
+                    statistics.median(cpu[name]),
+                    altered(copies[name, 0]),
+                )
+            )
+    print(
+        f"site-a: {len(pages(SITE))} pages, {sum(p.stat().st_size for p in pages(SITE)):,} "
+        f"bytes; Python {sys.version.split()[0]}, {jobs} CPUs; copies on {where}\n"
+    )
+    print(
+        "| method | pages/s | ratio to naive (median of rounds) | rounds' ratios | "
+        "CPU ms per page | pages altered beyond the insertion |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name, speed, ratio, low, high, per_page, changed in rows:
-        print(f"| {name} | {speed:,.0f} | {ratio:.2f} | {low:.2f}–{high:.2f} | {per_page:.2f} "
-              f"| {changed} |")
+        print(
+            f"| {name} | {speed:,.0f} | {ratio:.2f} | {low:.2f}–{high:.2f} | {per_page:.2f} "
+            f"| {changed} |"
+        )
     one_job, two_jobs = rows[2], rows[3]
     targets = [
         ("one job >= 0.5x naive", one_job[2] >= 0.5, one_job[2]),

@@ -65,9 +65,13 @@ def main() -> int:
             for count in COUNTS:
                 path = Path(folder) / f"{series}-{count}.rules"
                 path.write_text("".join(dsl_line(rule) + "\n" for rule in make(count)))
-                command, result = seconds(lambda path=path: subprocess.run(
-                    [sys.executable, "-m", "rtp_snippets", "check", "-r", str(path)],
-                    capture_output=True, text=True))
+                command, result = seconds(
+                    lambda path=path: subprocess.run(
+                        [sys.executable, "-m", "rtp_snippets", "check", "-r", str(path)],
+                        capture_output=True,
+                        text=True,
+                    )
+                )
                 ruleset = load_rules(path)
                 assert len(ruleset) == count, (series, count, len(ruleset))
                 lint, findings = seconds(lambda ruleset=ruleset: lint_rules(RuleSet(ruleset.rules)))
@@ -79,8 +83,10 @@ def main() -> int:
         print(f"| {count:,} | {series} | {command:.2f} | {lint:.2f} | {warnings} |")
     worst = max(command for count, _, command, *_ in rows if count == GOAL_RULES)
     met = worst < GOAL_SECONDS
-    print(f"\n{'met   ' if met else 'MISSED'} {GOAL_RULES:,} rules checked in under "
-          f"{GOAL_SECONDS:.0f} s: worst {worst:.2f} s")
+    print(
+        f"\n{'met   ' if met else 'MISSED'} {GOAL_RULES:,} rules checked in under "
+        f"{GOAL_SECONDS:.0f} s: worst {worst:.2f} s"
+    )
     return 0 if met else 1
 
 

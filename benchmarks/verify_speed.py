@@ -43,8 +43,13 @@ BEGIN, END = "<!-- verify_speed.py: begin -->\n", "<!-- verify_speed.py: end -->
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--browser", action="append", help="a Chromium to drive (repeatable)")
-    parser.add_argument("--write", "--readme", dest="write", action="store_true",
-                        help="write the table into docs/benchmarks.md")
+    parser.add_argument(
+        "--write",
+        "--readme",
+        dest="write",
+        action="store_true",
+        help="write the table into docs/benchmarks.md",
+    )
     options = parser.parse_args()
     ruleset = load_rules(RULES)
     lines = [
@@ -74,10 +79,14 @@ def main() -> int:
     if options.write:
         text = PAGE.read_text(encoding="utf-8")
         table = BEGIN + "\n".join(lines) + "\n" + END
-        updated = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: table, text,
-                         flags=re.S)
+        updated = re.sub(
+            re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: table, text, flags=re.S
+        )
         if updated == text and table not in text:
-            print(f"{PAGE.relative_to(ROOT)} has no {BEGIN.strip()} … {END.strip()} markers", file=sys.stderr)
+            print(
+                f"{PAGE.relative_to(ROOT)} has no {BEGIN.strip()} … {END.strip()} markers",
+                file=sys.stderr,
+            )
             return 1
         PAGE.write_text(updated, encoding="utf-8")
     return 0

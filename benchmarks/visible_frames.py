@@ -98,8 +98,10 @@ def main() -> int:
                 results[name].append(page.evaluate(COUNT % {"ms": SECONDS * 1000}))
                 page.close()
         browser.close()
-    print(f"Chromium {version}; {ELEMENTS:,} matching elements, a text change every 16 ms, "
-          f"frames drawn in {SECONDS} s (median of {RUNS}; all runs)\n")
+    print(
+        f"Chromium {version}; {ELEMENTS:,} matching elements, a text change every 16 ms, "
+        f"frames drawn in {SECONDS} s (median of {RUNS}; all runs)\n"
+    )
     print("| page | frames | runs |")
     print("|---|---:|---|")
     medians = {}
@@ -108,8 +110,10 @@ def main() -> int:
         print(f"| {name} | {medians[name]:.0f} | {', '.join(map(str, counts))} |")
     observer = medians["an IntersectionObserver on every element, alone"]
     met = medians["bundle"] >= 0.95 * observer
-    print(f"\n{'met   ' if met else 'MISSED'} the bundle draws at least 95 % of the frames of the "
-          f"IntersectionObserver alone: {medians['bundle'] / observer:.0%}")
+    print(
+        f"\n{'met   ' if met else 'MISSED'} the bundle draws at least 95 % of the frames of the "
+        f"IntersectionObserver alone: {medians['bundle'] / observer:.0%}"
+    )
     return 0 if met else 1
 
 

@@ -25,16 +25,18 @@ def cli_reference() -> str:
     from rtp_snippets.cli import main
 
     sections = [_help(main, None, "rtp-snippets")]
-    parent = click.Context(main, info_name="rtp-snippets", terminal_width=WIDTH,
-                           max_content_width=WIDTH)
+    parent = click.Context(
+        main, info_name="rtp-snippets", terminal_width=WIDTH, max_content_width=WIDTH
+    )
     for name in main.list_commands(parent):
         sections.append(f"## rtp-snippets {name}\n\n" + _help(main.commands[name], parent, name))
     return "\n".join(sections)
 
 
 def _help(command: click.Command, parent: click.Context | None, name: str) -> str:
-    context = click.Context(command, info_name=name, parent=parent, terminal_width=WIDTH,
-                            max_content_width=WIDTH)
+    context = click.Context(
+        command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH
+    )
     return f"```text\n{command.get_help(context)}\n```\n"
 
 
@@ -91,9 +93,15 @@ def _kind(schema: dict) -> str:
         return f"a list of ({_kind(schema.get('items', {}))})"
     if kind == "object" and "properties" in schema:
         return "a mapping (below)"
-    bounds = [f"{word} {schema[key]}" for key, word in
-              (("minimum", "at least"), ("exclusiveMinimum", "above"), ("maximum", "at most"))
-              if key in schema]
+    bounds = [
+        f"{word} {schema[key]}"
+        for key, word in (
+            ("minimum", "at least"),
+            ("exclusiveMinimum", "above"),
+            ("maximum", "at most"),
+        )
+        if key in schema
+    ]
     return " ".join([kind or "any"] + ([f"({', '.join(bounds)})"] if bounds else []))
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 from corpora import extract_corpus
-from support import properties, readme
-from support.browser import CHROMIUM, CHROMIUM_ARGS, Site
 
 from rtp_snippets import build_bundle, load_rules
+from support import properties, readme
+from support.browser import CHROMIUM, CHROMIUM_ARGS, Site
 
 
 def pytest_addoption(parser):

@@ -52,7 +52,7 @@ def extracted(name: str, cache: Path) -> Path:
     return target
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _files(name: str) -> dict[str, bytes]:
     if name not in NAMES:
         raise ValueError(f"no corpus {name!r}; the corpora are {', '.join(NAMES)}")

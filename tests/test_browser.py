@@ -17,9 +17,19 @@ import pytest
 from rtp_snippets import Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets.css import BROWSER_PSEUDO_CLASSES, selector_problems
 from rtp_snippets.site import inject_site
-
-from support.browser import (CHROMIUM, ORIGIN, SPY, Site, calls, paused_clock, rendered,
-                             serve_folder, timers_run, wait_for_calls, wait_until)
+from support.browser import (
+    CHROMIUM,
+    ORIGIN,
+    SPY,
+    Site,
+    calls,
+    paused_clock,
+    rendered,
+    serve_folder,
+    timers_run,
+    wait_for_calls,
+    wait_until,
+)
 from support.cli import run
 from support.files import BASE_PAGES, write_site
 from support.links import LINK_GLOB_CASES
@@ -58,7 +68,9 @@ def test_keyboard_activation_of_a_button_counts_as_a_click(site, bundle_of, key)
 
 
 def test_enter_on_a_link_counts_as_a_click(site, bundle_of):
-    page = site.open("/", "<a id=more href='#more'>more</a>", bundle_of("on click #more send 'more'"))
+    page = site.open(
+        "/", "<a id=more href='#more'>more</a>", bundle_of("on click #more send 'more'")
+    )
     page.focus("#more")
     page.keyboard.press("Enter")
     assert calls(page) == [["send", "event", {"value": "more"}]]
@@ -87,8 +99,10 @@ def test_element_added_after_load(site, bundle_of):
 
 
 def test_page_code_that_stops_propagation_does_not_hide_the_click(site, bundle_of):
-    body = (f"<div id=wrapper>{BUTTON}</div><script>document.getElementById('wrapper')"
-            ".addEventListener('click', function (event) { event.stopPropagation(); });</script>")
+    body = (
+        f"<div id=wrapper>{BUTTON}</div><script>document.getElementById('wrapper')"
+        ".addEventListener('click', function (event) { event.stopPropagation(); });</script>"
+    )
     page = site.open("/", body, bundle_of(SEED))
     page.click("#download-whitepaper")
     assert calls(page) == [SEED_CALL]
@@ -152,15 +166,19 @@ def test_visible_counts_each_element_and_elements_added_later(site, bundle_of):
     page.evaluate("document.querySelector('.card').scrollIntoView()")
     wait_for_calls(page, 1)
     page.evaluate("document.getElementById('more').innerHTML = '<p class=card data-id=2>two</p>'")
-    assert wait_for_calls(page, 2) == [["send", "event", {"value": "card 1"}],
-                                       ["send", "event", {"value": "card 2"}]]
+    assert wait_for_calls(page, 2) == [
+        ["send", "event", {"value": "card 1"}],
+        ["send", "event", {"value": "card 2"}],
+    ]
 
 
 # A 200-px element at 1000 px in a 600-px window: scrolled to y, its part in view is
 # [max(1000, y), min(1200, y + 600)].
-DWELL = ('<div id=pricing style="position: absolute; top: 1000px; height: 200px">pricing</div>'
-         '<div id=plans style="position: absolute; top: 1300px; height: 200px">plans</div>'
-         '<div style="height: 4000px"></div>')
+DWELL = (
+    '<div id=pricing style="position: absolute; top: 1000px; height: 200px">pricing</div>'
+    '<div id=plans style="position: absolute; top: 1300px; height: 200px">plans</div>'
+    '<div style="height: 4000px"></div>'
+)
 SAW = ["send", "event", {"value": "saw pricing"}]
 # Records the ids of the elements an IntersectionObserver stops watching.
 UNOBSERVED = """<script>window.unobserved = [];
@@ -176,8 +194,9 @@ def scrolled(page, y: int) -> None:
 
 def test_visible_share_for_a_time_fires_once_after_the_time_in_view(site, bundle_of):
     paused_clock(site.context)
-    page = site.open("/", UNOBSERVED + DWELL,
-                     bundle_of("on visible #pricing 50% for 2s send 'saw pricing'"))
+    page = site.open(
+        "/", UNOBSERVED + DWELL, bundle_of("on visible #pricing 50% for 2s send 'saw pricing'")
+    )
     page.evaluate("window.unobserved = []")  # watching starts with an unobserve: not counted
     scrolled(page, 450)  # 50 px of 200 in view: 25 %
     page.clock.run_for(5000)
@@ -203,15 +222,22 @@ def test_visible_share_for_a_time_fires_once_after_the_time_in_view(site, bundle
 
 def test_visible_share_and_time_count_for_each_element_on_its_own(site, bundle_of):
     paused_clock(site.context)
-    page = site.open("/", DWELL, bundle_of(
-        "on visible #pricing,#plans for 1s send 'saw {text}'", "on visible #plans send 'plans'"))
+    page = site.open(
+        "/",
+        DWELL,
+        bundle_of(
+            "on visible #pricing,#plans for 1s send 'saw {text}'", "on visible #plans send 'plans'"
+        ),
+    )
     scrolled(page, 500)  # pricing 100 px in view (any part counts without a share)
     page.clock.run_for(600)
     scrolled(page, 800)  # both in view: pricing for 1.2 s by the end, plans for 0.6 s
     assert calls(page) == [["send", "event", {"value": "plans"}]]  # a plain rule: at once
     page.clock.run_for(600)
-    assert calls(page) == [["send", "event", {"value": "plans"}],
-                           ["send", "event", {"value": "saw pricing"}]]
+    assert calls(page) == [
+        ["send", "event", {"value": "plans"}],
+        ["send", "event", {"value": "saw pricing"}],
+    ]
     page.clock.run_for(400)
     assert calls(page)[2:] == [["send", "event", {"value": "saw plans"}]]
 
@@ -219,8 +245,10 @@ def test_visible_share_and_time_count_for_each_element_on_its_own(site, bundle_o
 def test_visible_share_of_an_element_taller_than_the_window_is_of_the_window(site, bundle_of):
     # A 3000-px article never has 50 % of itself in a 600-px window; it counts as half
     # seen when it covers half the window.
-    article = ('<div id=article style="position: absolute; top: 1000px; height: 3000px">a</div>'
-               '<div style="height: 6000px"></div>')
+    article = (
+        '<div id=article style="position: absolute; top: 1000px; height: 3000px">a</div>'
+        '<div style="height: 6000px"></div>'
+    )
     page = site.open("/", article, bundle_of("on visible #article 50% send 'read half'"))
     scrolled(page, 600)  # 200 px of the window: 33 %
     assert calls(page) == []
@@ -229,20 +257,28 @@ def test_visible_share_of_an_element_taller_than_the_window_is_of_the_window(sit
 
 
 def test_six_values_are_sent_as_four_then_two(site, bundle_of):
-    page = site.open("/", BUTTON, bundle_of(
-        "on click #download-whitepaper send 'a', 'b', 'c', 'd', 'e', 'f'"))
+    page = site.open(
+        "/", BUTTON, bundle_of("on click #download-whitepaper send 'a', 'b', 'c', 'd', 'e', 'f'")
+    )
     page.click("#download-whitepaper")
-    assert calls(page) == [["send", "event", {"value": ["a", "b", "c", "d"]}],
-                           ["send", "event", {"value": ["e", "f"]}]]
+    assert calls(page) == [
+        ["send", "event", {"value": ["a", "b", "c", "d"]}],
+        ["send", "event", {"value": ["e", "f"]}],
+    ]
 
 
 def test_two_values_are_one_array_and_one_value_a_string(site, bundle_of):
-    page = site.open("/", BUTTON + "<a id=one>x</a>", bundle_of(
-        "on click #download-whitepaper send 'a', 'b'", "on click #one send 'single'"))
+    page = site.open(
+        "/",
+        BUTTON + "<a id=one>x</a>",
+        bundle_of("on click #download-whitepaper send 'a', 'b'", "on click #one send 'single'"),
+    )
     page.click("#download-whitepaper")
     page.click("#one")
-    assert calls(page) == [["send", "event", {"value": ["a", "b"]}],
-                           ["send", "event", {"value": "single"}]]
+    assert calls(page) == [
+        ["send", "event", {"value": ["a", "b"]}],
+        ["send", "event", {"value": "single"}],
+    ]
 
 
 def test_once_per_page(site, bundle_of):
@@ -266,8 +302,10 @@ def test_once_per_session_survives_a_reload(site, bundle_of):
 
 
 def test_once_per_session_falls_back_to_once_per_page_without_storage(site, bundle_of):
-    blocker = ("<script>Object.defineProperty(window, 'sessionStorage', "
-               "{get: function () { throw new DOMException('denied', 'SecurityError'); }});</script>")
+    blocker = (
+        "<script>Object.defineProperty(window, 'sessionStorage', "
+        "{get: function () { throw new DOMException('denied', 'SecurityError'); }});</script>"
+    )
     page = site.open("/", blocker + BUTTON, bundle_of(SEED + " once session"))
     page.click("#download-whitepaper")
     page.click("#download-whitepaper")
@@ -277,25 +315,31 @@ def test_once_per_session_falls_back_to_once_per_page_without_storage(site, bund
 PAGES_RULE = "on view send 'pricing' pages /pricing/** exclude /pricing/archive/**"
 
 
-@pytest.mark.parametrize("path, sent", [
-    ("/pricing", True),
-    ("/pricing/", True),
-    ("/pricing/index.html", True),
-    ("/pricing/enterprise.html", True),
-    ("/pricing/archive/2019.html", False),
-    ("/pricing-old/", False),
-    ("/blog/", False),
-])
+@pytest.mark.parametrize(
+    "path, sent",
+    [
+        ("/pricing", True),
+        ("/pricing/", True),
+        ("/pricing/index.html", True),
+        ("/pricing/enterprise.html", True),
+        ("/pricing/archive/2019.html", False),
+        ("/pricing-old/", False),
+        ("/blog/", False),
+    ],
+)
 def test_pages_and_exclude(site, bundle_of, path, sent):
     page = site.open(path, "<p>page</p>", bundle_of(PAGES_RULE, "on view send 'everywhere'"))
     expected = ([["send", "event", {"value": "pricing"}]] if sent else []) + [
-        ["send", "event", {"value": "everywhere"}]]
+        ["send", "event", {"value": "everywhere"}]
+    ]
     assert wait_for_calls(page, len(expected)) == expected
 
 
 def test_every_placeholder(site, bundle_of):
-    body = ('<a id="promo" data-product="Widget &amp; Co">\n   Buy   the\n'
-            '  <b>widget</b>  </a><a id="plain">plain</a>')
+    body = (
+        '<a id="promo" data-product="Widget &amp; Co">\n   Buy   the\n'
+        '  <b>widget</b>  </a><a id="plain">plain</a>'
+    )
     bundle = bundle_of(
         "on click #promo send '{text}', 'product {attr:data-product}', 'on {path}', "
         "'from {query:utm_campaign}', '{{literal}}'",
@@ -306,8 +350,18 @@ def test_every_placeholder(site, bundle_of):
     page.click("#promo")
     page.click("#plain")
     assert calls(page) == [
-        ["send", "event", {"value": ["Buy the widget", "product Widget & Co", "on /shop/café/",
-                                     "from spring sale"]}],
+        [
+            "send",
+            "event",
+            {
+                "value": [
+                    "Buy the widget",
+                    "product Widget & Co",
+                    "on /shop/café/",
+                    "from spring sale",
+                ]
+            },
+        ],
         ["send", "event", {"value": ["{literal}"]}],
         ["send", "event", {"value": "kept"}],
     ]
@@ -320,13 +374,20 @@ def test_scroll_depth(site, bundle_of):
     page.evaluate("window.scrollTo(0, 1300)")  # (1300 + 600) / 3000 = 63 %
     assert wait_for_calls(page, 1) == [["send", "event", {"value": "half"}]]
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    assert wait_for_calls(page, 2) == [["send", "event", {"value": "half"}],
-                                       ["send", "event", {"value": "all"}]]
+    assert wait_for_calls(page, 2) == [
+        ["send", "event", {"value": "half"}],
+        ["send", "event", {"value": "all"}],
+    ]
 
 
 def test_several_depths_of_one_rule_each_fire_once_in_order(site, bundle_of):
-    page = site.open("/", TALL, bundle_of("on scroll 100%, 25%, 50%, 75% send 'read {percent}'",
-                                          "on scroll 50% send 'half'"))
+    page = site.open(
+        "/",
+        TALL,
+        bundle_of(
+            "on scroll 100%, 25%, 50%, 75% send 'read {percent}'", "on scroll 50% send 'half'"
+        ),
+    )
     rendered(page)
     assert calls(page) == []  # 600 / 3000 = 20 %
     page.evaluate("window.scrollTo(0, 300)")  # (300 + 600) / 3000 = 30 %
@@ -337,8 +398,10 @@ def test_several_depths_of_one_rule_each_fire_once_in_order(site, bundle_of):
     page.evaluate("window.scrollTo(0, 0)")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     rendered(page)  # scroll events are fired at the next frame
-    assert calls(page) == [["send", "event", {"value": value}]
-                           for value in ("read 25", "read 50", "read 75", "read 100", "half")]
+    assert calls(page) == [
+        ["send", "event", {"value": value}]
+        for value in ("read 25", "read 50", "read 75", "read 100", "half")
+    ]
 
 
 def test_a_page_shorter_than_the_window_counts_as_scrolled(site, bundle_of):
@@ -368,17 +431,25 @@ def test_without_rtp_calls_queue_in_the_official_stub_shape(site, bundle_of):
 def test_an_rtp_defined_after_the_bundle_receives_later_calls(site, bundle_of):
     page = site.open("/", BUTTON, bundle_of(SEED), spy=False)
     page.click("#download-whitepaper")
-    page.evaluate("() => { %s }" % SPY)  # what loading the real rtp.js does: replace window.rtp
+    page.evaluate(f"() => {{ {SPY} }}")  # what loading the real rtp.js does: replace window.rtp
     page.click("#download-whitepaper")
     assert calls(page) == [SEED_CALL]
 
 
 def test_a_failing_rtp_call_does_not_stop_other_rules(site, bundle_of):
-    failing = ("<script>window.calls = []; window.rtp = function (a, b, c) {"
-               " if (c.value === 'first') throw new Error('boom'); calls.push(c.value); };</script>")
-    page = site.open("/", failing + BUTTON, bundle_of(
-        "on click #download-whitepaper send 'first'", "on click #download-whitepaper send 'second'"),
-        spy=False)
+    failing = (
+        "<script>window.calls = []; window.rtp = function (a, b, c) {"
+        " if (c.value === 'first') throw new Error('boom'); calls.push(c.value); };</script>"
+    )
+    page = site.open(
+        "/",
+        failing + BUTTON,
+        bundle_of(
+            "on click #download-whitepaper send 'first'",
+            "on click #download-whitepaper send 'second'",
+        ),
+        spy=False,
+    )
     page.click("#download-whitepaper")
     assert calls(page) == ["second"]
 
@@ -389,16 +460,22 @@ def _csp_hash(code: str) -> str:
 
 @pytest.mark.parametrize("allowed", [True, False])
 def test_strict_content_security_policy(site, bundle_of, allowed):
-    bundle = bundle_of(SEED, "on click #download-whitepaper send '{text}', 'x {attr:id}' once session",
-                       "on view send 'v' pages /**")
+    bundle = bundle_of(
+        SEED,
+        "on click #download-whitepaper send '{text}', 'x {attr:id}' once session",
+        "on view send 'v' pages /**",
+    )
     assert bundle.csp_source == _csp_hash(bundle.code)
     sources = [_csp_hash(SPY)] + ([bundle.csp_source] if allowed else [])
     policy = f"default-src 'none'; script-src {' '.join(sources)}"
     page = site.open("/", BUTTON, bundle, headers={"content-security-policy": policy})
     page.click("#download-whitepaper")
     if allowed:
-        assert calls(page) == [["send", "event", {"value": "v"}], SEED_CALL,
-                               ["send", "event", {"value": ["↓ Download", "x download-whitepaper"]}]]
+        assert calls(page) == [
+            ["send", "event", {"value": "v"}],
+            SEED_CALL,
+            ["send", "event", {"value": ["↓ Download", "x download-whitepaper"]}],
+        ]
     else:
         # The control: with the hash missing the policy really blocks the bundle.
         assert calls(page) == []
@@ -407,16 +484,29 @@ def test_strict_content_security_policy(site, bundle_of, allowed):
 
 
 def _example(name: str) -> str:
-    return f":{name}(p)" if name in ("has", "is", "not", "where") else {
-        "dir": ":dir(ltr)", "lang": ":lang(en)", "nth-child": ":nth-child(2n+1)",
-        "nth-last-child": ":nth-last-child(2)", "nth-of-type": ":nth-of-type(2)",
-        "nth-last-of-type": ":nth-last-of-type(2)",
-    }.get(name, f":{name}")
+    return (
+        f":{name}(p)"
+        if name in ("has", "is", "not", "where")
+        else {
+            "dir": ":dir(ltr)",
+            "lang": ":lang(en)",
+            "nth-child": ":nth-child(2n+1)",
+            "nth-last-child": ":nth-last-child(2)",
+            "nth-of-type": ":nth-of-type(2)",
+            "nth-last-of-type": ":nth-last-of-type(2)",
+        }.get(name, f":{name}")
+    )
 
 
 # soupsieve accepts these; Chromium throws on them.
-SOUPSIEVE_ONLY = [":-soup-contains('x')", ":contains('x')", ":-soup-contains-own('x')", "[a!=b]",
-                  ":local-link", ":target-within"]
+SOUPSIEVE_ONLY = [
+    ":-soup-contains('x')",
+    ":contains('x')",
+    ":-soup-contains-own('x')",
+    "[a!=b]",
+    ":local-link",
+    ":target-within",
+]
 # Chromium parses these but other current browsers do not, so they are refused too.
 NOT_EVERY_BROWSER = [":current", ":past", ":future"]
 
@@ -436,8 +526,17 @@ def test_allowed_pseudo_classes_run_in_chromium_and_refused_selectors_do_not(sit
 
 
 def test_bundle_for_rules_from_python_objects(site):
-    bundle = build_bundle(RuleSet((Rule(event="click", selector="#download-whitepaper",
-                                        send="download - example whitepaper"),)))
+    bundle = build_bundle(
+        RuleSet(
+            (
+                Rule(
+                    event="click",
+                    selector="#download-whitepaper",
+                    send="download - example whitepaper",
+                ),
+            )
+        )
+    )
     page = site.open("/", BUTTON, bundle)
     page.click("#download-whitepaper")
     assert calls(page) == [SEED_CALL]
@@ -445,10 +544,14 @@ def test_bundle_for_rules_from_python_objects(site):
 
 # --- an injected page of a real site (site-a, tests/corpus/) -----------------
 
-SITE_RULES = ("rules:\n"
-              "  - \"on click 'header#banner' send 'banner', '{path}'\"\n"
-              "  - \"on view send 'blog page' pages /blog/**\"\n")
-QUEUED = """() => (window.rtp && window.rtp.q || []).map(function (args) { return Array.from(args); })"""
+SITE_RULES = (
+    "rules:\n"
+    "  - \"on click 'header#banner' send 'banner', '{path}'\"\n"
+    "  - \"on view send 'blog page' pages /blog/**\"\n"
+)
+QUEUED = (
+    """() => (window.rtp && window.rtp.q || []).map(function (args) { return Array.from(args); })"""
+)
 
 
 @pytest.mark.parametrize("external", [False, True], ids=["inline", "external"])
@@ -465,7 +568,9 @@ def test_injected_site_a_page_sends_the_click(browser, tmp_path, site_a, externa
     context.set_default_timeout(5000)
     serve_folder(context, site, ORIGIN)
     # Keep the page when a click lands on a link (our listener runs in the capture phase first).
-    context.add_init_script("document.addEventListener('click', function (e) { e.preventDefault(); });")
+    context.add_init_script(
+        "document.addEventListener('click', function (e) { e.preventDefault(); });"
+    )
     page = context.new_page()
     page.goto(f"{ORIGIN}/blog/3/")
     page.wait_for_function("window.rtp && window.rtp.q && window.rtp.q.length >= 1")
@@ -518,7 +623,9 @@ def navigation_site(site, bundle, first_body, second_body="<p>next page</p>"):
     for path, body in (("/", first_body), ("/next", second_body)):
         site.pages[path] = (
             f"<!doctype html><html><head><meta charset=utf-8><script>{LOGGING_SPY}</script>"
-            f"</head><body>{body}<script>{bundle.code}</script></body></html>", {})
+            f"</head><body>{body}<script>{bundle.code}</script></body></html>",
+            {},
+        )
     return site.visit(ORIGIN + "/")
 
 
@@ -539,7 +646,8 @@ def follow(page, url, selector="#download-whitepaper", **click):
 def test_a_link_that_leaves_the_page_has_its_call_sent_once_by_the_next_page(site, bundle_of):
     body = LINK.format(href="/next", extra="") + (
         "<script>addEventListener('click', function (event) {"
-        " localStorage.setItem('prevented', event.defaultPrevented); });</script>")
+        " localStorage.setItem('prevented', event.defaultPrevented); });</script>"
+    )
     page = navigation_site(site, bundle_of(SEED), body)
     follow(page, ORIGIN + "/next")
     # Not sent by the page that left; sent by the next one; the click was not cancelled.
@@ -556,8 +664,9 @@ def test_a_link_that_leaves_the_page_has_its_call_sent_once_by_the_next_page(sit
 @pytest.fixture
 def bfcache_site(browser):
     """Like `site`, in a Chromium with the back/forward cache that Playwright turns off."""
-    own = browser.browser_type.launch(executable_path=CHROMIUM,
-                                      ignore_default_args=["--disable-back-forward-cache"])
+    own = browser.browser_type.launch(
+        executable_path=CHROMIUM, ignore_default_args=["--disable-back-forward-cache"]
+    )
     context = own.new_context()
     served = Site(context)
     yield served
@@ -566,8 +675,9 @@ def bfcache_site(browser):
 
 
 def test_a_once_session_rule_named_queue_is_queued_like_any_other(site, bundle_of):
-    page = navigation_site(site, bundle_of(SEED + " once session name queue"),
-                           LINK.format(href="/next", extra=""))
+    page = navigation_site(
+        site, bundle_of(SEED + " once session name queue"), LINK.format(href="/next", extra="")
+    )
     follow(page, ORIGIN + "/next")
     assert log(page) == [["/next", *SEED_CALL]]
 
@@ -577,7 +687,8 @@ def test_a_page_restored_from_the_back_forward_cache_sends_what_it_queued(bfcach
     # back, and the restored page (whose scripts do not run again) sends it.
     body = LINK.format(href="/next", extra="") + (
         "<script>addEventListener('pageshow', function (event) {"
-        " if (event.persisted) localStorage.setItem('restored', 1); });</script>")
+        " if (event.persisted) localStorage.setItem('restored', 1); });</script>"
+    )
     page = navigation_site(bfcache_site, bundle_of(SEED), body)
     bfcache_site.pages["/next"] = ("<!doctype html><p>no bundle here</p>", {})
     follow(page, ORIGIN + "/next")
@@ -588,20 +699,24 @@ def test_a_page_restored_from_the_back_forward_cache_sends_what_it_queued(bfcach
     assert log(page) == [["/", *SEED_CALL]]
 
 
-@pytest.mark.parametrize("case, href, extra, click", [
-    ("new tab", "/next", " target=_blank", {}),
-    ("named window", "/next", " target=other", {}),
-    ("download", "/next", " download", {}),
-    ("Ctrl", "/next", "", {"modifiers": ["Control"]}),
-    ("Shift", "/next", "", {"modifiers": ["Shift"]}),
-    ("Alt", "/next", "", {"modifiers": ["Alt"]}),
-    ("fragment of this page", "#part", "", {}),
-    ("javascript: link", "javascript:void 0", "", {}),
-    ("mailto: link", "mailto:sales@example.com", "", {}),
-    ("<base target=_blank>", "/next", "><base target=_blank", {}),
-])
-def test_a_click_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, case, href,
-                                                                   extra, click):
+@pytest.mark.parametrize(
+    "case, href, extra, click",
+    [
+        ("new tab", "/next", " target=_blank", {}),
+        ("named window", "/next", " target=other", {}),
+        ("download", "/next", " download", {}),
+        ("Ctrl", "/next", "", {"modifiers": ["Control"]}),
+        ("Shift", "/next", "", {"modifiers": ["Shift"]}),
+        ("Alt", "/next", "", {"modifiers": ["Alt"]}),
+        ("fragment of this page", "#part", "", {}),
+        ("javascript: link", "javascript:void 0", "", {}),
+        ("mailto: link", "mailto:sales@example.com", "", {}),
+        ("<base target=_blank>", "/next", "><base target=_blank", {}),
+    ],
+)
+def test_a_click_that_does_not_replace_the_page_is_sent_at_once(
+    site, bundle_of, case, href, extra, click
+):
     page = navigation_site(site, bundle_of(SEED), LINK.format(href=href, extra=extra))
     page.click("#download-whitepaper", **click)
     assert page.url.startswith(ORIGIN + "/")
@@ -613,20 +728,28 @@ def test_a_click_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of,
 # viewer, an image, a player) or downloads it, and no bundle runs there to send a stored
 # call. By the extension of the URL's path (any case, query and fragment ignored), or a
 # type attribute that is not HTML.
-@pytest.mark.parametrize("href, extra, kind", [
-    ("/files/brochure.PDF?x=1", "", "application/pdf"),
-    ("/files/brochure.pdf#page=2", "", "application/pdf"),
-    ("/downloads/tool.zip", "", "application/zip"),
-    ("/docs/report.docx", "", "application/octet-stream"),
-    ("/media/talk.mp4", "", "video/mp4"),
-    ("/images/photo.JPG", "", "image/jpeg"),
-    ("/get?id=3", ' type="application/pdf"', "application/pdf"),
-])
+@pytest.mark.parametrize(
+    "href, extra, kind",
+    [
+        ("/files/brochure.PDF?x=1", "", "application/pdf"),
+        ("/files/brochure.pdf#page=2", "", "application/pdf"),
+        ("/downloads/tool.zip", "", "application/zip"),
+        ("/docs/report.docx", "", "application/octet-stream"),
+        ("/media/talk.mp4", "", "video/mp4"),
+        ("/images/photo.JPG", "", "image/jpeg"),
+        ("/get?id=3", ' type="application/pdf"', "application/pdf"),
+    ],
+)
 def test_a_click_on_a_same_site_link_to_a_file_is_sent_at_once(site, bundle_of, href, extra, kind):
     path = href.split("?")[0].split("#")[0]
-    site.context.route(ORIGIN + path + "*", lambda route: route.fulfill(
-        status=200, body=b"%PDF-1.4\n" if "pdf" in kind else b"\x00" * 16,
-        headers={"content-type": kind}))
+    site.context.route(
+        ORIGIN + path + "*",
+        lambda route: route.fulfill(
+            status=200,
+            body=b"%PDF-1.4\n" if "pdf" in kind else b"\x00" * 16,
+            headers={"content-type": kind},
+        ),
+    )
     page = navigation_site(site, bundle_of(SEED), LINK.format(href=href, extra=extra))
     site.pages["/plain"] = ("<!doctype html><p>no bundle here</p>", {})
     with page.expect_response(lambda response: response.url.startswith(ORIGIN + path)):
@@ -636,8 +759,14 @@ def test_a_click_on_a_same_site_link_to_a_file_is_sent_at_once(site, bundle_of, 
     assert queued(page) is None
 
 
-@pytest.mark.parametrize("href, extra", [("/next.html", ""), ("/next", ' type="text/html"'),
-                                         ("/next", ' type="application/xhtml+xml"')])
+@pytest.mark.parametrize(
+    "href, extra",
+    [
+        ("/next.html", ""),
+        ("/next", ' type="text/html"'),
+        ("/next", ' type="application/xhtml+xml"'),
+    ],
+)
 def test_a_link_to_a_page_is_still_sent_by_the_next_page(site, bundle_of, href, extra):
     page = navigation_site(site, bundle_of(SEED), LINK.format(href=href, extra=extra))
     site.pages["/next.html"] = site.pages["/next"]
@@ -664,7 +793,8 @@ def test_a_link_to_another_site_is_sent_at_once(site, bundle_of):
 def test_a_link_whose_navigation_the_page_cancels_is_sent_on_the_page(site, bundle_of):
     body = LINK.format(href="/next", extra="") + (
         "<script>document.getElementById('download-whitepaper').addEventListener('click',"
-        " function (event) { event.preventDefault(); });</script>")
+        " function (event) { event.preventDefault(); });</script>"
+    )
     page = navigation_site(site, bundle_of(SEED), body)
     page.click("#download-whitepaper")
     assert wait_for_calls(page, 1) == [SEED_CALL]
@@ -672,12 +802,20 @@ def test_a_link_whose_navigation_the_page_cancels_is_sent_on_the_page(site, bund
 
 
 def test_a_same_site_link_answered_with_a_download_is_sent_on_the_page_within_a_second(
-        site, bundle_of):
+    site, bundle_of
+):
     # The page does not leave after all: the stored call is sent on it, once.
     page = navigation_site(site, bundle_of(SEED), LINK.format(href="/file", extra=""))
-    site.context.route(ORIGIN + "/file", lambda route: route.fulfill(
-        body="a,b\n", headers={"content-type": "text/csv",
-                               "content-disposition": "attachment; filename=file.csv"}))
+    site.context.route(
+        ORIGIN + "/file",
+        lambda route: route.fulfill(
+            body="a,b\n",
+            headers={
+                "content-type": "text/csv",
+                "content-disposition": "attachment; filename=file.csv",
+            },
+        ),
+    )
     with page.expect_download():
         page.click("#download-whitepaper")
     assert calls(page) == [] and queued(page) is not None  # stored while it might leave
@@ -688,11 +826,13 @@ def test_a_same_site_link_answered_with_a_download_is_sent_on_the_page_within_a_
 
 
 def test_a_navigation_cancelled_after_the_click_is_sent_on_the_page_within_a_second(
-        site, bundle_of):
+    site, bundle_of
+):
     # Page code that cancels the navigation itself, not the click (the Navigation API).
     body = LINK.format(href="/next", extra="") + (
         "<script>navigation.addEventListener('navigate', function (event) {"
-        " event.preventDefault(); });</script>")
+        " event.preventDefault(); });</script>"
+    )
     page = navigation_site(site, bundle_of(SEED), body)
     page.click("#download-whitepaper")
     assert calls(page) == [] and queued(page) is not None
@@ -704,21 +844,22 @@ def test_an_ajax_form_whose_submit_page_code_cancels_is_sent_on_the_page(site, b
     # As Marketo Forms 2.0 does: the submit handler cancels it and posts the data itself.
     body = LEAVING_FORM.format(extra="", required="", button="") + (
         "<script>document.querySelector('form').addEventListener('submit',"
-        " function (event) { event.preventDefault(); });</script>")
+        " function (event) { event.preventDefault(); });</script>"
+    )
     page = navigation_site(site, bundle_of(SUBMIT), body)
     page.click("button")
     assert wait_for_calls(page, 1) == [SUBMIT_CALL]
     assert page.url == ORIGIN + "/" and queued(page) is None
 
 
-def test_a_page_that_cancels_the_click_and_navigates_itself_has_the_call_sent_once(
-        site, bundle_of):
+def test_a_page_that_cancels_the_click_and_navigates_itself_has_the_call_sent_once(site, bundle_of):
     # The page sends it right after the click event, unless its own navigation has
     # already replaced it by then (a race that a loaded machine loses now and then):
     # then the next page does. Either way exactly once.
     body = LINK.format(href="/next", extra="") + (
         "<script>document.getElementById('download-whitepaper').addEventListener('click',"
-        " function (event) { event.preventDefault(); location.href = this.href; });</script>")
+        " function (event) { event.preventDefault(); location.href = this.href; });</script>"
+    )
     page = navigation_site(site, bundle_of(SEED), body)
     follow(page, ORIGIN + "/next")
     assert log(page) in ([["/", *SEED_CALL]], [["/next", *SEED_CALL]])
@@ -729,8 +870,11 @@ def leave_for_a_page_without_bundle(site, bundle_of):
     """A click on / that leaves for /plain, a page without the bundle: the call stays
     stored in the tab's sessionStorage."""
     page = navigation_site(site, bundle_of(SEED), LINK.format(href="/plain", extra=""))
-    site.pages["/plain"] = (f"<!doctype html><html><head><script>{LOGGING_SPY}</script></head>"
-                            "<body>no bundle</body></html>", {})
+    site.pages["/plain"] = (
+        f"<!doctype html><html><head><script>{LOGGING_SPY}</script></head>"
+        "<body>no bundle</body></html>",
+        {},
+    )
     follow(page, ORIGIN + "/plain")
     assert log(page) == [] and queued(page) is not None
     return page
@@ -739,8 +883,10 @@ def leave_for_a_page_without_bundle(site, bundle_of):
 @pytest.mark.parametrize("minutes, sent", [(29, True), (31, False)])
 def test_stored_calls_older_than_thirty_minutes_are_dropped(site, bundle_of, minutes, sent):
     page = leave_for_a_page_without_bundle(site, bundle_of)
-    page.add_init_script(f"(function () {{ var now = Date.now;"
-                         f" Date.now = function () {{ return now() + {minutes} * 60000; }}; }})()")
+    page.add_init_script(
+        f"(function () {{ var now = Date.now;"
+        f" Date.now = function () {{ return now() + {minutes} * 60000; }}; }})()"
+    )
     page.goto(ORIGIN + "/next")
     assert log(page) == ([["/next", *SEED_CALL]] if sent else [])
     assert queued(page) is None
@@ -754,7 +900,8 @@ def test_a_duplicated_tab_does_not_send_the_stored_calls_again(site, bundle_of):
     duplicate = site.context.new_page()
     duplicate.add_init_script(
         f"(function (copy) {{ if (!sessionStorage.length) for (var key in copy)"
-        f" sessionStorage.setItem(key, copy[key]); }})({stored})")
+        f" sessionStorage.setItem(key, copy[key]); }})({stored})"
+    )
     duplicate.goto(ORIGIN + "/next")
     first.goto(ORIGIN + "/next")
     assert log(first) == [["/next", *SEED_CALL]]
@@ -764,7 +911,8 @@ def test_a_duplicated_tab_does_not_send_the_stored_calls_again(site, bundle_of):
 def test_without_session_storage_a_leaving_click_is_sent_at_once(site, bundle_of):
     body = LINK.format(href="/next", extra="") + (
         "<script>Storage.prototype.setItem = function () {"
-        " throw new DOMException('full', 'QuotaExceededError'); };</script>")
+        " throw new DOMException('full', 'QuotaExceededError'); };</script>"
+    )
     page = navigation_site(site, bundle_of(SEED), body)
     follow(page, ORIGIN + "/next")
     assert log(page) == [["/", *SEED_CALL]]
@@ -781,31 +929,43 @@ LEAVING_FORM = """<form class="contact" data-product="widget" action="/next"{ext
   <input name="email"{required}><button type="submit"{button}>Send</button></form>"""
 
 
-@pytest.mark.parametrize("rule, call, extra, button", [
-    (SUBMIT, SUBMIT_CALL, "", ""),
-    ("on click form.contact>button send 'contact button'",
-     ["send", "event", {"value": "contact button"}], "", ""),
-    # The button's formtarget and formmethod win over the form's.
-    (SUBMIT, SUBMIT_CALL, " target=_blank", " formtarget=_self"),
-    (SUBMIT, SUBMIT_CALL, " method=dialog", " formmethod=get"),
-])
-def test_a_form_that_leaves_the_page_has_its_call_sent_by_the_next_page(site, bundle_of, rule,
-                                                                          call, extra, button):
+@pytest.mark.parametrize(
+    "rule, call, extra, button",
+    [
+        (SUBMIT, SUBMIT_CALL, "", ""),
+        (
+            "on click form.contact>button send 'contact button'",
+            ["send", "event", {"value": "contact button"}],
+            "",
+            "",
+        ),
+        # The button's formtarget and formmethod win over the form's.
+        (SUBMIT, SUBMIT_CALL, " target=_blank", " formtarget=_self"),
+        (SUBMIT, SUBMIT_CALL, " method=dialog", " formmethod=get"),
+    ],
+)
+def test_a_form_that_leaves_the_page_has_its_call_sent_by_the_next_page(
+    site, bundle_of, rule, call, extra, button
+):
     form = LEAVING_FORM.format(extra=extra, required="", button=button)
     page = navigation_site(site, bundle_of(rule), form)
     follow(page, ORIGIN + "/next?email=", "form.contact button")
     assert log(page) == [["/next", *call]]
 
 
-@pytest.mark.parametrize("extra, required, button", [
-    (" target=_blank", "", ""),
-    (" method=dialog", "", ""),
-    ("", " required", ""),  # an invalid form is not submitted
-    ("", "", " formtarget=_blank"),
-    ("", "", " formmethod=dialog"),
-])
-def test_a_form_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, extra, required,
-                                                               button):
+@pytest.mark.parametrize(
+    "extra, required, button",
+    [
+        (" target=_blank", "", ""),
+        (" method=dialog", "", ""),
+        ("", " required", ""),  # an invalid form is not submitted
+        ("", "", " formtarget=_blank"),
+        ("", "", " formmethod=dialog"),
+    ],
+)
+def test_a_form_that_does_not_replace_the_page_is_sent_at_once(
+    site, bundle_of, extra, required, button
+):
     rule = "on click form.contact>button send 'contact button'"
     form = LEAVING_FORM.format(extra=extra, required=required, button=button)
     page = navigation_site(site, bundle_of(rule), form)
@@ -816,9 +976,9 @@ def test_a_form_that_does_not_replace_the_page_is_sent_at_once(site, bundle_of, 
 
 TWO_PAGES = {
     "index.html": "<!doctype html><html><head><title>Home</title></head><body>"
-                  "<a id=pricing href=/pricing.html>Pricing</a></body></html>",
+    "<a id=pricing href=/pricing.html>Pricing</a></body></html>",
     "pricing.html": "<!doctype html><html><head><title>Pricing</title></head><body>"
-                    "<p>Prices</p></body></html>",
+    "<p>Prices</p></body></html>",
 }
 
 
@@ -840,25 +1000,36 @@ def follow_to_pricing(browser, tmp_path, rules: str, prune: bool = False):
     return report, made
 
 
-def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queued(browser,
-                                                                                  tmp_path):
-    _, made = follow_to_pricing(browser, tmp_path, "rules:\n"
-                                "  - on click '#pricing' send 'pricing link' pages /index.html\n"
-                                "  - on view send 'viewed' pages /pricing.html\n")
-    assert made == [["send", "event", {"value": "pricing link"}],
-                    ["send", "event", {"value": "viewed"}]]
+def test_an_injected_page_without_click_rules_sends_what_the_previous_page_queued(
+    browser, tmp_path
+):
+    _, made = follow_to_pricing(
+        browser,
+        tmp_path,
+        "rules:\n"
+        "  - on click '#pricing' send 'pricing link' pages /index.html\n"
+        "  - on view send 'viewed' pages /pricing.html\n",
+    )
+    assert made == [
+        ["send", "event", {"value": "pricing link"}],
+        ["send", "event", {"value": "viewed"}],
+    ]
 
 
 @pytest.mark.parametrize("why", ["its pages glob", "prune"])
-def test_an_injected_page_without_any_rule_sends_what_the_previous_page_queued(browser,
-                                                                               tmp_path, why):
+def test_an_injected_page_without_any_rule_sends_what_the_previous_page_queued(
+    browser, tmp_path, why
+):
     # No rule runs on the page left to (out of the rule's pages, or pruned: nothing on it
     # matches): it still needs the part that sends the stored calls, or they wait for a
     # page with rules that the visitor may never open.
     scope = " pages /index.html" if why == "its pages glob" else ""
     report, made = follow_to_pricing(
-        browser, tmp_path, f"rules:\n  - on click '#pricing' send 'pricing link'{scope}\n",
-        prune=why == "prune")
+        browser,
+        tmp_path,
+        f"rules:\n  - on click '#pricing' send 'pricing link'{scope}\n",
+        prune=why == "prune",
+    )
     assert made == [["send", "event", {"value": "pricing link"}]]
     assert report.counts == {"injected": 2}
 
@@ -877,10 +1048,13 @@ def test_a_form_sent_to_another_site_is_sent_at_once(site, bundle_of):
 
 @pytest.mark.parametrize("once", ["page", "session"])
 def test_once_is_used_up_only_by_a_call_that_is_made(site, bundle_of, once):
-    body = ('<button class="cta" id="bare">no product</button>'
-            '<button class="cta" id="pro" data-product="pro">pro</button>')
-    page = site.open("/", body, bundle_of(
-        f"on click .cta send 'lead - {{attr:data-product}}' once {once}"))
+    body = (
+        '<button class="cta" id="bare">no product</button>'
+        '<button class="cta" id="pro" data-product="pro">pro</button>'
+    )
+    page = site.open(
+        "/", body, bundle_of(f"on click .cta send 'lead - {{attr:data-product}}' once {once}")
+    )
     page.click("#bare")  # the placeholder is empty: no value, so no call
     assert calls(page) == []
     page.click("#pro")
@@ -888,8 +1062,9 @@ def test_once_is_used_up_only_by_a_call_that_is_made(site, bundle_of, once):
     assert calls(page) == [["send", "event", {"value": "lead - pro"}]]
 
 
-@pytest.mark.parametrize("element", ['<div id="rtp"></div>', '<img name="rtp" alt="">',
-                                     '<form name="rtp"></form>'])
+@pytest.mark.parametrize(
+    "element", ['<div id="rtp"></div>', '<img name="rtp" alt="">', '<form name="rtp"></form>']
+)
 def test_an_element_named_rtp_does_not_hide_the_stub(site, bundle_of, element):
     # The browser makes such an element window.rtp: the bundle must still install the stub.
     plain = site.open("/plain/", element, spy=False)
@@ -911,33 +1086,51 @@ def test_a_call_that_cannot_be_made_warns_once_on_the_console(site, bundle_of):
     assert len(warnings) == 1 and warnings[0].startswith("rtp-snippets: ")
 
 
-POLLUTED = ("<script>['pages', 'exclude', 'once', 'key', 'a', '/', '0', '1', '2']"
-            ".forEach(function (name) { Object.prototype[name] = '.'; });</script>")
+POLLUTED = (
+    "<script>['pages', 'exclude', 'once', 'key', 'a', '/', '0', '1', '2']"
+    ".forEach(function (name) { Object.prototype[name] = '.'; });</script>"
+)
 
 
 def test_rules_read_only_their_own_options(site, bundle_of):
     # Page code (or a library) that adds properties to Object.prototype, or array
     # indexes through it, changes nothing: each rule still fires, once as written.
-    page = site.open("/a/", POLLUTED + BUTTON + '<p class="card">card</p>', bundle_of(
-        SEED,
-        "on click #download-whitepaper send 'limited' pages '/a/**' once page",
-        "on click #download-whitepaper send 'excluded' exclude '/a/**'",
-        "on view send 'seen' once session"))
+    page = site.open(
+        "/a/",
+        POLLUTED + BUTTON + '<p class="card">card</p>',
+        bundle_of(
+            SEED,
+            "on click #download-whitepaper send 'limited' pages '/a/**' once page",
+            "on click #download-whitepaper send 'excluded' exclude '/a/**'",
+            "on view send 'seen' once session",
+        ),
+    )
     page.click("#download-whitepaper")
     page.click("#download-whitepaper")
-    assert calls(page) == [["send", "event", {"value": "seen"}], SEED_CALL,
-                           ["send", "event", {"value": "limited"}], SEED_CALL]
+    assert calls(page) == [
+        ["send", "event", {"value": "seen"}],
+        SEED_CALL,
+        ["send", "event", {"value": "limited"}],
+        SEED_CALL,
+    ]
 
 
 def test_visible_rules_never_rescan_the_document_after_load(site, bundle_of):
     # A page that changes text every frame: the bundle looks only at elements added
     # to the page, never again at the whole document, and stops watching what fired.
-    counting = ("<script>window.scans = 0; var all = Document.prototype.querySelectorAll;"
-                "Document.prototype.querySelectorAll = function () { scans++;"
-                " return all.apply(this, arguments); };</script>")
-    body = counting + '<p class="card">c</p>' * 50 + TALL + '<p id="clock">0</p><div id="more"></div>'
-    page = site.open("/", body, bundle_of("on visible .card send 'card' once page",
-                                          "on visible .later send 'later'"))
+    counting = (
+        "<script>window.scans = 0; var all = Document.prototype.querySelectorAll;"
+        "Document.prototype.querySelectorAll = function () { scans++;"
+        " return all.apply(this, arguments); };</script>"
+    )
+    body = (
+        counting + '<p class="card">c</p>' * 50 + TALL + '<p id="clock">0</p><div id="more"></div>'
+    )
+    page = site.open(
+        "/",
+        body,
+        bundle_of("on visible .card send 'card' once page", "on visible .later send 'later'"),
+    )
     assert wait_for_calls(page, 1) == [["send", "event", {"value": "card"}]]
     after_load = page.evaluate("window.scans")
     page.evaluate("""() => new Promise(done => { var n = 0; (function tick() {
@@ -946,8 +1139,10 @@ def test_visible_rules_never_rescan_the_document_after_load(site, bundle_of):
     assert page.evaluate("window.scans") == after_load
     page.evaluate("document.getElementById('more').innerHTML = '<div><p class=later>x</p></div>'")
     page.evaluate("document.querySelector('.later').scrollIntoView()")
-    assert wait_for_calls(page, 2) == [["send", "event", {"value": "card"}],
-                                       ["send", "event", {"value": "later"}]]
+    assert wait_for_calls(page, 2) == [
+        ["send", "event", {"value": "card"}],
+        ["send", "event", {"value": "later"}],
+    ]
     assert page.evaluate("window.scans") == after_load
 
 
@@ -955,14 +1150,19 @@ def test_a_bundle_that_runs_twice_in_one_document_does_nothing_the_second_time(s
     # A theme that re-executes the page's scripts (or a bundle injected twice): no
     # listener or rule is set up twice, so each event is sent once.
     bundle = bundle_of(SEED, "on view send 'seen'", "on visible #download-whitepaper send 'shown'")
-    rerun = ("<script>var again = document.createElement('script');"
-             f"again.textContent = {json.dumps(bundle.code)}; document.body.appendChild(again);</script>")
+    rerun = (
+        "<script>var again = document.createElement('script');"
+        f"again.textContent = {json.dumps(bundle.code)}; document.body.appendChild(again);</script>"
+    )
     page = site.open("/", BUTTON + f"<script>{bundle.code}</script>" + rerun, bundle)
     page.click("#download-whitepaper")
     wait_for_calls(page, 3)
     page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert sorted(call[2]["value"] for call in calls(page)) == [
-        "download - example whitepaper", "seen", "shown"]
+        "download - example whitepaper",
+        "seen",
+        "shown",
+    ]
 
 
 def test_a_bundle_run_after_document_open_works_again(site, bundle_of):
@@ -970,8 +1170,10 @@ def test_a_bundle_run_after_document_open_works_again(site, bundle_of):
     # the once-per-document mark must not stop the bundle of the new content.
     bundle = bundle_of(SEED)
     page = site.open("/", BUTTON, bundle)
-    page.set_content(f"<!doctype html><html><head><script>{SPY}</script></head>"
-                     f"<body>{BUTTON}<script>{bundle.code}</script></body></html>")
+    page.set_content(
+        f"<!doctype html><html><head><script>{SPY}</script></head>"
+        f"<body>{BUTTON}<script>{bundle.code}</script></body></html>"
+    )
     page.click("#download-whitepaper")
     assert calls(page) == [SEED_CALL]
 
@@ -997,31 +1199,41 @@ LINKS = """<title>Links  page</title>
 <div class=downloads><a id=zip href="/d/tool.ZIP">Tool</a></div>
 <a id=zip-elsewhere href="/x.zip">x</a>
 """
-LINK_RULES = ("on click link '*.pdf' send 'pdf - {attr:href}'",
-              "on click link outbound send 'out - {attr:href} from {host}: {title}'",
-              "on click '.downloads a' link '*.zip' send 'zip {text}'")
+LINK_RULES = (
+    "on click link '*.pdf' send 'pdf - {attr:href}'",
+    "on click link outbound send 'out - {attr:href} from {host}: {title}'",
+    "on click '.downloads a' link '*.zip' send 'zip {text}'",
+)
 
 
 def value(text: str) -> list:
     return ["send", "event", {"value": text}]
 
 
-@pytest.mark.parametrize("target, sent", [
-    ("#pdf", ["pdf - /files/Report.PDF?download=1#page=2"]),  # query, fragment and case
-    ("#pdf-in-query", []),
-    ("#pdf-in-fragment", []),
-    ("#pdf-html", []),
-    ("#icon", ["pdf - files/b.pdf"]),  # inside the link; the link's own href
-    ("#out", ["out - https://other.example/x?utm=1 from rtp.test: Links page"]),
-    ("#lookalike", ["out - http://rtp.test.evil/ from rtp.test: Links page"]),
-    ("#same", []),
-    ("#mail", []),
-    ("#bad", []),
-    ("img", ["pdf - https://maps.example/a.pdf",
-               "out - https://maps.example/a.pdf from rtp.test: Links page"]),
-    ("#zip", ["zip Tool"]),
-    ("#zip-elsewhere", []),
-])
+@pytest.mark.parametrize(
+    "target, sent",
+    [
+        ("#pdf", ["pdf - /files/Report.PDF?download=1#page=2"]),  # query, fragment and case
+        ("#pdf-in-query", []),
+        ("#pdf-in-fragment", []),
+        ("#pdf-html", []),
+        ("#icon", ["pdf - files/b.pdf"]),  # inside the link; the link's own href
+        ("#out", ["out - https://other.example/x?utm=1 from rtp.test: Links page"]),
+        ("#lookalike", ["out - http://rtp.test.evil/ from rtp.test: Links page"]),
+        ("#same", []),
+        ("#mail", []),
+        ("#bad", []),
+        (
+            "img",
+            [
+                "pdf - https://maps.example/a.pdf",
+                "out - https://maps.example/a.pdf from rtp.test: Links page",
+            ],
+        ),
+        ("#zip", ["zip Tool"]),
+        ("#zip-elsewhere", []),
+    ],
+)
 def test_click_rules_narrowed_by_the_link_url(site, bundle_of, target, sent):
     page = site.open("/", LINKS + CANCEL, bundle_of(*LINK_RULES))
     page.click(target)
@@ -1032,8 +1244,9 @@ def test_click_rules_narrowed_by_the_link_url(site, bundle_of, target, sent):
 def test_a_link_glob_takes_bounded_time_on_a_hostile_url(site, bundle_of):
     # A million-character URL against a glob of 20 stars that almost matches everywhere.
     glob = "*" + "a*" * 19 + "b"
-    page = site.open("/", "<a id=long>x</a>" + CANCEL,
-                     bundle_of(f"on click link '{glob}' send 'x'"))
+    page = site.open(
+        "/", "<a id=long>x</a>" + CANCEL, bundle_of(f"on click link '{glob}' send 'x'")
+    )
     elapsed = page.evaluate("""() => {
         const link = document.getElementById('long');
         link.href = '/' + 'a'.repeat(1000000);
@@ -1056,15 +1269,26 @@ def test_waiting_for_a_late_call_works_under_a_strict_content_security_policy(si
 
 
 def test_new_triggers_run_under_a_strict_content_security_policy(site, bundle_of):
-    bundle = bundle_of(*LINK_RULES, "on scroll 1%, 100% send 'read {percent}'",
-                       "on visible #pdf 10% for 0.1s send 'saw'")
+    bundle = bundle_of(
+        *LINK_RULES,
+        "on scroll 1%, 100% send 'read {percent}'",
+        "on visible #pdf 10% for 0.1s send 'saw'",
+    )
     policy = f"default-src 'none'; img-src data:; script-src {_csp_hash(SPY)} {bundle.csp_source}"
     page = site.open("/", LINKS, bundle, headers={"content-security-policy": policy})
     page.evaluate("document.addEventListener('click', e => e.preventDefault())")
     page.click("#out")
-    assert sorted(map(str, wait_for_calls(page, 4))) == sorted(map(str, [
-        value("read 1"), value("read 100"), value("saw"),
-        value("out - https://other.example/x?utm=1 from rtp.test: Links page")]))
+    assert sorted(map(str, wait_for_calls(page, 4))) == sorted(
+        map(
+            str,
+            [
+                value("read 1"),
+                value("read 100"),
+                value("saw"),
+                value("out - https://other.example/x?utm=1 from rtp.test: Links page"),
+            ],
+        )
+    )
 
 
 def test_the_bundle_matches_link_globs_as_python_does(site, bundle_of):
@@ -1073,27 +1297,36 @@ def test_the_bundle_matches_link_globs_as_python_does(site, bundle_of):
     globs = sorted({glob for glob, _, _ in LINK_GLOB_CASES})
     urls = sorted({url for _, url, _ in LINK_GLOB_CASES})
     links = "".join(f'<a id=l{index} href="{url}">{index}</a> ' for index, url in enumerate(urls))
-    page = site.open("/", links + CANCEL,
-                     bundle_of(*(f"on click link '{glob}' send '{glob}'" for glob in globs)))
+    page = site.open(
+        "/", links + CANCEL, bundle_of(*(f"on click link '{glob}' send '{glob}'" for glob in globs))
+    )
     for index, url in enumerate(urls):
         page.evaluate("window.calls = []")
         page.click(f"#l{index}")
         assert [call[2]["value"] for call in calls(page)] == [
-            glob for glob in globs if link_matches(glob, url)], url
+            glob for glob in globs if link_matches(glob, url)
+        ], url
 
 
 # --- inject --external on pages with <base href> ---------------------------------------
+
 
 def test_an_external_bundle_loads_on_pages_with_a_base_href(browser, tmp_path):
     site = write_site(tmp_path, BASE_PAGES, "rules:\n  - \"on view send 'viewed {path}'\"\n")
     result = run("inject", site, "-r", tmp_path / "rtp-rules.yml", "--external", "--json")
     pages = {page["path"]: page for page in json.loads(result.stdout)["pages"]}
-    reason = ("its <base href> decides where the bundle's src loads from, and where the site "
-              "is served is not known here: give --base-url (the URL of the site's root)")
+    reason = (
+        "its <base href> decides where the bundle's src loads from, and where the site "
+        "is served is not known here: give --base-url (the URL of the site's root)"
+    )
     assert {path: (page["status"], page["reason"]) for path, page in pages.items()} == {
-        "/index.html": ("injected", ""), "/myapp/index.html": ("injected", ""),
-        "/myapp/sub/page.html": ("injected", ""), "/docs/a/b.html": ("injected", ""),
-        "/other/page.html": ("skipped", reason), "/cdn/page.html": ("skipped", reason)}
+        "/index.html": ("injected", ""),
+        "/myapp/index.html": ("injected", ""),
+        "/myapp/sub/page.html": ("injected", ""),
+        "/docs/a/b.html": ("injected", ""),
+        "/other/page.html": ("skipped", reason),
+        "/cdn/page.html": ("skipped", reason),
+    }
     context = browser.new_context()
     serve_folder(context, site, ORIGIN)
     context.add_init_script(SPY)
@@ -1104,8 +1337,7 @@ def test_an_external_bundle_loads_on_pages_with_a_base_href(browser, tmp_path):
         assert calls(page) == [["send", "event", {"value": f"viewed {path}"}]], path
     context.close()
     # With --base-url the src names the site's root itself: every page loads it.
-    result = run("inject", site, "-r", tmp_path / "rtp-rules.yml", "--external",
-                 "--base-url", "/")
+    result = run("inject", site, "-r", tmp_path / "rtp-rules.yml", "--external", "--base-url", "/")
     assert result.exit_code == 0
     assert "<base" in (site / "other/page.html").read_text()
     assert 'src="/rtp-snippets.' in (site / "other/page.html").read_text()

@@ -10,18 +10,18 @@ import pytest
 from rtp_snippets import load_rules
 from rtp_snippets.coverage import check_site
 from rtp_snippets.lint import lint_rules
-
 from support.cli import run
 from support.files import BASE_PAGES, write_site
 
-TAG = ("<script>(function(c,h,a,f,i){})(window,document,'rtp',"
-       "'//rtp.example/rtp-api/v1/rtp.js','mktoname');</script>")
+TAG = (
+    "<script>(function(c,h,a,f,i){})(window,document,'rtp',"
+    "'//rtp.example/rtp-api/v1/rtp.js','mktoname');</script>"
+)
 PAGES = {
     "index.html": f"<html><head>{TAG}</head><body><a class=cta href=/p><span class=label>Go</span></a>"
-                  "<button id=download-whitepaper>Get</button></body></html>",
+    "<button id=download-whitepaper>Get</button></body></html>",
     "pricing/index.html": f"<html><head><script>var x;</script>{TAG}</head><body>"
-                          "<a class=cta href=/q>Buy</a><ul>" + "<li class=item>i</li>" * 4 +
-                          "</ul></body></html>",
+    "<a class=cta href=/q>Buy</a><ul>" + "<li class=item>i</li>" * 4 + "</ul></body></html>",
     "blog/post.html": f"<html><head>{TAG}{TAG}</head><body><p>post</p></body></html>",
     "about.html": "<html><head></head><body><p>about</p></body></html>",
 }
@@ -42,20 +42,44 @@ def site(tmp_path):
     return write_site(tmp_path, PAGES, RULES)
 
 
-@pytest.mark.parametrize("rules, messages", [
-    (["on click #a send 'Download Whitepaper'", "on click #b send 'download-whitepaper!'"],
-     ["warning: values 'Download Whitepaper' (line 1) and 'download-whitepaper!' differ only in "
-      "case, spaces or punctuation; RTP counts them as different events"]),
-    (["on click #a send 'newsletter signup'", "on click #b send 'newsleter signup'"],
-     ["warning: values 'newsletter signup' (line 1) and 'newsleter signup' are one or two letters "
-      "apart (a typo?); RTP counts them as different events"]),
-    (["on click #a send 'one'", "on click #a send 'two'"],
-     ["warning: line 1 also sends on click of '#a'; one click would send both"]),
-    (["on view send 'home'"],
-     ["warning: a 'view' rule without once sends again on every page load; add once: session "
-      "(custom data events count once per session anyway)"]),
-    (["on click #a send 'download'", "on click #b send 'upload'", "on view send 'x' once page"], []),
-])
+@pytest.mark.parametrize(
+    "rules, messages",
+    [
+        (
+            ["on click #a send 'Download Whitepaper'", "on click #b send 'download-whitepaper!'"],
+            [
+                "warning: values 'Download Whitepaper' (line 1) and 'download-whitepaper!' differ only in "
+                "case, spaces or punctuation; RTP counts them as different events"
+            ],
+        ),
+        (
+            ["on click #a send 'newsletter signup'", "on click #b send 'newsleter signup'"],
+            [
+                "warning: values 'newsletter signup' (line 1) and 'newsleter signup' are one or two letters "
+                "apart (a typo?); RTP counts them as different events"
+            ],
+        ),
+        (
+            ["on click #a send 'one'", "on click #a send 'two'"],
+            ["warning: line 1 also sends on click of '#a'; one click would send both"],
+        ),
+        (
+            ["on view send 'home'"],
+            [
+                "warning: a 'view' rule without once sends again on every page load; add once: session "
+                "(custom data events count once per session anyway)"
+            ],
+        ),
+        (
+            [
+                "on click #a send 'download'",
+                "on click #b send 'upload'",
+                "on view send 'x' once page",
+            ],
+            [],
+        ),
+    ],
+)
 def test_lint(tmp_path, rules, messages):
     path = tmp_path / "lint.rules"
     path.write_text("\n".join(rules) + "\n")
@@ -66,7 +90,9 @@ def test_lint(tmp_path, rules, messages):
 def test_check_site_table_problems_and_exit_code(site):
     result = run("check", site.parent / "rtp-rules.yml", "--site", site, "--max-matches", "3")
     assert result.exit_code == 1
-    assert result.stdout == textwrap.dedent("""\
+    assert (
+        result.stdout
+        == textwrap.dedent("""\
         line  rule                        applies  matches  elements  examples
         2     click #download-whitepaper        4        1         1  /index.html
         3     click a.cta                       4        2         2  /index.html, /pricing/index.html
@@ -78,7 +104,9 @@ def test_check_site_table_problems_and_exit_code(site):
         9     click .menu                       4        0         0
         RTP tag on 4 pages: 1 pages without an RTP tag (e.g. /about.html); 1 pages with more than one RTP tag (e.g. /blog/post.html); 1 pages where the RTP tag is not the first script in <head> (e.g. /pricing/index.html)
         Client-side navigation: none found; each page gets its own rules (set client_navigation: on if the site changes pages with history.pushState)
-        """) + f"{site.parent / 'rtp-rules.yml'}: 8 rules, 2 errors, 2 warnings\n"
+        """)
+        + f"{site.parent / 'rtp-rules.yml'}: 8 rules, 2 errors, 2 warnings\n"
+    )
     rules = site.parent / "rtp-rules.yml"
     assert result.stderr == textwrap.dedent(f"""\
         {rules}:4:6: warning: every element 'a.cta .label' matches is inside a link or button that another click rule already sends for; one click sends both
@@ -92,19 +120,35 @@ def test_check_site_json(site):
     result = run("check", site.parent / "rtp-rules.yml", "--site", site, "--json")
     report = json.loads(result.stdout)
     assert report["pages"] == 4
-    assert [(rule["line"], rule["column"], rule["applies"], rule["matches"], rule["elements"])
-            for rule in report["rules"]] == [
-        (2, 6, 4, 1, 1), (3, 6, 4, 2, 2), (4, 6, 4, 1, 1), (5, 6, 4, 1, 4), (6, 6, 4, 0, 0),
-        (7, 6, 1, None, None), (8, 6, 0, None, None), (9, 6, 4, 0, 0)]
+    assert [
+        (rule["line"], rule["column"], rule["applies"], rule["matches"], rule["elements"])
+        for rule in report["rules"]
+    ] == [
+        (2, 6, 4, 1, 1),
+        (3, 6, 4, 2, 2),
+        (4, 6, 4, 1, 1),
+        (5, 6, 4, 1, 4),
+        (6, 6, 4, 0, 0),
+        (7, 6, 1, None, None),
+        (8, 6, 0, None, None),
+        (9, 6, 4, 0, 0),
+    ]
     assert report["rtp_tag"] == {
         "missing": {"count": 1, "examples": ["/about.html"]},
         "several": {"count": 1, "examples": ["/blog/post.html"]},
         "not first": {"count": 1, "examples": ["/pricing/index.html"]},
     }
-    assert [(finding["level"], finding["line"], finding["column"], finding["message"])
-            for finding in report["findings"]] == [
-        ("warning", 4, 6, "every element 'a.cta .label' matches is inside a link or button that "
-                          "another click rule already sends for; one click sends both"),
+    assert [
+        (finding["level"], finding["line"], finding["column"], finding["message"])
+        for finding in report["findings"]
+    ] == [
+        (
+            "warning",
+            4,
+            6,
+            "every element 'a.cta .label' matches is inside a link or button that "
+            "another click rule already sends for; one click sends both",
+        ),
         ("error", 6, 6, "selector '#gone' matches nothing on any page"),
         ("error", 8, 6, "pages glob '/old/**' matches no page"),
     ]
@@ -125,9 +169,19 @@ def test_prune_gives_each_page_only_the_rules_that_match_there(site):
     sent = {}
     for name in PAGES:
         page = (site / name).read_text()
-        sent[name] = sorted(value for value in ("download - example whitepaper", "cta", "cta label",
-                                                "item", "gone", "pricing view", "menu")
-                            if f'"{value}"' in page)
+        sent[name] = sorted(
+            value
+            for value in (
+                "download - example whitepaper",
+                "cta",
+                "cta label",
+                "item",
+                "gone",
+                "pricing view",
+                "menu",
+            )
+            if f'"{value}"' in page
+        )
     assert sent == {
         "index.html": ["cta", "cta label", "download - example whitepaper", "menu"],
         "pricing/index.html": ["cta", "item", "menu", "pricing view"],
@@ -140,7 +194,8 @@ def test_prune_gives_each_page_only_the_rules_that_match_there(site):
 
 @pytest.mark.parametrize("kept", [False, True])
 def test_prune_gives_pages_without_rules_a_bundle_only_where_some_page_stores_calls(
-        site, tmp_path, kept):
+    site, tmp_path, kept
+):
     """A page on which no rule runs gets the bundle that sends the calls other pages store
     for the next page (tests/test_browser.py); when --prune leaves no click or submit rule
     on any page, no page stores any, and pages without rules get nothing."""
@@ -161,12 +216,15 @@ def test_max_bytes(site, tmp_path):
     before = {name: (site / name).read_text() for name in PAGES}
     result = run("inject", site, "-r", rules, "--max-bytes", "100")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: 2 of 2 bundles are over --max-bytes 100 (gzip): largest ")
+    assert result.stderr.startswith(
+        "Error: 2 of 2 bundles are over --max-bytes 100 (gzip): largest "
+    )
     assert {name: (site / name).read_text() for name in PAGES} == before
     build = run("build", rules, "--max-bytes", "100")
     assert build.exit_code == 1
     assert build.stderr.startswith("Error: the bundle is ") and build.stderr.endswith(
-        " bytes gzip, over --max-bytes 100\n")
+        " bytes gzip, over --max-bytes 100\n"
+    )
     assert run("build", rules, "--max-bytes", "5000").exit_code == 0
 
 
@@ -186,11 +244,16 @@ def test_catalog_and_stale_catalog(site):
     rules.write_text(RULES.replace("'cta'", "'call to action'"))
     stale = run("check", rules, "--catalog", catalog)
     assert stale.exit_code == 1
-    assert f"error: the catalogue {catalog} is stale; run rtp-snippets catalog -r {rules} -o {catalog}" \
+    assert (
+        f"error: the catalogue {catalog} is stale; run rtp-snippets catalog -r {rules} -o {catalog}"
         in stale.stderr
+    )
     with_site = json.loads(run("catalog", rules, "--site", site, "--json").stdout)
     assert [(row["value"], row["site pages"]) for row in with_site[:3]] == [
-        ("download - example whitepaper", 1), ("call to action", 2), ("cta label", 1)]
+        ("download - example whitepaper", 1),
+        ("call to action", 2),
+        ("cta label", 1),
+    ]
 
 
 def _independent_count(tree, tag=None, element_id=None, css_class=None) -> int:
@@ -213,10 +276,16 @@ def _independent_count(tree, tag=None, element_id=None, css_class=None) -> int:
 def test_site_a_counts_match_an_independent_count(site_a):
     rules = Path(__file__).resolve().parent / "site-a.rules"
     result = check_site(site_a, load_rules(rules), jobs=2)
-    expected = {0: {"pages": 0, "elements": 0}, 1: {"pages": 0, "elements": 0},
-                2: {"pages": 0, "elements": 0}}
-    criteria = [dict(tag="header", element_id="banner"), dict(tag="article"),
-                dict(tag="span", css_class="fn")]
+    expected = {
+        0: {"pages": 0, "elements": 0},
+        1: {"pages": 0, "elements": 0},
+        2: {"pages": 0, "elements": 0},
+    }
+    criteria = [
+        dict(tag="header", element_id="banner"),
+        dict(tag="article"),
+        dict(tag="span", css_class="fn"),
+    ]
     for path in sorted(site_a.rglob("*.html")):
         tree = html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
         for index, criterion in enumerate(criteria):
@@ -224,26 +293,36 @@ def test_site_a_counts_match_an_independent_count(site_a):
             if count:
                 expected[index]["pages"] += 1
                 expected[index]["elements"] += count
-    measured = {index: {"pages": entry.pages, "elements": entry.elements}
-                for index, entry in enumerate(result.coverage[:3])}
+    measured = {
+        index: {"pages": entry.pages, "elements": entry.elements}
+        for index, entry in enumerate(result.coverage[:3])
+    }
     assert measured == expected
     assert expected[0]["pages"] > 300 and expected[1]["elements"] > 300
 
 
 def test_check_site_names_the_selectors_lexbor_does_not_run_and_counts_them_with_soupsieve(
-        tmp_path):
-    pages = {"index.html": "<html><body><form><input type=checkbox checked id=a>"
-                           "<input type=checkbox id=b></form><p lang=en-GB>x</p></body></html>"}
-    rules = ("rules:\n  - \"on click 'input:checked' send 'checked'\"\n"
-             "  - \"on click '[lang|=en]' send 'english'\"\n"
-             "  - \"on click 'form input' send 'input'\"\n")
+    tmp_path,
+):
+    pages = {
+        "index.html": "<html><body><form><input type=checkbox checked id=a>"
+        "<input type=checkbox id=b></form><p lang=en-GB>x</p></body></html>"
+    }
+    rules = (
+        "rules:\n  - \"on click 'input:checked' send 'checked'\"\n"
+        "  - \"on click '[lang|=en]' send 'english'\"\n"
+        "  - \"on click 'form input' send 'input'\"\n"
+    )
     root = write_site(tmp_path, pages, rules)
     result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root)
-    assert ("Selectors checked with soupsieve on html.parser's tree, as lexbor does not run them "
-            "as Chromium does (on malformed pages their counts may differ from a browser's): "
-            "'[lang|=en]', 'input:checked'\n") in result.stdout
-    report = json.loads(run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root,
-                            "--json").stdout)
+    assert (
+        "Selectors checked with soupsieve on html.parser's tree, as lexbor does not run them "
+        "as Chromium does (on malformed pages their counts may differ from a browser's): "
+        "'[lang|=en]', 'input:checked'\n"
+    ) in result.stdout
+    report = json.loads(
+        run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root, "--json").stdout
+    )
     assert report["soupsieve_selectors"] == ["[lang|=en]", "input:checked"]
     assert [rule["elements"] for rule in report["rules"]] == [1, 1, 2]
 
@@ -253,10 +332,10 @@ def test_inject_reads_the_coverage_facts_in_the_same_pass_as_check_site(tmp_path
     """The integrations' one pass: inject_site(facts=True) gives site_coverage what
     check_site measures by reading the site again (site-a and its rules, with 2 jobs; with
     --prune the facts read first for pruning are the ones reported)."""
+    from corpora import extract_corpus
+
     from rtp_snippets.coverage import site_coverage
     from rtp_snippets.site import inject_site
-
-    from corpora import extract_corpus
 
     rules = load_rules(Path(__file__).resolve().parent / "site-a.rules")
     site = extract_corpus("site-a", tmp_path / "site")
@@ -266,8 +345,11 @@ def test_inject_reads_the_coverage_facts_in_the_same_pass_as_check_site(tmp_path
     assert report.counts["injected"] > 390 and not report.errors
     measured = site_coverage(rules, report.facts)
     assert measured == expected
-    assert [entry.pages for entry in measured.coverage[:3]] == [
-        entry.pages for entry in expected.coverage[:3]] != [0, 0, 0]
+    assert (
+        [entry.pages for entry in measured.coverage[:3]]
+        == [entry.pages for entry in expected.coverage[:3]]
+        != [0, 0, 0]
+    )
 
 
 def test_pages_the_selector_prefilter_skips_have_no_match():
@@ -282,14 +364,22 @@ def test_pages_the_selector_prefilter_skips_have_no_match():
 
     from rtp_snippets.page import _possible
 
-    selectors = ["#download-whitepaper", ".cta", "a.cta", "div#x.y", "#café", ".b-1 span",
-                 "#a_b"]
-    names = {"#download-whitepaper": "download-whitepaper", ".cta": "cta", "a.cta": "cta",
-             "div#x.y": "x", "#café": "café", ".b-1 span": "b-1", "#a_b": "a_b"}
+    selectors = ["#download-whitepaper", ".cta", "a.cta", "div#x.y", "#café", ".b-1 span", "#a_b"]
+    names = {
+        "#download-whitepaper": "download-whitepaper",
+        ".cta": "cta",
+        "a.cta": "cta",
+        "div#x.y": "x",
+        "#café": "café",
+        ".b-1 span": "b-1",
+        "#a_b": "a_b",
+    }
     # The name as written in the page: plain, or with one of its characters as a character
     # reference (decimal, hexadecimal, without ';', named).
     spellings = [
-        lambda name: name, lambda name: name, lambda name: name,
+        lambda name: name,
+        lambda name: name,
+        lambda name: name,
         lambda name: f"&#{ord(name[0])};{name[1:]}",
         lambda name: f"{name[:-1]}&#x{ord(name[-1]):X};",
         lambda name: f"&#{ord(name[0])}{name[1:]}" if not name[1:2].isdigit() else name,
@@ -297,12 +387,26 @@ def test_pages_the_selector_prefilter_skips_have_no_match():
         lambda name: name.replace("_", "&UnderBar;"),
     ]
     contexts = [
-        'id="{}"', "id='{}'", "id={}", 'class="a {} b"', 'class="{}"', "class={}",
-        'class="a&#32;{}"', 'class="a&#32{}"', 'class="a&#xA{}"', 'class="a&Tab;{}"',
-        'class="{}&#9;b"', 'ID = " {} "', 'class="\f{}\r"', 'id="{}/"', 'class="x{}"',
-        'class="{}x"', 'href="/{}"', 'data-x="#{}"',
+        'id="{}"',
+        "id='{}'",
+        "id={}",
+        'class="a {} b"',
+        'class="{}"',
+        "class={}",
+        'class="a&#32;{}"',
+        'class="a&#32{}"',
+        'class="a&#xA{}"',
+        'class="a&Tab;{}"',
+        'class="{}&#9;b"',
+        'ID = " {} "',
+        'class="\f{}\r"',
+        'id="{}/"',
+        'class="x{}"',
+        'class="{}x"',
+        'href="/{}"',
+        'data-x="#{}"',
     ]
-    texts = ["<code>#{}</code>", "<p>{} and .{}</p>", "<!-- id=\"{}\" -->", ""]
+    texts = ["<code>#{}</code>", "<p>{} and .{}</p>", '<!-- id="{}" -->', ""]
     random.seed(14)
     cases = skipped = 0
     for _ in range(3000):
@@ -313,8 +417,10 @@ def test_pages_the_selector_prefilter_skips_have_no_match():
             attributes += random.choice([' class="y"', " class=y", ' class="yy"', ""])
         tag = random.choice(["div", "a", "span"])
         inner = "<span>s</span>" if random.random() < 0.5 else "t"
-        page = (f"<!doctype html><html><body>{random.choice(texts).format(name, name)}"
-                f"<{tag} {attributes}>{inner}</{tag}></body></html>")
+        page = (
+            f"<!doctype html><html><body>{random.choice(texts).format(name, name)}"
+            f"<{tag} {attributes}>{inner}</{tag}></body></html>"
+        )
         if random.random() < 0.3:
             page = page.upper() if random.random() < 0.5 else page.replace("<!doctype html>", "")
         data = page.encode("utf-8")
@@ -325,8 +431,9 @@ def test_pages_the_selector_prefilter_skips_have_no_match():
             skipped += 1
             assert count == 0, (selector, page)
     assert skipped > 500 and cases - skipped > 500
-    assert not _possible({0: "#download-whitepaper"},
-                         "<pre>on click #download-whitepaper send 'x'</pre>".lower())
+    assert not _possible(
+        {0: "#download-whitepaper"}, "<pre>on click #download-whitepaper send 'x'</pre>".lower()
+    )
 
 
 # Values with placeholders, as the pages' HTML fills them in: check --site, its JSON, the
@@ -345,10 +452,10 @@ def value_site(tmp_path):
     headings = Path(__file__).parent / "headings"
     pages = {
         "index.html": "<title>\n Home  page </title>"
-                      + (headings / "sphinx.html").read_text(encoding="utf-8")
-                      + "<a class=more data-product=widget href=/w>more</a>",
+        + (headings / "sphinx.html").read_text(encoding="utf-8")
+        + "<a class=more data-product=widget href=/w>more</a>",
         "docs/index.html": (headings / "vitepress.html").read_text(encoding="utf-8")
-                           + "<a class=more href=/x>more</a>",
+        + "<a class=more href=/x>more</a>",
     }
     return write_site(tmp_path, pages, VALUE_RULES), tmp_path / "rtp-rules.yml"
 
@@ -356,52 +463,65 @@ def value_site(tmp_path):
 def test_check_site_shows_the_values_the_pages_html_fills_in(value_site):
     site, rules = value_site
     result = run("check", "-r", rules, "--site", site)
-    assert ("Values with placeholders, as the pages' HTML fills them in (a style sheet may "
-            "hide more text in the browser):\n"
-            "  line 2, 'read {text}': 'read Install' (2 pages)\n"
-            "  line 3, 'section {text}': 'section Get started now' (2 pages), "
-            "'section Run pip install today' (2 pages)\n"
-            "  line 3, '{path}': '/' (1 page), '/docs/' (1 page)\n"
-            "  line 4, 'more {attr:data-product}': 'more widget' (1 page)\n"
-            "  line 5, 'page {title}': 'page Home page' (1 page)\n"
-            "  line 6, 'clicked on {path}': 'clicked on /' (1 page), 'clicked on /docs/' "
-            "(1 page)\n") in result.stdout
+    assert (
+        "Values with placeholders, as the pages' HTML fills them in (a style sheet may "
+        "hide more text in the browser):\n"
+        "  line 2, 'read {text}': 'read Install' (2 pages)\n"
+        "  line 3, 'section {text}': 'section Get started now' (2 pages), "
+        "'section Run pip install today' (2 pages)\n"
+        "  line 3, '{path}': '/' (1 page), '/docs/' (1 page)\n"
+        "  line 4, 'more {attr:data-product}': 'more widget' (1 page)\n"
+        "  line 5, 'page {title}': 'page Home page' (1 page)\n"
+        "  line 6, 'clicked on {path}': 'clicked on /' (1 page), 'clicked on /docs/' "
+        "(1 page)\n"
+    ) in result.stdout
     assert "is empty on every page" not in result.stderr
     # {host} the HTML cannot tell: not shown. A value empty everywhere is a warning.
     assert "'on {host}'" not in result.stdout
     report = json.loads(run("check", "-r", rules, "--site", site, "--json").stdout)
     assert report["rules"][0]["values"] == [
-        {"value": "read {text}", "sent": [{"value": "read Install", "pages": 2}], "distinct": 1}]
+        {"value": "read {text}", "sent": [{"value": "read Install", "pages": 2}], "distinct": 1}
+    ]
     assert report["rules"][3]["values"] == [
-        {"value": "page {title}", "sent": [{"value": "page Home page", "pages": 1}], "distinct": 1}]
+        {"value": "page {title}", "sent": [{"value": "page Home page", "pages": 1}], "distinct": 1}
+    ]
     assert "values" not in report["rules"][2] or report["rules"][2]["values"][0]["distinct"] == 1
 
 
 def test_a_value_empty_on_every_page_is_a_warning(tmp_path):
-    site = write_site(tmp_path, {"index.html": "<button class=icon><svg></svg></button>"},
-                      "rules:\n  - \"on click .icon send 'icon {text}'\"\n")
+    site = write_site(
+        tmp_path,
+        {"index.html": "<button class=icon><svg></svg></button>"},
+        "rules:\n  - \"on click .icon send 'icon {text}'\"\n",
+    )
     result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", site)
     assert "line 2, 'icon {text}': never sent (empty)" in result.stdout
-    assert ("warning: the value 'icon {text}' is empty on every page it could be sent from"
-            in result.stderr)
+    assert (
+        "warning: the value 'icon {text}' is empty on every page it could be sent from"
+        in result.stderr
+    )
 
 
 def test_the_catalogue_shows_the_values_sent_on_the_site(value_site):
     site, rules = value_site
     table = run("catalog", "-r", rules, "--site", site).stdout
-    assert ("| read {text} | - | 2 | view | h1 | all | - | 2 | read Install (2) |"
-            in table)
-    assert ("| section {text} | - | 3 | click | h2 | all | - | 2 | "
-            "section Get started now (2), section Run pip install today (2) |") in table
+    assert "| read {text} | - | 2 | view | h1 | all | - | 2 | read Install (2) |" in table
+    assert (
+        "| section {text} | - | 3 | click | h2 | all | - | 2 | "
+        "section Get started now (2), section Run pip install today (2) |"
+    ) in table
     assert "| on {host} | - | 3 | click | h2 | all | - | 2 | - |" in table
 
 
 def test_check_site_names_pages_whose_base_href_inject_external_cannot_follow(tmp_path):
     site = write_site(tmp_path, BASE_PAGES, "rules:\n  - \"on view send 'x'\"\n")
     result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", site)
-    assert ("<base href>: 2 pages name a place in the site's URL space (e.g. /cdn/page.html, "
-            "/other/page.html): inject --external skips them unless given --base-url; inline "
-            "bundles are not affected\n") in result.stdout
-    report = json.loads(run("check", "-r", tmp_path / "rtp-rules.yml", "--site", site,
-                            "--json").stdout)
+    assert (
+        "<base href>: 2 pages name a place in the site's URL space (e.g. /cdn/page.html, "
+        "/other/page.html): inject --external skips them unless given --base-url; inline "
+        "bundles are not affected\n"
+    ) in result.stdout
+    report = json.loads(
+        run("check", "-r", tmp_path / "rtp-rules.yml", "--site", site, "--json").stdout
+    )
     assert report["base_href"] == {"count": 2, "examples": ["/cdn/page.html", "/other/page.html"]}

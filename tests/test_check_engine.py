@@ -7,29 +7,67 @@ page is parsed with scripting on, as a visitor's browser parses it."""
 from __future__ import annotations
 
 import pytest
-
-from rtp_snippets.page import lexbor_runs, select
-from rtp_snippets.load import load_rules
-
-from support.files import ROOT
 from corpora import pages
+
+from rtp_snippets.load import load_rules
+from rtp_snippets.page import lexbor_runs, select
+from support.files import ROOT
 
 pytestmark = pytest.mark.browser
 
 ORIGIN = "http://engine.test"
 # The selectors of the test suite's rules files, and one or more for each pseudo-class
 # that lexbor runs.
-SELECTORS = sorted({
-    *(rule.selector for path in (ROOT / "tests" / "site-a.rules", ROOT / "examples" / "rtp-rules.yml")
-      for rule in load_rules(path) if rule.selector),
-    "p", "a[href]", "div > p", "ul li a", "h1 + p", "h2 ~ p", "[class~=x]", "[lang|=en]",
-    "a:any-link", "a:link", "input:checked", "option:checked", "input:disabled", "select:required",
-    "p:empty", "li:first-child", "p:first-of-type", "div:has(> p)", ":is(h1, h2, h3)",
-    "td:last-child", "b:last-of-type", "a:not([href])", "tr:nth-child(2n+1)", "li:nth-last-child(2)",
-    "p:nth-last-of-type(1)", "i:nth-of-type(odd)", "span:only-child", "em:only-of-type", ":root",
-    ":where(b, i) > *", "html:first-child", "body > *:last-child", "table tbody tr td",
-    "svg", "svg *", "math", "template", "noscript *", "frameset frame", "select option",
-})
+SELECTORS = sorted(
+    {
+        *(
+            rule.selector
+            for path in (ROOT / "tests" / "site-a.rules", ROOT / "examples" / "rtp-rules.yml")
+            for rule in load_rules(path)
+            if rule.selector
+        ),
+        "p",
+        "a[href]",
+        "div > p",
+        "ul li a",
+        "h1 + p",
+        "h2 ~ p",
+        "[class~=x]",
+        "[lang|=en]",
+        "a:any-link",
+        "a:link",
+        "input:checked",
+        "option:checked",
+        "input:disabled",
+        "select:required",
+        "p:empty",
+        "li:first-child",
+        "p:first-of-type",
+        "div:has(> p)",
+        ":is(h1, h2, h3)",
+        "td:last-child",
+        "b:last-of-type",
+        "a:not([href])",
+        "tr:nth-child(2n+1)",
+        "li:nth-last-child(2)",
+        "p:nth-last-of-type(1)",
+        "i:nth-of-type(odd)",
+        "span:only-child",
+        "em:only-of-type",
+        ":root",
+        ":where(b, i) > *",
+        "html:first-child",
+        "body > *:last-child",
+        "table tbody tr td",
+        "svg",
+        "svg *",
+        "math",
+        "template",
+        "noscript *",
+        "frameset frame",
+        "select option",
+    }
+)
 
 
 # Those lexbor answers differently from Chromium (found by this test): check runs them
@@ -48,10 +86,13 @@ SAMPLE = 10
 
 
 @pytest.mark.parametrize("corpus", ["site-a", "html5lib-tests"])
-@pytest.mark.parametrize("every", [
-    pytest.param(SAMPLE, id="every-tenth-page"),
-    pytest.param(1, id="every-page", marks=pytest.mark.slow),
-])
+@pytest.mark.parametrize(
+    "every",
+    [
+        pytest.param(SAMPLE, id="every-tenth-page"),
+        pytest.param(1, id="every-page", marks=pytest.mark.slow),
+    ],
+)
 def test_check_counts_what_chromium_counts_on_every_corpus_page(browser, corpus, every):
     documents = dict(list(pages(corpus).items())[::every])
     context = browser.new_context(java_script_enabled=True)
@@ -65,8 +106,11 @@ def test_check_counts_what_chromium_counts_on_every_corpus_page(browser, corpus,
         if current.pop("data", None) is None or route.request.url != ORIGIN + "/":
             route.fulfill(status=204)
             return
-        route.fulfill(status=200, body=data_now["data"], headers={
-            "content-type": "text/html", "content-security-policy": "script-src 'none'"})
+        route.fulfill(
+            status=200,
+            body=data_now["data"],
+            headers={"content-type": "text/html", "content-security-policy": "script-src 'none'"},
+        )
 
     context.route("**/*", serve)
     page = context.new_page()
@@ -75,7 +119,8 @@ def test_check_counts_what_chromium_counts_on_every_corpus_page(browser, corpus,
         current["data"] = data_now["data"] = data
         page.goto(ORIGIN + "/", wait_until="domcontentloaded")
         chromium = page.evaluate(
-            "selectors => selectors.map(s => document.querySelectorAll(s).length)", LEXBOR)
+            "selectors => selectors.map(s => document.querySelectorAll(s).length)", LEXBOR
+        )
         ours = select(data, dict(enumerate(LEXBOR)))
         for index, selector in enumerate(LEXBOR):
             if len(ours[index]) != chromium[index]:

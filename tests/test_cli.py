@@ -9,7 +9,6 @@ import yaml
 from rtp_snippets import __version__, build_bundle, load_rules
 from rtp_snippets.load import RTP_KEYS, RULE_KEYS, TOP_LEVEL_KEYS
 from rtp_snippets.schema import rules_schema
-
 from support.cli import command, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,14 +45,15 @@ def test_schema_accepts_the_example_and_refuses_what_the_loader_refuses():
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     validator.validate(yaml.safe_load(EXAMPLE.read_text()))
-    validator.validate({"rtp": {"account": "mktoname", "script": "//x.example/rtp-api/v1/rtp.js"},
-                        "rules": []})
+    validator.validate(
+        {"rtp": {"account": "mktoname", "script": "//x.example/rtp-api/v1/rtp.js"}, "rules": []}
+    )
     for bad in [
         {"rule": []},
-        {"rules": [{"event": "click", "send": "x"}]},                   # no selector
-        {"rules": [{"event": "tap", "selector": "#a", "send": "x"}]},   # unknown event
-        {"rules": [{"event": "view", "send": "x", "selctor": "#a"}]},   # unknown key
-        {"rules": [{"event": "scroll", "send": "x"}]},                  # no percent
+        {"rules": [{"event": "click", "send": "x"}]},  # no selector
+        {"rules": [{"event": "tap", "selector": "#a", "send": "x"}]},  # unknown event
+        {"rules": [{"event": "view", "send": "x", "selctor": "#a"}]},  # unknown key
+        {"rules": [{"event": "scroll", "send": "x"}]},  # no percent
         {"rules": [{"event": "timer", "seconds": 5, "selector": "#a", "send": "x"}]},
         {"rules": [{"event": "view", "send": ""}]},
         {"rules": ["click #a send 'x'"]},
@@ -72,8 +72,7 @@ def test_version():
 
 
 def test_python_dash_m():
-    result = subprocess.run(command("build", str(EXAMPLE)),
-                            capture_output=True, text=True)
+    result = subprocess.run(command("build", str(EXAMPLE)), capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout == build_bundle(load_rules(EXAMPLE)).code + "\n"
 
@@ -81,8 +80,7 @@ def test_python_dash_m():
 def test_python_dash_m_error_has_no_traceback(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("rules:\n  - on click #x send 'y'\n")
-    result = subprocess.run(command("build", str(bad)),
-                            capture_output=True, text=True)
+    result = subprocess.run(command("build", str(bad)), capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: {bad}:2:14: this rule is cut short here")
     assert "Traceback" not in result.stderr

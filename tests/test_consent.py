@@ -16,10 +16,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from support.browser import SPY, Site, wait_until
 
 from rtp_snippets import RtpTag, load_rules
 from rtp_snippets.render import build_bundle, build_rtp_tag
+from support.browser import SPY, Site, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -192,19 +192,24 @@ def visit(site, state: str, path: str = "/"):
     page = site.visit(f"{ORIGIN}{path}?state={state}")
     # Counts cookieStore's change events after the bundle has heard each (its listener
     # came first): see answer() and heard().
-    page.evaluate("window.expected = window.heard = 0; window.cookieStore &&"
-                  " cookieStore.addEventListener('change', () => heard++)")
+    page.evaluate(
+        "window.expected = window.heard = 0; window.cookieStore &&"
+        " cookieStore.addEventListener('change', () => heard++)"
+    )
     return page
 
 
 def answer(page, granted: bool) -> None:
     """The visitor answers in the banner (cmp.set). A platform that reads a cookie hears
     of it through cookieStore's change event, in a later task (see heard)."""
-    page.evaluate("""granted => {
+    page.evaluate(
+        """granted => {
         const before = document.cookie;
         cmp.set(granted);
         if (document.cookie != before) expected++;
-    }""", granted)
+    }""",
+        granted,
+    )
 
 
 def heard(page) -> None:
@@ -420,18 +425,36 @@ VENDOR_LIST = {
     "tcfPolicyVersion": 4,
     "lastUpdated": "2026-01-01T00:00:00Z",
     "purposes": {
-        str(number): {"id": number, "name": f"purpose {number}", "description": "",
-                      "illustrations": []}
+        str(number): {
+            "id": number,
+            "name": f"purpose {number}",
+            "description": "",
+            "illustrations": [],
+        }
         for number in range(1, 12)
     },
-    "specialPurposes": {}, "features": {}, "specialFeatures": {}, "stacks": {},
+    "specialPurposes": {},
+    "features": {},
+    "specialFeatures": {},
+    "stacks": {},
     "dataCategories": {},
-    "vendors": {"1234": {
-        "id": 1234, "name": "vendor", "purposes": [1, 3, 4], "legIntPurposes": [],
-        "flexiblePurposes": [], "specialPurposes": [], "features": [], "specialFeatures": [],
-        "urls": [], "usesCookies": True, "cookieMaxAgeSeconds": 1, "cookieRefresh": False,
-        "usesNonCookieAccess": False,
-    }},
+    "vendors": {
+        "1234": {
+            "id": 1234,
+            "name": "vendor",
+            "purposes": [1, 3, 4],
+            "legIntPurposes": [],
+            "flexiblePurposes": [],
+            "specialPurposes": [],
+            "features": [],
+            "specialFeatures": [],
+            "urls": [],
+            "usesCookies": True,
+            "cookieMaxAgeSeconds": 1,
+            "cookieRefresh": False,
+            "usesNonCookieAccess": False,
+        }
+    },
 }
 # The CMP: the stub in <head> (so the bundle's call is queued), the CMP API loaded after
 # the bundle; answer(consents) encodes a TC string as a CMP would and hands it over;

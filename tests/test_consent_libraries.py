@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 
 import pytest
-from support.browser import SPY, STORAGE_SPY, Site, timers_run, wait_until
+
 from rtp_snippets import load_rules
 from rtp_snippets.render import build_bundle
+from support.browser import SPY, STORAGE_SPY, Site, timers_run, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -49,17 +50,22 @@ class Banner:
             self.site.pages[path] = (
                 f"<!doctype html><html><head><meta charset=utf-8><script>{SPY}{STORAGE_SPY}"
                 f"</script>{head}</head><body>{BODY}{body}<script>{bundle.code}</script>"
-                "</body></html>", {})
+                "</body></html>",
+                {},
+            )
 
     def _vendor(self, route):
-        path = VENDOR / route.request.url[len(ORIGIN) + len("/vendor/"):]
-        route.fulfill(status=200, body=path.read_bytes(),
-                      headers={"content-type": TYPES[path.suffix]})
+        path = VENDOR / route.request.url[len(ORIGIN) + len("/vendor/") :]
+        route.fulfill(
+            status=200, body=path.read_bytes(), headers={"content-type": TYPES[path.suffix]}
+        )
 
     def visit(self, path: str = "/"):
         page = self.site.visit(ORIGIN + path)
-        page.on("console", lambda message: message.type == "warning"
-                and self.warnings.append(message.text))
+        page.on(
+            "console",
+            lambda message: message.type == "warning" and self.warnings.append(message.text),
+        )
         page.wait_for_load_state("load")
         return page
 
@@ -74,8 +80,11 @@ def calls(page) -> list:
 
 def writes(page) -> list:
     """The writes to storage, but the banners' own."""
-    return [write for write in page.evaluate("window.writes")
-            if len(write) < 3 or "rtp-snippets" in write[2]]
+    return [
+        write
+        for write in page.evaluate("window.writes")
+        if len(write) < 3 or "rtp-snippets" in write[2]
+    ]
 
 
 # The cookies as they were after the last cookieStore change event, noted in a task after
@@ -125,7 +134,7 @@ def cookieconsent(request, browser, rules_file):
     consent = {
         "platform": "  platform: cookieconsent\n  categories: marketing",
         "cookie field": "  platform: cookie\n  cookie: cc_cookie\n  field: categories\n"
-                        "  value: marketing",
+        "  value: marketing",
     }[request.param]
     banner = Banner(browser, rules_file, consent, COOKIECONSENT)
     yield banner
@@ -173,10 +182,13 @@ def test_cookieconsent_reject_all_drops_the_held_calls(cookieconsent):
     assert writes(page) == []
 
 
-@pytest.mark.parametrize("chosen, granted", [
-    ({"analytics": True, "marketing": False}, False),
-    ({"analytics": False, "marketing": True}, True),
-])
+@pytest.mark.parametrize(
+    "chosen, granted",
+    [
+        ({"analytics": True, "marketing": False}, False),
+        ({"analytics": False, "marketing": True}, True),
+    ],
+)
 def test_cookieconsent_accept_some(cookieconsent, chosen, granted):
     page = cookieconsent.visit()
     page.click("#buy")
@@ -202,8 +214,9 @@ def test_cookieconsent_change_of_mind(cookieconsent):
     assert calls(page) == [call("viewed"), call("buy")]
 
 
-@pytest.mark.parametrize("button, sent", [("Accept all", [call("leave"), call("viewed")]),
-                                          ("Reject all", [])])
+@pytest.mark.parametrize(
+    "button, sent", [("Accept all", [call("leave"), call("viewed")]), ("Reject all", [])]
+)
 def test_cookieconsent_returning_visitor(cookieconsent, button, sent):
     page = cookieconsent.visit()
     consent_modal(page, button)
@@ -217,19 +230,34 @@ def test_cookieconsent_returning_visitor(cookieconsent, button, sent):
 
 # --- Klaro 0.7 --------------------------------------------------------------------------
 
+
 def klaro_config(default: bool) -> str:
-    config = {"acceptAll": True, "services": [
-        {"name": "marketing-tool", "title": "Marketing tool", "purposes": ["marketing"],
-         "default": default},
-        {"name": "stats", "title": "Statistics", "purposes": ["analytics"]}]}
-    return (f"<script>window.klaroConfig = {json.dumps(config)};</script>"
-            '<script src="/vendor/klaro/klaro.js"></script>')
+    config = {
+        "acceptAll": True,
+        "services": [
+            {
+                "name": "marketing-tool",
+                "title": "Marketing tool",
+                "purposes": ["marketing"],
+                "default": default,
+            },
+            {"name": "stats", "title": "Statistics", "purposes": ["analytics"]},
+        ],
+    }
+    return (
+        f"<script>window.klaroConfig = {json.dumps(config)};</script>"
+        '<script src="/vendor/klaro/klaro.js"></script>'
+    )
 
 
 @pytest.fixture(params=[False, True], ids=["default-off", "default-on"])
 def klaro(request, browser, rules_file):
-    banner = Banner(browser, rules_file, "  platform: klaro\n  services: marketing-tool",
-                    klaro_config(request.param))
+    banner = Banner(
+        browser,
+        rules_file,
+        "  platform: klaro\n  services: marketing-tool",
+        klaro_config(request.param),
+    )
     yield banner
     banner.close()
 
@@ -262,17 +290,22 @@ def test_klaro_decline_drops_the_held_calls(klaro):
     assert writes(page) == []
 
 
-@pytest.mark.parametrize("services, granted", [
-    ({"marketing-tool": False, "stats": True}, False),
-    ({"marketing-tool": True, "stats": False}, True),
-])
+@pytest.mark.parametrize(
+    "services, granted",
+    [
+        ({"marketing-tool": False, "stats": True}, False),
+        ({"marketing-tool": True, "stats": False}, True),
+    ],
+)
 def test_klaro_accept_some(klaro, services, granted):
     page = klaro.visit()
     page.click("#buy")
     # A switch changed but not saved grants nothing.
-    page.evaluate("(services) => { var manager = klaro.getManager();"
-                  " for (var name in services) manager.updateConsent(name, services[name]); }",
-                  services)
+    page.evaluate(
+        "(services) => { var manager = klaro.getManager();"
+        " for (var name in services) manager.updateConsent(name, services[name]); }",
+        services,
+    )
     settle(page)
     assert calls(page) == []
     page.evaluate("klaro.getManager().saveAndApplyConsents()")
@@ -284,21 +317,26 @@ def test_klaro_change_of_mind(klaro):
     page = klaro.visit()
     page.click("#klaro .cm-btn-success")
     wait_until(page, "window.calls.length == 1")
-    page.evaluate("var m = klaro.getManager(); m.updateConsent('marketing-tool', false);"
-                  " m.saveAndApplyConsents()")
+    page.evaluate(
+        "var m = klaro.getManager(); m.updateConsent('marketing-tool', false);"
+        " m.saveAndApplyConsents()"
+    )
     settle(page)
     page.click("#buy")
     settle(page)
     assert calls(page) == [call("viewed")]
-    page.evaluate("var m = klaro.getManager(); m.updateConsent('marketing-tool', true);"
-                  " m.saveAndApplyConsents()")
+    page.evaluate(
+        "var m = klaro.getManager(); m.updateConsent('marketing-tool', true);"
+        " m.saveAndApplyConsents()"
+    )
     page.click("#buy")
     wait_until(page, "window.calls.length == 2")
     assert calls(page) == [call("viewed"), call("buy")]
 
 
-@pytest.mark.parametrize("button, sent", [(".cm-btn-success", [call("leave"), call("viewed")]),
-                                          (".cn-decline", [])])
+@pytest.mark.parametrize(
+    "button, sent", [(".cm-btn-success", [call("leave"), call("viewed")]), (".cn-decline", [])]
+)
 def test_klaro_returning_visitor(klaro, button, sent):
     page = klaro.visit()
     page.click(f"#klaro {button}")
@@ -312,12 +350,16 @@ def test_klaro_returning_visitor(klaro, button, sent):
 
 # --- A glob over a cookie whose value is JSON --------------------------------------------
 
+
 def test_a_glob_over_a_json_cookie_never_grants_and_warns_once(browser, rules_file):
     # The README once showed value: "*marketing*"; vanilla-cookieconsent's cookie after
     # "Reject all" still holds the word marketing (its services list).
-    banner = Banner(browser, rules_file,
-                    '  platform: cookie\n  cookie: cc_cookie\n  value: "*marketing*"',
-                    COOKIECONSENT)
+    banner = Banner(
+        browser,
+        rules_file,
+        '  platform: cookie\n  cookie: cc_cookie\n  value: "*marketing*"',
+        COOKIECONSENT,
+    )
     page = banner.visit()
     consent_modal(page, "Reject all")
     page.click("#buy")
@@ -331,36 +373,51 @@ def test_a_glob_over_a_json_cookie_never_grants_and_warns_once(browser, rules_fi
     assert writes(page) == []
     assert [text for text in banner.warnings if text.startswith("rtp-snippets:")] == [
         "rtp-snippets: the consent cookie cc_cookie holds JSON, which a value glob cannot "
-        "read: name its field (consent: field)"]
+        "read: name its field (consent: field)"
+    ]
     banner.close()
 
 
 # --- A flag that page markup sets ----------------------------------------------------------
 
-@pytest.mark.parametrize("markup, flag, granted", [
-    # The site's own banner, a form whose checkbox is named marketing, unchecked.
-    ('<form id="siteConsent"><input type="checkbox" name="marketing"></form>',
-     "siteConsent.marketing", False),
-    ('<h2 id="marketingConsent">Marketing consent</h2>', "marketingConsent", False),
-    ('<img name="siteConsent" src="data:,">', "siteConsent", False),
-    ('<iframe name="siteConsent"></iframe>', "siteConsent", False),
-    ('<form id="siteConsent"><input type="checkbox" name="marketing" checked></form>',
-     "siteConsent.marketing.checked", False),
-    ("<script>var siteConsent = {marketing: true};</script>", "siteConsent.marketing", True),
-    ("<script>window.marketingConsent = true;</script>", "marketingConsent", True),
-    ('<script>window.marketingConsent = "yes";</script>', "marketingConsent", False),
-    ('<script>window.marketingConsent = "false";</script>', "marketingConsent", False),
-    ("<script>window.marketingConsent = 1;</script>", "marketingConsent", False),
-    ("<script>window.marketingConsent = function () {};</script>", "marketingConsent", False),
-    ("<script>window.marketingConsent = {};</script>", "marketingConsent", False),
-    ("<script>window.marketingConsent = window;</script>", "marketingConsent", False),
-    ("<script>window.marketingConsent = document.body;</script>", "marketingConsent", False),
-    # A script's own value wins over an element of the same name, as in the browser.
-    ('<h2 id="marketingConsent">x</h2><script>window.marketingConsent = true;</script>',
-     "marketingConsent", True),
-])
-def test_only_true_set_by_the_site_s_script_grants_a_flag(browser, rules_file, markup, flag,
-                                                          granted):
+
+@pytest.mark.parametrize(
+    "markup, flag, granted",
+    [
+        # The site's own banner, a form whose checkbox is named marketing, unchecked.
+        (
+            '<form id="siteConsent"><input type="checkbox" name="marketing"></form>',
+            "siteConsent.marketing",
+            False,
+        ),
+        ('<h2 id="marketingConsent">Marketing consent</h2>', "marketingConsent", False),
+        ('<img name="siteConsent" src="data:,">', "siteConsent", False),
+        ('<iframe name="siteConsent"></iframe>', "siteConsent", False),
+        (
+            '<form id="siteConsent"><input type="checkbox" name="marketing" checked></form>',
+            "siteConsent.marketing.checked",
+            False,
+        ),
+        ("<script>var siteConsent = {marketing: true};</script>", "siteConsent.marketing", True),
+        ("<script>window.marketingConsent = true;</script>", "marketingConsent", True),
+        ('<script>window.marketingConsent = "yes";</script>', "marketingConsent", False),
+        ('<script>window.marketingConsent = "false";</script>', "marketingConsent", False),
+        ("<script>window.marketingConsent = 1;</script>", "marketingConsent", False),
+        ("<script>window.marketingConsent = function () {};</script>", "marketingConsent", False),
+        ("<script>window.marketingConsent = {};</script>", "marketingConsent", False),
+        ("<script>window.marketingConsent = window;</script>", "marketingConsent", False),
+        ("<script>window.marketingConsent = document.body;</script>", "marketingConsent", False),
+        # A script's own value wins over an element of the same name, as in the browser.
+        (
+            '<h2 id="marketingConsent">x</h2><script>window.marketingConsent = true;</script>',
+            "marketingConsent",
+            True,
+        ),
+    ],
+)
+def test_only_true_set_by_the_site_s_script_grants_a_flag(
+    browser, rules_file, markup, flag, granted
+):
     banner = Banner(browser, rules_file, f"  platform: flag\n  flag: {flag}", "", markup)
     page = banner.visit()
     page.click("#buy")
@@ -373,16 +430,31 @@ def test_only_true_set_by_the_site_s_script_grants_a_flag(browser, rules_file, m
 
 # --- Under a strict Content-Security-Policy, and the injected RTP tag ----------------------
 
-@pytest.mark.parametrize("consent, head, accept", [
-    ("  platform: cookieconsent\n  categories: marketing", COOKIECONSENT,
-     "CookieConsent.acceptCategory('all')"),
-    ("  platform: cookie\n  cookie: cc_cookie\n  field: categories\n  value: marketing",
-     COOKIECONSENT, "CookieConsent.acceptCategory('all')"),
-    ("  platform: klaro\n  services: marketing-tool", klaro_config(False),
-     "var m = klaro.getManager(); m.changeAll(true); m.saveAndApplyConsents()"),
-], ids=["cookieconsent", "cookie field", "klaro"])
-def test_the_new_platforms_run_under_a_strict_content_security_policy(browser, rules_file,
-                                                                      consent, head, accept):
+
+@pytest.mark.parametrize(
+    "consent, head, accept",
+    [
+        (
+            "  platform: cookieconsent\n  categories: marketing",
+            COOKIECONSENT,
+            "CookieConsent.acceptCategory('all')",
+        ),
+        (
+            "  platform: cookie\n  cookie: cc_cookie\n  field: categories\n  value: marketing",
+            COOKIECONSENT,
+            "CookieConsent.acceptCategory('all')",
+        ),
+        (
+            "  platform: klaro\n  services: marketing-tool",
+            klaro_config(False),
+            "var m = klaro.getManager(); m.changeAll(true); m.saveAndApplyConsents()",
+        ),
+    ],
+    ids=["cookieconsent", "cookie field", "klaro"],
+)
+def test_the_new_platforms_run_under_a_strict_content_security_policy(
+    browser, rules_file, consent, head, accept
+):
     import base64
     import hashlib
     import re
@@ -393,8 +465,9 @@ def test_the_new_platforms_run_under_a_strict_content_security_policy(browser, r
     banner = Banner(browser, rules_file, consent, head)
     html, _ = banner.site.pages["/"]
     inline = re.findall(r"<script>(.*?)</script>", html, re.S)
-    policy = ("default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' "
-              + " ".join(sha(code) for code in inline))
+    policy = "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' " + " ".join(
+        sha(code) for code in inline
+    )
     banner.site.pages["/"] = (html, {"content-security-policy": policy})
     page = banner.visit()
     page.click("#buy")
@@ -410,16 +483,28 @@ def test_the_injected_rtp_tag_waits_for_vanilla_cookieconsent(browser, rules_fil
     from rtp_snippets import RtpTag
     from rtp_snippets.render import build_rtp_tag
 
-    consent = load_rules(rules_file(
-        "consent:\n  platform: cookieconsent\n  categories: marketing\nrules: []\n")).consent
-    tag = build_rtp_tag(RtpTag(account="123", script="//rtp.test/rtp-api/v1/rtp.js"),
-                        consent=consent)
-    banner = Banner(browser, rules_file, "  platform: cookieconsent\n  categories: marketing",
-                    f"<script>{tag.code}</script>{COOKIECONSENT}")
+    consent = load_rules(
+        rules_file("consent:\n  platform: cookieconsent\n  categories: marketing\nrules: []\n")
+    ).consent
+    tag = build_rtp_tag(
+        RtpTag(account="123", script="//rtp.test/rtp-api/v1/rtp.js"), consent=consent
+    )
+    banner = Banner(
+        browser,
+        rules_file,
+        "  platform: cookieconsent\n  categories: marketing",
+        f"<script>{tag.code}</script>{COOKIECONSENT}",
+    )
     fetched = []
-    banner.context.route("https://rtp.test/rtp-api/v1/rtp.js?aid=123", lambda route: (
-        fetched.append(1), route.fulfill(status=200, body="window.loaded = 1;",
-                                         headers={"content-type": "text/javascript"})))
+    banner.context.route(
+        "https://rtp.test/rtp-api/v1/rtp.js?aid=123",
+        lambda route: (
+            fetched.append(1),
+            route.fulfill(
+                status=200, body="window.loaded = 1;", headers={"content-type": "text/javascript"}
+            ),
+        ),
+    )
     page = banner.visit()
     settle(page)
     assert fetched == []

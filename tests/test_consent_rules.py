@@ -10,8 +10,6 @@ import json
 import jsonschema
 import pytest
 import yaml
-from support.cli import run
-from support.files import write_site
 
 from rtp_snippets import Consent, RtpTag, RulesError, load_rules
 from rtp_snippets.inject import script_block
@@ -19,6 +17,8 @@ from rtp_snippets.model import CONSENT_SCRIPT
 from rtp_snippets.render import build_rtp_tag
 from rtp_snippets.schema import rules_schema
 from rtp_snippets.site import inject_site
+from support.cli import run
+from support.files import write_site
 
 RULES = "rules:\n  - \"on click a send 'x'\"\n"
 
@@ -273,20 +273,29 @@ def test_a_bad_consent_line_is_reported_where_it_is(rules_file, lines, line, col
     assert error.message.startswith(message), error.message
 
 
-@pytest.mark.parametrize("cookie, advice", [
-    ("cc_cookie", "vanilla-cookieconsent's cookie; use platform: cookieconsent, or field: "
-                  "categories and value: marketing"),
-    ("klaro", "Klaro's cookie; use platform: klaro, or field: the service's name"),
-    ("CookieConsent", "Cookiebot's cookie; use platform: cookiebot"),
-])
+@pytest.mark.parametrize(
+    "cookie, advice",
+    [
+        (
+            "cc_cookie",
+            "vanilla-cookieconsent's cookie; use platform: cookieconsent, or field: "
+            "categories and value: marketing",
+        ),
+        ("klaro", "Klaro's cookie; use platform: klaro, or field: the service's name"),
+        ("CookieConsent", "Cookiebot's cookie; use platform: cookiebot"),
+    ],
+)
 def test_a_glob_over_a_banner_s_json_cookie_is_a_warning(rules_file, cookie, advice):
     # The bundle never grants consent from it (and says so once on the console); check
     # says so before the site is deployed.
     path = rules_file(rules_text(f"platform: cookie\n  cookie: {cookie}\n  value: '*marketing*'"))
     result = run("check", "-r", path)
-    assert (f"{path}:2:3: warning: {cookie} holds JSON, which a value glob never grants "
-            f"consent from: it is {advice}\n") in result.stderr
+    assert (
+        f"{path}:2:3: warning: {cookie} holds JSON, which a value glob never grants "
+        f"consent from: it is {advice}\n"
+    ) in result.stderr
     assert result.exit_code == 0
-    fielded = rules_file(rules_text(
-        f"platform: cookie\n  cookie: {cookie}\n  field: categories\n  value: marketing"))
+    fielded = rules_file(
+        rules_text(f"platform: cookie\n  cookie: {cookie}\n  field: categories\n  value: marketing")
+    )
     assert "holds JSON" not in run("check", "-r", fielded).stderr

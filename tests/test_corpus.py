@@ -11,11 +11,10 @@ which pages are refused, or why, shows up here.
 from pathlib import Path
 
 import pytest
+from corpora import pages
 
 from rtp_snippets.errors import PageSkipped
 from rtp_snippets.inject import inject_html, remove_html
-
-from corpora import pages
 from support.files import compare_with_golden
 from support.placement import BUNDLE, TAG, parse, placement_problem
 
@@ -29,10 +28,11 @@ HTML5LIB_REFUSED = Path(__file__).resolve().parent / "expected" / "html5lib-refu
 NOT_A_PAGE = "no HTML tags (not a web page, e.g. a site verification file)"
 SITE_A_REFUSED = {
     "body": {"googlef51b779dd18cf8a4.html": NOT_A_PAGE},
-    "head": {"googlef51b779dd18cf8a4.html": NOT_A_PAGE,
-             # the redirect stub has no <head> tag
-             "blog/2012/07/10/on-demand-jenkins-slaves-with-amazon-ec2/index.html":
-                 "the page has no <head> element"},
+    "head": {
+        "googlef51b779dd18cf8a4.html": NOT_A_PAGE,
+        # the redirect stub has no <head> tag
+        "blog/2012/07/10/on-demand-jenkins-slaves-with-amazon-ec2/index.html": "the page has no <head> element",
+    },
 }
 
 
@@ -55,7 +55,7 @@ def check_page(data: bytes, position: str = "body", with_tag: bool = False) -> s
     for block in (BLOCK, TAG_BLOCK) if with_tag else (BLOCK,):
         place = rest.find(block)
         assert place >= 0, f"no {block[:35]!r} block"
-        rest = rest[:place] + rest[place + len(block):]
+        rest = rest[:place] + rest[place + len(block) :]
     assert rest == data
     assert inject_html(output, BUNDLE, position=position, rtp_tag=tag) == output
     assert remove_html(output) == data
@@ -70,8 +70,9 @@ def check_page(data: bytes, position: str = "body", with_tag: bool = False) -> s
     return None
 
 
-def refused(documents: dict[str, bytes], position: str = "body",
-            with_tag: bool = False) -> dict[str, str]:
+def refused(
+    documents: dict[str, bytes], position: str = "body", with_tag: bool = False
+) -> dict[str, str]:
     """check_page on every document: the ones refused, with the reason."""
     reasons = {name: check_page(data, position, with_tag) for name, data in documents.items()}
     return {name: reason for name, reason in reasons.items() if reason is not None}
@@ -100,7 +101,7 @@ def test_site_a_pages_with_two_real_body_end_tags_get_the_block_at_the_end():
         data = SITE_A[name]
         output = inject_html(data, BUNDLE)
         assert data.count(b"</body>") == 2
-        assert output.endswith(data[data.rindex(b"</body>"):])
+        assert output.endswith(data[data.rindex(b"</body>") :])
 
 
 @pytest.mark.parametrize("corpus, injected", [("html5lib-tests", 914), ("site-a", 399)])

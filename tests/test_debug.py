@@ -7,7 +7,6 @@ import pytest
 
 from rtp_snippets import load_rules
 from rtp_snippets.render import build_bundle
-
 from support.browser import ORIGIN, Site
 
 pytestmark = pytest.mark.browser
@@ -174,19 +173,23 @@ def test_the_preview_bundle_always_logs_why_a_rule_sent_nothing(browser, rules_f
 
 # Only the fragment #rtp-snippets-debug or a query parameter of exactly that name
 # switches the log: never a path, another parameter's value or another fragment.
-@pytest.mark.parametrize(("address", "logs"), [
-    ("/#rtp-snippets-debug", True),
-    ("/?rtp-snippets-debug", True),
-    ("/?utm_source=x&rtp-snippets-debug=1", True),
-    ("/blog/rtp-snippets-debug-guide/", False),
-    ("/?q=rtp-snippets-debug", False),
-    ("/?utm_content=how-rtp-snippets-debugging-works", False),
-    ("/#see-rtp-snippets-debug", False),
-    ("/#rtp-snippets-debugging", False),
-    ("/?rtp-snippets-debug-x", False),
-])
-def test_only_the_fragment_or_a_parameter_of_that_name_switches_the_log_on(debug_site, address,
-                                                                           logs):
+@pytest.mark.parametrize(
+    ("address", "logs"),
+    [
+        ("/#rtp-snippets-debug", True),
+        ("/?rtp-snippets-debug", True),
+        ("/?utm_source=x&rtp-snippets-debug=1", True),
+        ("/blog/rtp-snippets-debug-guide/", False),
+        ("/?q=rtp-snippets-debug", False),
+        ("/?utm_content=how-rtp-snippets-debugging-works", False),
+        ("/#see-rtp-snippets-debug", False),
+        ("/#rtp-snippets-debugging", False),
+        ("/?rtp-snippets-debug-x", False),
+    ],
+)
+def test_only_the_fragment_or_a_parameter_of_that_name_switches_the_log_on(
+    debug_site, address, logs
+):
     site = debug_site()
     site.pages["/blog/rtp-snippets-debug-guide/"] = site.pages["/"]
     page = site.visit(ORIGIN + address)

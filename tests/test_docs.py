@@ -15,11 +15,10 @@ from pathlib import Path
 import click
 import pytest
 
-from support import readme
 from rtp_snippets import RuleSet, build_bundle, dsl, load_rules
 from rtp_snippets.cli import main
 from rtp_snippets.schema import rules_schema
-
+from support import readme
 from support.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,22 +43,30 @@ def test_rules_page_grammar_is_the_parser_grammar():
 def test_example_bundle_and_size(rules_file):
     # The rule on line 2 of a rules file (its line is in the bundle, for the debug log).
     page = (DOCS / "runtime.md").read_text()
-    path = rules_file("rules:\n  - \"on click #download-whitepaper send 'download - example whitepaper'\"\n")
+    path = rules_file(
+        "rules:\n  - \"on click #download-whitepaper send 'download - example whitepaper'\"\n"
+    )
     seed = load_rules(path).rules[0]
     queue = build_bundle(RuleSet((seed,)))
     send = build_bundle(RuleSet((seed,), navigation="send"))
-    assert f"becomes {queue.size}\nbytes ({queue.gzip_size} gzip); " \
-           f"{queue.gzip_size - send.gzip_size} B gzip of that" in page
-    assert f"it becomes {send.size} bytes ({send.gzip_size} gzip):\n\n```js\n{send.code}\n```" in page
+    assert (
+        f"becomes {queue.size}\nbytes ({queue.gzip_size} gzip); "
+        f"{queue.gzip_size - send.gzip_size} B gzip of that" in page
+    )
+    assert (
+        f"it becomes {send.size} bytes ({send.gzip_size} gzip):\n\n```js\n{send.code}\n```" in page
+    )
 
 
 def test_error_example(tmp_path, monkeypatch):
     page = (DOCS / "rules.md").read_text()
-    block = re.search(r"```\n\$ \.venv/bin/rtp-snippets build -r rtp-rules.yml\n(.*?)```", page,
-                      re.S).group(1)
+    block = re.search(
+        r"```\n\$ \.venv/bin/rtp-snippets build -r rtp-rules.yml\n(.*?)```", page, re.S
+    ).group(1)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(
-        "rules:\n  - on click #download-whitepaper send 'download - example whitepaper'\n")
+        "rules:\n  - on click #download-whitepaper send 'download - example whitepaper'\n"
+    )
     result = run("build", "-r", "rtp-rules.yml")
     assert result.stderr == block
 
@@ -93,12 +100,18 @@ def test_every_guarantee_names_tests_that_exist():
 
 # Words that mean something only to the project's own developers. Code (inline and
 # fenced) is left out: test names and file names such as tests/site-a.rules stay.
-TEAM_WORDS = re.compile(r"\b(seed|issues?|goals?|the target|targets|target sets|site-a|"
-                        r"this machine|here|the team)\b", re.I)
+TEAM_WORDS = re.compile(
+    r"\b(seed|issues?|goals?|the target|targets|target sets|site-a|"
+    r"this machine|here|the team)\b",
+    re.I,
+)
 
 
-@pytest.mark.parametrize("path", [ROOT / "README.md", ROOT / "CHANGES.md",
-                                  *sorted(DOCS.rglob("*.md"))], ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "README.md", ROOT / "CHANGES.md", *sorted(DOCS.rglob("*.md"))],
+    ids=lambda path: path.name,
+)
 def test_no_word_only_the_team_knows(path):
     text = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.S | re.M)
     text = re.sub(r"`[^`\n]*`", "", re.sub(r"<!--.*?-->", "", text, flags=re.S))
@@ -122,8 +135,11 @@ def test_ci_builds_the_documentation_strictly_after_the_tests():
 
 def test_benchmark_tables_are_written_into_the_page_with_their_markers():
     page = (DOCS / "benchmarks.md").read_text()
-    writers = [script for script in sorted((ROOT / "benchmarks").glob("*.py"))
-               if f"<!-- {script.name}: begin -->" in script.read_text()]
+    writers = [
+        script
+        for script in sorted((ROOT / "benchmarks").glob("*.py"))
+        if f"<!-- {script.name}: begin -->" in script.read_text()
+    ]
     assert writers
     for script in writers:
         source = script.read_text()
@@ -139,8 +155,13 @@ def site(tmp_path_factory):
     """The documentation built as CI builds it (mkdocs build --strict), once."""
     folder = tmp_path_factory.mktemp("site")
     mkdocs = Path(sys.prefix) / "bin" / "mkdocs"
-    result = subprocess.run([str(mkdocs), "build", "--strict", "-q", "-d", str(folder)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(mkdocs), "build", "--strict", "-q", "-d", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return folder
 
@@ -176,7 +197,9 @@ def test_every_schema_property_is_in_the_built_reference(site):
     assert {"rules", "consent", "event", "selector", "send"} <= names
     for name in sorted(names):
         assert f"<code>{html.escape(name)}</code>" in text, name
-    for event in rules_schema()["properties"]["rules"]["items"]["oneOf"][1]["properties"]["event"]["enum"]:
+    for event in rules_schema()["properties"]["rules"]["items"]["oneOf"][1]["properties"]["event"][
+        "enum"
+    ]:
         assert html.escape(json.dumps(event)) in html.unescape(text) or json.dumps(event) in text
 
 

@@ -25,7 +25,8 @@ CASES = {
         Error: rtp-rules.yml:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>'
              selector: x
              ^
-        """),
+        """,
+    ),
     "seed line cut short by a YAML comment": (
         """
         rules:
@@ -35,7 +36,8 @@ CASES = {
         Error: rtp-rules.yml:2:14: this rule is cut short here: in YAML ' #' starts a comment. Quote the whole rule: - "on click #download-whitepaper send 'download - example whitepaper'"
             - on click #download-whitepaper send 'download - example whitepaper'
                        ^
-        """),
+        """,
+    ),
     "unknown key with a suggestion": (
         """
         rules:
@@ -50,7 +52,8 @@ CASES = {
         Error: rtp-rules.yml:3:5: unknown key 'selctor'; known keys are name, event, selector, send, pages, exclude, once, percent, seconds, link, dynamic (did you mean 'selector'?)
               selctor: "#a"
               ^
-        """),
+        """,
+    ),
     "unknown top-level key": (
         """
         rule:
@@ -63,7 +66,8 @@ CASES = {
         Error: rtp-rules.yml:1:1: no 'rules:' list in the file
           rule:
           ^
-        """),
+        """,
+    ),
     "unknown navigation setting": (
         """
         navigation: later
@@ -74,7 +78,8 @@ CASES = {
         Error: rtp-rules.yml:1:13: navigation must be 'queue' (the default: the calls of a click or submit that leaves the page are sent by the next page) or 'send' (sent at once)
           navigation: later
                       ^
-        """),
+        """,
+    ),
     "unknown client_navigation setting": (
         """
         client_navigation: yes
@@ -85,7 +90,8 @@ CASES = {
         Error: rtp-rules.yml:1:20: client_navigation must be 'auto' (the default: on for sites built with Material for MkDocs' navigation.instant), 'on' (the site changes pages with history.pushState) or 'off'
           client_navigation: yes
                              ^
-        """),
+        """,
+    ),
     "unknown event in a mapping": (
         """
         rules:
@@ -97,7 +103,8 @@ CASES = {
         Error: rtp-rules.yml:2:12: unknown event 'tap'; events are click, submit, view, visible, scroll, timer
             - event: tap
                      ^
-        """),
+        """,
+    ),
     "unknown event in a one-line rule": (
         """
         rules:
@@ -107,7 +114,8 @@ CASES = {
         Error: rtp-rules.yml:2:9: unknown event 'clik'; events are click, submit, view, visible, scroll, timer (did you mean 'click'?)
             - "on clik '#a' send 'x'"
                   ^
-        """),
+        """,
+    ),
     "missing selector in a one-line rule": (
         """
         rules:
@@ -117,7 +125,8 @@ CASES = {
         Error: rtp-rules.yml:2:16: a 'submit' rule needs a selector, e.g. selector: "#download-whitepaper"
             - "on submit send 'x'"
                          ^
-        """),
+        """,
+    ),
     "invalid CSS": (
         """
         rules:
@@ -129,7 +138,8 @@ CASES = {
         Error: rtp-rules.yml:3:17: invalid CSS selector: Malformed attribute selector
               selector: "a[href"
                           ^
-        """),
+        """,
+    ),
     "CSS that only soupsieve runs": (
         """
         rules:
@@ -139,7 +149,8 @@ CASES = {
         Error: rtp-rules.yml:2:17: ':-soup-contains()' matches text, which browser selectors cannot do; select by id, class or attribute (use {text} to send the text)
             - "on click 'a:-soup-contains(\\"Buy\\")' send 'x'"
                           ^
-        """),
+        """,
+    ),
     "empty and non-string values": (
         """
         rules:
@@ -157,7 +168,8 @@ CASES = {
         Error: rtp-rules.yml:4:26: values must be strings, not NoneType; put the value in quotes
               send: [ok, "", 2024, ~]
                                    ^
-        """),
+        """,
+    ),
     "missing send": (
         """
         rules:
@@ -167,7 +179,8 @@ CASES = {
         Error: rtp-rules.yml:2:5: a rule needs send: a value or a list of values
             - event: view
               ^
-        """),
+        """,
+    ),
     "bad placeholder": (
         """
         rules:
@@ -179,7 +192,8 @@ CASES = {
         Error: rtp-rules.yml:4:19: unknown placeholder '{atr:product}'; use one of {text}, {attr:NAME}, {path}, {query:NAME}, {host}, {title}, {percent}, or '{{' for a literal brace
               send: "lead - {atr:product}"
                             ^
-        """),
+        """,
+    ),
     "element placeholder without an element": (
         """
         rules:
@@ -189,7 +203,8 @@ CASES = {
         Error: rtp-rules.yml:2:27: '{text}' needs an element, but this rule has no selector
             - "on view send 'viewed {text}'"
                                     ^
-        """),
+        """,
+    ),
     "duplicate names": (
         """
         rules:
@@ -202,7 +217,8 @@ CASES = {
         Error: rtp-rules.yml:3:11: duplicate name 'home'; line 2 already uses it
             - name: home
                     ^
-        """),
+        """,
+    ),
     "DSL syntax error at its token": (
         """
         rules:
@@ -212,7 +228,8 @@ CASES = {
         Error: rtp-rules.yml:2:27: unexpected 'twice'; after the values come once, pages, exclude, name, dynamic
             - "on click #a send 'x' twice"
                                     ^
-        """),
+        """,
+    ),
     "bad glob": (
         """
         rules:
@@ -224,7 +241,8 @@ CASES = {
         Error: rtp-rules.yml:4:21: page globs are site paths starting with '/': write '/blog/*'
               pages: [/ok/**, blog/*]
                               ^
-        """),
+        """,
+    ),
     "scroll without percent, timer with a selector": (
         """
         rules:
@@ -245,7 +263,8 @@ CASES = {
         Error: rtp-rules.yml:6:14: seconds must be a number above 0 and at most 86400
               seconds: 0
                        ^
-        """),
+        """,
+    ),
     "rules is not a list": (
         """
         rules: on view send 'x'
@@ -254,12 +273,14 @@ CASES = {
         Error: rtp-rules.yml:1:8: 'rules:' must be a list, one rule per '- ' item
           rules: on view send 'x'
                  ^
-        """),
+        """,
+    ),
     "empty file": (
         "\n",
         """
         Error: rtp-rules.yml:1:1: the rules file is empty; it needs a 'rules:' list
-        """),
+        """,
+    ),
 }
 
 
@@ -272,12 +293,17 @@ def test_yaml_errors(tmp_path, monkeypatch, text, expected):
 
 
 def test_plain_rules_file_errors_for_every_bad_line(tmp_path, monkeypatch):
-    result = run(tmp_path, monkeypatch, """
+    result = run(
+        tmp_path,
+        monkeypatch,
+        """
         # comments only at the start of a line
         on click #download-whitepaper send 'download - example whitepaper'
         on click #a send 'x' # not a comment
         on hover #a send 'x'
-        """, name="site.rules")
+        """,
+        name="site.rules",
+    )
     assert result.exit_code == 1
     assert result.stderr == textwrap.dedent("""
         Error: site.rules:3:22: unexpected '#'; after the values come once, pages, exclude, name, dynamic
@@ -289,52 +315,69 @@ def test_plain_rules_file_errors_for_every_bad_line(tmp_path, monkeypatch):
         """).lstrip("\n")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("from rtp_snippets import Rule\n\nrules = [\n    Rule(event='click', send='x'),\n]\n",
-     """
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "from rtp_snippets import Rule\n\nrules = [\n    Rule(event='click', send='x'),\n]\n",
+            """
      Error: rules.py:4:5: selector: a 'click' rule needs a selector or a link, e.g. selector: "#download-whitepaper" or link: "*.pdf"
            Rule(event='click', send='x'),
            ^
-     """),
-    ("rules = [1/0]\n",
-     """
+     """,
+        ),
+        (
+            "rules = [1/0]\n",
+            """
      Error: rules.py:1:1: running the rules file failed: ZeroDivisionError: division by zero
        rules = [1/0]
        ^
-     """),
-    ("rulez = []\n",
-     """
+     """,
+        ),
+        (
+            "rulez = []\n",
+            """
      Error: rules.py:1:1: a Python rules file must set 'rules' to a list of rtp_snippets.Rule
        rulez = []
        ^
-     """),
-    ("rules = ['on view send 1']\n",
-     """
+     """,
+        ),
+        (
+            "rules = ['on view send 1']\n",
+            """
      Error: rules.py:1:1: rules[0] is a str, not an rtp_snippets.Rule
        rules = ['on view send 1']
        ^
-     """),
-    ("from rtp_snippets import Rule\nrules = [Rule(event='view', send='a', name='x'),\n"
-     "         Rule(event='view', send='b', name='x')]\n",
-     """
+     """,
+        ),
+        (
+            "from rtp_snippets import Rule\nrules = [Rule(event='view', send='a', name='x'),\n"
+            "         Rule(event='view', send='b', name='x')]\n",
+            """
      Error: rules.py:3:10: duplicate name 'x'; line 2 already uses it
                 Rule(event='view', send='b', name='x')]
                 ^
-     """),
-    ("from rtp_snippets import Rule\n\nnavigation = 'never'\nrules = [Rule(event='view', send='x')]\n",
-     """
+     """,
+        ),
+        (
+            "from rtp_snippets import Rule\n\nnavigation = 'never'\nrules = [Rule(event='view', send='x')]\n",
+            """
      Error: rules.py:3:1: navigation must be 'queue' (the default: the calls of a click or submit that leaves the page are sent by the next page) or 'send' (sent at once)
        navigation = 'never'
        ^
-     """),
-    ("from rtp_snippets import Rule\n\nclient_navigation = True\n"
-     "rules = [Rule(event='view', send='x')]\n",
-     """
+     """,
+        ),
+        (
+            "from rtp_snippets import Rule\n\nclient_navigation = True\n"
+            "rules = [Rule(event='view', send='x')]\n",
+            """
      Error: rules.py:3:1: client_navigation must be 'auto' (the default: on for sites built with Material for MkDocs' navigation.instant), 'on' (the site changes pages with history.pushState) or 'off'
        client_navigation = True
        ^
-     """),
-])
+     """,
+        ),
+    ],
+)
 def test_python_rules_file_errors(tmp_path, monkeypatch, text, expected):
     result = run(tmp_path, monkeypatch, text, name="rules.py")
     assert result.exit_code == 1
@@ -345,11 +388,16 @@ def test_missing_rules_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = cli.run("build", "-r", "rtp-rules.yml")
     assert result.exit_code == 1
-    assert result.stderr == "Error: rtp-rules.yml: no such rules file; create it or give the path of one\n"
+    assert (
+        result.stderr
+        == "Error: rtp-rules.yml: no such rules file; create it or give the path of one\n"
+    )
     result = cli.run("build")
     assert result.exit_code == 1
-    assert result.stderr == ("Error: no rules file here: looked for rtp-rules.yml, rtp-rules.yaml "
-                             "and *.rules; create one or give its path with -r FILE\n")
+    assert result.stderr == (
+        "Error: no rules file here: looked for rtp-rules.yml, rtp-rules.yaml "
+        "and *.rules; create one or give its path with -r FILE\n"
+    )
 
 
 def test_rules_file_that_is_not_utf8(tmp_path, monkeypatch):
@@ -370,17 +418,22 @@ def test_misuse_of_the_command_line_is_exit_2():
     assert result.stderr.endswith("Error: No such option '--no-such-flag'.\n")
 
 
-def test_python_rules_file_that_raises_file_not_found_is_not_a_missing_rules_file(tmp_path, monkeypatch):
+def test_python_rules_file_that_raises_file_not_found_is_not_a_missing_rules_file(
+    tmp_path, monkeypatch
+):
     result = run(tmp_path, monkeypatch, "open('missing.csv')\nrules = []\n", name="rules.py")
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "Error: rules.py:1:1: running the rules file failed: FileNotFoundError: ")
+        "Error: rules.py:1:1: running the rules file failed: FileNotFoundError: "
+    )
 
 
 def test_python_rules_file_with_a_syntax_error(tmp_path, monkeypatch):
     result = run(tmp_path, monkeypatch, "rules = [\n", name="rules.py")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: rules.py:1:1: running the rules file failed: SyntaxError: ")
+    assert result.stderr.startswith(
+        "Error: rules.py:1:1: running the rules file failed: SyntaxError: "
+    )
 
 
 def test_every_library_exception_lives_in_errors_and_derives_from_the_base():

@@ -10,8 +10,17 @@ from typing import get_args
 import jsonschema
 import pytest
 
-from rtp_snippets import Consent, InvalidRule, Rule, RuleSet, RulesError, load_rules
-from rtp_snippets import dsl, load, model
+from rtp_snippets import (
+    Consent,
+    InvalidRule,
+    Rule,
+    RulesError,
+    RuleSet,
+    dsl,
+    load,
+    load_rules,
+    model,
+)
 from rtp_snippets.dsl import DslError, parse_rule
 from rtp_snippets.fields import (
     CONSENT_FIELDS,
@@ -34,8 +43,18 @@ BASE = {
     "scroll": {"percent": 50},
     "timer": {"seconds": 5},
 }
-SAMPLE = {"name": "n", "selector": "#b", "send": "x", "pages": "/a/**", "exclude": "/b/**",
-          "once": "page", "percent": 50, "seconds": 2, "link": "*.pdf", "dynamic": True}
+SAMPLE = {
+    "name": "n",
+    "selector": "#b",
+    "send": "x",
+    "pages": "/a/**",
+    "exclude": "/b/**",
+    "once": "page",
+    "percent": 50,
+    "seconds": 2,
+    "link": "*.pdf",
+    "dynamic": True,
+}
 # A consent section of each platform with what it needs, and a value of each setting.
 CONSENT_BASE = {
     "onetrust": {"groups": "C0004"},
@@ -46,9 +65,18 @@ CONSENT_BASE = {
     "cookie": {"cookie": "site_consent", "value": "granted"},
     "flag": {"flag": "siteConsent.marketing"},
 }
-CONSENT_SAMPLE = {"groups": "C0004", "categories": "marketing", "purposes": 1, "vendors": 2,
-                  "services": "google-ads", "cookie": "c", "field": "categories",
-                  "value": "marketing", "flag": "ok", "event": "saved"}
+CONSENT_SAMPLE = {
+    "groups": "C0004",
+    "categories": "marketing",
+    "purposes": 1,
+    "vendors": 2,
+    "services": "google-ads",
+    "cookie": "c",
+    "field": "categories",
+    "value": "marketing",
+    "flag": "ok",
+    "event": "saved",
+}
 
 
 def rule_problems(**fields) -> list[tuple[str, str]]:
@@ -73,6 +101,7 @@ def schema_accepts(**document) -> bool:
 
 def test_the_table_covers_the_typed_records():
     """The table and the typed attributes of Rule and Consent name the same fields."""
+
     def attributes(record):
         return {item.name for item in dataclasses.fields(record)} - {"source"}
 
@@ -108,21 +137,29 @@ def test_a_consent_setting_takes_a_list_where_the_table_says(rules_file, spec):
 
 def test_klaro_services_take_a_list_in_yaml(rules_file):
     """LIST_KEYS, copied by hand, had left services out."""
-    ruleset = load_rules(rules_file("consent:\n  platform: klaro\n  services: [ga, hubspot]\n"
-                                    "rules:\n  - \"on click #a send 'x'\"\n"))
+    ruleset = load_rules(
+        rules_file(
+            "consent:\n  platform: klaro\n  services: [ga, hubspot]\n"
+            "rules:\n  - \"on click #a send 'x'\"\n"
+        )
+    )
     assert ruleset.consent == Consent(platform="klaro", services=("ga", "hubspot"))
 
 
 def test_the_clauses_are_the_fields_with_a_clause():
     clauses = sorted((spec for spec in RULE_FIELDS if spec.clause), key=lambda spec: spec.clause)
-    assert dsl.CLAUSES == tuple(spec.name for spec in clauses) == (
-        "once", "pages", "exclude", "name", "dynamic")
+    assert (
+        dsl.CLAUSES
+        == tuple(spec.name for spec in clauses)
+        == ("once", "pages", "exclude", "name", "dynamic")
+    )
     with pytest.raises(DslError, match="after the values come once, pages, exclude, name, dynamic"):
         parse_rule("on click #a send 'x' twice")
 
 
-@pytest.mark.parametrize("spec", [spec for spec in RULE_FIELDS if spec.clause],
-                         ids=lambda spec: spec.name)
+@pytest.mark.parametrize(
+    "spec", [spec for spec in RULE_FIELDS if spec.clause], ids=lambda spec: spec.name
+)
 def test_each_clause_is_read_by_its_field_s_shape(spec):
     if spec.kind == "flag":
         written, value = "", True
@@ -153,14 +190,21 @@ def test_the_schema_properties_are_the_table():
 def test_the_platform_settings_are_the_table():
     assert tuple(PLATFORM_SETTINGS) == tuple(CONSENT_PLATFORMS)
     for platform, settings in PLATFORM_SETTINGS.items():
-        assert settings == tuple(spec.name for spec in CONSENT_FIELDS
-                                 if spec.allowed_by is not None and platform in spec.allowed_by)
+        assert settings == tuple(
+            spec.name
+            for spec in CONSENT_FIELDS
+            if spec.allowed_by is not None and platform in spec.allowed_by
+        )
     assert PLATFORM_SETTINGS["cookie"] == ("cookie", "field", "value", "event")
 
 
 # Every (field, event) pair, with what the table says of it: the model and the schema agree.
-PAIRS = [(spec.name, event) for spec in RULE_FIELDS
-         if spec.allowed_by is not None or spec.needed_by for event in EVENTS]
+PAIRS = [
+    (spec.name, event)
+    for spec in RULE_FIELDS
+    if spec.allowed_by is not None or spec.needed_by
+    for event in EVENTS
+]
 
 
 @pytest.mark.parametrize("name, event", PAIRS)
@@ -184,16 +228,23 @@ def test_the_model_and_the_schema_follow_the_table_per_event(name, event):
         assert schema_accepts(rules=[{"send": "x", **without}])
 
 
-@pytest.mark.parametrize("platform, name", [
-    (platform, spec.name) for platform in CONSENT_PLATFORMS for spec in CONSENT_FIELDS
-    if spec.allowed_by is not None and platform not in spec.allowed_by])
+@pytest.mark.parametrize(
+    "platform, name",
+    [
+        (platform, spec.name)
+        for platform in CONSENT_PLATFORMS
+        for spec in CONSENT_FIELDS
+        if spec.allowed_by is not None and platform not in spec.allowed_by
+    ],
+)
 def test_a_setting_its_platform_does_not_take_is_refused(platform, name):
     consent = {"platform": platform, **CONSENT_BASE[platform], name: CONSENT_SAMPLE[name]}
     with pytest.raises(InvalidRule) as raised:
         Consent(**consent)
     settings = ", ".join(PLATFORM_SETTINGS[platform])
     assert (name, f"'{name}' is not a {platform} setting; {platform} takes {settings}") in [
-        (problem.field, problem.message) for problem in raised.value.problems]
+        (problem.field, problem.message) for problem in raised.value.problems
+    ]
     assert not schema_accepts(consent=consent, rules=[])
 
 

@@ -9,20 +9,50 @@ from hypothesis import strategies as st
 
 from rtp_snippets.errors import PageSkipped
 from rtp_snippets.inject import inject_html, remove_html
-
 from support.placement import BUNDLE, parse, placement_problem
 from support.properties import CASE_COUNTS, examples
 
 FRAGMENTS = [
-    "<p>text</p>", "<!-- </body> -->", "<!--->", "<!-->", "<script>var a = '</body>';</script>",
-    "<script><!--<script></script>--></script>", "<style>a::after{content:'</body>'}</style>",
-    "<textarea></body></textarea>", "<title></body></title>", "<template><p></p></template>",
-    "<svg><circle/></svg>", "<svg><![CDATA[</body>]]></svg>", "<math><mi>x</mi></math>",
-    "<div title='</body>'>x</div>", '<a href="x">y</a>', "<noscript></body></noscript>",
-    "<BODY>", "</BODY >", "</Body>", "<p>\x00nul</p>", "<br/>", "&nbsp;&amp;", "<table><tr><td>c</td></tr></table>",
-    "<select><option>o</select>", "<iframe></body></iframe>", "<xmp></body></xmp>", "\r\n", "\n",
-    "<?php echo 1 ?>", "<!DOCTYPE html>", "<html>", "</html>", "<head>", "</head>", "<body>", "</body>",
-    "<h1>café ½</h1>", "<p>日本語</p>", "</p>", "<img alt='>'>",
+    "<p>text</p>",
+    "<!-- </body> -->",
+    "<!--->",
+    "<!-->",
+    "<script>var a = '</body>';</script>",
+    "<script><!--<script></script>--></script>",
+    "<style>a::after{content:'</body>'}</style>",
+    "<textarea></body></textarea>",
+    "<title></body></title>",
+    "<template><p></p></template>",
+    "<svg><circle/></svg>",
+    "<svg><![CDATA[</body>]]></svg>",
+    "<math><mi>x</mi></math>",
+    "<div title='</body>'>x</div>",
+    '<a href="x">y</a>',
+    "<noscript></body></noscript>",
+    "<BODY>",
+    "</BODY >",
+    "</Body>",
+    "<p>\x00nul</p>",
+    "<br/>",
+    "&nbsp;&amp;",
+    "<table><tr><td>c</td></tr></table>",
+    "<select><option>o</select>",
+    "<iframe></body></iframe>",
+    "<xmp></body></xmp>",
+    "\r\n",
+    "\n",
+    "<?php echo 1 ?>",
+    "<!DOCTYPE html>",
+    "<html>",
+    "</html>",
+    "<head>",
+    "</head>",
+    "<body>",
+    "</body>",
+    "<h1>café ½</h1>",
+    "<p>日本語</p>",
+    "</p>",
+    "<img alt='>'>",
 ]
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "windows-1252", "shift_jis", "iso-8859-7"]
 
@@ -38,8 +68,10 @@ def test_generated_pages():
 
     # At least 100 pages in the quick run too: fewer make the share below unsteady.
     @settings(max_examples=examples(300, quick=100), deadline=None)
-    @given(parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=14),
-           encoding=st.sampled_from(ENCODINGS))
+    @given(
+        parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=14),
+        encoding=st.sampled_from(ENCODINGS),
+    )
     def check(parts, encoding):
         outcomes[check_generated_page("".join(parts), encoding)] += 1
 
@@ -47,7 +79,9 @@ def test_generated_pages():
     CASE_COUNTS["generated pages injected and checked"] = outcomes["injected"]
     CASE_COUNTS["generated pages skipped"] = outcomes["skipped"]
     share = outcomes["injected"] / sum(outcomes.values())
-    assert share >= INJECTED_AT_LEAST, f"{outcomes['injected']} of {sum(outcomes.values())} injected"
+    assert share >= INJECTED_AT_LEAST, (
+        f"{outcomes['injected']} of {sum(outcomes.values())} injected"
+    )
 
 
 def check_generated_page(text: str, encoding: str) -> str:
@@ -63,9 +97,10 @@ def check_generated_page(text: str, encoding: str) -> str:
     assert remove_html(output) == data
     assert inject_html(output, BUNDLE) == output
     block = f'<script data-rtp-snippets="bundle">{BUNDLE.code}</script>'.encode(
-        "utf-16-le" if encoding == "utf-16" else "ascii")
+        "utf-16-le" if encoding == "utf-16" else "ascii"
+    )
     place = output.find(block)
-    assert place >= 0 and output[:place] + output[place + len(block):] == data
+    assert place >= 0 and output[:place] + output[place + len(block) :] == data
     problem = placement_problem(parse(output), "body")
     assert problem is None, problem
     return "injected"

@@ -30,7 +30,6 @@ from hypothesis import strategies as st
 
 from rtp_snippets import Rule, RuleSet, build_bundle
 from rtp_snippets.paths import glob_problem, matches
-
 from support.cli import run
 from support.properties import CASE_COUNTS, examples
 
@@ -78,18 +77,40 @@ def reference_matches(globs: list[str], path: str) -> bool:
 
 def test_the_reference_is_the_old_regex():
     assert reference_regex(["/pricing/**", "/blog/*.html", "/a/index.html"]) == (
-        "^(?:/pricing(?:/.*)?|/blog/[^/]*\\.html|/a/)$")
+        "^(?:/pricing(?:/.*)?|/blog/[^/]*\\.html|/a/)$"
+    )
 
 
 # Glob pieces and path characters: wildcards, what they must not cross ("/"), the
 # folder rule's "index.html", characters special in a regex (only those that a URL
 # keeps: decodeURI leaves "+" and "$" encoded) and line terminators.
-GLOB_PIECES = ["a", "b", "ab", ".", "-", "é", "(", "[", "^", "|", "\\", "/", "*", "**", "?", "/**",
-               "index.html", "index.htm"]
+GLOB_PIECES = [
+    "a",
+    "b",
+    "ab",
+    ".",
+    "-",
+    "é",
+    "(",
+    "[",
+    "^",
+    "|",
+    "\\",
+    "/",
+    "*",
+    "**",
+    "?",
+    "/**",
+    "index.html",
+    "index.htm",
+]
 SEGMENT_CHARS = ["a", "b", ".", "-", "é", "\n", "\r", "\u2028"]
 PATH_CHARS = SEGMENT_CHARS + ["/", "/", "/index.html"]
-GLOB = (st.lists(st.sampled_from(GLOB_PIECES), max_size=9)
-        .map(lambda pieces: "/" + "".join(pieces)).filter(lambda glob: glob_problem(glob) is None))
+GLOB = (
+    st.lists(st.sampled_from(GLOB_PIECES), max_size=9)
+    .map(lambda pieces: "/" + "".join(pieces))
+    .filter(lambda glob: glob_problem(glob) is None)
+)
 
 
 def _tokens(glob: str) -> list[str]:
@@ -132,8 +153,7 @@ def path_for(draw, glob: str, repeat: int = 1) -> str:
 
 
 @st.composite
-def globs_and_paths(draw, paths_per_glob: int = 4, repeat: int = 1
-                    ) -> tuple[list[str], list[str]]:
+def globs_and_paths(draw, paths_per_glob: int = 4, repeat: int = 1) -> tuple[list[str], list[str]]:
     # Long paths come from what wildcards match: each glob has one.
     glob = GLOB if repeat == 1 else GLOB.filter(lambda glob: "*" in glob)
     globs = draw(st.lists(glob, min_size=1, max_size=4))
@@ -145,20 +165,23 @@ def _count(name: str, number: int = 1) -> None:
     CASE_COUNTS[name] = CASE_COUNTS.get(name, 0) + number
 
 
-@pytest.mark.parametrize("globs, path, expected", [
-    (["/blog/**"], "/blog/a\nb", True),
-    (["/blog/**"], "/blog/a\rb", True),
-    (["/blog/**"], "/blog/a\u2028b", True),
-    (["/blog/**"], "/blog\n", False),
-    (["/"], "/index.html\n", False),
-    (["/blog/*"], "/blog/a\nb", True),
-    (["/**/**"], "/", True),
-    (["/a/**/**/b"], "/a/b", True),
-    (["/a/**/**/b"], "/a/x/y/b", True),
-    (["/a/**/**"], "/ab", False),
-    (["/**a**a**a**a**b"], "/" + "a" * 40, False),
-    (["/**a**a**a**a**b"], "/" + "a" * 40 + "b", True),
-])
+@pytest.mark.parametrize(
+    "globs, path, expected",
+    [
+        (["/blog/**"], "/blog/a\nb", True),
+        (["/blog/**"], "/blog/a\rb", True),
+        (["/blog/**"], "/blog/a\u2028b", True),
+        (["/blog/**"], "/blog\n", False),
+        (["/"], "/index.html\n", False),
+        (["/blog/*"], "/blog/a\nb", True),
+        (["/**/**"], "/", True),
+        (["/a/**/**/b"], "/a/b", True),
+        (["/a/**/**/b"], "/a/x/y/b", True),
+        (["/a/**/**"], "/ab", False),
+        (["/**a**a**a**a**b"], "/" + "a" * 40, False),
+        (["/**a**a**a**a**b"], "/" + "a" * 40 + "b", True),
+    ],
+)
 def test_page_globs_with_line_terminators_and_repeated_wildcards(globs, path, expected):
     assert reference_matches(globs, path) is expected
     assert matches(globs, path) is expected
@@ -173,8 +196,10 @@ def test_python_matches_the_reference(case):
         assert matches(globs, path) is expected, (globs, path)
         for glob in globs:
             assert matches([glob], path) is reference_matches([glob], path), (glob, path)
-        _count(f"glob lists and paths compared with the old regex in Python, "
-               f"{'matching' if expected else 'not matching'}")
+        _count(
+            f"glob lists and paths compared with the old regex in Python, "
+            f"{'matching' if expected else 'not matching'}"
+        )
 
 
 def test_a_glob_over_200_characters_is_refused_where_it_goes_over(tmp_path, monkeypatch):
@@ -189,7 +214,8 @@ def test_a_glob_over_200_characters_is_refused_where_it_goes_over(tmp_path, monk
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: rtp-rules.yml:2:{column}: a page glob is at most 200 characters; this one "
-        f"has {len(glob)}\n  {line}\n  {' ' * (column - 1)}^\n")
+        f"has {len(glob)}\n  {line}\n  {' ' * (column - 1)}^\n"
+    )
     assert glob_problem(glob[:200]) is None
 
 
@@ -203,7 +229,8 @@ def test_a_glob_of_over_20_wildcards_is_refused_at_the_21st(tmp_path, monkeypatc
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: rtp-rules.yml:2:{column}: a page glob has at most 20 wildcards (*, ** and ?); "
-        f"this one has 21\n  {line}\n  {' ' * (column - 1)}^\n")
+        f"this one has 21\n  {line}\n  {' ' * (column - 1)}^\n"
+    )
     assert glob_problem(glob[:-1]) is None
 
 
@@ -230,12 +257,20 @@ CRAFTED = [
 def test_crafted_globs_do_not_hang_python():
     # One process answers every case; the timeout (thousands of times the 10 ms a
     # case may take, see benchmarks/glob_speed.py) only stops a hang.
-    script = ("import json, sys\nfrom rtp_snippets.paths import matches\n"
-              "cases = json.load(sys.stdin)\n"
-              "print(json.dumps([matches([glob], path) for glob, path, _ in cases]))")
+    script = (
+        "import json, sys\nfrom rtp_snippets.paths import matches\n"
+        "cases = json.load(sys.stdin)\n"
+        "print(json.dumps([matches([glob], path) for glob, path, _ in cases]))"
+    )
     try:
-        done = subprocess.run([sys.executable, "-c", script], input=json.dumps(CRAFTED),
-                              capture_output=True, text=True, timeout=30, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            input=json.dumps(CRAFTED),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("matching the crafted globs took over 30 s", pytrace=False)
     assert json.loads(done.stdout) == [expected for _, _, expected in CRAFTED]
@@ -249,10 +284,14 @@ def blank_page(browser):
     """A tab on ORIGIN: every path serves an empty page with the spy rtp."""
     context = browser.new_context()
     context.set_default_timeout(5000)
-    html = (f"<!doctype html><html><head><meta charset=utf-8><script>{SPY}</script></head>"
-            "<body></body></html>")
-    context.route(f"{ORIGIN}/**", lambda route: route.fulfill(
-        body=html, headers={"content-type": "text/html"}))
+    html = (
+        f"<!doctype html><html><head><meta charset=utf-8><script>{SPY}</script></head>"
+        "<body></body></html>"
+    )
+    context.route(
+        f"{ORIGIN}/**",
+        lambda route: route.fulfill(body=html, headers={"content-type": "text/html"}),
+    )
     page = context.new_page()
     page.goto(ORIGIN + "/")
     yield page
@@ -265,7 +304,8 @@ def sent_at(page, paths: list[str], code: str) -> list[list[str]]:
     # An inline script runs as soon as it is added, as the injected bundle does. Each run
     # stands for a new page load, so the bundle's once-per-document mark is taken off
     # first (its rules are view rules: they leave no listener behind).
-    return page.evaluate("""([urls, code]) => urls.map(url => {
+    return page.evaluate(
+        """([urls, code]) => urls.map(url => {
         history.replaceState(null, '', url);
         delete document.documentElement[Symbol.for('rtp-snippets')];
         window.calls = [];
@@ -274,7 +314,9 @@ def sent_at(page, paths: list[str], code: str) -> list[list[str]]:
         document.body.append(script);
         script.remove();
         return calls.map(call => call[2].value);
-    })""", [[ORIGIN + quote(path, safe="/") for path in paths], code])
+    })""",
+        [[ORIGIN + quote(path, safe="/") for path in paths], code],
+    )
 
 
 def _browser_path(path: str) -> bool:
@@ -285,18 +327,25 @@ def _browser_path(path: str) -> bool:
 def compare_in_chromium(page, globs: list[str], paths: list[str], expected_match) -> int:
     """Run a bundle whose rules use the globs in pages and exclude at each path, and
     check what it sends against ``expected_match(globs, path)``; the pairs compared."""
-    rules = [Rule(event="view", send=f"pages {index}", pages=glob)
-             for index, glob in enumerate(globs)]
-    rules += [Rule(event="view", send=f"exclude {index}", exclude=glob)
-              for index, glob in enumerate(globs)]
+    rules = [
+        Rule(event="view", send=f"pages {index}", pages=glob) for index, glob in enumerate(globs)
+    ]
+    rules += [
+        Rule(event="view", send=f"exclude {index}", exclude=glob)
+        for index, glob in enumerate(globs)
+    ]
     rules.append(Rule(event="view", send="pages all, exclude first", pages=globs, exclude=globs[0]))
     paths = list(filter(_browser_path, paths))
     expected = []
     for path in paths:
-        sent = [f"pages {index}" for index, glob in enumerate(globs)
-                if expected_match([glob], path)]
-        sent += [f"exclude {index}" for index, glob in enumerate(globs)
-                 if not expected_match([glob], path)]
+        sent = [
+            f"pages {index}" for index, glob in enumerate(globs) if expected_match([glob], path)
+        ]
+        sent += [
+            f"exclude {index}"
+            for index, glob in enumerate(globs)
+            if not expected_match([glob], path)
+        ]
         if expected_match(globs, path) and not expected_match(globs[:1], path):
             sent.append("pages all, exclude first")
         expected.append(sent)
@@ -305,24 +354,34 @@ def compare_in_chromium(page, globs: list[str], paths: list[str], expected_match
 
 
 @pytest.mark.browser
-@settings(max_examples=examples(120), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(120),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(case=globs_and_paths(paths_per_glob=3))
 def test_the_bundle_matches_the_reference_in_chromium(blank_page, case):
-    _count("glob and path pairs compared with the old regex in Chromium",
-           compare_in_chromium(blank_page, *case, reference_matches))
+    _count(
+        "glob and path pairs compared with the old regex in Chromium",
+        compare_in_chromium(blank_page, *case, reference_matches),
+    )
 
 
 @pytest.mark.browser
-@settings(max_examples=examples(80), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(80),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(case=globs_and_paths(paths_per_glob=3, repeat=40))
 def test_the_bundle_matches_python_on_long_paths_in_chromium(blank_page, case):
     # Paths of hundreds of characters, across many of the bundle's 32-bit words. The
     # old regex would take too long here; paths.matches, checked against it above on
     # shorter paths, keeps its sets in one Python integer, with no words to cross.
-    _count("long paths (over 64 characters) compared with paths.matches in Chromium",
-           sum(len(path) > 64 for path in case[1]))
+    _count(
+        "long paths (over 64 characters) compared with paths.matches in Chromium",
+        sum(len(path) > 64 for path in case[1]),
+    )
     compare_in_chromium(blank_page, *case, matches)
 
 
@@ -331,17 +390,25 @@ def test_the_bundle_matches_python_on_long_paths_in_chromium(blank_page, case):
 def test_a_crafted_url_does_not_freeze_the_page(browser, glob, path, expected):
     # The visitor chooses location.pathname. The bundle runs while the page loads,
     # so a hang shows as a navigation that does not finish; the timeout only stops it.
-    bundle = build_bundle(RuleSet((Rule(event="view", send="crafted", pages=glob),
-                                   Rule(event="view", send="everywhere"))))
-    html = (f"<!doctype html><html><head><meta charset=utf-8><script>{SPY}</script></head>"
-            f"<body><script>{bundle.code}</script></body></html>")
+    bundle = build_bundle(
+        RuleSet(
+            (Rule(event="view", send="crafted", pages=glob), Rule(event="view", send="everywhere"))
+        )
+    )
+    html = (
+        f"<!doctype html><html><head><meta charset=utf-8><script>{SPY}</script></head>"
+        f"<body><script>{bundle.code}</script></body></html>"
+    )
     context = browser.new_context()
     try:
-        context.route(f"{ORIGIN}/**", lambda route: route.fulfill(
-            body=html, headers={"content-type": "text/html"}))
+        context.route(
+            f"{ORIGIN}/**",
+            lambda route: route.fulfill(body=html, headers={"content-type": "text/html"}),
+        )
         page = context.new_page()
         page.goto(ORIGIN + path, timeout=20_000)
         assert [call[2]["value"] for call in page.evaluate("window.calls")] == (
-            ["crafted"] * expected + ["everywhere"])
+            ["crafted"] * expected + ["everywhere"]
+        )
     finally:
         context.close()

@@ -22,13 +22,16 @@ def here(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize("files, chosen", [
-    (["rtp-rules.yml"], "rtp-rules.yml"),
-    (["rtp-rules.yaml"], "rtp-rules.yaml"),
-    (["site.rules"], "site.rules"),
-    (["rtp-rules.yml", "rtp-rules.yaml", "site.rules"], "rtp-rules.yml"),
-    (["rtp-rules.yaml", "site.rules"], "rtp-rules.yaml"),
-])
+@pytest.mark.parametrize(
+    "files, chosen",
+    [
+        (["rtp-rules.yml"], "rtp-rules.yml"),
+        (["rtp-rules.yaml"], "rtp-rules.yaml"),
+        (["site.rules"], "site.rules"),
+        (["rtp-rules.yml", "rtp-rules.yaml", "site.rules"], "rtp-rules.yml"),
+        (["rtp-rules.yaml", "site.rules"], "rtp-rules.yaml"),
+    ],
+)
 def test_the_default_rules_file(here, files, chosen):
     for name in files:
         text = "on click '#a' send 'x'\n" if name.endswith(".rules") else RULES
@@ -38,11 +41,20 @@ def test_the_default_rules_file(here, files, chosen):
     assert result.stdout == f"{chosen}: 1 rules, 0 errors, 0 warnings\n"
 
 
-@pytest.mark.parametrize("files, message", [
-    ([], "no rules file here: looked for rtp-rules.yml, rtp-rules.yaml and *.rules; create one "
-         "or give its path with -r FILE"),
-    (["a.rules", "b.rules"], "several rules files here (a.rules, b.rules); choose one with -r FILE"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (
+            [],
+            "no rules file here: looked for rtp-rules.yml, rtp-rules.yaml and *.rules; create one "
+            "or give its path with -r FILE",
+        ),
+        (
+            ["a.rules", "b.rules"],
+            "several rules files here (a.rules, b.rules); choose one with -r FILE",
+        ),
+    ],
+)
 @pytest.mark.parametrize("command", RULES_READERS + ["inject site"])
 def test_no_default_rules_file_is_one_error(here, files, message, command):
     (here / "site").mkdir()
@@ -67,28 +79,55 @@ def test_check_takes_several_rules_files(here):
     (here / "one.yml").write_text(RULES)
     (here / "two.rules").write_text("on view send 'y'\n")
     assert run("check", "-r", "one.yml", "-r", "two.rules").stdout == (
-        "one.yml: 1 rules, 0 errors, 0 warnings\n"
-        "two.rules: 1 rules, 0 errors, 1 warnings\n")
+        "one.yml: 1 rules, 0 errors, 0 warnings\ntwo.rules: 1 rules, 0 errors, 1 warnings\n"
+    )
 
 
-@pytest.mark.parametrize("command, message", [
-    ("inject rtp-rules.yml", "inject takes the site folder; give the rules with -r: "
-                             "rtp-snippets inject SITE -r rtp-rules.yml"),
-    ("remove rtp-rules.yml", "rtp-rules.yml is a rules file; remove takes only the site "
-                             "folder: rtp-snippets remove SITE"),
-    ("check --site rtp-rules.yml", "check takes the site folder with --site; give the rules with "
-                                   "-r: rtp-snippets check -r rtp-rules.yml --site SITE"),
-    ("catalog --site rtp-rules.yml", "catalog takes the site folder with --site; give the rules "
-                                     "with -r: rtp-snippets catalog -r rtp-rules.yml --site SITE"),
-    ("preview --site rtp-rules.yml", "preview takes the site folder with --site; give the rules "
-                                     "with -r: rtp-snippets preview -r rtp-rules.yml --site SITE"),
-    ("check site", "site is a folder, not a rules file; check takes it with --site: "
-                   "rtp-snippets check --site site"),
-    ("build site", "site is a folder, not a rules file; build reads no site: rtp-snippets build"),
-    ("check --site rtp-rules.yml -r site", "check takes the site folder with --site; give the "
-                                           "rules with -r: rtp-snippets check -r rtp-rules.yml "
-                                           "--site site"),
-])
+@pytest.mark.parametrize(
+    "command, message",
+    [
+        (
+            "inject rtp-rules.yml",
+            "inject takes the site folder; give the rules with -r: "
+            "rtp-snippets inject SITE -r rtp-rules.yml",
+        ),
+        (
+            "remove rtp-rules.yml",
+            "rtp-rules.yml is a rules file; remove takes only the site "
+            "folder: rtp-snippets remove SITE",
+        ),
+        (
+            "check --site rtp-rules.yml",
+            "check takes the site folder with --site; give the rules with "
+            "-r: rtp-snippets check -r rtp-rules.yml --site SITE",
+        ),
+        (
+            "catalog --site rtp-rules.yml",
+            "catalog takes the site folder with --site; give the rules "
+            "with -r: rtp-snippets catalog -r rtp-rules.yml --site SITE",
+        ),
+        (
+            "preview --site rtp-rules.yml",
+            "preview takes the site folder with --site; give the rules "
+            "with -r: rtp-snippets preview -r rtp-rules.yml --site SITE",
+        ),
+        (
+            "check site",
+            "site is a folder, not a rules file; check takes it with --site: "
+            "rtp-snippets check --site site",
+        ),
+        (
+            "build site",
+            "site is a folder, not a rules file; build reads no site: rtp-snippets build",
+        ),
+        (
+            "check --site rtp-rules.yml -r site",
+            "check takes the site folder with --site; give the "
+            "rules with -r: rtp-snippets check -r rtp-rules.yml "
+            "--site site",
+        ),
+    ],
+)
 def test_a_file_for_a_folder_or_a_folder_for_a_file_says_what_to_type(here, command, message):
     (here / "rtp-rules.yml").write_text(RULES)
     (here / "site").mkdir()
@@ -97,13 +136,24 @@ def test_a_file_for_a_folder_or_a_folder_for_a_file_says_what_to_type(here, comm
     assert result.stderr.endswith(f"\nError: {message}\n")
 
 
-@pytest.mark.parametrize("command", ["inject nope", "remove nope", "check --site nope",
-                                     "catalog --site nope", "preview --site nope"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "inject nope",
+        "remove nope",
+        "check --site nope",
+        "catalog --site nope",
+        "preview --site nope",
+    ],
+)
 def test_a_missing_site_folder_is_the_same_error_everywhere(here, command):
     (here / "rtp-rules.yml").write_text(RULES)
     result = run(*command.split())
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", "Error: nope: no such folder; give the output folder of your site build\n")
+        1,
+        "",
+        "Error: nope: no such folder; give the output folder of your site build\n",
+    )
 
 
 @pytest.mark.parametrize("command", ["build", "catalog", "schema"])
@@ -138,9 +188,14 @@ def a_site(folder: Path, pages: int) -> Path:
 def on_a_terminal(folder: Path, *args: str) -> tuple[int, str]:
     """Run the command with stderr on a pseudo-terminal; its exit status and that output."""
     controller, terminal = pty.openpty()
-    with subprocess.Popen(command(*args), cwd=folder,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,
-                          env={**os.environ, "COLUMNS": "100"}) as process:
+    with subprocess.Popen(
+        command(*args),
+        cwd=folder,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env={**os.environ, "COLUMNS": "100"},
+    ) as process:
         os.close(terminal)
         output = b""
         while True:
@@ -156,9 +211,15 @@ def on_a_terminal(folder: Path, *args: str) -> tuple[int, str]:
     return status, output.decode()
 
 
-@pytest.mark.parametrize("command", ["check -r rtp-rules.yml --site site --jobs 1",
-                                     "catalog -r rtp-rules.yml --site site --jobs 1",
-                                     "inject site --prune --jobs 1", "remove site --jobs 1"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "check -r rtp-rules.yml --site site --jobs 1",
+        "catalog -r rtp-rules.yml --site site --jobs 1",
+        "inject site --prune --jobs 1",
+        "remove site --jobs 1",
+    ],
+)
 def test_long_work_shows_a_progress_bar_on_a_terminal_only(tmp_path, command):
     a_site(tmp_path, 250)
     status, output = on_a_terminal(tmp_path, *command.split())
@@ -183,16 +244,21 @@ def test_no_progress_bar_with_json_or_for_a_few_pages(tmp_path, pages, option):
 HEAVY = ("pygments", "http.server", "esbuild_py", "minify", "jinja2", "bs4", "soupsieve", "yaml")
 
 
-@pytest.mark.parametrize("args, allowed", [
-    (["--help"], set()),
-    (["build", "--help"], set()),
-    # check reads rules: YAML, and soupsieve to validate selectors (soupsieve imports bs4).
-    (["check", "-r", "examples/rtp-rules.yml"], {"yaml", "soupsieve", "bs4"}),
-])
+@pytest.mark.parametrize(
+    "args, allowed",
+    [
+        (["--help"], set()),
+        (["build", "--help"], set()),
+        # check reads rules: YAML, and soupsieve to validate selectors (soupsieve imports bs4).
+        (["check", "-r", "examples/rtp-rules.yml"], {"yaml", "soupsieve", "bs4"}),
+    ],
+)
 def test_commands_import_only_what_they_use(args, allowed):
-    code = ("import sys\nfrom rtp_snippets.cli import main\n"
-            f"try:\n    main({args!r})\nexcept SystemExit as exit:\n    assert not exit.code\n"
-            f"print(sorted(name for name in {HEAVY!r} if name in sys.modules))")
+    code = (
+        "import sys\nfrom rtp_snippets.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit as exit:\n    assert not exit.code\n"
+        f"print(sorted(name for name in {HEAVY!r} if name in sys.modules))"
+    )
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -202,10 +268,18 @@ def test_commands_import_only_what_they_use(args, allowed):
 # Every hint the CLI prints is a command that works: run with SITE and RULES, where the
 # hint still has them, standing for the folder and the file of this test.
 HINTED = [
-    "inject rtp-rules.yml", "inject rtp-rules.yml -r site", "inject site -r site",
-    "remove rtp-rules.yml", "check --site rtp-rules.yml", "check --site rtp-rules.yml -r site",
-    "check site", "catalog --site rtp-rules.yml -r site", "catalog site", "build site",
-    "preview --site rtp-rules.yml -r site", "preview site",
+    "inject rtp-rules.yml",
+    "inject rtp-rules.yml -r site",
+    "inject site -r site",
+    "remove rtp-rules.yml",
+    "check --site rtp-rules.yml",
+    "check --site rtp-rules.yml -r site",
+    "check site",
+    "catalog --site rtp-rules.yml -r site",
+    "catalog site",
+    "build site",
+    "preview --site rtp-rules.yml -r site",
+    "preview site",
 ]
 
 
@@ -220,16 +294,21 @@ def test_every_hint_is_a_command_that_works(here, typed):
     result = run(*typed.split())
     assert result.exit_code == 2, result.output
     hint = result.stderr.rstrip("\n").rsplit(": rtp-snippets ", 1)[1]
-    words = [{"SITE": "site", "RULES": "rtp-rules.yml"}.get(word, word)
-             for word in shlex.split(hint)]
+    words = [
+        {"SITE": "site", "RULES": "rtp-rules.yml"}.get(word, word) for word in shlex.split(hint)
+    ]
     if words[0] != "preview":
         hinted = run(*words)
         assert hinted.exit_code == 0, (hint, hinted.output)
         return
     # preview serves until Ctrl-C: it must start serving.
-    server = subprocess.Popen(command(*words, "--port", "0"),
-                              cwd=here, stderr=subprocess.PIPE, text=True,
-                              preexec_fn=ctrl_c_stops)
+    server = subprocess.Popen(
+        command(*words, "--port", "0"),
+        cwd=here,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=ctrl_c_stops,
+    )
     try:
         assert "Serving" in server.stderr.readline() + server.stderr.readline(), hint
     finally:

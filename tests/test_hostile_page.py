@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from support.browser import ORIGIN, Site, calls, timers_run, wait_for_calls
 from support.properties import CASE_COUNTS, examples
+
 pytestmark = pytest.mark.browser
 
 QUEUE, SENT, DEBUG = "rtp-snippets queue", "rtp-snippets sent", "rtp-snippets-debug"
@@ -47,8 +48,9 @@ def storage_site(browser, bundle_of):
 def put(page, stored: dict) -> None:
     """Write raw strings under keys: {(storage, key): text}."""
     for (storage, key), text in stored.items():
-        page.evaluate("([storage, key, text]) => window[storage].setItem(key, text)",
-                      [storage, key, text])
+        page.evaluate(
+            "([storage, key, text]) => window[storage].setItem(key, text)", [storage, key, text]
+        )
 
 
 def check_rules_survive(page, stored: dict) -> None:
@@ -63,7 +65,8 @@ def check_rules_survive(page, stored: dict) -> None:
     with page.expect_navigation(url=ORIGIN + "/next"):
         page.click("#leave")
     assert sorted(map(json.dumps, wait_for_calls(page, 2))) == sorted(
-        map(json.dumps, [value("left"), value("viewed")]))
+        map(json.dumps, [value("left"), value("viewed")])
+    )
     page.click("#once")
     page.click("#once")
     timers_run(page)
@@ -73,26 +76,30 @@ def check_rules_survive(page, stored: dict) -> None:
 
 
 # What the issue found: each stopped the bundle at start-up or lost the stored call.
-@pytest.mark.parametrize("stored", [
-    {("localStorage", SENT): "[null]"},
-    {("localStorage", SENT): "7"},
-    {("sessionStorage", QUEUE): "[null]"},
-    {("sessionStorage", QUEUE): '"a JSON string"'},
-    {("sessionStorage", QUEUE): "[[1, 2]]"},
-    {("sessionStorage", QUEUE): "{}"},
-    {("localStorage", SENT): "[[null, null], 5, \"x\"]"},
-    {("sessionStorage", ONCE_KEY): "true"},
-    {("sessionStorage", DEBUG): "{\"a\": 1}"},
-], ids=lambda stored: "+".join(f"{key}={text}" for (_, key), text in stored.items()))
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {("localStorage", SENT): "[null]"},
+        {("localStorage", SENT): "7"},
+        {("sessionStorage", QUEUE): "[null]"},
+        {("sessionStorage", QUEUE): '"a JSON string"'},
+        {("sessionStorage", QUEUE): "[[1, 2]]"},
+        {("sessionStorage", QUEUE): "{}"},
+        {("localStorage", SENT): '[[null, null], 5, "x"]'},
+        {("sessionStorage", ONCE_KEY): "true"},
+        {("sessionStorage", DEBUG): '{"a": 1}'},
+    ],
+    ids=lambda stored: "+".join(f"{key}={text}" for (_, key), text in stored.items()),
+)
 def test_a_value_the_bundle_did_not_write_is_discarded_not_fatal(storage_site, stored):
     check_rules_survive(storage_site.visit(ORIGIN + "/"), stored)
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-    | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner,
-                                                                 max_size=3),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 # Raw text under a key: JSON of anything, near misses of what the bundle writes, or not JSON.
@@ -102,15 +109,24 @@ STORED_TEXT = st.one_of(
     st.tuples(st.integers(), st.integers(), JSON_VALUES).map(lambda entry: json.dumps([entry])),
     st.text(max_size=12),
 )
-KEYS = [("sessionStorage", QUEUE), ("localStorage", SENT), ("sessionStorage", ONCE_KEY),
-        ("sessionStorage", DEBUG)]
+KEYS = [
+    ("sessionStorage", QUEUE),
+    ("localStorage", SENT),
+    ("sessionStorage", ONCE_KEY),
+    ("sessionStorage", DEBUG),
+]
 
 
-@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(stored=st.dictionaries(st.sampled_from(KEYS), STORED_TEXT, min_size=1))
 def test_any_value_under_the_bundle_s_keys_leaves_every_rule_working(storage_site, stored):
     CASE_COUNTS["storage values (test_hostile_page)"] = (
-        CASE_COUNTS.get("storage values (test_hostile_page)", 0) + 1)
+        CASE_COUNTS.get("storage values (test_hostile_page)", 0) + 1
+    )
     page = storage_site.visit(ORIGIN + "/")
     try:
         check_rules_survive(page, stored)
@@ -119,9 +135,21 @@ def test_any_value_under_the_bundle_s_keys_leaves_every_rule_working(storage_sit
 
 
 # Named access: these elements become document.<name> (and window.<id>) in every browser.
-SHADOWS = "".join(f'<img name="{name}" alt="">' for name in (
-    "addEventListener", "title", "readyState", "documentElement", "querySelector",
-    "querySelectorAll", "cookie", "baseURI", "createElement", "getElementsByTagName"))
+SHADOWS = "".join(
+    f'<img name="{name}" alt="">'
+    for name in (
+        "addEventListener",
+        "title",
+        "readyState",
+        "documentElement",
+        "querySelector",
+        "querySelectorAll",
+        "cookie",
+        "baseURI",
+        "createElement",
+        "getElementsByTagName",
+    )
+)
 # A form whose controls shadow the form's own properties.
 FORM = """<form class="contact" data-product="widget" action="/thanks">
   <input name="closest"><input name="matches"><input name="getAttribute">
@@ -140,18 +168,25 @@ def test_elements_named_like_document_properties_change_nothing(browser, bundle_
         "on visible .promo send 'promo'",
         "on submit form.contact send 'lead - {attr:data-product}'",
     )
-    site.add("/", f"<title>Real title</title>{SHADOWS}<h1>Welcome</h1><button id=buy>buy</button>"
-                  f"<p class=promo>offer</p>{FORM}", bundle)
+    site.add(
+        "/",
+        f"<title>Real title</title>{SHADOWS}<h1>Welcome</h1><button id=buy>buy</button>"
+        f"<p class=promo>offer</p>{FORM}",
+        bundle,
+    )
     site.add("/thanks", "thanks")
     page = site.visit(ORIGIN + "/")
-    assert sorted(map(json.dumps, wait_for_calls(page, 3))) == sorted(map(json.dumps, [
-        value("title Real title"), value("heading Welcome"), value("promo")]))
+    assert sorted(map(json.dumps, wait_for_calls(page, 3))) == sorted(
+        map(json.dumps, [value("title Real title"), value("heading Welcome"), value("promo")])
+    )
     page.click("#buy")
     assert calls(page)[3:] == [value("buy")]
     # The submission leaves for /thanks (same site): its call is stored for the next page,
     # which has no bundle here, so it is read from storage.
-    with page.expect_navigation(url=ORIGIN + "/thanks?closest=&matches=&getAttribute=&action="
-                                    "&method=&target=&noValidate=&textContent=&hasAttribute="):
+    with page.expect_navigation(
+        url=ORIGIN + "/thanks?closest=&matches=&getAttribute=&action="
+        "&method=&target=&noValidate=&textContent=&hasAttribute="
+    ):
         # Not page.click: Playwright's own checks call the form's getAttribute, shadowed here.
         page.evaluate("HTMLElement.prototype.click.call(document.getElementById('send'))")
     stored = json.loads(page.evaluate("sessionStorage.getItem('rtp-snippets queue')"))
@@ -169,8 +204,10 @@ def test_the_injected_rtp_tag_loads_rtp_js_whatever_the_page_names(browser):
     tag = build_rtp_tag(RtpTag(account="561-HYG-937", script="//sjrtp.test/rtp-api/v1/rtp.js"))
     context = browser.new_context()
     requested = []
-    context.route("http://sjrtp.test/**", lambda route: (requested.append(route.request.url),
-                                                          route.fulfill(body="")))
+    context.route(
+        "http://sjrtp.test/**",
+        lambda route: (requested.append(route.request.url), route.fulfill(body="")),
+    )
     site = Site(context)
     # The tag adds rtp.js as an async script while the page is parsed, which holds the
     # load event (where goto returns) until it has loaded.

@@ -17,7 +17,6 @@ import pytest
 from rtp_snippets import load_rules
 from rtp_snippets.errors import RtpSnippetsError
 from rtp_snippets.site import inject_site
-
 from support.cli import command, run
 from support.files import write_site
 
@@ -48,8 +47,11 @@ def rules(site):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file() and not path.is_symlink()}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
 
 
 def bundle_files(root: Path) -> list[str]:
@@ -71,7 +73,8 @@ SCRIPTS_OF_THE_ISSUE = (
 
 @pytest.mark.parametrize("external", [False, True], ids=["inline", "external"])
 def test_scripts_that_only_mention_the_marker_survive_inject_reinject_and_remove(
-        tmp_path, external):
+    tmp_path, external
+):
     head, body, end = SCRIPTS_OF_THE_ISSUE
     page = f"<!doctype html><html><head>{head}</head><body>{body}<p>x</p>{end}</body></html>\n"
     site = write_site(tmp_path, {"index.html": page, "blog/post.html": page}, RULES)
@@ -91,6 +94,7 @@ def test_scripts_that_only_mention_the_marker_survive_inject_reinject_and_remove
 
 # --- Bundle files: only ours, only unused ones, each one reported ---------------------
 
+
 def users_files(site: Path, rules: Path) -> dict[str, bytes]:
     """Files of the user's at the site root that look like ours, with their bytes."""
     assert run("build", "-r", rules, "-o", site / "rtp-snippets.min.js").exit_code == 0
@@ -98,9 +102,15 @@ def users_files(site: Path, rules: Path) -> dict[str, bytes]:
     # Our name pattern, but not the code whose hash the name carries.
     (site / "rtp-snippets.0123456789abcdef.js").write_text("// mine too\n")
     (site / "RTP-SNIPPETS.0123456789ABCDEF.js").write_text("// and this\n")
-    return {name: (site / name).read_bytes() for name in (
-        "rtp-snippets.min.js", "rtp-snippets.config.js", "rtp-snippets.0123456789abcdef.js",
-        "RTP-SNIPPETS.0123456789ABCDEF.js")}
+    return {
+        name: (site / name).read_bytes()
+        for name in (
+            "rtp-snippets.min.js",
+            "rtp-snippets.config.js",
+            "rtp-snippets.0123456789abcdef.js",
+            "RTP-SNIPPETS.0123456789ABCDEF.js",
+        )
+    }
 
 
 def still_there(site: Path, files: dict[str, bytes]) -> dict[str, bytes]:
@@ -127,7 +137,8 @@ def test_the_text_report_lists_each_deleted_bundle_file(site, rules):
     ours = bundle_files(site)
     result = run("remove", site)
     assert result.stdout == "".join(f"deleted: /{name}\n" for name in ours) + (
-        "3 pages: 3 changed, 0 unchanged, 0 skipped, 0 errors\n")
+        "3 pages: 3 changed, 0 unchanged, 0 skipped, 0 errors\n"
+    )
 
 
 def test_inject_deletes_only_its_own_bundle_files_that_no_page_uses_and_lists_them(site, rules):
@@ -137,7 +148,8 @@ def test_inject_deletes_only_its_own_bundle_files_that_no_page_uses_and_lists_th
     rules.write_text(CHANGED_RULES)
     check = run("inject", site, "-r", rules, "--external", "--check")
     assert [line for line in check.stdout.splitlines() if line.startswith("would delete")] == [
-        f"would delete: /{name}" for name in old]
+        f"would delete: /{name}" for name in old
+    ]
     assert set(old) <= set(bundle_files(site))
     result = run("inject", site, "-r", rules, "--external", "--json")
     assert result.exit_code == 0
@@ -155,13 +167,13 @@ def test_inject_deletes_only_its_own_bundle_files_that_no_page_uses_and_lists_th
 def test_bundle_files_that_pages_left_as_they_were_still_use_are_kept(site, rules, left_out):
     assert run("inject", site, "-r", rules, "--external").exit_code == 0
     used_by_post = re.search(r'src="\.\./([^"]+)"', (site / "blog/post.html").read_text())[1]
-    used_by_pricing = re.search(r'src="\.\./([^"]+)"',
-                                (site / "pricing/index.html").read_text())[1]
+    used_by_pricing = re.search(r'src="\.\./([^"]+)"', (site / "pricing/index.html").read_text())[1]
     rules.write_text(CHANGED_RULES)
     # The home page and the post share one bundle; this run leaves both as they were.
     if left_out == "--include":
-        result = run("inject", site, "-r", rules, "--external", "--include", "/pricing/**",
-                     "--json")
+        result = run(
+            "inject", site, "-r", rules, "--external", "--include", "/pricing/**", "--json"
+        )
     else:
         (site / "blog/post.html").chmod(0o444)
         (site / "index.html").chmod(0o444)
@@ -173,9 +185,12 @@ def test_bundle_files_that_pages_left_as_they_were_still_use_are_kept(site, rule
 
 # --- One run at a time ----------------------------------------------------------------
 
+
 def locked_message(pid: int) -> str:
-    return (f"Error: another rtp-snippets run (pid {pid}) is working on this site; "
-            "try again when it has finished\n")
+    return (
+        f"Error: another rtp-snippets run (pid {pid}) is working on this site; "
+        "try again when it has finished\n"
+    )
 
 
 @pytest.mark.parametrize("command", [["inject", "--external"], ["inject"], ["remove"]])
@@ -184,8 +199,7 @@ def test_a_run_is_refused_while_another_run_holds_the_site(site, rules, command)
 
     before = snapshot(site)
     with site_lock(site):
-        args = [command[0], site, *(["-r", rules] if command[0] == "inject" else []),
-                *command[1:]]
+        args = [command[0], site, *(["-r", rules] if command[0] == "inject" else []), *command[1:]]
         result = run(*args)
         assert result.exit_code == 1
         assert result.stderr == locked_message(os.getpid())
@@ -209,8 +223,12 @@ def test_check_neither_needs_nor_takes_the_lock(site, rules):
 
 
 def test_a_lock_left_by_a_killed_run_is_taken_over_and_removed(site, rules):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     (site / LOCK).write_text(dead.stdout)
     result = run("inject", site, "-r", rules)
     assert result.exit_code == 0, result.output
@@ -231,6 +249,7 @@ def test_a_run_that_fails_leaves_no_lock_file(site, rules, failure):
 
 # --- Files that are not files ---------------------------------------------------------
 
+
 def run_guarded(*args) -> subprocess.CompletedProcess:
     """The CLI in a subprocess with a time limit and 4 GB of address space, so a run that
     hangs on a FIFO or reads a device forever fails the test instead of the machine. On
@@ -240,8 +259,14 @@ def run_guarded(*args) -> subprocess.CompletedProcess:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
-    with subprocess.Popen(command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          preexec_fn=limit, start_new_session=True) as process:
+    with subprocess.Popen(
+        command(*args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limit,
+        start_new_session=True,
+    ) as process:
         try:
             stdout, stderr = process.communicate(timeout=30)
         except subprocess.TimeoutExpired:
@@ -253,15 +278,18 @@ def run_guarded(*args) -> subprocess.CompletedProcess:
 
 NOT_FILES = {
     "a FIFO": ("page.html", lambda path: os.mkfifo(path)),
-    "a character device": ("zero.html", lambda path: os.mknod(
-        path, stat.S_IFCHR | 0o666, os.makedev(1, 5))),
+    "a character device": (
+        "zero.html",
+        lambda path: os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 5)),
+    ),
 }
 
 
 @pytest.mark.parametrize("command", ["inject", "remove", "check"])
 @pytest.mark.parametrize("kind", list(NOT_FILES))
 def test_files_that_are_not_regular_files_are_skipped_without_being_opened(
-        site, rules, kind, command):
+    site, rules, kind, command
+):
     name, make = NOT_FILES[kind]
     make(site / name)
     if command == "check":
@@ -273,8 +301,13 @@ def test_files_that_are_not_regular_files_are_skipped_without_being_opened(
     result = run_guarded(*args, "--json")
     assert result.returncode == 0, result.stderr
     assert pages_of(result)[f"/{name}"] == {
-        "path": f"/{name}", "status": "skipped", "reason": f"not a regular file ({kind})",
-        "rules": 0, "warning": "", "file_warning": ""}
+        "path": f"/{name}",
+        "status": "skipped",
+        "reason": f"not a regular file ({kind})",
+        "rules": 0,
+        "warning": "",
+        "file_warning": "",
+    }
     assert stat.S_ISREG(os.lstat(site / name).st_mode) is False
 
 
@@ -297,8 +330,13 @@ def test_a_page_that_stops_being_a_file_after_the_listing_is_not_read(site, kind
         name, make = NOT_FILES[kind]
         make(site / name)
         reason = f"not a regular file ({kind})"
-    result = subprocess.run([sys.executable, "-c", READ_FACTS, str(site), f"/{name}"],
-                            capture_output=True, text=True, timeout=20, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", READ_FACTS, str(site), f"/{name}"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
     assert result.stdout.strip() == reason
 
 
@@ -311,9 +349,13 @@ def test_a_symbolic_link_to_a_folder_is_reported_as_skipped(site, rules, tmp_pat
         result = run(*args, "--json")
         assert result.exit_code == 0
         assert pages_of(result)["/docs/"] == {
-            "path": "/docs/", "status": "skipped",
+            "path": "/docs/",
+            "status": "skipped",
             "reason": "a symbolic link to a folder (not followed)",
-            "rules": 0, "warning": "", "file_warning": ""}
+            "rules": 0,
+            "warning": "",
+            "file_warning": "",
+        }
         assert (outside / "index.html").read_text() == "<body></body>"
 
 
@@ -335,11 +377,15 @@ def test_a_page_keeps_its_owner_and_group(site, rules, command):
     assert page.read_bytes() != before
     status = page.stat()
     assert (status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode)) == (
-        WWW_DATA, WWW_DATA, 0o640)
+        WWW_DATA,
+        WWW_DATA,
+        0o640,
+    )
 
 
 def test_an_owner_the_process_may_not_set_is_a_warning_and_the_group_is_still_kept(
-        site, rules, monkeypatch):
+    site, rules, monkeypatch
+):
     page = site / "index.html"
     os.chown(page, WWW_DATA, WWW_DATA)
     real_fchown = os.fchown
@@ -357,14 +403,17 @@ def test_an_owner_the_process_may_not_set_is_a_warning_and_the_group_is_still_ke
     assert home.status == "injected"
     assert home.file_warning == (
         f"its owner could not be kept (it was uid {WWW_DATA}, gid {WWW_DATA}; it is now uid "
-        f"{os.geteuid()}, gid {WWW_DATA}): make sure the web server can still read it")
+        f"{os.geteuid()}, gid {WWW_DATA}): make sure the web server can still read it"
+    )
 
 
 def test_a_page_with_several_hard_links_is_a_warning(site, rules, tmp_path):
     os.link(site / "blog/post.html", tmp_path / "post-elsewhere.html")
     result = run("inject", site, "-r", rules, "--json")
-    warning = ("the file had 2 hard links: this name now has the new content, the other 1 "
-               "keeps the old (pages are replaced, not edited in place)")
+    warning = (
+        "the file had 2 hard links: this name now has the new content, the other 1 "
+        "keeps the old (pages are replaced, not edited in place)"
+    )
     assert pages_of(result)["/blog/post.html"]["file_warning"] == warning
     assert pages_of(result)["/index.html"]["file_warning"] == ""
     assert (tmp_path / "post-elsewhere.html").read_text() == PAGES["blog/post.html"]
@@ -377,27 +426,33 @@ def test_a_page_with_several_hard_links_is_a_warning(site, rules, tmp_path):
 
 # --- --base-url -----------------------------------------------------------------------
 
-ACCEPTED = ("give an absolute http(s) URL (https://cdn.example/site/), a protocol-relative "
-            "URL (//cdn.example/site/) or an absolute path (/docs/)")
+ACCEPTED = (
+    "give an absolute http(s) URL (https://cdn.example/site/), a protocol-relative "
+    "URL (//cdn.example/site/) or an absolute path (/docs/)"
+)
 
 
-@pytest.mark.parametrize("base_url, problem", [
-    ('https://cdn.example/x" onload="alert(1)', "'\"' cannot appear in a URL"),
-    ("/docs/<script>", "'<' cannot appear in a URL"),
-    ("/my docs/", "' ' cannot appear in a URL"),
-    ("/docs/\n", "'\\n' cannot appear in a URL"),
-    ("javascript:alert(1)//", "a 'javascript:' URL cannot load the bundle"),
-    ("data:text/javascript,alert(1)//", "a 'data:' URL cannot load the bundle"),
-    ("docs/", "a relative path means a different folder on each page"),
-    ("https://", "the URL has no host"),
-    ("//", "the URL has no host"),
-    ("https:/docs/", "the URL has no host"),
-    ("https://cdn.example/x?v=1", "a query or fragment would come before the file name"),
-    ("/docs/#top", "a query or fragment would come before the file name"),
-    ("/dócs/", "'ó' is not ASCII; percent-encode it (host names in their xn-- form)"),
-])
+@pytest.mark.parametrize(
+    "base_url, problem",
+    [
+        ('https://cdn.example/x" onload="alert(1)', "'\"' cannot appear in a URL"),
+        ("/docs/<script>", "'<' cannot appear in a URL"),
+        ("/my docs/", "' ' cannot appear in a URL"),
+        ("/docs/\n", "'\\n' cannot appear in a URL"),
+        ("javascript:alert(1)//", "a 'javascript:' URL cannot load the bundle"),
+        ("data:text/javascript,alert(1)//", "a 'data:' URL cannot load the bundle"),
+        ("docs/", "a relative path means a different folder on each page"),
+        ("https://", "the URL has no host"),
+        ("//", "the URL has no host"),
+        ("https:/docs/", "the URL has no host"),
+        ("https://cdn.example/x?v=1", "a query or fragment would come before the file name"),
+        ("/docs/#top", "a query or fragment would come before the file name"),
+        ("/dócs/", "'ó' is not ASCII; percent-encode it (host names in their xn-- form)"),
+    ],
+)
 def test_a_base_url_that_is_not_a_url_is_refused_and_nothing_is_written(
-        site, rules, base_url, problem):
+    site, rules, base_url, problem
+):
     before = snapshot(site)
     result = run("inject", site, "-r", rules, "--external", "--base-url", base_url)
     assert result.exit_code == 2
@@ -408,36 +463,39 @@ def test_a_base_url_that_is_not_a_url_is_refused_and_nothing_is_written(
     assert snapshot(site) == before
 
 
-@pytest.mark.parametrize("base_url, prefix", [
-    ("https://cdn.example/site/", "https://cdn.example/site/"),
-    ("http://cdn.example", "http://cdn.example/"),
-    ("HTTPS://cdn.example/", "HTTPS://cdn.example/"),
-    ("//cdn.example/site", "//cdn.example/site/"),
-    ("/docs/", "/docs/"),
-    ("/", "/"),
-    ("/R&D/", "/R&D/"),
-    ("/a&copy/", "/a&copy/"),
-    ("/it's/", "/it's/"),
-    ("/%E2%9C%93/", "/%E2%9C%93/"),
-])
+@pytest.mark.parametrize(
+    "base_url, prefix",
+    [
+        ("https://cdn.example/site/", "https://cdn.example/site/"),
+        ("http://cdn.example", "http://cdn.example/"),
+        ("HTTPS://cdn.example/", "HTTPS://cdn.example/"),
+        ("//cdn.example/site", "//cdn.example/site/"),
+        ("/docs/", "/docs/"),
+        ("/", "/"),
+        ("/R&D/", "/R&D/"),
+        ("/a&copy/", "/a&copy/"),
+        ("/it's/", "/it's/"),
+        ("/%E2%9C%93/", "/%E2%9C%93/"),
+    ],
+)
 def test_a_base_url_reaches_the_browser_exactly_as_given(site, rules, base_url, prefix):
     import html5lib
 
     result = run("inject", site, "-r", rules, "--external", "--base-url", base_url)
     assert result.exit_code == 0, result.output
-    document = html5lib.parse((site / "blog/post.html").read_bytes(),
-                              namespaceHTMLElements=False)
+    document = html5lib.parse((site / "blog/post.html").read_bytes(), namespaceHTMLElements=False)
     (script,) = document.iter("script")
     src = script.get("src")
-    assert src.startswith(prefix) and src[len(prefix):] in bundle_files(site), src
+    assert src.startswith(prefix) and src[len(prefix) :] in bundle_files(site), src
     assert set(script.attrib) == {"data-rtp-snippets", "src", "integrity", "crossorigin", "defer"}
 
 
 # --- Nothing lost, second round: odd file systems ---------------------------------------
 
 
-def test_a_lock_file_hard_linked_to_another_file_is_refused_and_the_file_kept(site, rules,
-                                                                              tmp_path):
+def test_a_lock_file_hard_linked_to_another_file_is_refused_and_the_file_kept(
+    site, rules, tmp_path
+):
     # O_NOFOLLOW refuses a symbolic link, not a second name of another file's data.
     precious = tmp_path / "precious.txt"
     precious.write_text("the user's own file\n")
@@ -447,7 +505,8 @@ def test_a_lock_file_hard_linked_to_another_file_is_refused_and_the_file_kept(si
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {site / LOCK}: the lock file has 2 names (hard links): it may be another "
-        "file's; delete it if no rtp-snippets run is working on this site\n")
+        "file's; delete it if no rtp-snippets run is working on this site\n"
+    )
     assert precious.read_text() == "the user's own file\n"
     assert snapshot(site) == before
 
@@ -458,16 +517,21 @@ def test_a_rules_file_larger_than_the_limit_is_one_error(tmp_path):
     big = tmp_path / "rtp-rules.yml"
     big.write_text("rules:\n" + "# padding\n" * (MAX_RULES_BYTES // 10 + 1))
     result = run("build", "-r", big)
-    assert (result.exit_code, result.stderr) == (1, (
-        f"Error: {big}: the rules file is larger than {MAX_RULES_BYTES // 1_000_000} MB, more "
-        "than a rules file holds; is it the right file?\n"))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        (
+            f"Error: {big}: the rules file is larger than {MAX_RULES_BYTES // 1_000_000} MB, more "
+            "than a rules file holds; is it the right file?\n"
+        ),
+    )
 
 
 def test_rules_read_from_a_device_stop_at_the_limit(tmp_path):
     # /dev/zero never ends: read whole, it took every byte of memory (under ulimit -v, a
     # MemoryError traceback). Read up to the limit, it is an error in a moment.
-    result = subprocess.run(command("build", "-r", "/dev/zero"),
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        command("build", "-r", "/dev/zero"), capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("Error: /dev/zero: ")
     assert "Traceback" not in result.stderr
@@ -482,7 +546,8 @@ def test_a_folder_named_like_the_bundle_file_is_one_error(site, rules):
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {site / name}: cannot write the bundle file: it is a folder; "
-        "move it away and run inject again\n")
+        "move it away and run inject again\n"
+    )
     assert snapshot(site) == before and not (site / LOCK).exists()
 
 
@@ -496,8 +561,7 @@ def test_a_page_with_a_name_of_255_bytes_is_injected(site, rules):
     assert b"data-rtp-snippets" in (site / name).read_bytes()
 
 
-def test_a_page_another_process_replaced_during_the_run_is_left_alone(site, rules,
-                                                                    monkeypatch):
+def test_a_page_another_process_replaced_during_the_run_is_left_alone(site, rules, monkeypatch):
     # Another process renames a new version over the page after inject read it and before
     # it writes its own: the new version must stay, and the run says so.
     import rtp_snippets.site as site_module
@@ -517,4 +581,6 @@ def test_a_page_another_process_replaced_during_the_run_is_left_alone(site, rule
     assert page.read_text() == "<html><body>the newer version</body></html>"
     (result,) = [result for result in report.pages if result.path == "/index.html"]
     assert (result.status, result.reason) == (
-        "skipped", "the page was replaced during the run; run inject again")
+        "skipped",
+        "the page was replaced during the run; run inject again",
+    )

@@ -11,42 +11,48 @@ OTHER = build_bundle(RuleSet((Rule(event="click", selector="#b", send="y"),)))
 BLOCK = script_block(BUNDLE)
 
 
-@pytest.mark.parametrize("page", [
-    "<!doctype html><html><head></head><body><p>hi</p>@</body></html>",
-    "<body><!-- </body> -->@</body>",
-    "<body><script>document.write('</body>')</script>@</body>",
-    "<body><script><!--<script>x='</script>'</script>-->'</script>@</body>",
-    "<body><style>p::after{content:'</body>'}</style>@</body>",
-    "<body><textarea></body></textarea><title></body></title>@</body>",
-    "<body><template><p></body></p></template>@</body>",
-    # A script or raw text element straight inside a template closes itself.
-    "<body><template><script>a('</body>')</script></template>@</body>",
-    "<body><template><style>p{}</style><textarea>x</textarea><title>t</title></template>@</body>",
-    "<body><p title='</body>' data-x=\"</body>\">x</p>@</body>",
-    "<body><svg><![CDATA[</body>]]></svg>@</body>",
-    "<body><noscript></body></noscript>@</body>",
-    "<BODY>x@</BODY>",
-    "<body>x@</Body >",
-    "<body>code: <pre>&lt;/body&gt;</pre>@</body>",
-    # Two real </body> tags (a pasted sample): the block goes before the last one.
-    "<body><div><html><body>sample</body></html></div><p>after</p>@</body>",
-    # No </body>: before </html>, or at the end of the file.
-    "<html><title>Redirecting</title><h1>Redirecting</h1><a href=/x>here</a>\n@</html>",
-    "<p>a fragment without end tags@",
-    "<!DOCTYPE html>\r\n<html>\r\n<body>\r\n<p>crlf</p>\r\n@</body>\r\n</html>\r\n",
-    # '</body>' before any body content makes the body, so the block goes after it.
-    "<html><head><title>t</title></head></body>@</html>",
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<!doctype html><html><head></head><body><p>hi</p>@</body></html>",
+        "<body><!-- </body> -->@</body>",
+        "<body><script>document.write('</body>')</script>@</body>",
+        "<body><script><!--<script>x='</script>'</script>-->'</script>@</body>",
+        "<body><style>p::after{content:'</body>'}</style>@</body>",
+        "<body><textarea></body></textarea><title></body></title>@</body>",
+        "<body><template><p></body></p></template>@</body>",
+        # A script or raw text element straight inside a template closes itself.
+        "<body><template><script>a('</body>')</script></template>@</body>",
+        "<body><template><style>p{}</style><textarea>x</textarea><title>t</title></template>@</body>",
+        "<body><p title='</body>' data-x=\"</body>\">x</p>@</body>",
+        "<body><svg><![CDATA[</body>]]></svg>@</body>",
+        "<body><noscript></body></noscript>@</body>",
+        "<BODY>x@</BODY>",
+        "<body>x@</Body >",
+        "<body>code: <pre>&lt;/body&gt;</pre>@</body>",
+        # Two real </body> tags (a pasted sample): the block goes before the last one.
+        "<body><div><html><body>sample</body></html></div><p>after</p>@</body>",
+        # No </body>: before </html>, or at the end of the file.
+        "<html><title>Redirecting</title><h1>Redirecting</h1><a href=/x>here</a>\n@</html>",
+        "<p>a fragment without end tags@",
+        "<!DOCTYPE html>\r\n<html>\r\n<body>\r\n<p>crlf</p>\r\n@</body>\r\n</html>\r\n",
+        # '</body>' before any body content makes the body, so the block goes after it.
+        "<html><head><title>t</title></head></body>@</html>",
+    ],
+)
 def test_block_goes_to_the_end_of_the_body(page):
     data = page.replace("@", "").encode()
     assert inject_html(data, BUNDLE) == page.replace("@", BLOCK).encode()
 
 
-@pytest.mark.parametrize("page", [
-    "<html><head><title>t</title>@</head><body></body></html>",
-    "<html><head>@<body>no head end tag</body></html>",
-    "<head><!-- </head> -->@</HEAD>",
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><head><title>t</title>@</head><body></body></html>",
+        "<html><head>@<body>no head end tag</body></html>",
+        "<head><!-- </head> -->@</HEAD>",
+    ],
+)
 def test_position_head(page):
     data = page.replace("@", "").encode()
     assert inject_html(data, BUNDLE, position="head") == page.replace("@", BLOCK).encode()
@@ -55,23 +61,33 @@ def test_position_head(page):
 def test_the_rtp_tag_comes_before_a_bundle_at_the_end_of_the_head():
     from rtp_snippets import RtpTag
     from rtp_snippets.render import build_rtp_tag
+
     tag = build_rtp_tag(RtpTag(account="123-abc", script="//sjrtp.marketo.com/rtp-api/v1/rtp.js"))
     data = b"<!doctype html><html><head><title>t</title></head><body><p>x</p></body></html>"
     output = inject_html(data, BUNDLE, position="head", rtp_tag=tag)
     assert output.index(b"rtp-api/v1/rtp.js") < output.index(BLOCK.encode())
 
 
-
-@pytest.mark.parametrize("page, reason", [
-    ("<frameset><frame src=a></frameset>", "a frameset page has no body"),
-    ("google-site-verification: google123.html", "no HTML tags (not a web page, e.g. a site "
-                                                 "verification file)"),
-    ("<html><head><title>only a head</title></head>", "the page has no body content (only "
-                                                     "head elements)"),
-    ("<body><p>x</p><!-- never closed", "the page ends inside an unclosed comment, tag, script or "
-                                       "raw text element, so a script added there would not run"),
-    ("<body><svg><circle>", "the page ends inside unclosed SVG/MathML content"),
-])
+@pytest.mark.parametrize(
+    "page, reason",
+    [
+        ("<frameset><frame src=a></frameset>", "a frameset page has no body"),
+        (
+            "google-site-verification: google123.html",
+            "no HTML tags (not a web page, e.g. a site verification file)",
+        ),
+        (
+            "<html><head><title>only a head</title></head>",
+            "the page has no body content (only head elements)",
+        ),
+        (
+            "<body><p>x</p><!-- never closed",
+            "the page ends inside an unclosed comment, tag, script or "
+            "raw text element, so a script added there would not run",
+        ),
+        ("<body><svg><circle>", "the page ends inside unclosed SVG/MathML content"),
+    ],
+)
 def test_pages_without_a_place_are_skipped_with_a_reason(page, reason):
     with pytest.raises(PageSkipped) as caught:
         inject_html(page.encode(), BUNDLE)
@@ -83,13 +99,23 @@ def test_binary_files_are_skipped():
         inject_html(b"\x89PNG\r\n\x1a\n" + bytes(100), BUNDLE)
 
 
-@pytest.mark.parametrize("encoding, bom", [
-    ("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
-    ("windows-1252", b""), ("shift_jis", b""), ("iso-8859-7", b""),
-])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("windows-1252", b""),
+        ("shift_jis", b""),
+        ("iso-8859-7", b""),
+    ],
+)
 def test_encodings_are_kept(encoding, bom):
     page = "<html><head><meta charset={}></head><body><p>{}</p>@</body></html>".format(
-        encoding, {"shift_jis": "日本語のページ", "iso-8859-7": "Καλημέρα"}.get(encoding, "café ½ €"))
+        encoding,
+        {"shift_jis": "日本語のページ", "iso-8859-7": "Καλημέρα"}.get(encoding, "café ½ €"),
+    )
     data = bom + page.replace("@", "").encode(encoding)
     assert inject_html(data, BUNDLE) == bom + page.replace("@", BLOCK).encode(encoding)
     assert remove_html(inject_html(data, BUNDLE)) == data
@@ -97,25 +123,35 @@ def test_encodings_are_kept(encoding, bom):
 
 # Encodings in which ASCII bytes can be part of other characters: the bytes of '</body>' can
 # be two kanji in ISO-2022-JP, so a block put there would be read as kanji, never run.
-ISO_2022_JP_PAGE = (b"<html><head><meta charset=iso-2022-jp></head><body><p>\x1b$B</body>x\x1b(B"
-                    b"</p></body></html>")
+ISO_2022_JP_PAGE = (
+    b"<html><head><meta charset=iso-2022-jp></head><body><p>\x1b$B</body>x\x1b(B</p></body></html>"
+)
 
 
-@pytest.mark.parametrize("data, label", [
-    (ISO_2022_JP_PAGE, "ISO-2022-JP"),
-    (ISO_2022_JP_PAGE.replace(b"<meta charset=iso-2022-jp>", b""), "ISO-2022-JP"),
-    (b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-2022-KR">'
-     b"</head><body>x</body></html>", "ISO-2022-KR"),
-    (b"<html><head><meta charset='utf-7'></head><body>+ZeVnLIqe-</body></html>", "UTF-7"),
-    (b"<html><head><meta charset=hz-gb-2312></head><body>~{<:Ky2;S{#,~}</body></html>",
-     "HZ-GB-2312"),
-])
+@pytest.mark.parametrize(
+    "data, label",
+    [
+        (ISO_2022_JP_PAGE, "ISO-2022-JP"),
+        (ISO_2022_JP_PAGE.replace(b"<meta charset=iso-2022-jp>", b""), "ISO-2022-JP"),
+        (
+            b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-2022-KR">'
+            b"</head><body>x</body></html>",
+            "ISO-2022-KR",
+        ),
+        (b"<html><head><meta charset='utf-7'></head><body>+ZeVnLIqe-</body></html>", "UTF-7"),
+        (
+            b"<html><head><meta charset=hz-gb-2312></head><body>~{<:Ky2;S{#,~}</body></html>",
+            "HZ-GB-2312",
+        ),
+    ],
+)
 def test_pages_in_encodings_that_are_not_ascii_compatible_are_skipped(data, label):
     with pytest.raises(PageSkipped) as caught:
         inject_html(data, BUNDLE)
     assert caught.value.reason == (
         f"its encoding ({label}) is not ASCII-compatible: a script added to its bytes "
-        "would be read as other characters")
+        "would be read as other characters"
+    )
 
 
 def test_undecodable_bytes_and_nul_are_kept_as_they_are():
@@ -141,8 +177,10 @@ def test_injecting_again_changes_nothing_and_new_rules_replace_the_block():
 
 def test_external_block_loads_the_file_with_subresource_integrity():
     block = script_block(BUNDLE, "../rtp-snippets.0123.js")
-    assert block == ('<script data-rtp-snippets="bundle" src="../rtp-snippets.0123.js" '
-                     f'integrity="{sri(BUNDLE)}" crossorigin="anonymous" defer></script>')
+    assert block == (
+        '<script data-rtp-snippets="bundle" src="../rtp-snippets.0123.js" '
+        f'integrity="{sri(BUNDLE)}" crossorigin="anonymous" defer></script>'
+    )
     output = inject_html(b"<body></body>", BUNDLE, src="../rtp-snippets.0123.js")
     assert output == b"<body>" + block.encode() + b"</body>"
 
@@ -158,7 +196,7 @@ SCRIPTS_THAT_ONLY_MENTION_THE_MARKER = [
     '<script x-data-rtp-snippets="bundle"></script>',
     '<script data-rtp-snippets="off">var d = 4;</script>',
     '<script data-rtp-snippets="Bundle"></script>',
-    '<script data-rtp-snippets>var e = 5;</script>',
+    "<script data-rtp-snippets>var e = 5;</script>",
     # Of two attributes with the same name, HTML keeps the first.
     '<script data-rtp-snippets="mine" data-rtp-snippets="bundle"></script>',
     # Text of a script, and an element that is not a script.
@@ -200,27 +238,58 @@ def test_a_script_with_our_attribute_in_any_spelling_is_our_block(script):
     assert inject_html(marked, BUNDLE) == inject_html(data, BUNDLE)
 
 
-@pytest.mark.parametrize("src", [
-    "https://cdn.example/&copy/rtp-snippets.0123456789abcdef.js",
-    "/R&D/rtp-snippets.0123456789abcdef.js",
-    "/it's/rtp-snippets.0123456789abcdef.js",
-    '/x" onload="alert(1)/rtp-snippets.0123456789abcdef.js',
-    "/<b>/rtp-snippets.0123456789abcdef.js",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://cdn.example/&copy/rtp-snippets.0123456789abcdef.js",
+        "/R&D/rtp-snippets.0123456789abcdef.js",
+        "/it's/rtp-snippets.0123456789abcdef.js",
+        '/x" onload="alert(1)/rtp-snippets.0123456789abcdef.js',
+        "/<b>/rtp-snippets.0123456789abcdef.js",
+    ],
+)
 def test_the_src_reaches_the_html_parser_exactly_as_given(src):
     import html5lib
 
     page = inject_html(b"<body></body>", BUNDLE, src=src)
     document = html5lib.parse(page, namespaceHTMLElements=False)
-    assert [script.attrib for script in document.iter("script")] == [{
-        "data-rtp-snippets": "bundle", "src": src, "integrity": sri(BUNDLE),
-        "crossorigin": "anonymous", "defer": ""}]
+    assert [script.attrib for script in document.iter("script")] == [
+        {
+            "data-rtp-snippets": "bundle",
+            "src": src,
+            "integrity": sri(BUNDLE),
+            "crossorigin": "anonymous",
+            "defer": "",
+        }
+    ]
 
 
-ATTRIBUTE_PIECES = [" ", "\t", "\n", "/", "=", '"', "'", "-", "<", "&", "&#98;", "&amp;", "x",
-                    "src", "title", "bundle", "rtp-tag", '"bundle"', "'rtp-tag'",
-                    "data-rtp-snippets", "DATA-RTP-SNIPPETS", "Data-Rtp-Snippets",
-                    "data-rtp-snippets=bundle", ' data-rtp-snippets="bundle"']
+ATTRIBUTE_PIECES = [
+    " ",
+    "\t",
+    "\n",
+    "/",
+    "=",
+    '"',
+    "'",
+    "-",
+    "<",
+    "&",
+    "&#98;",
+    "&amp;",
+    "x",
+    "src",
+    "title",
+    "bundle",
+    "rtp-tag",
+    '"bundle"',
+    "'rtp-tag'",
+    "data-rtp-snippets",
+    "DATA-RTP-SNIPPETS",
+    "Data-Rtp-Snippets",
+    "data-rtp-snippets=bundle",
+    ' data-rtp-snippets="bundle"',
+]
 
 
 @pytest.mark.property
@@ -232,8 +301,8 @@ def test_a_script_is_our_block_exactly_when_html_parsing_says_so():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from support.properties import CASE_COUNTS, examples
     from rtp_snippets.scan import scan
+    from support.properties import CASE_COUNTS, examples
 
     outcomes = {True: 0, False: 0}
 
@@ -241,8 +310,10 @@ def test_a_script_is_our_block_exactly_when_html_parsing_says_so():
     @settings(max_examples=examples(600, quick=300), deadline=None)
     @given(st.lists(st.sampled_from(ATTRIBUTE_PIECES), max_size=8))
     def check(pieces):
-        page = (f"<!doctype html><html><head></head><body><script {''.join(pieces)}>x()</script>"
-                "<p>t</p></body></html>")
+        page = (
+            f"<!doctype html><html><head></head><body><script {''.join(pieces)}>x()</script>"
+            "<p>t</p></body></html>"
+        )
         scripts = list(html5lib.parse(page, namespaceHTMLElements=False).iter("script"))
         found = scan(page)
         if len(scripts) != 1 or len(found.scripts) != 1:

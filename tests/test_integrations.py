@@ -21,12 +21,40 @@ BAD_RULES = "rules:\n  - on click #download-whitepaper send 'x'\n"
 
 def build_command(name: str, source: Path, output: Path) -> list[str]:
     return {
-        "mkdocs": [sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
-                   str(source / "mkdocs.yml"), "-d", str(output)],
-        "pelican": [sys.executable, "-m", "pelican", str(source / "content"), "-o", str(output),
-                    "-s", str(source / "pelicanconf.py"), "--fatal", "warnings"],
-        "sphinx": [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", str(source),
-                   str(output)],
+        "mkdocs": [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(source / "mkdocs.yml"),
+            "-d",
+            str(output),
+        ],
+        "pelican": [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(source / "content"),
+            "-o",
+            str(output),
+            "-s",
+            str(source / "pelicanconf.py"),
+            "--fatal",
+            "warnings",
+        ],
+        "sphinx": [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-q",
+            "-W",
+            "-b",
+            "html",
+            str(source),
+            str(output),
+        ],
         "jinja": [sys.executable, str(source / "build.py"), str(output)],
     }[name]
 
@@ -51,19 +79,30 @@ def build(name: str, tmp_path: Path, rules: str | None = None, output_name: str 
     # SOURCE_DATE_EPOCH: generators that stamp the build date (MkDocs) use this one.
     # COLUMNS: Pelican logs through rich, which wraps lines at the terminal width.
     environment = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "COLUMNS": "1000"}
-    result = subprocess.run(build_command(name, source, output), capture_output=True, text=True,
-                            cwd=tmp_path, env=environment)
+    result = subprocess.run(
+        build_command(name, source, output),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+    )
     return result, output
 
 
 def html_pages(output: Path) -> dict[str, str]:
-    return {path.relative_to(output).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(output.rglob("*.html"))}
+    return {
+        path.relative_to(output).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(output.rglob("*.html"))
+    }
 
 
 # Where the README's build command of each example writes (run by the readme_run fixture).
-README_OUTPUTS = {"mkdocs": "mkdocs/site", "pelican": "pelican/output",
-                  "sphinx": "sphinx/_build", "jinja": "jinja/_site"}
+README_OUTPUTS = {
+    "mkdocs": "mkdocs/site",
+    "pelican": "pelican/output",
+    "sphinx": "sphinx/_build",
+    "jinja": "jinja/_site",
+}
 
 
 @pytest.fixture
@@ -80,8 +119,7 @@ def built(readme_run):
 
 
 @pytest.mark.parametrize("name", GENERATORS)
-def test_every_page_gets_one_block_with_its_rules_and_a_rebuild_is_identical(name, tmp_path,
-                                                                             built):
+def test_every_page_gets_one_block_with_its_rules_and_a_rebuild_is_identical(name, tmp_path, built):
     pages = html_pages(built(name))
     button_page, pricing_pages = PAGES[name]
     assert button_page in pages and pricing_pages <= set(pages)
@@ -106,7 +144,9 @@ ERROR_PREFIX = {"mkdocs": "ERROR   -  ", "pelican": "", "sphinx": ""}
 def assert_reported_like_the_cli(name: str, result: subprocess.CompletedProcess) -> None:
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    block = "^" + re.escape(ERROR_PREFIX[name] + "Error: ") + ".*?" + re.escape(BAD_RULES_ERROR) + "$"
+    block = (
+        "^" + re.escape(ERROR_PREFIX[name] + "Error: ") + ".*?" + re.escape(BAD_RULES_ERROR) + "$"
+    )
     assert re.search(block, output, re.MULTILINE), output
     # Sphinx's bug-report text says "To report this error" and "Please also report this".
     for phrase in ("traceback", "report this"):
@@ -118,8 +158,11 @@ def test_strict_builds_fail_on_a_selector_that_matches_nothing(name, tmp_path):
     rules = "rules:\n  - \"on click '#no-such-button' send 'x'\"\n"
     result, _ = build(name, tmp_path, rules=rules)
     assert result.returncode != 0
-    assert re.search(r"rtp-rules\.yml:2:6: error: selector '#no-such-button' matches nothing on "
-                     "any page", result.stdout + result.stderr)
+    assert re.search(
+        r"rtp-rules\.yml:2:6: error: selector '#no-such-button' matches nothing on "
+        "any page",
+        result.stdout + result.stderr,
+    )
 
 
 def test_jinja_rebuilds_when_the_rules_change_and_errors_name_the_template_line(tmp_path):
@@ -130,8 +173,9 @@ def test_jinja_rebuilds_when_the_rules_change_and_errors_name_the_template_line(
     rules = tmp_path / "rtp-rules.yml"
     rules.write_text("rules:\n  - \"on click #a send 'first'\"\n")
     (tmp_path / "page.html").write_text("<body>\n\n{{ rtp_snippet() }}</body>")
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path),
-                                     extensions=[RtpSnippetsExtension])
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(tmp_path), extensions=[RtpSnippetsExtension]
+    )
     environment.rtp_snippets_rules = str(rules)
     assert '"first"' in environment.get_template("page.html").render()
     rules.write_text("rules:\n  - \"on click #a send 'second value'\"\n")
@@ -139,8 +183,9 @@ def test_jinja_rebuilds_when_the_rules_change_and_errors_name_the_template_line(
     rules.write_text(BAD_RULES)
     with pytest.raises(jinja2.TemplateRuntimeError) as caught:
         environment.get_template("page.html").render()
-    assert str(caught.value).startswith(f"{tmp_path / 'page.html'}:3: rtp_snippet(): {rules}:2:14: "
-                                        "this rule is cut short here")
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'page.html'}:3: rtp_snippet(): {rules}:2:14: this rule is cut short here"
+    )
 
 
 def test_mkdocs_serve_watches_the_rules_file(tmp_path):
@@ -174,10 +219,12 @@ def test_a_built_page_sends_the_click(name, built, browser):
         if not url.startswith("http://site.test/"):
             route.abort()
             return
-        path = output / unquote(url[len("http://site.test/"):].split("?")[0])
+        path = output / unquote(url[len("http://site.test/") :].split("?")[0])
         if path.is_file():
-            route.fulfill(body=path.read_bytes(), headers={
-                "content-type": "text/html" if path.suffix == ".html" else "text/plain"})
+            route.fulfill(
+                body=path.read_bytes(),
+                headers={"content-type": "text/html" if path.suffix == ".html" else "text/plain"},
+            )
         else:
             route.fulfill(status=404, body="")
 
@@ -201,17 +248,25 @@ PLAIN_COMMANDS = {
 }
 
 
-@pytest.mark.parametrize(("name", "flags"), [
-    ("mkdocs", ["--strict", "--verbose"]),
-    ("pelican", ["--fatal", "warnings", "--debug", "--log-handler", "plain"]),
-    ("sphinx", ["-W", "-v", "-T"]),
-])
+@pytest.mark.parametrize(
+    ("name", "flags"),
+    [
+        ("mkdocs", ["--strict", "--verbose"]),
+        ("pelican", ["--fatal", "warnings", "--debug", "--log-handler", "plain"]),
+        ("sphinx", ["-W", "-v", "-T"]),
+    ],
+)
 def test_a_rules_error_fails_the_build_like_the_cli(name, flags, tmp_path):
     source = tmp_path / name
     shutil.copytree(EXAMPLES / name, source)
     (source / "rtp-rules.yml").write_text(BAD_RULES)
-    result = subprocess.run([sys.executable, "-m", *PLAIN_COMMANDS[name], *flags], cwd=source,
-                            capture_output=True, text=True, env={**os.environ, "COLUMNS": "1000"})
+    result = subprocess.run(
+        [sys.executable, "-m", *PLAIN_COMMANDS[name], *flags],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "1000"},
+    )
     assert_reported_like_the_cli(name, result)
 
 
@@ -229,14 +284,19 @@ def test_a_mkdocs_rebuild_in_one_process_reads_only_the_pages_that_changed(tmp_p
     shutil.copytree(EXAMPLES / "mkdocs", project, ignore=shutil.ignore_patterns("site"))
     scanned: list[bytes] = []
     real_place = site_module.place_blocks
-    monkeypatch.setattr(site_module, "place_blocks",
-                        lambda data, *args: scanned.append(data) or real_place(data, *args))
+    monkeypatch.setattr(
+        site_module,
+        "place_blocks",
+        lambda data, *args: scanned.append(data) or real_place(data, *args),
+    )
 
     def built(site: Path) -> dict[str, bytes]:
         scanned.clear()
         build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
-        return {path.relative_to(site).as_posix(): path.read_bytes()
-                for path in sorted(site.rglob("*.html"))}
+        return {
+            path.relative_to(site).as_posix(): path.read_bytes()
+            for path in sorted(site.rglob("*.html"))
+        }
 
     built(tmp_path / "site")
     pricing = project / "docs" / "pricing.md"
@@ -254,8 +314,9 @@ def test_a_mkdocs_rebuild_in_one_process_reads_only_the_pages_that_changed(tmp_p
     fresh = built(tmp_path / "fresh")
     assert len(scanned) == len(rebuilt)
     date = re.compile(rb"Build Date UTC : [^\n]*")
-    assert {name: date.sub(b"", data) for name, data in fresh.items()} == \
-        {name: date.sub(b"", data) for name, data in rebuilt.items()}
+    assert {name: date.sub(b"", data) for name, data in fresh.items()} == {
+        name: date.sub(b"", data) for name, data in rebuilt.items()
+    }
 
 
 @pytest.mark.parametrize("builder", ["epub", "json", "pickle", "htmlhelp", "qthelp", "devhelp"])
@@ -269,9 +330,25 @@ def test_sphinx_builders_that_make_no_web_pages_get_no_bundle_and_no_warning(bui
     output = tmp_path / "out"
     # EPUB3 wants a version and a copyright, and no doctrees among its files.
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-b", builder, "-d", str(tmp_path / "doctrees"),
-         "-D", "version=1", "-D", "copyright=Example", str(project), str(output)],
-        capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "-b",
+            builder,
+            "-d",
+            str(tmp_path / "doctrees"),
+            "-D",
+            "version=1",
+            "-D",
+            "copyright=Example",
+            str(project),
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert "rtp-snippets: the " + builder + " builder makes no web pages" in result.stdout
     written = [path for path in output.rglob("*") if path.is_file()]

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from rtp_snippets import load_rules
 from rtp_snippets.lint import lint_rules
-
 from support.hostile import measured
 from support.properties import examples
 
@@ -32,10 +31,12 @@ def test_similar_values_are_one_warning_listing_them(tmp_path):
         "on click #c send 'newsleter signup' once page",
         "on click #d send 'download' once page",
         "on click #e send 'newsletter-sign-up!' once page",
-    ) == ["warning: values 'newsletter signup' (line 1), 'Newsletter Signup' (line 2), "
-          "'newsleter signup' (line 3) and 'newsletter-sign-up!' differ only in case, spaces or "
-          "punctuation, or are one or two letters apart (a typo?); RTP counts them as different "
-          "events"]
+    ) == [
+        "warning: values 'newsletter signup' (line 1), 'Newsletter Signup' (line 2), "
+        "'newsleter signup' (line 3) and 'newsletter-sign-up!' differ only in case, spaces or "
+        "punctuation, or are one or two letters apart (a typo?); RTP counts them as different "
+        "events"
+    ]
 
 
 def test_a_large_group_of_similar_values_names_five_and_counts_the_rest(tmp_path):
@@ -43,35 +44,45 @@ def test_a_large_group_of_similar_values_names_five_and_counts_the_rest(tmp_path
     assert lint_messages(tmp_path, *lines) == [
         "warning: values 'cta 0 - pricing' (line 1), 'cta 1 - pricing' (line 2), "
         "'cta 2 - pricing' (line 3), 'cta 3 - pricing' (line 4), 'cta 4 - pricing' and 7 more "
-        "are one or two letters apart (a typo?); RTP counts them as different events"]
+        "are one or two letters apart (a typo?); RTP counts them as different events"
+    ]
 
 
 def test_lint_warnings_are_capped_at_twenty_per_kind_with_a_count_of_the_rest(tmp_path):
     words = [hashlib.sha256(str(index).encode()).hexdigest()[:10] for index in range(30)]
     lines = []
     for word in words[:25]:  # a value and its upper case, sent on one selector
-        lines += [f"on click #w{word} send '{word}' once page",
-                  f"on click #w{word} send '{word.upper()}' once page"]
+        lines += [
+            f"on click #w{word} send '{word}' once page",
+            f"on click #w{word} send '{word.upper()}' once page",
+        ]
     lines += [f"on view send 'view {word}'" for word in words]
     messages = lint_messages(tmp_path, *lines)
     assert len(messages) == 21 + 21 + 21
-    assert messages[0] == (f"warning: values '{words[0]}' (line 1) and '{words[0].upper()}' differ "
-                           "only in case, spaces or punctuation; RTP counts them as different "
-                           "events")
-    assert messages[20] == ("warning: 5 more groups of values that differ only in case, spaces "
-                            "or punctuation or by one or two letters are not shown")
-    assert messages[21] == (f"warning: line 1 also sends on click of '#w{words[0]}'; one click "
-                            "would send both")
+    assert messages[0] == (
+        f"warning: values '{words[0]}' (line 1) and '{words[0].upper()}' differ "
+        "only in case, spaces or punctuation; RTP counts them as different "
+        "events"
+    )
+    assert messages[20] == (
+        "warning: 5 more groups of values that differ only in case, spaces "
+        "or punctuation or by one or two letters are not shown"
+    )
+    assert messages[21] == (
+        f"warning: line 1 also sends on click of '#w{words[0]}'; one click would send both"
+    )
     assert messages[41] == "warning: 5 more selectors that several rules send on are not shown"
-    assert messages[42] == ("warning: a 'view' rule without once sends again on every page load; "
-                            "add once: session (custom data events count once per session anyway)")
+    assert messages[42] == (
+        "warning: a 'view' rule without once sends again on every page load; "
+        "add once: session (custom data events count once per session anyway)"
+    )
     assert messages[62] == "warning: 10 more 'view' or 'visible' rules without once are not shown"
 
 
 def test_rules_on_one_target_are_one_warning(tmp_path):
     assert lint_messages(
-        tmp_path, *[f"on click #a send '{name}' once page" for name in ("alpha", "beta", "gamma")]) == [
-        "warning: lines 1 and 2 also send on click of '#a'; one click would send all 3"]
+        tmp_path, *[f"on click #a send '{name}' once page" for name in ("alpha", "beta", "gamma")]
+    ) == ["warning: lines 1 and 2 also send on click of '#a'; one click would send all 3"]
 
 
 def levenshtein(first: str, second: str) -> int:
@@ -79,8 +90,13 @@ def levenshtein(first: str, second: str) -> int:
     for row, char in enumerate(first, start=1):
         current = [row]
         for column, other in enumerate(second, start=1):
-            current.append(min(previous[column] + 1, current[column - 1] + 1,
-                               previous[column - 1] + (char != other)))
+            current.append(
+                min(
+                    previous[column] + 1,
+                    current[column - 1] + 1,
+                    previous[column - 1] + (char != other),
+                )
+            )
         previous = current
     return previous[-1]
 
@@ -102,8 +118,8 @@ def pairwise_groups(values: list[str]) -> list[list[str]]:
         for first in range(second):
             other = values[first]
             if _normalized(other) == _normalized(value) or (
-                    min(len(other), len(value)) >= 6
-                    and levenshtein(other.lower(), value.lower()) <= 2):
+                min(len(other), len(value)) >= 6 and levenshtein(other.lower(), value.lower()) <= 2
+            ):
                 group[find(second)] = find(first)
     groups: dict[int, list[str]] = {}
     for index, value in enumerate(values):
@@ -122,13 +138,20 @@ def test_similar_values_are_the_groups_that_comparing_every_pair_gives(values):
 @pytest.mark.parametrize("count", [4000])
 def test_check_of_thousands_of_similar_values_ends_with_few_warnings(tmp_path, count):
     # The rules of benchmarks/bundle_size.py: every value one or two letters from many others.
-    (tmp_path / "site.rules").write_text("".join(
-        f"on click #cta-{index} send 'cta {index} - pricing page' once page\n"
-        for index in range(count)))
+    (tmp_path / "site.rules").write_text(
+        "".join(
+            f"on click #cta-{index} send 'cta {index} - pricing page' once page\n"
+            for index in range(count)
+        )
+    )
     result = measured(["check", "-r", "site.rules"], tmp_path)
     assert result["status"] == 0
     assert result["stdout"] == f"site.rules: {count} rules, 0 errors, 1 warnings\n"
-    assert result["stderr"].startswith("site.rules:5:1: warning: values 'cta 0 - pricing page' "
-                                       "(line 1), 'cta 1 - pricing page' (line 2), ")
-    assert result["stderr"].endswith(f" and {count - 5} more are one or two letters apart "
-                                     "(a typo?); RTP counts them as different events\n")
+    assert result["stderr"].startswith(
+        "site.rules:5:1: warning: values 'cta 0 - pricing page' "
+        "(line 1), 'cta 1 - pricing page' (line 2), "
+    )
+    assert result["stderr"].endswith(
+        f" and {count - 5} more are one or two letters apart "
+        "(a typo?); RTP counts them as different events\n"
+    )

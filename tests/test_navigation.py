@@ -16,11 +16,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.browser import (ORIGIN, SPY, calls, rendered, serve_folder, timers_run,
-                             wait_for_calls, wait_until)
-from support.cli import run
 
 from rtp_snippets import build_bundle, load_rules
+from support.browser import (
+    ORIGIN,
+    SPY,
+    calls,
+    rendered,
+    serve_folder,
+    timers_run,
+    wait_for_calls,
+    wait_until,
+)
+from support.cli import run
 
 browser_test = pytest.mark.browser
 BLOCK = re.compile(r'<script data-rtp-snippets="bundle"[^>]*>.*?</script>', re.S)
@@ -65,10 +73,10 @@ addEventListener("popstate", function () { swap(location.href, false); });
 
 PAGES = {
     "/": "<main><h1>Home</h1><a data-spa href='/pricing/'>Pricing</a>"
-         "<button class=cta>Try</button><a href='#details'>Details</a><p id=details>x</p></main>",
+    "<button class=cta>Try</button><a href='#details'>Details</a><p id=details>x</p></main>",
     "/pricing/": "<main><h1>Pricing</h1><a data-spa href='/'>Home</a>"
-                 "<button id=buy>Buy</button><button class=cta>Try</button>"
-                 "<p class=promo>Offer</p></main>",
+    "<button id=buy>Buy</button><button class=cta>Try</button>"
+    "<p class=promo>Offer</p></main>",
 }
 
 RULES = """\
@@ -116,8 +124,13 @@ def settle(page, count: int):
 
 
 LANDING = [value("view / - Home"), value("read /"), value("half a second on /")]
-PRICING = [value("view /pricing/ - Pricing"), value("pricing page"), value("read /pricing/"),
-           value("promo on /pricing/"), value("half a second on /pricing/")]
+PRICING = [
+    value("view /pricing/ - Pricing"),
+    value("pricing page"),
+    value("read /pricing/"),
+    value("promo on /pricing/"),
+    value("half a second on /pricing/"),
+]
 
 
 def by_page(found: list) -> list:
@@ -161,8 +174,13 @@ def test_a_fragment_or_a_same_path_state_change_is_not_a_new_page(site, rules_fi
 
 @browser_test
 def test_a_timer_of_the_page_left_does_not_fire_on_the_next(site, rules_file):
-    bundle = build_bundle(load_rules(rules_file(
-        "client_navigation: on\nrules:\n  - \"on timer 1s send 'a second on {path}'\"\n")))
+    bundle = build_bundle(
+        load_rules(
+            rules_file(
+                "client_navigation: on\nrules:\n  - \"on timer 1s send 'a second on {path}'\"\n"
+            )
+        )
+    )
     for path, body in PAGES.items():
         site.add(path, body + ROUTER % "push-first", bundle)
     site.context.clock.pause_at(1000)  # the timers run only when the test says
@@ -176,9 +194,14 @@ def test_a_timer_of_the_page_left_does_not_fire_on_the_next(site, rules_file):
 
 @browser_test
 def test_several_scroll_depths_fire_again_on_each_page_shown(site, rules_file):
-    bundle = build_bundle(load_rules(rules_file(
-        "client_navigation: on\nrules:\n"
-        "  - \"on scroll 10%, 50%, 100% send 'read {percent} of {path}'\"\n")))
+    bundle = build_bundle(
+        load_rules(
+            rules_file(
+                "client_navigation: on\nrules:\n"
+                "  - \"on scroll 10%, 50%, 100% send 'read {percent} of {path}'\"\n"
+            )
+        )
+    )
     tall = "<div style='height: 3000px'>long</div>"
     for path, body in PAGES.items():
         site.add(path, body.replace("</main>", tall + "</main>") + ROUTER % "push-first", bundle)
@@ -194,9 +217,14 @@ def test_several_scroll_depths_fire_again_on_each_page_shown(site, rules_file):
 
 @browser_test
 def test_visible_for_a_time_counts_again_on_each_page_shown(site, rules_file):
-    bundle = build_bundle(load_rules(rules_file(
-        "client_navigation: on\nrules:\n"
-        "  - \"on visible .promo 50% for 0.3s send 'promo on {path}'\"\n")))
+    bundle = build_bundle(
+        load_rules(
+            rules_file(
+                "client_navigation: on\nrules:\n"
+                "  - \"on visible .promo 50% for 0.3s send 'promo on {path}'\"\n"
+            )
+        )
+    )
     for path, body in PAGES.items():
         site.add(path, body + ROUTER % "push-first", bundle)
     page = site.visit(ORIGIN + "/")
@@ -210,8 +238,9 @@ def test_visible_for_a_time_counts_again_on_each_page_shown(site, rules_file):
 
 def test_without_client_navigation_a_bundle_has_none_of_its_code(rules_file):
     on = build_bundle(load_rules(rules_file(RULES)))
-    off = build_bundle(load_rules(rules_file(RULES.replace("client_navigation: on",
-                                                           "client_navigation: off"))))
+    off = build_bundle(
+        load_rules(rules_file(RULES.replace("client_navigation: on", "client_navigation: off")))
+    )
     assert "pushState" in on.code
     assert "pushState" not in off.code
 
@@ -239,26 +268,31 @@ rules:
 DOCS = {
     "index.md": "# Home\n\n[Pricing](pricing/index.md)\n\n[Whitepaper](whitepaper/index.md)\n",
     "pricing/index.md": "# Pricing\n\n[Whitepaper](../whitepaper/index.md)\n",
-    "whitepaper/index.md": "# Whitepaper\n\n<button id=\"download-whitepaper\">Download</button>\n",
+    "whitepaper/index.md": '# Whitepaper\n\n<button id="download-whitepaper">Download</button>\n',
 }
 
 
 # A bundle in <head> is one of the head elements Material compares on each instant navigation.
-@pytest.fixture(scope="module", params=[("navigation.instant", "body"), ("", "body"),
-                                        ("navigation.instant", "head")],
-                ids=["instant", "no-instant", "instant-head"])
+@pytest.fixture(
+    scope="module",
+    params=[("navigation.instant", "body"), ("", "body"), ("navigation.instant", "head")],
+    ids=["instant", "no-instant", "instant-head"],
+)
 def material_site(request, tmp_path_factory):
     features, position = request.param
     source = tmp_path_factory.mktemp("material")
     (source / "mkdocs.yml").write_text(
-        MKDOCS.format(origin=ORIGIN, features=features, position=position))
+        MKDOCS.format(origin=ORIGIN, features=features, position=position)
+    )
     (source / "rtp-rules.yml").write_text(MATERIAL_RULES)
     for name, text in DOCS.items():
         (source / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
         (source / "docs" / name).write_text(text)
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(source / "site")],
-        cwd=source, capture_output=True, text=True,
+        cwd=source,
+        capture_output=True,
+        text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert result.returncode == 0, result.stderr
@@ -300,20 +334,27 @@ def test_material_every_page_shown_sends_its_view_and_scoped_clicks_fire(materia
     assert calls(page)[-1] == value("download on /whitepaper/")
     page.go_back()
     page.wait_for_url(ORIGIN + "/")
-    page.wait_for_function("window.calls.length && window.calls[window.calls.length - 1]"
-                           "[2].value == 'view / - Home'")
+    page.wait_for_function(
+        "window.calls.length && window.calls[window.calls.length - 1][2].value == 'view / - Home'"
+    )
     page.go_forward()
     page.wait_for_url(ORIGIN + "/whitepaper/")
-    page.wait_for_function("window.calls[window.calls.length - 1][2].value"
-                           " == 'view /whitepaper/ - Whitepaper'")
+    page.wait_for_function(
+        "window.calls[window.calls.length - 1][2].value == 'view /whitepaper/ - Whitepaper'"
+    )
     page.click("article >> text=Download")
     later(page)
     found = calls(page)
     if features:
         assert page.evaluate("window.kept") == 1
-        assert found == [value("view / - Home"), value("view /whitepaper/ - Whitepaper"),
-                         value("download on /whitepaper/"), value("view / - Home"),
-                         value("view /whitepaper/ - Whitepaper"), value("download on /whitepaper/")]
+        assert found == [
+            value("view / - Home"),
+            value("view /whitepaper/ - Whitepaper"),
+            value("download on /whitepaper/"),
+            value("view / - Home"),
+            value("view /whitepaper/ - Whitepaper"),
+            value("download on /whitepaper/"),
+        ]
     else:
         assert found == [value("view /whitepaper/ - Whitepaper"), value("download on /whitepaper/")]
 
@@ -335,8 +376,7 @@ def test_material_a_click_scoped_to_a_page_fires_whatever_the_landing_page(mater
 def test_material_instant_navigation_is_detected_and_every_page_gets_one_bundle(material_site):
     features, root, stderr = material_site
     blocks = {
-        path.relative_to(root).as_posix(): bundle_block(path)
-        for path in root.rglob("*.html")
+        path.relative_to(root).as_posix(): bundle_block(path) for path in root.rglob("*.html")
     }
     if features:
         assert len(set(blocks.values())) == 1, "one bundle for every page"
@@ -358,10 +398,14 @@ def test_check_site_reports_client_navigation_and_inject_follows_it(material_sit
     as_json = json.loads(run("check", "-r", rules, "--site", root, "--json").stdout)
     found = as_json["client_navigation"]["found"]
     if features:
-        assert (f"Client-side navigation: Material for MkDocs' navigation.instant on {pages} of "
-                f"{pages} pages") in checked.stdout
-        assert ("Client-side navigation (Material for MkDocs' navigation.instant on /404.html): "
-                "one bundle for every page") in injected.stdout
+        assert (
+            f"Client-side navigation: Material for MkDocs' navigation.instant on {pages} of "
+            f"{pages} pages"
+        ) in checked.stdout
+        assert (
+            "Client-side navigation (Material for MkDocs' navigation.instant on /404.html): "
+            "one bundle for every page"
+        ) in injected.stdout
         assert "--prune not used" in injected.stdout
         assert found["Material for MkDocs' navigation.instant"]["count"] == pages
     else:
@@ -386,8 +430,13 @@ def test_the_rules_file_decides_over_what_the_pages_say(material_site, tmp_path,
         assert len(blocks) == 1
     else:
         assert len(blocks) > 1
-        assert ("Client-side navigation: off in the rules file" + (
-            ", though the site has Material for MkDocs' navigation.instant" if features else "\n")
+        assert (
+            "Client-side navigation: off in the rules file"
+            + (
+                ", though the site has Material for MkDocs' navigation.instant"
+                if features
+                else "\n"
+            )
         ) in checked.stdout
 
 
@@ -427,19 +476,28 @@ document.addEventListener("click", function (event) {
 
 @browser_test
 def test_without_a_router_signal_only_a_change_of_the_content_shows_the_new_page(site, rules_file):
-    bundle = build_bundle(load_rules(rules_file(
-        "client_navigation: on\nrules:\n"
-        "  - \"on view h1 send 'view {path} - {text}'\"\n"
-        "  - \"on view .promo send 'promo on {path}'\"\n"
-        "  - \"on view send 'title {path} - {title}'\"\n")))
+    bundle = build_bundle(
+        load_rules(
+            rules_file(
+                "client_navigation: on\nrules:\n"
+                "  - \"on view h1 send 'view {path} - {text}'\"\n"
+                "  - \"on view .promo send 'promo on {path}'\"\n"
+                "  - \"on view send 'title {path} - {title}'\"\n"
+            )
+        )
+    )
     site.add("/", "<title>Home</title>" + PAGES["/"] + SLOW_ROUTER, bundle)
     site.add("/pricing/", "<title>Pricing</title>" + PAGES["/pricing/"] + SLOW_ROUTER, bundle)
     page = site.visit(ORIGIN + "/")
     assert by_page(settle(page, 2)) == by_page([value("view / - Home"), value("title / - Home")])
     page.click("text=Pricing")
-    assert by_page(settle(page, 5)[2:]) == by_page([
-        value("view /pricing/ - Pricing"), value("promo on /pricing/"),
-        value("title /pricing/ - Pricing")])
+    assert by_page(settle(page, 5)[2:]) == by_page(
+        [
+            value("view /pricing/ - Pricing"),
+            value("promo on /pricing/"),
+            value("title /pricing/ - Pricing"),
+        ]
+    )
 
 
 # Astro's view transitions router, as documented: astro:page-load on document after every
@@ -469,8 +527,13 @@ document.addEventListener("click", function (event) {
 
 @browser_test
 def test_a_router_s_own_signal_decides_when_the_page_is_shown(site, rules_file):
-    bundle = build_bundle(load_rules(rules_file(
-        "client_navigation: on\nrules:\n  - \"on view h1 send 'view {path} - {text}'\"\n")))
+    bundle = build_bundle(
+        load_rules(
+            rules_file(
+                "client_navigation: on\nrules:\n  - \"on view h1 send 'view {path} - {text}'\"\n"
+            )
+        )
+    )
     site.add("/", PAGES["/"] + ASTRO_ROUTER, bundle)
     site.add("/pricing/", PAGES["/pricing/"] + ASTRO_ROUTER, bundle)
     page = site.visit(ORIGIN + "/")

@@ -39,17 +39,39 @@ def install(tmp_path: Path, *pip_args: str) -> Path:
     environment = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(environment)
     python = environment / "bin" / "python"
-    site_packages = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                   check=True, capture_output=True, text=True).stdout.strip()
+    site_packages = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     (Path(site_packages) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet",
-                    "--no-deps", *pip_args], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "--quiet",
+            "--no-deps",
+            *pip_args,
+        ],
+        check=True,
+        capture_output=True,
+    )
     return environment
 
 
 def run(environment: Path, cwd: Path, *args: str) -> str:
-    return subprocess.run([str(environment / "bin" / args[0]), *args[1:]], cwd=cwd, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(environment / "bin" / args[0]), *args[1:]],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 TEMPLATES = "import importlib.resources as r; print(r.files('rtp_snippets.templates'))"
@@ -69,11 +91,15 @@ def test_templates_are_found_after_install(tmp_path, editable):
         assert folder == project / "rtp_snippets" / "templates"
     else:
         assert folder.is_relative_to(environment) and (folder / "bundle.js.j2").is_file()
+
         # Every template ships: the bundle's, its runtime's partials (templates/runtime/)
         # and verify's script (rtp_snippets/templates/verify.js).
         def files(root):
-            return sorted(str(path.relative_to(root)) for path in root.rglob("*")
-                          if path.is_file() and "__pycache__" not in path.parts)
+            return sorted(
+                str(path.relative_to(root))
+                for path in root.rglob("*")
+                if path.is_file() and "__pycache__" not in path.parts
+            )
 
         assert files(folder) == files(ROOT / "rtp_snippets" / "templates")
         # The integrations ship too (their generators are not installed here, so no import).
@@ -83,5 +109,3 @@ def test_templates_are_found_after_install(tmp_path, editable):
         shutil.rmtree(project / "rtp_snippets")  # the wheel must not need the source tree
     assert run(environment, elsewhere, "rtp-snippets", "build", example) == expected
     assert run(environment, elsewhere, "python", "-m", "rtp_snippets", "build", example) == expected
-
-

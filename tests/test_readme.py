@@ -19,15 +19,18 @@ def test_every_shell_block_is_marked(path):
 
 def test_the_set_up_comes_first_and_only_in_the_readme():
     kinds = [block.kind for block in readme.blocks()]
-    readme_kinds = [block.kind for block in readme.blocks(
-        (readme.ROOT / "README.md").read_text(encoding="utf-8"))]
+    readme_kinds = [
+        block.kind
+        for block in readme.blocks((readme.ROOT / "README.md").read_text(encoding="utf-8"))
+    ]
     assert readme_kinds[:2] == ["set-up", "set-up"] and "set-up" not in kinds[2:]
     assert {"run", "serve"} <= set(readme_kinds)  # the quick start runs and serves
     assert len(readme.documents()) > 10  # the documentation's pages are read too
 
 
-@pytest.mark.parametrize("index", range(len(BLOCKS)),
-                         ids=[block.commands.splitlines()[-1][:60] for block in BLOCKS])
+@pytest.mark.parametrize(
+    "index", range(len(BLOCKS)), ids=[block.commands.splitlines()[-1][:60] for block in BLOCKS]
+)
 def test_readme_command(readme_run, index):
     _, outcomes = readme_run
     outcome = outcomes[index]
@@ -51,5 +54,8 @@ def test_the_commands_leave_what_the_readme_says(readme_run):
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }

@@ -21,15 +21,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from support.browser import SPY, wait_until
 
 from rtp_snippets import build_bundle, load_rules
+from support.browser import SPY, wait_until
 
 pytestmark = pytest.mark.browser
 
 VENDOR = Path(__file__).parent / "vendor"
-TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html",
-         ".xml": "application/xml", ".json": "application/json", ".svg": "image/svg+xml"}
+TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".xml": "application/xml",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+}
 
 
 class Server:
@@ -70,7 +76,7 @@ class Server:
         if path in self.pages:
             return self.pages[path]
         if path.startswith("/vendor/"):
-            file = VENDOR / path[len("/vendor/"):]
+            file = VENDOR / path[len("/vendor/") :]
             return (file.read_bytes(), TYPES[file.suffix], 0.0) if file.is_file() else None
         if self.folder is not None:
             file = self.folder / path.lstrip("/")
@@ -83,9 +89,13 @@ class Server:
 
     def page(self, path: str, head: str, body: str, bundle, delay: float = 0.0) -> None:
         self.pages[path] = (
-            (f"<!doctype html><html><head><meta charset=utf-8><script>{SPY}</script>{head}"
-             f"</head><body>{body}<script>{bundle.code}</script></body></html>").encode(),
-            "text/html", delay)
+            (
+                f"<!doctype html><html><head><meta charset=utf-8><script>{SPY}</script>{head}"
+                f"</head><body>{body}<script>{bundle.code}</script></body></html>"
+            ).encode(),
+            "text/html",
+            delay,
+        )
 
     def close(self):
         self.httpd.shutdown()
@@ -143,14 +153,22 @@ rules:
 
 # --- Turbo 8 -------------------------------------------------------------------------------
 
+
 def turbo_site(server, rules_file, html_delay: float) -> None:
     bundle = build_bundle(load_rules(rules_file(RULES)))
     head = '<script src="/vendor/turbo/turbo.es2017-umd.js"></script>'
     nav = '<nav><a href="/">Home</a> <a href="/pricing/">Pricing</a> <a href="/about/">About</a></nav>'
     server.page("/", f"<title>Home</title>{head}", f"{nav}<h1>Home</h1>", bundle, html_delay)
-    server.page("/pricing/", f'<title>Pricing</title>{head}<link rel="stylesheet" href="/pricing.css">',
-                f"{nav}<h1>Pricing</h1><div class=plans>Plans</div>", bundle, html_delay)
-    server.page("/about/", f"<title>About</title>{head}", f"{nav}<h1>About</h1>", bundle, html_delay)
+    server.page(
+        "/pricing/",
+        f'<title>Pricing</title>{head}<link rel="stylesheet" href="/pricing.css">',
+        f"{nav}<h1>Pricing</h1><div class=plans>Plans</div>",
+        bundle,
+        html_delay,
+    )
+    server.page(
+        "/about/", f"<title>About</title>{head}", f"{nav}<h1>About</h1>", bundle, html_delay
+    )
     # The new page's own stylesheet, which Turbo waits for before it swaps the body.
     server.pages["/pricing.css"] = (b".plans { color: green }", "text/css", 0.4)
 
@@ -191,21 +209,35 @@ rules:
 
 def swup_site(server, rules_file, html_delay: float) -> None:
     bundle = build_bundle(load_rules(rules_file(SWUP_RULES)))
-    head = ('<script src="/vendor/swup/Swup.umd.js"></script>'
-            '<script src="/vendor/swup/progress-plugin.umd.js"></script>')
-    start = ("<script>window.router = new Swup({containers: ['#swup'],"
-             " plugins: [new SwupProgressPlugin()]});</script>")
+    head = (
+        '<script src="/vendor/swup/Swup.umd.js"></script>'
+        '<script src="/vendor/swup/progress-plugin.umd.js"></script>'
+    )
+    start = (
+        "<script>window.router = new Swup({containers: ['#swup'],"
+        " plugins: [new SwupProgressPlugin()]});</script>"
+    )
     nav = '<nav><a href="/">Long</a> <a href="/short/">Short</a></nav>'
     tall = "<div style='height: 3000px'>a long page</div>"
-    server.page("/", f"<title>Long</title>{head}",
-                f"{nav}<main id=swup><h1>Long</h1>{tall}</main>{start}", bundle, html_delay)
-    server.page("/short/", f"<title>Short</title>{head}",
-                f"{nav}<main id=swup><h1>Short</h1><p>fits the window</p></main>{start}", bundle,
-                html_delay)
+    server.page(
+        "/",
+        f"<title>Long</title>{head}",
+        f"{nav}<main id=swup><h1>Long</h1>{tall}</main>{start}",
+        bundle,
+        html_delay,
+    )
+    server.page(
+        "/short/",
+        f"<title>Short</title>{head}",
+        f"{nav}<main id=swup><h1>Short</h1><p>fits the window</p></main>{start}",
+        bundle,
+        html_delay,
+    )
 
 
 def test_swup_with_its_progress_bar_each_page_is_measured_when_its_content_is_in(
-        server, rules_file, tab):
+    server, rules_file, tab
+):
     swup_site(server, rules_file, 0.6)
     tab.goto(server.origin + "/")
     assert new_calls(tab, 0, 1) == expect("view / - Long")  # not scrolled: not read
@@ -237,7 +269,7 @@ plugins:
 """
 DOCS = {
     "index.md": "# Home\n\n[Pricing](pricing/index.md) [About](about/index.md)\n",
-    "pricing/index.md": "# Pricing\n\n<div class=\"plans\">Plans</div>\n\n[About](../about/index.md)\n",
+    "pricing/index.md": '# Pricing\n\n<div class="plans">Plans</div>\n\n[About](../about/index.md)\n',
     "about/index.md": "# About\n\n[Pricing](../pricing/index.md)\n",
 }
 
@@ -252,8 +284,11 @@ def material_site(server, tmp_path) -> None:
         (source / "docs" / name).write_text(text)
     built = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(source / "site")],
-        cwd=source, capture_output=True, text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        cwd=source,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert built.returncode == 0, built.stderr
     server.folder = source / "site"
 
@@ -267,7 +302,8 @@ def material_calls(path: str, heading: str, plans: bool = False) -> list:
 
 @pytest.mark.parametrize("html_delay", [0.0, 0.5], ids=["fast-server", "slow-server"])
 def test_material_with_prefetch_and_progress_each_page_shown_reads_its_own_content(
-        server, tmp_path, tab, html_delay):
+    server, tmp_path, tab, html_delay
+):
     material_site(server, tmp_path)
     server.delay = html_delay
     tab.add_init_script(SPY)

@@ -23,8 +23,9 @@ from rtp_snippets.paths import glob_tokens, matches
 from rtp_snippets.text import FORMAT_PATTERN
 
 TEMPLATES = resources.files("rtp_snippets.templates")
-PARTIALS = sorted(path.name for path in TEMPLATES.joinpath("runtime").iterdir()
-                  if path.name.endswith(".js"))
+PARTIALS = sorted(
+    path.name for path in TEMPLATES.joinpath("runtime").iterdir() if path.name.endswith(".js")
+)
 ORIGIN = "https://site.test"
 
 
@@ -40,8 +41,10 @@ def test_each_partial_is_javascript_on_its_own(name):
 
 
 def test_each_partial_is_included_by_a_template():
-    templates = "".join(TEMPLATES.joinpath(name).read_text(encoding="utf-8")
-                        for name in ("bundle.js.j2", "consent.js.j2", "rtp-tag.js.j2"))
+    templates = "".join(
+        TEMPLATES.joinpath(name).read_text(encoding="utf-8")
+        for name in ("bundle.js.j2", "consent.js.j2", "rtp-tag.js.j2")
+    )
     included = set(re.findall(r'"runtime/([\w-]+\.js)"', templates))
     # The placeholders' partials are named by kind: "runtime/fill-" ~ kind ~ ".js".
     included |= {f"fill-{kind}.js" for kind in ("text", "attr", "path", "query", "host", "title")}
@@ -59,18 +62,26 @@ def load(browser):
         context = browser.new_context()
         contexts.append(context)
         context.set_default_timeout(5000)
-        html = (f"<!doctype html><html><head><meta charset=utf-8><title>Runtime</title></head>"
-                f"<body>{body}</body></html>")
-        context.route(f"{ORIGIN}/**", lambda route: route.fulfill(
-            status=200, body=html, headers={"content-type": "text/html"}))
+        html = (
+            f"<!doctype html><html><head><meta charset=utf-8><title>Runtime</title></head>"
+            f"<body>{body}</body></html>"
+        )
+        context.route(
+            f"{ORIGIN}/**",
+            lambda route: route.fulfill(
+                status=200, body=html, headers={"content-type": "text/html"}
+            ),
+        )
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(ORIGIN + path)
         source = "\n".join(partial(name) for name in partials)
         names = ", ".join(f"{name}: {name}" for name in expose)
-        page.add_script_tag(content=f"(function (w) {{\n{prelude}\n{source}\n"
-                                    f"window.runtime = {{ {names} }};\n}})(window);")
+        page.add_script_tag(
+            content=f"(function (w) {{\n{prelude}\n{source}\n"
+            f"window.runtime = {{ {names} }};\n}})(window);"
+        )
         assert errors == []
         return page
 
@@ -81,21 +92,25 @@ def load(browser):
 
 # --- page globs (globs.js, path-globs.js) ------------------------------------------------
 
+
 @pytest.mark.browser
-@pytest.mark.parametrize("globs, exclude, path", [
-    (["/blog/**"], [], "/blog/2024/post/"),
-    (["/blog/**"], [], "/blog"),
-    (["/blog/**"], [], "/blogger/"),
-    (["/blog/*"], [], "/blog/a/b"),
-    (["/blog/*"], [], "/blog/a"),
-    (["/a?c/"], [], "/abc/"),
-    (["/a?c/"], [], "/a/c/"),
-    (["/docs/"], [], "/docs/index.html"),
-    (["/**"], ["/private/**"], "/private/x"),
-    (["/**"], ["/private/**"], "/public/x"),
-    (["/caf\u00e9/"], [], "/caf%C3%A9/"),
-    (["/**.pdf"], [], "/files/" + "a" * 70 + ".pdf"),
-])
+@pytest.mark.parametrize(
+    "globs, exclude, path",
+    [
+        (["/blog/**"], [], "/blog/2024/post/"),
+        (["/blog/**"], [], "/blog"),
+        (["/blog/**"], [], "/blogger/"),
+        (["/blog/*"], [], "/blog/a/b"),
+        (["/blog/*"], [], "/blog/a"),
+        (["/a?c/"], [], "/abc/"),
+        (["/a?c/"], [], "/a/c/"),
+        (["/docs/"], [], "/docs/index.html"),
+        (["/**"], ["/private/**"], "/private/x"),
+        (["/**"], ["/private/**"], "/public/x"),
+        (["/caf\u00e9/"], [], "/caf%C3%A9/"),
+        (["/**.pdf"], [], "/files/" + "a" * 70 + ".pdf"),
+    ],
+)
 def test_globs_match_the_page_path_as_in_python(load, globs, exclude, path):
     page = load(["option.js", "globs.js", "path-globs.js"], ["applies", "where"], path=path)
     options = {"pages": [list(glob_tokens(glob)) for glob in globs]}
@@ -104,7 +119,8 @@ def test_globs_match_the_page_path_as_in_python(load, globs, exclude, path):
     page.evaluate("runtime.where()")
     applies = page.evaluate("options => !!runtime.applies(['#a', 'x', 1, options])", options)
     expected = matches(globs, path.replace("%C3%A9", "\u00e9")) and not (
-        exclude and matches(exclude, path))
+        exclude and matches(exclude, path)
+    )
     assert applies == expected
 
 
@@ -114,8 +130,12 @@ def test_a_crafted_path_does_not_freeze_the_glob_matcher(load):
     page = load(["option.js", "globs.js", "path-globs.js"], ["applies", "where"], path=path)
     options = {"pages": [list(glob_tokens("/**a**a**a**a**a**a**b"))]}
     started = time.monotonic()
-    assert page.evaluate("o => { runtime.where(); return !!runtime.applies([0, 'x', 1, o]); }",
-                         options) is False
+    assert (
+        page.evaluate(
+            "o => { runtime.where(); return !!runtime.applies([0, 'x', 1, o]); }", options
+        )
+        is False
+    )
     assert time.monotonic() - started < 2
 
 
@@ -140,51 +160,68 @@ LEAVING_PAGE = """
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("selector, event, leaves", [
-    ("#next", {}, True),
-    ("#inside", {}, True),
-    ("#next", {"ctrlKey": True}, False),
-    ("#next", {"shiftKey": True}, False),
-    ("#blank", {}, False),
-    ("#download", {}, False),
-    ("#pdf", {}, False),
-    ("#typed", {}, False),
-    ("#other", {}, False),
-    ("#fragment", {}, False),
-    ("#mail", {}, False),
-    ("#send", {}, True),
-    ("#close", {}, False),
-    ("#check", {}, False),
-    ("#go", {}, True),
-    ("#elsewhere", {}, False),
-    ("#contact", {"type": "submit"}, True),
-    ("#dialog", {"type": "submit"}, False),
-])
+@pytest.mark.parametrize(
+    "selector, event, leaves",
+    [
+        ("#next", {}, True),
+        ("#inside", {}, True),
+        ("#next", {"ctrlKey": True}, False),
+        ("#next", {"shiftKey": True}, False),
+        ("#blank", {}, False),
+        ("#download", {}, False),
+        ("#pdf", {}, False),
+        ("#typed", {}, False),
+        ("#other", {}, False),
+        ("#fragment", {}, False),
+        ("#mail", {}, False),
+        ("#send", {}, True),
+        ("#close", {}, False),
+        ("#check", {}, False),
+        ("#go", {}, True),
+        ("#elsewhere", {}, False),
+        ("#contact", {"type": "submit"}, True),
+        ("#dialog", {"type": "submit"}, False),
+    ],
+)
 def test_which_clicks_and_submits_leave_for_a_page_of_the_site(load, selector, event, leaves):
-    page = load(["dom.js", "files.js", "queue.js"], ["leaving"], body=LEAVING_PAGE,
-                prelude=f"var FILE_PATTERN = {json.dumps(FILE_PATTERN)};")
-    decided = page.evaluate("""([selector, init]) => !!runtime.leaving(Object.assign(
+    page = load(
+        ["dom.js", "files.js", "queue.js"],
+        ["leaving"],
+        body=LEAVING_PAGE,
+        prelude=f"var FILE_PATTERN = {json.dumps(FILE_PATTERN)};",
+    )
+    decided = page.evaluate(
+        """([selector, init]) => !!runtime.leaving(Object.assign(
         {type: "click", target: Document.prototype.querySelector.call(document, selector),
          submitter: null}, init))""",
-                            [selector, event])
+        [selector, event],
+    )
     assert decided is leaves
 
 
 # --- chunks of four (send.js) ------------------------------------------------------------
 
+
 @pytest.mark.browser
-@pytest.mark.parametrize("count, calls", [
-    (1, ["v0"]),
-    (2, [["v0", "v1"]]),
-    (4, [["v0", "v1", "v2", "v3"]]),
-    (5, [["v0", "v1", "v2", "v3"], ["v4"]]),
-    (9, [["v0", "v1", "v2", "v3"], ["v4", "v5", "v6", "v7"], ["v8"]]),
-])
+@pytest.mark.parametrize(
+    "count, calls",
+    [
+        (1, ["v0"]),
+        (2, [["v0", "v1"]]),
+        (4, [["v0", "v1", "v2", "v3"]]),
+        (5, [["v0", "v1", "v2", "v3"], ["v4"]]),
+        (9, [["v0", "v1", "v2", "v3"], ["v4", "v5", "v6", "v7"], ["v8"]]),
+    ],
+)
 def test_values_are_sent_one_alone_or_in_chunks_of_four(load, count, calls):
-    page = load(["send.js"], ["send", "sent"],
-                prelude="var sent = []; function emit(value, rule) { sent.push([value, rule]); }")
-    page.evaluate("count => runtime.send('rule', Array.from({length: count}, (_, i) => 'v' + i))",
-                  count)
+    page = load(
+        ["send.js"],
+        ["send", "sent"],
+        prelude="var sent = []; function emit(value, rule) { sent.push([value, rule]); }",
+    )
+    page.evaluate(
+        "count => runtime.send('rule', Array.from({length: count}, (_, i) => 'v' + i))", count
+    )
     assert page.evaluate("runtime.sent") == [[call, "rule"] for call in calls]
 
 
@@ -195,30 +232,50 @@ PLACEHOLDER_PAGE = """
 <h2 id="plans"><a id="buy" data-product="Pro" data-empty="" href="/buy/">Buy <span hidden>secret</span>
 <b>the\u00ad plan</b><a href="#plans">\u00b6</a></a></h2>
 """
-FILL = ["dom.js", "path.js", "values.js", "fill.js", "fill-text.js", "fill-attr.js",
-        "fill-path.js", "fill-query.js", "fill-host.js", "fill-title.js"]
+FILL = [
+    "dom.js",
+    "path.js",
+    "values.js",
+    "fill.js",
+    "fill-text.js",
+    "fill-attr.js",
+    "fill-path.js",
+    "fill-query.js",
+    "fill-host.js",
+    "fill-title.js",
+]
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("value, sent", [
-    ("plain", ["plain"]),
-    (["one", "two"], ["one", "two"]),
-    ([["lead - ", ["attr", "data-product"]]], ["lead - Pro"]),
-    ([["x", ["attr", "data-missing"]], "kept"], ["kept"]),
-    ([["x", ["attr", "data-empty"]]], []),
-    ([[["text"]]], ["Buy the plan"]),
-    ([["q=", ["query", "q"]]], ["q=1 2"]),
-    ([[["query", "missing"]]], []),
-    ([[["host"]]], ["site.test"]),
-    ([[["title"]]], ["Runtime"]),
-    ([[["path"]]], ["/caf\u00e9/"]),
-])
+@pytest.mark.parametrize(
+    "value, sent",
+    [
+        ("plain", ["plain"]),
+        (["one", "two"], ["one", "two"]),
+        ([["lead - ", ["attr", "data-product"]]], ["lead - Pro"]),
+        ([["x", ["attr", "data-missing"]], "kept"], ["kept"]),
+        ([["x", ["attr", "data-empty"]]], []),
+        ([[["text"]]], ["Buy the plan"]),
+        ([["q=", ["query", "q"]]], ["q=1 2"]),
+        ([[["query", "missing"]]], []),
+        ([[["host"]]], ["site.test"]),
+        ([[["title"]]], ["Runtime"]),
+        ([[["path"]]], ["/caf\u00e9/"]),
+    ],
+)
 def test_placeholders_are_read_from_the_element_and_the_page(load, value, sent):
-    page = load(FILL, ["values", "where"], body=PLACEHOLDER_PAGE, path="/caf%C3%A9/?q=1+2",
-                prelude=f"var FORMAT_PATTERN = {json.dumps(FORMAT_PATTERN)};")
+    page = load(
+        FILL,
+        ["values", "where"],
+        body=PLACEHOLDER_PAGE,
+        path="/caf%C3%A9/?q=1+2",
+        prelude=f"var FORMAT_PATTERN = {json.dumps(FORMAT_PATTERN)};",
+    )
     page.evaluate("runtime.where()")
-    assert page.evaluate("value => runtime.values(value, document.getElementById('buy'))",
-                         value) == sent
+    assert (
+        page.evaluate("value => runtime.values(value, document.getElementById('buy'))", value)
+        == sent
+    )
 
 
 # --- storage repair (deliver.js) ---------------------------------------------------------
@@ -248,10 +305,13 @@ def test_only_calls_the_bundle_could_have_queued_are_sent(load):
         [9, now, ["send", "event", {"value": "x", "other": 1}]],
         [10, now, ["get", "campaign", True]],
         [11, now],
-        None, "text", {"0": 1},
+        None,
+        "text",
+        {"0": 1},
     ]
-    page.evaluate("([key, list]) => sessionStorage.setItem(key, JSON.stringify(list))",
-                  [KEY, entries])
+    page.evaluate(
+        "([key, list]) => sessionStorage.setItem(key, JSON.stringify(list))", [KEY, entries]
+    )
     page.evaluate("runtime.deliver()")
     assert page.evaluate("calls") == [call("kept"), call(["a", "b", "c", "d"])]
     assert page.evaluate("key => sessionStorage.getItem(key)", KEY) is None
@@ -260,21 +320,27 @@ def test_only_calls_the_bundle_could_have_queued_are_sent(load):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("queue, sent_list, sent", [
-    ("not JSON", None, []),
-    ('{"an": "object"}', None, []),
-    ('[[1, 2, 3]', None, []),
-    (None, "not JSON", [call("valid")]),
-    (None, '{"1": 1}', [call("valid")]),
-    (None, '[["x", 1], [1]]', [call("valid")]),
-])
+@pytest.mark.parametrize(
+    "queue, sent_list, sent",
+    [
+        ("not JSON", None, []),
+        ('{"an": "object"}', None, []),
+        ("[[1, 2, 3]", None, []),
+        (None, "not JSON", [call("valid")]),
+        (None, '{"1": 1}', [call("valid")]),
+        (None, '[["x", 1], [1]]', [call("valid")]),
+    ],
+)
 def test_storage_the_bundle_did_not_write_is_discarded_never_fatal(load, queue, sent_list, sent):
     page = load(DELIVER, ["deliver"], prelude=SPY)
     now = page.evaluate("Date.now()")
-    page.evaluate("""([key, sentKey, queue, list, valid]) => {
+    page.evaluate(
+        """([key, sentKey, queue, list, valid]) => {
         sessionStorage.setItem(key, queue === null ? JSON.stringify(valid) : queue);
         if (list !== null) localStorage.setItem(sentKey, list);
-    }""", [KEY, SENT, queue, sent_list, [[1, now, call("valid")]]])
+    }""",
+        [KEY, SENT, queue, sent_list, [[1, now, call("valid")]]],
+    )
     page.evaluate("runtime.deliver()")
     assert page.evaluate("calls") == sent
     assert page.evaluate("key => sessionStorage.getItem(key)", KEY) is None
@@ -284,15 +350,19 @@ def test_storage_the_bundle_did_not_write_is_discarded_never_fatal(load, queue, 
 def test_a_batch_sent_by_a_duplicated_tab_is_not_sent_again(load):
     page = load(DELIVER, ["deliver"], prelude=SPY)
     now = page.evaluate("Date.now()")
-    page.evaluate("""([key, sent, now, queued]) => {
+    page.evaluate(
+        """([key, sent, now, queued]) => {
         sessionStorage.setItem(key, JSON.stringify(queued));
         localStorage.setItem(sent, JSON.stringify([[1, now]]));
-    }""", [KEY, SENT, now, [[1, now, call("sent before")], [2, now, call("new")]]])
+    }""",
+        [KEY, SENT, now, [[1, now, call("sent before")], [2, now, call("new")]]],
+    )
     page.evaluate("runtime.deliver()")
     assert page.evaluate("calls") == [call("new")]
 
 
 # --- once: session (once-session.js) -----------------------------------------------------
+
 
 @pytest.mark.browser
 @pytest.mark.parametrize("stored, first", [(None, True), ("1", False), ("2", True), ("", True)])
@@ -307,35 +377,48 @@ def test_a_session_key_counts_only_as_the_bundle_writes_it(load, stored, first):
 
 # --- wildcard.js, consent-flag.js, dom.js ------------------------------------------------
 
+
 @pytest.mark.browser
-@pytest.mark.parametrize("text, glob, matched", [
-    ("granted", "granted", True),
-    ("granted:all", "granted*", True),
-    ("not granted", "granted*", False),
-    ("https://site.test/a.pdf", "*.pdf", True),
-    ("https://site.test/a.pdf?x", "*.pdf", False),
-    ("aab", "a*b*ab", False),
-    ("abab", "a*b*ab", True),
-    ("", "*", True),
-])
+@pytest.mark.parametrize(
+    "text, glob, matched",
+    [
+        ("granted", "granted", True),
+        ("granted:all", "granted*", True),
+        ("not granted", "granted*", False),
+        ("https://site.test/a.pdf", "*.pdf", True),
+        ("https://site.test/a.pdf?x", "*.pdf", False),
+        ("aab", "a*b*ab", False),
+        ("abab", "a*b*ab", True),
+        ("", "*", True),
+    ],
+)
 def test_wildcard_matches_parts_joined_by_any_characters(load, text, glob, matched):
     page = load(["wildcard.js"], ["wildcard"])
-    assert page.evaluate("([text, parts]) => runtime.wildcard(text, parts)",
-                         [text, glob.split("*")]) is matched
+    assert (
+        page.evaluate("([text, parts]) => runtime.wildcard(text, parts)", [text, glob.split("*")])
+        is matched
+    )
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("body, script, state", [
-    ("", "", 0),
-    ('<form id="siteConsent"><input type="checkbox" name="marketing" checked></form>', "", 0),
-    ("", "window.siteConsent = {marketing: true};", 1),
-    ("", "window.siteConsent = {marketing: false};", -1),
-    ("", "window.siteConsent = {marketing: 'yes'};", 0),
-    ("", "window.siteConsent = {marketing: document.body};", 0),
-])
+@pytest.mark.parametrize(
+    "body, script, state",
+    [
+        ("", "", 0),
+        ('<form id="siteConsent"><input type="checkbox" name="marketing" checked></form>', "", 0),
+        ("", "window.siteConsent = {marketing: true};", 1),
+        ("", "window.siteConsent = {marketing: false};", -1),
+        ("", "window.siteConsent = {marketing: 'yes'};", 0),
+        ("", "window.siteConsent = {marketing: document.body};", 0),
+    ],
+)
 def test_a_consent_flag_is_a_value_the_sites_script_set(load, body, script, state):
-    page = load(["consent-flag.js"], ["decide"], body=body,
-                prelude='var names = ["siteConsent", "marketing"];')
+    page = load(
+        ["consent-flag.js"],
+        ["decide"],
+        body=body,
+        prelude='var names = ["siteConsent", "marketing"];',
+    )
     if script:
         page.evaluate(script)
     assert page.evaluate("runtime.decide()") == state

@@ -13,15 +13,16 @@ from pathlib import Path
 import pytest
 
 from rtp_snippets import build_bundle, load_rules, serve
-
 from support.cli import command, ctrl_c_stops, run
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SPY = "<script>window.sent = []; window.rtp = function () { sent.push(Array.from(arguments)); };</script>"
-PAGE = ("<!doctype html><html><head>" + SPY + "</head><body>"
-        "<button id=download-whitepaper>Get the whitepaper</button>"
-        "<a class=cta href='#'>Buy</a></body></html>")
+PAGE = (
+    "<!doctype html><html><head>" + SPY + "</head><body>"
+    "<button id=download-whitepaper>Get the whitepaper</button>"
+    "<a class=cta href='#'>Buy</a></body></html>"
+)
 RULES = """rules:
   - "on click #download-whitepaper send 'download - example whitepaper'"
   - "on click .missing send 'never'"
@@ -41,10 +42,13 @@ class Server:
         self.rules = tmp_path / "rtp-rules.yml"
         self.site = tmp_path / "site"
         self.process = subprocess.Popen(
-            command("preview", str(self.rules), *options,
-             "--port", str(self.port)),
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            preexec_fn=ctrl_c_stops)
+            command("preview", str(self.rules), *options, "--port", str(self.port)),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=ctrl_c_stops,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -108,7 +112,11 @@ def test_panel_lists_each_call_and_a_dry_run_sends_nothing(served, page):
     page.click("#download-whitepaper")
     page.click("a.cta")
     assert logged(page) == [
-        ["click #download-whitepaper", 2, ["send", "event", {"value": "download - example whitepaper"}]],
+        [
+            "click #download-whitepaper",
+            2,
+            ["send", "event", {"value": "download - example whitepaper"}],
+        ],
         ["cta", 4, ["send", "event", {"value": ["cta", "a", "b", "c"]}]],
         ["cta", 4, ["send", "event", {"value": ["d", "e"]}]],
     ]
@@ -119,13 +127,16 @@ def test_panel_lists_each_call_and_a_dry_run_sends_nothing(served, page):
         'cta (line 4)\n  rtp("send", "event", {"value":["d","e"]})',
     ]
     assert page.evaluate("window.sent") == []  # the page's own rtp got nothing
-    assert page.get_attribute("#download-whitepaper", "data-rtp-snippets-rule") == \
-        "click #download-whitepaper"
+    assert (
+        page.get_attribute("#download-whitepaper", "data-rtp-snippets-rule")
+        == "click #download-whitepaper"
+    )
     assert "dashed" in page.eval_on_selector("#download-whitepaper", "e => e.style.outline")
     assert page.get_attribute("a.cta", "title") == "click → cta | a | b | c | d | e (line 4)"
     assert page.inner_text("#rtp-snippets-summary") == (
         "Active here: click #download-whitepaper, cta\n"
-        "Cannot fire here (no matching element): click .missing")
+        "Cannot fire here (no matching element): click .missing"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "preview-panel.png"
     page.screenshot(path=str(shot))
@@ -139,7 +150,8 @@ def test_live_sends_to_the_page_rtp(served, page, tmp_path):
     page.goto(server.url)
     page.click("#download-whitepaper")
     assert page.evaluate("window.sent") == [
-        ["send", "event", {"value": "download - example whitepaper"}]]
+        ["send", "event", {"value": "download - example whitepaper"}]
+    ]
     assert len(logged(page)) == 1
 
 
@@ -150,7 +162,9 @@ def test_editing_the_rules_reloads_them_and_errors_show_a_banner(served, page):
     server.rules.write_text(RULES.replace("download - example whitepaper", "whitepaper v2"))
     page.reload()
     page.click("#download-whitepaper")
-    assert logged(page) == [["click #download-whitepaper", 2, ["send", "event", {"value": "whitepaper v2"}]]]
+    assert logged(page) == [
+        ["click #download-whitepaper", 2, ["send", "event", {"value": "whitepaper v2"}]]
+    ]
     server.rules.write_text("rules:\n  - on click #download-whitepaper send 'x'\n")
     page.reload()
     assert_banner_and_no_rule(page, "rtp-rules.yml:2:14: this rule is cut short here")
@@ -174,8 +188,14 @@ def test_requests_outside_the_site_are_refused(served, tmp_path):
     (tmp_path / "site" / "link.txt").symlink_to(tmp_path / "secret.txt")
     server = served()
     assert raw_get(server.port, "/index.html") == 200
-    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "//etc/passwd",
-                 "/link.txt", "/%2E%2E/%2E%2E/etc/passwd"]:
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "//etc/passwd",
+        "/link.txt",
+        "/%2E%2E/%2E%2E/etc/passwd",
+    ]:
         assert raw_get(server.port, path) == 404, path
     assert not any((tmp_path / "site").glob("*.tmp"))
     assert (tmp_path / "site" / "index.html").read_text() == PAGE  # nothing written
@@ -194,11 +214,16 @@ def test_serve_without_a_site_builds_a_page_of_the_rules(served, page):
 
 def test_a_port_in_use_is_a_clear_error(served):
     server = served()
-    second = subprocess.run(command("preview", str(server.rules),
-                             "--serve", "--port", str(server.port)), capture_output=True, text=True,
-                            timeout=20)
+    second = subprocess.run(
+        command("preview", str(server.rules), "--serve", "--port", str(server.port)),
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
     assert second.returncode == 1
-    assert second.stderr.endswith(f"Error: port {server.port} is in use; choose another with --port\n")
+    assert second.stderr.endswith(
+        f"Error: port {server.port} is in use; choose another with --port\n"
+    )
 
 
 def test_overlay_and_dry_run_code_never_reach_build_or_inject(tmp_path):
@@ -228,7 +253,8 @@ def test_each_request_is_logged_with_what_was_injected(served, tmp_path):
     (tmp_path / "rtp-rules.yml").write_text(
         "rules:\n"
         "  - \"on click #download-whitepaper send 'download'\"\n"
-        "  - \"on click a.cta send 'cta' pages /pricing/**\"\n")
+        "  - \"on click a.cta send 'cta' pages /pricing/**\"\n"
+    )
     site = tmp_path / "site"
     (site / "pricing").mkdir()
     (site / "pricing" / "index.html").write_text(PAGE)
@@ -237,8 +263,11 @@ def test_each_request_is_logged_with_what_was_injected(served, tmp_path):
     server = served()
     for path in ["/", "/pricing/", "/pricing", "/style.css", "/missing", "/image.html"]:
         raw_get(server.port, path)
-    request(server.port, b"GET /\x1b[31m\xe2\x80\xae HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                          b"Connection: close\r\n\r\n" % server.port)
+    request(
+        server.port,
+        b"GET /\x1b[31m\xe2\x80\xae HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+        b"Connection: close\r\n\r\n" % server.port,
+    )
     server.rules.write_text("rules:\n  - on click #download-whitepaper send 'x'\n")
     raw_get(server.port, "/")
     code, errors = server.stop()
@@ -254,13 +283,15 @@ def test_each_request_is_logged_with_what_was_injected(served, tmp_path):
         "GET /%1B[31m%E2%80%AE 404",  # as sent, percent-encoded: nothing raw on the terminal
         "GET / 200 injected (the rules have errors)",
     ]
-    assert lines.index("GET / 200 injected (the rules have errors)") > \
-        lines.index(next(line for line in lines if line.startswith("Error: ")))
+    assert lines.index("GET / 200 injected (the rules have errors)") > lines.index(
+        next(line for line in lines if line.startswith("Error: "))
+    )
     assert code == 0 and lines[-1] == "Stopped."
 
 
 # Issue 12: the preview server faces a browser that also runs other sites' pages, and a
 # machine where anything can open sockets to it.
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -280,8 +311,11 @@ def ask(port: int, target: str, method: str = "GET", hosts: list[str] | None = N
     head_bytes, _, body = answer.partition(b"\r\n\r\n")
     status_line, *header_lines = head_bytes.decode("latin-1").split("\r\n")
     headers = dict(line.split(": ", 1) for line in header_lines)
-    return Answer(int(status_line.split()[1]),
-                  {name.lower(): value for name, value in headers.items() if name != "Date"}, body)
+    return Answer(
+        int(status_line.split()[1]),
+        {name.lower(): value for name, value in headers.items() if name != "Date"},
+        body,
+    )
 
 
 def hostile_site(tmp_path: Path) -> Path:
@@ -340,9 +374,22 @@ def test_only_requests_for_the_server_s_own_host_and_port_are_answered(served, t
     assert "GET /%1B[31m%E2%80%AE 421" in lines  # refused requests are logged, escaped as all are
 
 
-HIDDEN = ["/.env", "/%2eenv", "/%2Eenv", "/.git/config", "/.git/", "/.git", "/%2egit/config",
-          "/notes/.hidden", "/notes/./.hidden", "/notes/%2ehidden", "/.draft.html",
-          "/repository/config", "/environment.txt", "/pricing/../.env"]
+HIDDEN = [
+    "/.env",
+    "/%2eenv",
+    "/%2Eenv",
+    "/.git/config",
+    "/.git/",
+    "/.git",
+    "/%2egit/config",
+    "/notes/.hidden",
+    "/notes/./.hidden",
+    "/notes/%2ehidden",
+    "/.draft.html",
+    "/repository/config",
+    "/environment.txt",
+    "/pricing/../.env",
+]
 
 
 def test_dot_files_and_dot_folders_are_never_served(served, tmp_path):
@@ -360,9 +407,24 @@ def test_dot_files_and_dot_folders_are_never_served(served, tmp_path):
     assert root.status == 200 and b"data-rtp-snippets" in root.body
 
 
-SAME_AS_GET = ["/", "/index.html", "/pricing", "/pricing/", "/pricing/index.html", "/style.css",
-               "/notes/", "/notes", "/missing", "/link.txt", "/../secret.txt", "/.env",
-               "/repository/config", "/%00", "/?q=1", "/\x1b[31m"]
+SAME_AS_GET = [
+    "/",
+    "/index.html",
+    "/pricing",
+    "/pricing/",
+    "/pricing/index.html",
+    "/style.css",
+    "/notes/",
+    "/notes",
+    "/missing",
+    "/link.txt",
+    "/../secret.txt",
+    "/.env",
+    "/repository/config",
+    "/%00",
+    "/?q=1",
+    "/\x1b[31m",
+]
 
 
 def test_head_answers_exactly_as_get_without_the_body(served, tmp_path):
@@ -466,7 +528,8 @@ BAD_EDIT = """rules:
 
 
 def test_an_exception_while_reloading_the_rules_shows_as_the_banner_and_in_the_terminal(
-        served, page):
+    served, page
+):
     server = served()
     page.goto(server.url)
     page.click("#download-whitepaper")
@@ -480,8 +543,14 @@ def test_an_exception_while_reloading_the_rules_shows_as_the_banner_and_in_the_t
     assert page.locator("#rtp-snippets-error").count() == 0
     code, errors = server.stop()
     assert code == 0
-    assert any(line.startswith("Error: ") and line.endswith("rtp-rules.yml:5:12: 'pages' takes a page "
-               'glob or a list of them, e.g. pages: "/blog/**"') for line in errors.splitlines())
+    assert any(
+        line.startswith("Error: ")
+        and line.endswith(
+            "rtp-rules.yml:5:12: 'pages' takes a page "
+            'glob or a list of them, e.g. pages: "/blog/**"'
+        )
+        for line in errors.splitlines()
+    )
     assert "GET / 200 injected (the rules have errors)" in errors.splitlines()
 
 
@@ -493,17 +562,25 @@ def fail_to_load(path):
     raise Broken("the loader failed")
 
 
-@pytest.mark.parametrize("name, bad_edit, shown", [
-    # Each of the first four once ended in a traceback (TypeError, ReaderError,
-    # RecursionError, SystemExit); now each is an error at its place.
-    ("rtp-rules.yml", BAD_EDIT, ":5:12: 'pages' takes a page glob"),
-    ("rtp-rules.yml", "rules: \"\0\"\n", ":1:9: YAML does not allow the character U+0000"),
-    ("rtp-rules.yml", "rules: " + "[" * 5000 + "]" * 5000 + "\n", ":1:17: nested more than 10"),
-    ("rules.py", "import sys\nsys.exit(3)\n", ":2:1: running the rules file failed: SystemExit: 3"),
-    ("rtp-rules.yml", fail_to_load, "Broken: the loader failed"),
-])
+@pytest.mark.parametrize(
+    "name, bad_edit, shown",
+    [
+        # Each of the first four once ended in a traceback (TypeError, ReaderError,
+        # RecursionError, SystemExit); now each is an error at its place.
+        ("rtp-rules.yml", BAD_EDIT, ":5:12: 'pages' takes a page glob"),
+        ("rtp-rules.yml", 'rules: "\0"\n', ":1:9: YAML does not allow the character U+0000"),
+        ("rtp-rules.yml", "rules: " + "[" * 5000 + "]" * 5000 + "\n", ":1:17: nested more than 10"),
+        (
+            "rules.py",
+            "import sys\nsys.exit(3)\n",
+            ":2:1: running the rules file failed: SystemExit: 3",
+        ),
+        ("rtp-rules.yml", fail_to_load, "Broken: the loader failed"),
+    ],
+)
 def test_any_exception_while_loading_the_rules_is_their_error_until_they_change(
-        tmp_path, monkeypatch, name, bad_edit, shown):
+    tmp_path, monkeypatch, name, bad_edit, shown
+):
     path = tmp_path / name
     path.write_text("rules = []\n" if name.endswith(".py") else "rules: []\n")
     reports = []
@@ -524,51 +601,69 @@ def test_any_exception_while_loading_the_rules_is_their_error_until_they_change(
 # Selectors a rules file may hold (it may come from anyone), and what `preview --serve` makes
 # of each: only inert elements, with id, class, data-*, aria-*, type and name copied.
 SELECTORS = [
-    ('button#go.primary.big[data-track="a b"][aria-label=Go][type=button][name=go]',
-     '<button id="go" class="primary big" data-track="a b" aria-label="Go" type="button" '
-     'name="go">'),
-    ('[data-x="<img src=x onerror=ran(1)>"]',
-     '<button data-x="&lt;img src=x onerror=ran(1)&gt;">'),
-    ('iframe[srcdoc="<script>ran(\'iframe srcdoc\')</script>"]',
-     "(no element: &lt;iframe&gt; is not built)"),
+    (
+        'button#go.primary.big[data-track="a b"][aria-label=Go][type=button][name=go]',
+        '<button id="go" class="primary big" data-track="a b" aria-label="Go" type="button" '
+        'name="go">',
+    ),
+    ('[data-x="<img src=x onerror=ran(1)>"]', '<button data-x="&lt;img src=x onerror=ran(1)&gt;">'),
+    (
+        "iframe[srcdoc=\"<script>ran('iframe srcdoc')</script>\"]",
+        "(no element: &lt;iframe&gt; is not built)",
+    ),
     ('iframe[src="/from-iframe"]', "(no element: &lt;iframe&gt; is not built)"),
     ("iframe", "(no element: &lt;iframe&gt; is not built)"),
-    ('script[src="https://third-party.example/from-script.js"]',
-     "(no element: &lt;script&gt; is not built)"),
+    (
+        'script[src="https://third-party.example/from-script.js"]',
+        "(no element: &lt;script&gt; is not built)",
+    ),
     ('script[src="/from-script.js"]', "(no element: &lt;script&gt; is not built)"),
     ("script", "(no element: &lt;script&gt; is not built)"),
     ('object[data="/from-object"]', "(no element: &lt;object&gt; is not built)"),
     ('embed[src="/from-embed"]', "(no element: &lt;embed&gt; is not built)"),
-    ('meta[http-equiv=refresh][content="1;url=/from-meta"]',
-     "(no element: &lt;meta&gt; is not built)"),
+    (
+        'meta[http-equiv=refresh][content="1;url=/from-meta"]',
+        "(no element: &lt;meta&gt; is not built)",
+    ),
     ('base[href="https://third-party.example/"]', "(no element: &lt;base&gt; is not built)"),
     ('link[rel=stylesheet][href="/from-link.css"]', "(no element: &lt;link&gt; is not built)"),
     ("style", "(no element: &lt;style&gt; is not built)"),
-    ('button[onclick="ran(\'onclick\')"]', "(no element: [onclick] is not copied)"),
-    ('[ONCLICK="ran(\'ONCLICK\')"]', "(no element: [ONCLICK] is not copied)"),
-    ('img[src="/from-img"][onerror="ran(\'onerror\')"]',
-     "(no element: [src], [onerror] are not copied)"),
-    ('svg[onload="ran(\'svg onload\')"]', "(no element: [onload] is not copied)"),
-    ('body[onload="ran(\'body onload\')"]', "(no element: [onload] is not copied)"),
-    ('input[autofocus][onfocus="ran(\'onfocus\')"]',
-     "(no element: [autofocus], [onfocus] are not copied)"),
-    ('details[open][ontoggle="ran(\'ontoggle\')"]',
-     "(no element: [open], [ontoggle] are not copied)"),
-    ('[onmouseover="ran(\'onmouseover\')"]', "(no element: [onmouseover] is not copied)"),
-    ('a[href="javascript:ran(\'href\')"]', "(no element: [href] is not copied)"),
-    ('form[action="javascript:ran(\'action\')"]', "(no element: [action] is not copied)"),
-    ('button[formaction="javascript:ran(\'formaction\')"]',
-     "(no element: [formaction] is not copied)"),
+    ("button[onclick=\"ran('onclick')\"]", "(no element: [onclick] is not copied)"),
+    ("[ONCLICK=\"ran('ONCLICK')\"]", "(no element: [ONCLICK] is not copied)"),
+    (
+        'img[src="/from-img"][onerror="ran(\'onerror\')"]',
+        "(no element: [src], [onerror] are not copied)",
+    ),
+    ("svg[onload=\"ran('svg onload')\"]", "(no element: [onload] is not copied)"),
+    ("body[onload=\"ran('body onload')\"]", "(no element: [onload] is not copied)"),
+    (
+        "input[autofocus][onfocus=\"ran('onfocus')\"]",
+        "(no element: [autofocus], [onfocus] are not copied)",
+    ),
+    (
+        "details[open][ontoggle=\"ran('ontoggle')\"]",
+        "(no element: [open], [ontoggle] are not copied)",
+    ),
+    ("[onmouseover=\"ran('onmouseover')\"]", "(no element: [onmouseover] is not copied)"),
+    ("a[href=\"javascript:ran('href')\"]", "(no element: [href] is not copied)"),
+    ("form[action=\"javascript:ran('action')\"]", "(no element: [action] is not copied)"),
+    (
+        "button[formaction=\"javascript:ran('formaction')\"]",
+        "(no element: [formaction] is not copied)",
+    ),
     ('[style="background: url(/from-style)"]', "(no element: [style] is not copied)"),
-    ('video[src="/from-video"][poster="/from-poster"]',
-     "(no element: [src], [poster] are not copied)"),
+    (
+        'video[src="/from-video"][poster="/from-poster"]',
+        "(no element: [src], [poster] are not copied)",
+    ),
 ]
 
 
 def click_rules(*selectors: str) -> str:
     return "rules:\n" + "".join(
         f"  - {{event: click, selector: {json.dumps(selector)}, send: 'rule {index}'}}\n"
-        for index, selector in enumerate(selectors))
+        for index, selector in enumerate(selectors)
+    )
 
 
 @pytest.mark.parametrize("selector, made", SELECTORS)
@@ -606,12 +701,15 @@ def test_no_selector_runs_or_loads_anything_in_chromium(served, page, tmp_path):
     assert requested == [server.url]
     assert page.url == server.url
     page.click("#go")  # the elements that are built still fire their rules
-    assert logged(page)[-1][0] == 'click button#go.primary.big[data-track="a b"][aria-label=Go]' \
-        '[type=button][name=go]'
+    assert (
+        logged(page)[-1][0] == 'click button#go.primary.big[data-track="a b"][aria-label=Go]'
+        "[type=button][name=go]"
+    )
 
 
 # Nothing lost, second round: a real server process on the loopback address, with bounded
 # connection counts and times.
+
 
 def test_a_folder_s_index_that_links_out_of_the_site_is_not_served(served, tmp_path):
     site = tmp_path / "site"
@@ -645,8 +743,10 @@ def test_a_fifo_or_other_file_that_is_not_regular_does_not_block_the_server(serv
     for index in range(serve.WORKERS):
         connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
         target = ["/pipe.html", "/pipe.txt", "/folder/"][index % 3]
-        connection.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
-                           "Connection: close\r\n\r\n".encode())
+        connection.sendall(
+            f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            "Connection: close\r\n\r\n".encode()
+        )
         waiting.append(connection)
     try:
         started = time.monotonic()

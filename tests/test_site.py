@@ -13,14 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
+from corpora import extract_corpus, read_corpus
 
 from rtp_snippets import build_bundle, load_rules
 from rtp_snippets.inject import inject_html
 from rtp_snippets.site import inject_site
-
 from support.cli import command, run
 from support.files import write_site
-from corpora import extract_corpus, read_corpus
 
 EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
 LOCK = ".rtp-snippets.lock"
@@ -30,14 +29,19 @@ rules:
   - "on view send 'viewed pricing' pages /pricing/** exclude /pricing/archive/**"
   - "on view send 'blog post' pages /blog/* once session"
 """
-RTP_TAG = ("<script>(function(c,h,a,f,i,e){c[a]=c[a]||function(){(c[a].q=c[a].q||[]).push(arguments)};"
-           "c[a].a=i;c[a].e=e;var g=h.createElement('script');g.async=true;g.src=f+'?aid='+i;"
-           "var b=h.getElementsByTagName('script')[0];b.parentNode.insertBefore(g,b);})"
-           "(window,document,'rtp','//rtp.example/rtp-api/v1/rtp.js','mktoname');"
-           "rtp('send','view');</script>")
+RTP_TAG = (
+    "<script>(function(c,h,a,f,i,e){c[a]=c[a]||function(){(c[a].q=c[a].q||[]).push(arguments)};"
+    "c[a].a=i;c[a].e=e;var g=h.createElement('script');g.async=true;g.src=f+'?aid='+i;"
+    "var b=h.getElementsByTagName('script')[0];b.parentNode.insertBefore(g,b);})"
+    "(window,document,'rtp','//rtp.example/rtp-api/v1/rtp.js','mktoname');"
+    "rtp('send','view');</script>"
+)
 PAGES = {
-    "index.html": ("<!doctype html><html><head><title>Home</title>" + RTP_TAG +
-                   "</head><body><h1>Home</h1></body></html>\n"),
+    "index.html": (
+        "<!doctype html><html><head><title>Home</title>"
+        + RTP_TAG
+        + "</head><body><h1>Home</h1></body></html>\n"
+    ),
     "blog/post.html": "<html><body><p>post</p></body></html>",
     "pricing/index.html": "<html><body><p>pricing</p></body></html>",
     "pricing/archive/2019.htm": "<html><body><p>old</p></body></html>",
@@ -52,8 +56,11 @@ def site(tmp_path):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def test_inject_then_again_then_remove(site):
@@ -63,12 +70,15 @@ def test_inject_then_again_then_remove(site):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Content-Security-Policy: script-src 'sha256-")
-    assert lines[1] == ("5 pages: 4 changed, 0 unchanged, 1 skipped (1 no HTML tags (not a web "
-                        "page, e.g. a site verification file)), 0 errors, 3 without an RTP tag")
+    assert lines[1] == (
+        "5 pages: 4 changed, 0 unchanged, 1 skipped (1 no HTML tags (not a web "
+        "page, e.g. a site verification file)), 0 errors, 3 without an RTP tag"
+    )
     assert result.stderr == (
         "Warning: 3 pages have no RTP tag, so rtp() calls go nowhere; add the tag, or an rtp: "
         "section to the rules file to inject it: /blog/post.html, /pricing/archive/2019.htm, "
-        "/pricing/index.html\n")
+        "/pricing/index.html\n"
+    )
     after = snapshot(site)
     ruleset = load_rules(rules)
     home = build_bundle(type(ruleset)(ruleset.rules[:1]))
@@ -97,8 +107,11 @@ def test_check_lists_the_pages_that_would_change_and_writes_nothing(site):
     result = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--check")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[1:5] == [
-        "would change: /blog/post.html", "would change: /index.html",
-        "would change: /pricing/archive/2019.htm", "would change: /pricing/index.html"]
+        "would change: /blog/post.html",
+        "would change: /index.html",
+        "would change: /pricing/archive/2019.htm",
+        "would change: /pricing/index.html",
+    ]
     assert snapshot(site) == before
 
 
@@ -106,9 +119,14 @@ def test_json_report(site):
     result = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--json")
     report = json.loads(result.stdout)
     assert report["summary"] == {"injected": 4, "skipped": 1}
-    assert report["pages"][0] == {"path": "/blog/post.html", "status": "injected", "reason": "",
-                                  "rules": 2, "warning": "no RTP tag on the page",
-                                  "file_warning": ""}
+    assert report["pages"][0] == {
+        "path": "/blog/post.html",
+        "status": "injected",
+        "reason": "",
+        "rules": 2,
+        "warning": "no RTP tag on the page",
+        "file_warning": "",
+    }
     assert report["pages"][2]["path"] == "/index.html" and report["pages"][2]["warning"] == ""
     assert len(report["csp_script_src"]) == 3  # three distinct sets of rules
 
@@ -124,8 +142,16 @@ def test_changed_rules_replace_the_block(site):
 
 
 def test_include_and_exclude_choose_pages(site):
-    result = run("inject", site, "-r", site.parent / "rtp-rules.yml", "--include", "/pricing/**",
-                 "--exclude", "/pricing/archive/**")
+    result = run(
+        "inject",
+        site,
+        "-r",
+        site.parent / "rtp-rules.yml",
+        "--include",
+        "/pricing/**",
+        "--exclude",
+        "/pricing/archive/**",
+    )
     assert result.stdout.splitlines()[1].startswith("1 pages: 1 changed")
     assert "data-rtp-snippets" not in (site / "index.html").read_text()
 
@@ -143,14 +169,17 @@ def test_external_bundle_files(site):
     assert "Content-Security-Policy" not in result.stdout
     assert len(list(site.glob("rtp-snippets.*.js"))) == 3
     post = (site / "blog/post.html").read_text()
-    src, integrity = re.search(r'src="([^"]+)" integrity="([^"]+)" crossorigin="anonymous" defer',
-                               post).groups()
+    src, integrity = re.search(
+        r'src="([^"]+)" integrity="([^"]+)" crossorigin="anonymous" defer', post
+    ).groups()
     assert src.startswith("../rtp-snippets.")
     bundle_file = (site / "blog" / src).resolve()
     assert bundle_file.parent == site.resolve()
     digest = base64.b64encode(hashlib.sha384(bundle_file.read_bytes()).digest()).decode()
     assert integrity == f"sha384-{digest}"
-    assert "blog post" in bundle_file.read_text() and "viewed pricing" not in bundle_file.read_text()
+    assert (
+        "blog post" in bundle_file.read_text() and "viewed pricing" not in bundle_file.read_text()
+    )
     # A changed rule set removes the bundle files nobody uses any more.
     rules.write_text("rules:\n  - \"on click #x send 'only'\"\n")
     run("inject", site, "-r", rules, "--external", "--base-url", "/docs/")
@@ -171,8 +200,10 @@ def test_read_only_page_is_an_error_and_the_rest_is_done(site):
     (site / "blog/post.html").chmod(0o444)
     result = run("inject", site, "-r", site.parent / "rtp-rules.yml")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: /blog/post.html: the file is read-only; make it "
-                                    "writable or leave it out with --exclude\nWarning: ")
+    assert result.stderr.startswith(
+        "Error: /blog/post.html: the file is read-only; make it "
+        "writable or leave it out with --exclude\nWarning: "
+    )
     assert result.stdout.splitlines()[1].startswith("5 pages: 3 changed, 0 unchanged, 1 skipped")
     assert "data-rtp-snippets" not in (site / "blog/post.html").read_text()
 
@@ -191,7 +222,10 @@ def test_missing_site_folder(tmp_path):
     (tmp_path / "rtp-rules.yml").write_text(RULES)
     result = run("inject", tmp_path / "nope", "-r", tmp_path / "rtp-rules.yml")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {tmp_path / 'nope'}: no such folder; give the output folder of your site build\n"
+    assert (
+        result.stderr
+        == f"Error: {tmp_path / 'nope'}: no such folder; give the output folder of your site build\n"
+    )
 
 
 def test_jobs_give_the_same_result(tmp_path):
@@ -215,9 +249,11 @@ def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
     first_page = min(name for name in original if "/" not in name and name.endswith(".html"))
     for trial in range(3):
         copy = extract_corpus("site-a", tmp_path / f"site-{trial}")
-        process = subprocess.Popen(command("inject", str(copy),
-                                    "-r", str(rules), "--jobs", "1"),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command("inject", str(copy), "-r", str(rules), "--jobs", "1"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         watched = copy / first_page
         deadline = time.monotonic() + 30
         while watched.read_bytes() == original[first_page] and time.monotonic() < deadline:
@@ -230,8 +266,9 @@ def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
         assert 0 < len(done) < 399, "the kill should land in the middle of the run"
         # SIGKILL may leave one temporary file behind, never a page, and the lock file,
         # which the next run takes over and deletes.
-        assert all(name.endswith(".rtp-snippets.tmp")
-                   for name in set(state) - set(original) - {LOCK})
+        assert all(
+            name.endswith(".rtp-snippets.tmp") for name in set(state) - set(original) - {LOCK}
+        )
         rerun = run("inject", copy, "-r", rules)
         assert rerun.exit_code == 0
         assert not (copy / LOCK).exists()
@@ -241,13 +278,17 @@ def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
 
 def test_rtp_section_injects_the_official_tag_first_in_head(site):
     rules = site.parent / "rtp-rules.yml"
-    rules.write_text("rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n" + RULES)
+    rules.write_text(
+        "rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n" + RULES
+    )
     before = snapshot(site)
     result = run("inject", site, "-r", rules)
     assert result.exit_code == 0 and result.stderr == ""
     post = (site / "blog/post.html").read_text()
-    tag = ('<script data-rtp-snippets="rtp-tag">(function(e,t,n,s,o){e[n]=e[n]||function(){'
-           '(e[n].q=e[n].q||[]).push(arguments)},e[n].a=o;')
+    tag = (
+        '<script data-rtp-snippets="rtp-tag">(function(e,t,n,s,o){e[n]=e[n]||function(){'
+        "(e[n].q=e[n].q||[]).push(arguments)},e[n].a=o;"
+    )
     assert post.startswith("<html>" + tag)  # no <head> tag: first in the implied head
     assert post.count("data-rtp-snippets") == 2
     assert '"//rtp.example/rtp-api/v1/rtp.js","mktoname"),rtp("send","view")' in post
@@ -271,7 +312,8 @@ def test_a_page_that_vanishes_during_the_run_is_an_error(site, monkeypatch):
     monkeypatch.setattr(site_stage, "_process", vanish_first)
     report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
     assert [(page.path, page.status, page.reason) for page in report.errors] == [
-        ("/blog/post.html", "error", "the file vanished during the run")]
+        ("/blog/post.html", "error", "the file vanished during the run")
+    ]
     assert report.counts["injected"] == 3
 
 
@@ -310,8 +352,14 @@ def test_pages_without_an_applying_rule_get_no_block_and_lose_an_old_one(site):
     result = run("inject", site, "-r", rules, "--json")
     pages = {page["path"]: page for page in json.loads(result.stdout)["pages"]}
     assert pages["/pricing/index.html"]["rules"] == 1
-    assert pages["/index.html"] == {"path": "/index.html", "status": "removed", "reason": "",
-                                    "rules": 0, "warning": "", "file_warning": ""}
+    assert pages["/index.html"] == {
+        "path": "/index.html",
+        "status": "removed",
+        "reason": "",
+        "rules": 0,
+        "warning": "",
+        "file_warning": "",
+    }
     assert (site / "index.html").read_text() == PAGES["index.html"]
 
 
@@ -326,7 +374,8 @@ def test_an_unreadable_page_is_an_error(site, monkeypatch):
     monkeypatch.setattr("builtins.open", refuse)
     report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
     assert [(page.path, page.reason) for page in report.errors] == [
-        ("/blog/post.html", "cannot read: Permission denied")]
+        ("/blog/post.html", "cannot read: Permission denied")
+    ]
 
 
 def test_an_unlistable_folder_is_an_error_and_the_rest_is_done(site, monkeypatch):
@@ -340,7 +389,8 @@ def test_an_unlistable_folder_is_an_error_and_the_rest_is_done(site, monkeypatch
     monkeypatch.setattr(os, "scandir", refuse)
     report = inject_site(site, load_rules(site.parent / "rtp-rules.yml"), jobs=1)
     assert [(page.path, page.reason) for page in report.errors] == [
-        ("/blog/", "cannot list the folder: Permission denied")]
+        ("/blog/", "cannot list the folder: Permission denied")
+    ]
     assert report.counts["injected"] == 3
 
 
@@ -377,25 +427,32 @@ print(json.dumps([report.pages[0].status, (kilobytes("VmHWM") - before) * 1024])
 """
 
 
-@pytest.mark.parametrize("unit", [
-    '<div class="row"><a href="/a/" title="A">A</a><span data-x=\'1\'>t</span><!-- c --><br></div>',
-    "<p " + " ".join(f"a{i}=1" for i in range(50)) + ">",
-    "<script>if (a<b && c<d) x()</script>",
-], ids=["tags", "attributes", "script-lt"])
+@pytest.mark.parametrize(
+    "unit",
+    [
+        '<div class="row"><a href="/a/" title="A">A</a><span data-x=\'1\'>t</span><!-- c --><br></div>',
+        "<p " + " ".join(f"a{i}=1" for i in range(50)) + ">",
+        "<script>if (a<b && c<d) x()</script>",
+    ],
+    ids=["tags", "attributes", "script-lt"],
+)
 def test_peak_memory_stays_within_three_times_a_dense_page(tmp_path, unit):
     site = tmp_path / "site"
     site.mkdir()
     page = "<!doctype html><html><head></head><body>" + unit * (20_000_000 // len(unit))
     (site / "index.html").write_text(page + "</body></html>")
-    result = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(site)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, str(site)], capture_output=True, text=True, check=True
+    )
     status, peak = json.loads(result.stdout)
     assert status == "injected"
     assert peak <= 3 * len(page) + 32_000_000, f"{peak / 2**20:.0f} MB for a 20 MB page"
 
 
-BUNDLE_SCRIPT = re.compile(rb'<script data-rtp-snippets="bundle" src="([^"]+)" '
-                           rb'integrity="sha384-([^"]+)"')
+BUNDLE_SCRIPT = re.compile(
+    rb'<script data-rtp-snippets="bundle" src="([^"]+)" '
+    rb'integrity="sha384-([^"]+)"'
+)
 
 
 def site_a_copies(target: Path, copies: int) -> Path:
@@ -408,8 +465,9 @@ def site_a_copies(target: Path, copies: int) -> Path:
 def changed_rules(folder: Path) -> Path:
     """The example rules with a value changed in the rule every page has: every bundle changes."""
     path = folder / "changed-rules.yml"
-    path.write_text(EXAMPLE_RULES.read_text().replace("download - example whitepaper",
-                                                      "whitepaper v2"))
+    path.write_text(
+        EXAMPLE_RULES.read_text().replace("download - example whitepaper", "whitepaper v2")
+    )
     return path
 
 
@@ -435,9 +493,12 @@ def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path, external):
     flags = ["--external"] if external else []
     # The second run has other rules: had it worked too, pages would name both.
     other = changed_rules(tmp_path)
-    first = subprocess.Popen(command("inject", str(copy), "-r",
-                              str(EXAMPLE_RULES), "--jobs", "1", *flags),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        command("inject", str(copy), "-r", str(EXAMPLE_RULES), "--jobs", "1", *flags),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while first.poll() is None and time.monotonic() < deadline:
         try:
@@ -451,17 +512,24 @@ def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path, external):
     # in one CI run of two.
     os.kill(first.pid, signal.SIGSTOP)
     try:
-        second = subprocess.run(command("inject", str(copy),
-                                 "-r", str(other), "--jobs", "1", *flags),
-                                capture_output=True, text=True, timeout=120)
+        second = subprocess.run(
+            command("inject", str(copy), "-r", str(other), "--jobs", "1", *flags),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         overlapped = first.poll() is None
     finally:
         os.kill(first.pid, signal.SIGCONT)
     _, errors = first.communicate(timeout=120)
     assert first.returncode == 0, errors
-    assert (second.returncode, second.stderr) == (1, (
-        f"Error: another rtp-snippets run (pid {first.pid}) is working on this site; "
-        "try again when it has finished\n")), f"the first run still running: {overlapped}"
+    assert (second.returncode, second.stderr) == (
+        1,
+        (
+            f"Error: another rtp-snippets run (pid {first.pid}) is working on this site; "
+            "try again when it has finished\n"
+        ),
+    ), f"the first run still running: {overlapped}"
     assert snapshot(copy) == snapshot(reference)
     assert unloadable_bundles(copy) == []
 
@@ -477,9 +545,11 @@ def test_the_workers_of_a_killed_run_end_with_it(tmp_path):
     """A worker that outlived its run could still write a page (with the old rules, naming
     a bundle file the next run deletes) after the next run has started."""
     copy = site_a_copies(tmp_path / "site", 3)
-    process = subprocess.Popen(command("inject", str(copy), "-r",
-                                str(EXAMPLE_RULES), "--jobs", "2"),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command("inject", str(copy), "-r", str(EXAMPLE_RULES), "--jobs", "2"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     workers: list[int] = []
     deadline = time.monotonic() + 30
@@ -513,9 +583,11 @@ def test_sigkill_at_random_moments(tmp_path, trial, site_a_injected):
     original = read_corpus("site-a")
     injected = site_a_injected
     copy = extract_corpus("site-a", tmp_path / "site")
-    process = subprocess.Popen(command("inject", str(copy), "-r",
-                                str(rules), "--jobs", str(1 + trial % 2)),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command("inject", str(copy), "-r", str(rules), "--jobs", str(1 + trial % 2)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(random.Random(trial).uniform(0.2, 1.5))
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -537,8 +609,11 @@ def external_runs(tmp_path_factory):
     inject_site(site, load_rules(EXAMPLE_RULES), external=True, jobs=1)
     before = snapshot(site)
     start = time.monotonic()
-    subprocess.run(command("inject", str(site), "-r", str(changed),
-                    "--external"), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        command("inject", str(site), "-r", str(changed), "--external"),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     seconds = time.monotonic() - start
     return changed, before, snapshot(site), seconds
 
@@ -546,7 +621,8 @@ def external_runs(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("trial", range(30))
 def test_sigkill_during_an_external_run_with_changed_rules_leaves_every_src_loadable(
-        tmp_path, trial, external_runs):
+    tmp_path, trial, external_runs
+):
     import random
 
     changed, before, after, seconds = external_runs
@@ -555,10 +631,14 @@ def test_sigkill_during_an_external_run_with_changed_rules_leaves_every_src_load
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         (copy / name).write_bytes(data)
     assert unloadable_bundles(copy) == []
-    process = subprocess.Popen(command("inject", str(copy), "-r",
-                                str(changed), "--external", "--jobs", str(1 + trial % 2)),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command(
+            "inject", str(copy), "-r", str(changed), "--external", "--jobs", str(1 + trial % 2)
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     # Anywhere in the run: start-up, writing the new bundles, the pages, the deletions.
     time.sleep(random.Random(trial).uniform(0, seconds))
     # The run and its workers at once, so that nothing writes while the pages are read.
@@ -571,8 +651,9 @@ def test_sigkill_during_an_external_run_with_changed_rules_leaves_every_src_load
     assert unloadable_bundles(copy) == []
     assert run("inject", copy, "-r", changed, "--external").exit_code == 0
     temporary = ".rtp-snippets.tmp"  # SIGKILL may leave one behind; never a page
-    assert {name: data for name, data in snapshot(copy).items()
-            if not name.endswith(temporary)} == after
+    assert {
+        name: data for name, data in snapshot(copy).items() if not name.endswith(temporary)
+    } == after
 
 
 @pytest.mark.parametrize("option, glob", [("include", "pricing/**"), ("exclude", "/a/***")])
@@ -585,8 +666,10 @@ def test_inject_site_refuses_a_glob_that_can_match_no_page(site, option, glob):
     assert {path: path.read_bytes() for path in site.rglob("*.html")} == before
 
 
-MATERIAL_CONFIG = ('<script id="__config" type="application/json">'
-                   '{"base": ".", "features": ["navigation.instant"]}</script>')
+MATERIAL_CONFIG = (
+    '<script id="__config" type="application/json">'
+    '{"base": ".", "features": ["navigation.instant"]}</script>'
+)
 
 
 @pytest.mark.parametrize("where", ["first page", "a later page"])
@@ -603,8 +686,7 @@ def test_client_navigation_found_on_any_page_gives_every_page_every_rule(tmp_pat
     before = snapshot(root)
     ruleset = load_rules(tmp_path / "rtp-rules.yml")
     report = inject_site(root, ruleset, jobs=1, prune=True, check=check)
-    assert report.client_navigation == (
-        f"Material for MkDocs' navigation.instant on /{name}")
+    assert report.client_navigation == (f"Material for MkDocs' navigation.instant on /{name}")
     assert report.prune_unused
     assert len(report.bundles) == 1
     assert report.counts == {"injected": 4, "skipped": 1}
@@ -634,8 +716,9 @@ def test_client_navigation_on_no_page_reads_each_page_once(tmp_path, monkeypatch
     assert report.client_navigation == ""
     first = sorted(opened)[0]
     # Each page once, the first page once more (to learn client navigation before the run).
-    assert sorted(set(opened)) == sorted(str(root / page) for page in PAGES if "." in page
-                                         and page.endswith(("html", "htm")))
+    assert sorted(set(opened)) == sorted(
+        str(root / page) for page in PAGES if "." in page and page.endswith(("html", "htm"))
+    )
     assert len(opened) == len(set(opened)) + 1 and opened.count(opened[0]) == 2, first
 
 
@@ -646,6 +729,7 @@ def test_in_place_writes_give_the_same_pages_and_keep_each_file(site):
     original = snapshot(site)
     reference = site.parent / "reference"
     import shutil
+
     shutil.copytree(site, reference)
     inject_site(reference, ruleset, jobs=1)
     inodes = {name: (site / name).stat().st_ino for name in original}
@@ -687,6 +771,7 @@ def test_with_several_jobs_large_pages_are_done_by_the_run_one_at_a_time(site, m
 
     reference = site.parent / "reference"
     import shutil
+
     shutil.copytree(site, reference)
     ruleset = load_rules(site.parent / "rtp-rules.yml")
     inject_site(reference, ruleset, jobs=1)
@@ -708,8 +793,16 @@ def test_with_several_jobs_large_pages_are_done_by_the_run_one_at_a_time(site, m
     report = inject_site(site, ruleset, jobs=2, progress=progress)
     assert report.counts == {"injected": 4, "skipped": 1}
     assert snapshot(site) == snapshot(reference)
-    large = sorted(p for p in ("/index.html", "/blog/post.html", "/pricing/index.html",
-                               "/pricing/archive/2019.htm") if len(PAGES[p[1:]]) > 45)
+    large = sorted(
+        p
+        for p in (
+            "/index.html",
+            "/blog/post.html",
+            "/pricing/index.html",
+            "/pricing/archive/2019.htm",
+        )
+        if len(PAGES[p[1:]]) > 45
+    )
     assert sorted(path for path, _ in done_here) == large
     assert {pid for _, pid in done_here} == {os.getpid()}
     # The progress counts a large page when the run has done it, not when a worker left it:
@@ -720,8 +813,10 @@ def test_with_several_jobs_large_pages_are_done_by_the_run_one_at_a_time(site, m
     assert all(done < pages for done, _, ran in shown if ran < len(large))
 
 
-START_INJECT = ("import multiprocessing, sys; multiprocessing.set_start_method(sys.argv[1]); "
-                "from rtp_snippets.cli import main; main(sys.argv[2:])")
+START_INJECT = (
+    "import multiprocessing, sys; multiprocessing.set_start_method(sys.argv[1]); "
+    "from rtp_snippets.cli import main; main(sys.argv[2:])"
+)
 
 
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
@@ -731,16 +826,43 @@ def test_workers_started_by_spawn_or_a_fork_server_inject_the_same_pages(tmp_pat
     reference = extract_corpus("site-a", tmp_path / "reference")
     inject_site(reference, load_rules(EXAMPLE_RULES), jobs=1)
     copy = extract_corpus("site-a", tmp_path / "site")
-    subprocess.run([sys.executable, "-c", START_INJECT, method, "inject", str(copy), "-r",
-                    str(EXAMPLE_RULES), "--jobs", "2"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            START_INJECT,
+            method,
+            "inject",
+            str(copy),
+            "-r",
+            str(EXAMPLE_RULES),
+            "--jobs",
+            "2",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     assert snapshot(copy) == snapshot(reference)
 
 
 def test_workers_started_by_a_fork_server_end_with_a_killed_run(tmp_path):
     copy = site_a_copies(tmp_path / "site", 3)
-    process = subprocess.Popen([sys.executable, "-c", START_INJECT, "forkserver", "inject",
-                                str(copy), "-r", str(EXAMPLE_RULES), "--jobs", "2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            START_INJECT,
+            "forkserver",
+            "inject",
+            str(copy),
+            "-r",
+            str(EXAMPLE_RULES),
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
     def descendants(pid: int) -> list[int]:
         try:
@@ -748,7 +870,8 @@ def test_workers_started_by_a_fork_server_end_with_a_killed_run(tmp_path):
         except OSError:
             return []
         return [int(child) for child in children] + [
-            grandchild for child in children for grandchild in descendants(int(child))]
+            grandchild for child in children for grandchild in descendants(int(child))
+        ]
 
     workers: list[int] = []
     deadline = time.monotonic() + 30
@@ -774,8 +897,10 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
 
     rules = tmp_path / "rtp-rules.yml"
     # With an RTP tag to add: the memo keeps where that block goes too.
-    rules.write_text("rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n"
-                     + RULES.replace("#download-whitepaper", "header#banner"))
+    rules.write_text(
+        "rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n"
+        + RULES.replace("#download-whitepaper", "header#banner")
+    )
     ruleset = load_rules(rules)
     edited = "blog/2014/04/02/refactoring-infrastructure/index.html"
 
@@ -786,8 +911,9 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
     def run_pair(name: str, ruleset, change=None):
         """One run without the memo and one with it, on equal copies; the memo run's result
         (``scanned`` and ``parsed`` hold what the memo run read)."""
-        reference, memoised = (extract_corpus("site-a", tmp_path / f"{name}-{kind}")
-                               for kind in ("reference", "memo"))
+        reference, memoised = (
+            extract_corpus("site-a", tmp_path / f"{name}-{kind}") for kind in ("reference", "memo")
+        )
         for root in (reference, memoised) if change else ():
             change(root)
         expected = inject_site(reference, ruleset, jobs=1, facts=True, atomic=False)
@@ -803,10 +929,16 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
     scanned: list[bytes] = []
     parsed: list[str] = []
     real_place, real_facts = site_module.place_blocks, site_module.page_facts
-    monkeypatch.setattr(site_module, "place_blocks",
-                        lambda data, *args: scanned.append(data) or real_place(data, *args))
-    monkeypatch.setattr(site_module, "page_facts",
-                        lambda path, *args: parsed.append(path) or real_facts(path, *args))
+    monkeypatch.setattr(
+        site_module,
+        "place_blocks",
+        lambda data, *args: scanned.append(data) or real_place(data, *args),
+    )
+    monkeypatch.setattr(
+        site_module,
+        "page_facts",
+        lambda path, *args: parsed.append(path) or real_facts(path, *args),
+    )
     memo = PageMemo()
     first = run_pair("first", ruleset)
     assert first.counts == {"injected": 399, "skipped": 1}
@@ -823,8 +955,7 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
     assert len(scanned) == len(parsed) == 400
 
 
-def test_with_prune_a_memo_parses_again_only_the_pages_whose_bytes_changed(tmp_path,
-                                                                           monkeypatch):
+def test_with_prune_a_memo_parses_again_only_the_pages_whose_bytes_changed(tmp_path, monkeypatch):
     """prune reads every page's facts before it injects (they decide each page's bundle):
     with a memo, a page whose bytes the last run read for the same rules is not parsed
     again for them, and pages, facts and bytes come out as without it."""
@@ -846,16 +977,18 @@ def test_with_prune_a_memo_parses_again_only_the_pages_whose_bytes_changed(tmp_p
     edited = "blog/2014/04/02/refactoring-infrastructure/index.html"
     memo = PageMemo()
     for name in ("first", "same", "edited"):
-        reference, memoised = (extract_corpus("site-a", tmp_path / f"{name}-{kind}")
-                               for kind in ("reference", "memo"))
+        reference, memoised = (
+            extract_corpus("site-a", tmp_path / f"{name}-{kind}") for kind in ("reference", "memo")
+        )
         if name == "edited":
             for root in (reference, memoised):
                 page = root / edited
                 page.write_bytes(page.read_bytes().replace(b"</title>", b" (edited)</title>", 1))
         expected = inject_site(reference, ruleset, jobs=1, facts=True, prune=True, atomic=False)
         parsed.clear()
-        report = inject_site(memoised, ruleset, jobs=1, facts=True, prune=True, atomic=False,
-                             memo=memo)
+        report = inject_site(
+            memoised, ruleset, jobs=1, facts=True, prune=True, atomic=False, memo=memo
+        )
         assert (report.pages, report.facts) == (expected.pages, expected.facts)
         assert snapshot(memoised) == snapshot(reference)
         assert len(parsed) == {"first": 400, "same": 0, "edited": 1}[name]
@@ -872,14 +1005,17 @@ def deleted_files_open(folder: Path) -> list[str]:
             links.append(os.readlink(entry))
         except OSError:  # closed since the folder was listed
             continue
-    return [link for link in links
-            if link.startswith(f"{folder}/") and link.endswith(" (deleted)")]
+    return [link for link in links if link.startswith(f"{folder}/") and link.endswith(" (deleted)")]
 
 
-@pytest.mark.parametrize("jobs, large", [(1, None), (2, None), (2, 20_000)],
-                         ids=["1 job", "2 jobs", "2 jobs, large pages left to the run"])
-def test_a_run_ends_with_the_replaced_pages_closed_and_no_thread_left(tmp_path, monkeypatch,
-                                                                       jobs, large):
+@pytest.mark.parametrize(
+    "jobs, large",
+    [(1, None), (2, None), (2, 20_000)],
+    ids=["1 job", "2 jobs", "2 jobs, large pages left to the run"],
+)
+def test_a_run_ends_with_the_replaced_pages_closed_and_no_thread_left(
+    tmp_path, monkeypatch, jobs, large
+):
     """Replaced pages are closed by a thread of the run (the close can wait on the disk):
     none is still open when the run returns, and the thread is gone (a thread alive when
     the next run forks its workers could leave them deadlocked)."""
@@ -929,15 +1065,20 @@ def test_replaced_pages_waiting_to_be_closed_stay_within_the_descriptor_limit(tm
     """A process allowed few descriptors (ulimit -n 32) on a disk slow to free pages: the
     pages waiting to be closed must not take the descriptors the next pages need."""
     copy = extract_corpus("site-a", tmp_path / "site")
-    result = subprocess.run([sys.executable, "-c", SLOW_CLOSES, str(copy), str(EXAMPLE_RULES)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", SLOW_CLOSES, str(copy), str(EXAMPLE_RULES)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     counts, errors = json.loads(result.stdout)
     assert errors == []
     assert counts == {"injected": 399, "skipped": 1}
 
 
-def test_a_memo_does_not_read_a_page_left_as_it_was_whose_file_has_not_changed(tmp_path,
-                                                                              monkeypatch):
+def test_a_memo_does_not_read_a_page_left_as_it_was_whose_file_has_not_changed(
+    tmp_path, monkeypatch
+):
     """`mkdocs serve --dirty` leaves the pages of unchanged sources as the last build (and
     the plugin) left them. With a memo, a page the last run left as it was, whose file has
     the status it had then, is not read at all; one changed since, even to the same size
@@ -1003,8 +1144,9 @@ def test_a_memo_keeps_the_bundles_of_the_last_run(tmp_path, monkeypatch):
 
     built = []
     real_build = memo_module.build_bundle
-    monkeypatch.setattr(memo_module, "build_bundle",
-                        lambda share: built.append(share) or real_build(share))
+    monkeypatch.setattr(
+        memo_module, "build_bundle", lambda share: built.append(share) or real_build(share)
+    )
     ruleset = load_rules(EXAMPLE_RULES)
     memo = PageMemo()
     reports = []
@@ -1014,31 +1156,51 @@ def test_a_memo_keeps_the_bundles_of_the_last_run(tmp_path, monkeypatch):
         assert len(built) == 2  # site-a has two sets of rules (the pricing page's)
     assert reports[0].bundles == reports[1].bundles
     fewer = dataclasses.replace(ruleset, rules=ruleset.rules[:3])
-    inject_site(extract_corpus("site-a", tmp_path / "fewer"), fewer, jobs=1, atomic=False,
-                memo=memo)
+    inject_site(
+        extract_corpus("site-a", tmp_path / "fewer"), fewer, jobs=1, atomic=False, memo=memo
+    )
     assert len(built) == 3
 
 
-@pytest.mark.parametrize("script, is_tag", [
-    # A consent platform's block list naming rtp.js is data, not a tag that runs.
-    ('<script type="application/json">{"blocked": ["https://sjrtp.marketo.com/rtp-api/v1/'
-     'rtp.js?aid=1"]}</script>', False),
-    ('<script type="text/plain" data-category="marketing" src="//sjrtp.marketo.com/rtp-api/v1/'
-     'rtp.js"></script>', False),
-    ('<script type="speculationrules">{"prefetch": [{"urls": ["/rtp-api/v1/rtp.js"]}]}</script>',
-     False),
-    ('<script src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>', True),
-    ('<script type="text/javascript" src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>',
-     True),
-    ('<script type=" Text/JavaScript ;charset=utf-8">var u="//x/rtp-api/v1/rtp.js";</script>',
-     True),
-    ('<script type="module" src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>', True),
-    ('<script type="">var u="//x/rtp-api/v1/rtp.js";</script>', True),
-])
+@pytest.mark.parametrize(
+    "script, is_tag",
+    [
+        # A consent platform's block list naming rtp.js is data, not a tag that runs.
+        (
+            '<script type="application/json">{"blocked": ["https://sjrtp.marketo.com/rtp-api/v1/'
+            'rtp.js?aid=1"]}</script>',
+            False,
+        ),
+        (
+            '<script type="text/plain" data-category="marketing" src="//sjrtp.marketo.com/rtp-api/v1/'
+            'rtp.js"></script>',
+            False,
+        ),
+        (
+            '<script type="speculationrules">{"prefetch": [{"urls": ["/rtp-api/v1/rtp.js"]}]}</script>',
+            False,
+        ),
+        ('<script src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>', True),
+        (
+            '<script type="text/javascript" src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>',
+            True,
+        ),
+        (
+            '<script type=" Text/JavaScript ;charset=utf-8">var u="//x/rtp-api/v1/rtp.js";</script>',
+            True,
+        ),
+        ('<script type="module" src="//sjrtp.marketo.com/rtp-api/v1/rtp.js"></script>', True),
+        ('<script type="">var u="//x/rtp-api/v1/rtp.js";</script>', True),
+    ],
+)
 def test_only_a_script_that_runs_counts_as_the_pages_rtp_tag(site, script, is_tag):
     rules = site.parent / "rtp-rules.yml"
-    rules.write_text("rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n" + RULES)
-    (site / "blog/post.html").write_text(f"<html><head>{script}</head><body><p>post</p></body></html>")
+    rules.write_text(
+        "rtp:\n  account: mktoname\n  script: //rtp.example/rtp-api/v1/rtp.js\n" + RULES
+    )
+    (site / "blog/post.html").write_text(
+        f"<html><head>{script}</head><body><p>post</p></body></html>"
+    )
     run("inject", site, "-r", rules)
     post = (site / "blog/post.html").read_text()
     assert ('data-rtp-snippets="rtp-tag"' not in post) is is_tag

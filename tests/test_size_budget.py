@@ -15,7 +15,9 @@ ALLOWED_GROWTH = 0.02
 
 
 def benchmark():
-    spec = importlib.util.spec_from_file_location("bundle_size", ROOT / "benchmarks" / "bundle_size.py")
+    spec = importlib.util.spec_from_file_location(
+        "bundle_size", ROOT / "benchmarks" / "bundle_size.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -36,4 +38,5 @@ def test_the_bundle_is_within_its_budget(name):
     budget = BUDGET["gzip"][name]
     assert size <= budget * (1 + ALLOWED_GROWTH), (
         f"{name}: {size} B gzip, {size - budget:+d} B over the budget of {budget} B; if the "
-        f"growth is meant, run benchmarks/bundle_size.py --budget and commit the new budget")
+        f"growth is meant, run benchmarks/bundle_size.py --budget and commit the new budget"
+    )

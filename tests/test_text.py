@@ -35,7 +35,7 @@ CASES = [
     ('<section id="s"><h1>Install<a href="#s">¶</a></h1></section>', "Install"),
     ('<h1 id="i">Install <a href="#i">#</a></h1>', "Install"),
     ('<h1 id="i"><a href="#i">§</a> Install</h1>', "Install"),
-    ('<h1 id="i">Install <a href="#i">\U0001F517</a></h1>', "Install"),
+    ('<h1 id="i">Install <a href="#i">\U0001f517</a></h1>', "Install"),
     ('<h1 id="i">Install <a href="#i"><svg><path d="M0"/></svg></a></h1>', "Install"),
     ('<h1 id="i">Install <a href="#i">\u200b</a></h1>', "Install"),
     ('<h1 id="r%C3%A9">Résumé<a href="#r%25C3%25A9">¶</a></h1>', "Résumé"),
@@ -47,8 +47,10 @@ CASES = [
     # What is not shown.
     ("<h1>Install <span hidden>secret</span> now</h1>", "Install now"),
     ('<h1>Install <span style="display: none">secret</span> now</h1>', "Install now"),
-    ('<h1>Install <span style="color: red; visibility:hidden">secret</span> now</h1>',
-     "Install now"),
+    (
+        '<h1>Install <span style="color: red; visibility:hidden">secret</span> now</h1>',
+        "Install now",
+    ),
     ("<h1>Install <script>var secret;</script><style>p{}</style> now</h1>", "Install now"),
     ("<h1>Install <template>secret</template> now</h1>", "Install now"),
     ("<h1>Install <noscript>secret</noscript> now</h1>", "Install now"),
@@ -58,8 +60,10 @@ CASES = [
     ("<h1>Install<br>now</h1>", "Install now"),
     ("<h1><p>Install</p><p>now</p></h1>", "Install now"),
     ("<h1><span>Inst</span><em>all</em></h1>", "Install"),
-    ('<h1 id="i">Emoji \U0001F468\u200d\U0001F469\u200d\U0001F467</h1>',
-     "Emoji \U0001F468\U0001F469\U0001F467"),
+    (
+        '<h1 id="i">Emoji \U0001f468\u200d\U0001f469\u200d\U0001f467</h1>',
+        "Emoji \U0001f468\U0001f469\U0001f467",
+    ),
 ]
 
 
@@ -83,8 +87,9 @@ def reading_page(browser):
     """A page whose bundle sends '{text}' for a click on any h1 or h2."""
     from rtp_snippets import Rule, RuleSet, build_bundle
 
-    bundle = build_bundle(RuleSet((Rule(event="click", selector="h1, h2", send="{text}"),),
-                                  navigation="send"))
+    bundle = build_bundle(
+        RuleSet((Rule(event="click", selector="h1, h2", send="{text}"),), navigation="send")
+    )
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
@@ -95,7 +100,8 @@ def reading_page(browser):
             "<!doctype html><html><head><meta charset=utf-8>"
             "<script>window.calls = []; window.rtp = function () {"
             " calls.push(Array.from(arguments)); };</script></head>"
-            f"<body>{body}<script>{bundle.code}</script></body></html>")
+            f"<body>{body}<script>{bundle.code}</script></body></html>"
+        )
         page.evaluate("document.querySelectorAll('h1, h2').forEach(h => h.click())")
         return [call[2]["value"] for call in page.evaluate("window.calls")]
 
@@ -122,7 +128,9 @@ def test_the_bundle_reads_each_generator_s_headings_as_check_does(reading_page, 
 @pytest.mark.browser
 def test_what_the_site_s_style_sheet_hides_is_left_out_in_the_browser(reading_page):
     # The HTML alone cannot tell; the browser can.
-    assert reading_page("<style>.badge { display: none } .ghost { visibility: hidden }"
-                        " .ghost b { visibility: visible }</style>"
-                        "<h1>Install <span class=badge>new</span><span class=ghost>x"
-                        "<b>now</b></span></h1>") == ["Install now"]
+    assert reading_page(
+        "<style>.badge { display: none } .ghost { visibility: hidden }"
+        " .ghost b { visibility: visible }</style>"
+        "<h1>Install <span class=badge>new</span><span class=ghost>x"
+        "<b>now</b></span></h1>"
+    ) == ["Install now"]

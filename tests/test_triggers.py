@@ -9,7 +9,6 @@ import pytest
 from rtp_snippets import InvalidRule, Rule, RuleSet, build_bundle, load_rules
 from rtp_snippets.dsl import DslError, parse_rule
 from rtp_snippets.render import _records
-
 from support.cli import run
 from support.files import write_site
 from support.links import LINK_GLOB_CASES
@@ -37,16 +36,20 @@ def data(*rules, event):
 
 
 def test_one_scroll_rule_takes_several_depths_in_every_form(rules_file):
-    dsl = load_rules(rules_file(
-        'rules:\n  - "on scroll 25%, 50%,75% , 100% send \'read {percent}\'"\n'))
-    mapping = load_rules(rules_file("""
+    dsl = load_rules(
+        rules_file("rules:\n  - \"on scroll 25%, 50%,75% , 100% send 'read {percent}'\"\n")
+    )
+    mapping = load_rules(
+        rules_file("""
         rules:
           - event: scroll
             percent: [25, 50, 75, 100]
             send: read {percent}
-        """))
-    plain = load_rules(rules_file("on scroll 25%, 50%, 75%, 100% send 'read {percent}'\n",
-                                  name="site.rules"))
+        """)
+    )
+    plain = load_rules(
+        rules_file("on scroll 25%, 50%, 75%, 100% send 'read {percent}'\n", name="site.rules")
+    )
     python = Rule(event="scroll", percent=[25, 50, 75, 100], send="read {percent}")
     assert tuple(dsl) == tuple(mapping) == tuple(plain) == (python,)
     assert python.percent == (25, 50, 75, 100) and python.percents == (25, 50, 75, 100)
@@ -61,14 +64,28 @@ def test_a_single_depth_is_the_same_rule_as_before():
 
 # Digests of rules written before issue 15 (computed with main at 3742db2): `once` keys in
 # visitors' sessionStorage and the catalogue use them, so they must not change.
-@pytest.mark.parametrize("rule, key", [
-    (dict(event="scroll", percent=50, send="half"), "cf27e78afebf"),
-    (dict(event="scroll", percent=100, send=["read", "{path}"], once="session", pages="/blog/**"),
-     "9d0382c4c74d"),
-    (dict(event="visible", selector="#a", send="x", once="session"), "3c22e42c164e"),
-    (dict(event="click", selector="a.pdf", send="pdf - {attr:href}", once="page"), "dd49848c14fa"),
-    (dict(event="timer", seconds=1.5, send="t"), "0d0f80bab4be"),
-])
+@pytest.mark.parametrize(
+    "rule, key",
+    [
+        (dict(event="scroll", percent=50, send="half"), "cf27e78afebf"),
+        (
+            dict(
+                event="scroll",
+                percent=100,
+                send=["read", "{path}"],
+                once="session",
+                pages="/blog/**",
+            ),
+            "9d0382c4c74d",
+        ),
+        (dict(event="visible", selector="#a", send="x", once="session"), "3c22e42c164e"),
+        (
+            dict(event="click", selector="a.pdf", send="pdf - {attr:href}", once="page"),
+            "dd49848c14fa",
+        ),
+        (dict(event="timer", seconds=1.5, send="t"), "0d0f80bab4be"),
+    ],
+)
 def test_the_key_of_an_existing_rule_is_unchanged(rule, key):
     assert Rule(**rule).key == key
     if rule["event"] == "scroll":
@@ -76,8 +93,9 @@ def test_the_key_of_an_existing_rule_is_unchanged(rule, key):
 
 
 def test_each_depth_is_its_own_record_with_percent_filled_in_at_build_time():
-    rule = Rule(event="scroll", percent=[50, 25, 100], send=["read {percent}", "{path}"],
-                once="session")
+    rule = Rule(
+        event="scroll", percent=[50, 25, 100], send=["read {percent}", "{path}"], once="session"
+    )
     assert data(rule, event="scroll") == [
         [25, ["read 25", [["path"]]], {"once": "session", "key": rule.key + "@25"}],
         [50, ["read 50", [["path"]]], {"once": "session", "key": rule.key + "@50"}],
@@ -98,27 +116,53 @@ def test_percent_alone_needs_no_placeholder_code():
 DEPTH = "a depth is a whole number from 1 to 100, e.g. percent: [25, 50, 75, 100]"
 
 
-@pytest.mark.parametrize("fields, expected", [
-    (dict(event="scroll", percent=[25, 50, 25]),
-     [("percent", 2, 0, "the depth 25 is given twice; give each depth once")]),
-    (dict(event="scroll", percent=[0, 50, 101]),
-     [("percent", 0, 0, DEPTH), ("percent", 2, 0, DEPTH)]),
-    (dict(event="scroll", percent=[]),
-     [("percent", None, 0, "a 'scroll' rule needs percent: 1 to 100, or a list such as "
-                           "[25, 50, 75, 100]")]),
-    (dict(event="scroll", percent=[50, "75"]),
-     [("percent", 1, 0, DEPTH)]),
-    (dict(event="view", send="seen {percent}"),
-     [("send", 0, 5, "'{percent}' is the scroll depth reached: only a 'scroll' rule can send it")]),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        (
+            dict(event="scroll", percent=[25, 50, 25]),
+            [("percent", 2, 0, "the depth 25 is given twice; give each depth once")],
+        ),
+        (
+            dict(event="scroll", percent=[0, 50, 101]),
+            [("percent", 0, 0, DEPTH), ("percent", 2, 0, DEPTH)],
+        ),
+        (
+            dict(event="scroll", percent=[]),
+            [
+                (
+                    "percent",
+                    None,
+                    0,
+                    "a 'scroll' rule needs percent: 1 to 100, or a list such as [25, 50, 75, 100]",
+                )
+            ],
+        ),
+        (dict(event="scroll", percent=[50, "75"]), [("percent", 1, 0, DEPTH)]),
+        (
+            dict(event="view", send="seen {percent}"),
+            [
+                (
+                    "send",
+                    0,
+                    5,
+                    "'{percent}' is the scroll depth reached: only a 'scroll' rule can send it",
+                )
+            ],
+        ),
+    ],
+)
 def test_scroll_depth_problems(fields, expected):
     assert problems(**fields) == expected
 
 
-@pytest.mark.parametrize("line, offset, message", [
-    ("on scroll 25%, send 'x'", 15, "expected a depth such as 50% after ','"),
-    ("on scroll 25%, 50 send 'x'", 15, "expected a depth such as 50% after ','"),
-])
+@pytest.mark.parametrize(
+    "line, offset, message",
+    [
+        ("on scroll 25%, send 'x'", 15, "expected a depth such as 50% after ','"),
+        ("on scroll 25%, 50 send 'x'", 15, "expected a depth such as 50% after ','"),
+    ],
+)
 def test_scroll_depth_syntax_errors(line, offset, message):
     with pytest.raises(DslError) as caught:
         parse_rule(line)
@@ -130,7 +174,8 @@ def test_a_repeated_depth_is_reported_at_its_place(tmp_path, monkeypatch):
     (tmp_path / "rtp-rules.yml").write_text(
         "rules:\n  - \"on scroll 25%, 50%, 25% send 'read {percent}'\"\n"
         "  - event: scroll\n    percent: [10, 10]\n    send: x\n"
-        "  - \"on click #a send 'at {percent}'\"\n")
+        "  - \"on click #a send 'at {percent}'\"\n"
+    )
     result = run("build", "-r", "rtp-rules.yml")
     assert result.exit_code == 1
     assert result.stderr == (
@@ -155,26 +200,29 @@ def schema_accepts(rule: dict) -> bool:
     return jsonschema.Draft202012Validator(rules_schema()).is_valid({"rules": [rule]})
 
 
-@pytest.mark.parametrize("rule, valid", [
-    ({"event": "scroll", "percent": [25, 50, 75, 100], "send": "read {percent}"}, True),
-    ({"event": "scroll", "percent": 50, "send": "x"}, True),
-    ({"event": "scroll", "percent": [25, 25], "send": "x"}, False),
-    ({"event": "scroll", "percent": [], "send": "x"}, False),
-    ({"event": "scroll", "percent": [0, 50], "send": "x"}, False),
-    ({"event": "visible", "selector": "#a", "percent": 50, "seconds": 2, "send": "x"}, True),
-    ({"event": "visible", "selector": "#a", "seconds": 0.5, "send": "x"}, True),
-    ({"event": "visible", "selector": "#a", "percent": [50], "send": "x"}, False),
-    ({"event": "click", "selector": "#a", "percent": 50, "send": "x"}, False),
-    ({"event": "view", "seconds": 2, "send": "x"}, False),
-    ({"event": "click", "link": "*.pdf", "send": "x"}, True),
-    ({"event": "click", "link": "outbound", "selector": "nav a", "send": "x"}, True),
-    ({"event": "click", "link": "file", "send": "x"}, True),
-    ({"event": "click", "link": "https://example.com/files/*", "send": "x"}, True),
-    ({"event": "click", "send": "x"}, False),
-    ({"event": "click", "link": "pdf", "send": "x"}, False),
-    ({"event": "click", "link": "*.pdf?x=1", "send": "x"}, False),
-    ({"event": "submit", "selector": "form", "link": "*.pdf", "send": "x"}, False),
-])
+@pytest.mark.parametrize(
+    "rule, valid",
+    [
+        ({"event": "scroll", "percent": [25, 50, 75, 100], "send": "read {percent}"}, True),
+        ({"event": "scroll", "percent": 50, "send": "x"}, True),
+        ({"event": "scroll", "percent": [25, 25], "send": "x"}, False),
+        ({"event": "scroll", "percent": [], "send": "x"}, False),
+        ({"event": "scroll", "percent": [0, 50], "send": "x"}, False),
+        ({"event": "visible", "selector": "#a", "percent": 50, "seconds": 2, "send": "x"}, True),
+        ({"event": "visible", "selector": "#a", "seconds": 0.5, "send": "x"}, True),
+        ({"event": "visible", "selector": "#a", "percent": [50], "send": "x"}, False),
+        ({"event": "click", "selector": "#a", "percent": 50, "send": "x"}, False),
+        ({"event": "view", "seconds": 2, "send": "x"}, False),
+        ({"event": "click", "link": "*.pdf", "send": "x"}, True),
+        ({"event": "click", "link": "outbound", "selector": "nav a", "send": "x"}, True),
+        ({"event": "click", "link": "file", "send": "x"}, True),
+        ({"event": "click", "link": "https://example.com/files/*", "send": "x"}, True),
+        ({"event": "click", "send": "x"}, False),
+        ({"event": "click", "link": "pdf", "send": "x"}, False),
+        ({"event": "click", "link": "*.pdf?x=1", "send": "x"}, False),
+        ({"event": "submit", "selector": "form", "link": "*.pdf", "send": "x"}, False),
+    ],
+)
 def test_schema_of_the_new_fields(rule, valid):
     assert schema_accepts(rule) is valid
 
@@ -182,25 +230,56 @@ def test_schema_of_the_new_fields(rule, valid):
 # --- visible: a share of the element, for a time ----------------------------------------
 
 
-@pytest.mark.parametrize("line, fields", [
-    ("on visible .pricing-table 50% for 2s send 'saw pricing'",
-     {"event": "visible", "selector": ".pricing-table", "percent": 50, "seconds": 2,
-      "send": ["saw pricing"]}),
-    ("on visible .pricing-table 50% send 'x'",
-     {"event": "visible", "selector": ".pricing-table", "percent": 50, "send": ["x"]}),
-    ("on visible 'main .card' for 0.5s send 'x' once page",
-     {"event": "visible", "selector": "main .card", "seconds": 0.5, "send": ["x"], "once": "page"}),
-])
+@pytest.mark.parametrize(
+    "line, fields",
+    [
+        (
+            "on visible .pricing-table 50% for 2s send 'saw pricing'",
+            {
+                "event": "visible",
+                "selector": ".pricing-table",
+                "percent": 50,
+                "seconds": 2,
+                "send": ["saw pricing"],
+            },
+        ),
+        (
+            "on visible .pricing-table 50% send 'x'",
+            {"event": "visible", "selector": ".pricing-table", "percent": 50, "send": ["x"]},
+        ),
+        (
+            "on visible 'main .card' for 0.5s send 'x' once page",
+            {
+                "event": "visible",
+                "selector": "main .card",
+                "seconds": 0.5,
+                "send": ["x"],
+                "once": "page",
+            },
+        ),
+    ],
+)
 def test_visible_share_and_time_in_the_one_line_form(line, fields):
     assert parse_rule(line).fields == fields
 
 
-@pytest.mark.parametrize("line, offset, message", [
-    ("on visible .a for 2 send 'x'", 18, "'for' is followed by a time in seconds, e.g. for 2s"),
-    ("on visible .a 50% 2s send 'x'", 18, "expected 'send', got '2s'; write the time as for 2s"),
-    ("on visible .a 25%, 50% send 'x'", 14, "a 'visible' rule takes one share of the element, "
-                                            "e.g. on visible .pricing-table 50% for 2s"),
-])
+@pytest.mark.parametrize(
+    "line, offset, message",
+    [
+        ("on visible .a for 2 send 'x'", 18, "'for' is followed by a time in seconds, e.g. for 2s"),
+        (
+            "on visible .a 50% 2s send 'x'",
+            18,
+            "expected 'send', got '2s'; write the time as for 2s",
+        ),
+        (
+            "on visible .a 25%, 50% send 'x'",
+            14,
+            "a 'visible' rule takes one share of the element, "
+            "e.g. on visible .pricing-table 50% for 2s",
+        ),
+    ],
+)
 def test_visible_syntax_errors(line, offset, message):
     with pytest.raises(DslError) as caught:
         parse_rule(line)
@@ -208,37 +287,75 @@ def test_visible_syntax_errors(line, offset, message):
 
 
 def test_visible_share_and_time_in_every_form(rules_file):
-    dsl = load_rules(rules_file(
-        "rules:\n  - \"on visible .pricing-table 50% for 2s send 'saw pricing'\"\n"))
-    mapping = load_rules(rules_file("""
+    dsl = load_rules(
+        rules_file("rules:\n  - \"on visible .pricing-table 50% for 2s send 'saw pricing'\"\n")
+    )
+    mapping = load_rules(
+        rules_file("""
         rules:
           - event: visible
             selector: .pricing-table
             percent: 50
             seconds: 2
             send: saw pricing
-        """))
-    python = Rule(event="visible", selector=".pricing-table", percent=50, seconds=2,
-                  send="saw pricing")
+        """)
+    )
+    python = Rule(
+        event="visible", selector=".pricing-table", percent=50, seconds=2, send="saw pricing"
+    )
     assert tuple(dsl) == tuple(mapping) == (python,)
 
 
-@pytest.mark.parametrize("fields, expected", [
-    (dict(event="visible", selector="#a", percent=[25, 50]),
-     [("percent", None, 0, "a 'visible' rule takes one percent (the share of the element in "
-                           "view), not a list")]),
-    (dict(event="visible", selector="#a", percent=0),
-     [("percent", None, 0, "percent must be a whole number from 1 to 100")]),
-    (dict(event="visible", selector="#a", seconds=0),
-     [("seconds", None, 0, "seconds must be a number above 0 and at most 86400")]),
-    (dict(event="click", selector="#a", percent=50),
-     [("percent", None, 0, "percent is only for 'scroll' rules (depths) and 'visible' rules "
-                           "(the share of the element in view); remove it")]),
-    (dict(event="view", seconds=5),
-     [("seconds", None, 0, "seconds is only for 'timer' rules and 'visible' rules (how long "
-                           "the element stays in view); for a delay after the page loads "
-                           "write event: timer")]),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        (
+            dict(event="visible", selector="#a", percent=[25, 50]),
+            [
+                (
+                    "percent",
+                    None,
+                    0,
+                    "a 'visible' rule takes one percent (the share of the element in "
+                    "view), not a list",
+                )
+            ],
+        ),
+        (
+            dict(event="visible", selector="#a", percent=0),
+            [("percent", None, 0, "percent must be a whole number from 1 to 100")],
+        ),
+        (
+            dict(event="visible", selector="#a", seconds=0),
+            [("seconds", None, 0, "seconds must be a number above 0 and at most 86400")],
+        ),
+        (
+            dict(event="click", selector="#a", percent=50),
+            [
+                (
+                    "percent",
+                    None,
+                    0,
+                    "percent is only for 'scroll' rules (depths) and 'visible' rules "
+                    "(the share of the element in view); remove it",
+                )
+            ],
+        ),
+        (
+            dict(event="view", seconds=5),
+            [
+                (
+                    "seconds",
+                    None,
+                    0,
+                    "seconds is only for 'timer' rules and 'visible' rules (how long "
+                    "the element stays in view); for a delay after the page loads "
+                    "write event: timer",
+                )
+            ],
+        ),
+    ],
+)
 def test_visible_share_and_time_problems(fields, expected):
     assert problems(**fields) == expected
 
@@ -259,59 +376,126 @@ def test_visible_records_carry_the_share_and_the_time_only_when_given():
 # --- click narrowed by the link's URL; {host} and {title} ------------------------------
 
 
-@pytest.mark.parametrize("line, fields", [
-    ("on click link '*.pdf' send 'pdf - {attr:href}'",
-     {"event": "click", "link": "*.pdf", "send": ["pdf - {attr:href}"]}),
-    ("on click link outbound send 'out - {attr:href}'",
-     {"event": "click", "link": "outbound", "send": ["out - {attr:href}"]}),
-    ("on click .downloads link https://example.com/files/* send 'file'",
-     {"event": "click", "selector": ".downloads", "link": "https://example.com/files/*",
-      "send": ["file"]}),
-    ("on click link file send 'file - {attr:href}'",
-     {"event": "click", "link": "file", "send": ["file - {attr:href}"]}),
-    ("on click link send 'x'", {"event": "click", "selector": "link", "send": ["x"]}),
-])
+@pytest.mark.parametrize(
+    "line, fields",
+    [
+        (
+            "on click link '*.pdf' send 'pdf - {attr:href}'",
+            {"event": "click", "link": "*.pdf", "send": ["pdf - {attr:href}"]},
+        ),
+        (
+            "on click link outbound send 'out - {attr:href}'",
+            {"event": "click", "link": "outbound", "send": ["out - {attr:href}"]},
+        ),
+        (
+            "on click .downloads link https://example.com/files/* send 'file'",
+            {
+                "event": "click",
+                "selector": ".downloads",
+                "link": "https://example.com/files/*",
+                "send": ["file"],
+            },
+        ),
+        (
+            "on click link file send 'file - {attr:href}'",
+            {"event": "click", "link": "file", "send": ["file - {attr:href}"]},
+        ),
+        ("on click link send 'x'", {"event": "click", "selector": "link", "send": ["x"]}),
+    ],
+)
 def test_link_in_the_one_line_form(line, fields):
     assert parse_rule(line).fields == fields
 
 
 def test_link_in_every_form(rules_file):
     dsl = load_rules(rules_file("rules:\n  - \"on click link '*.pdf' send 'pdf - {attr:href}'\"\n"))
-    mapping = load_rules(rules_file("""
+    mapping = load_rules(
+        rules_file("""
         rules:
           - event: click
             link: "*.pdf"
             send: "pdf - {attr:href}"
-        """))
+        """)
+    )
     python = Rule(event="click", link="*.pdf", send="pdf - {attr:href}")
     assert tuple(dsl) == tuple(mapping) == (python,)
     assert python.key != Rule(event="click", link="*.PDF", send="pdf - {attr:href}").key
 
 
-@pytest.mark.parametrize("fields, expected", [
-    (dict(event="click"),
-     [("selector", None, 0, "a 'click' rule needs a selector or a link, e.g. "
-                            "selector: \"#download-whitepaper\" or link: \"*.pdf\"")]),
-    (dict(event="view", link="*.pdf"),
-     [("link", None, 0, "link is only for 'click' rules; for other events select the links "
-                        "with a CSS selector such as a[href$='.pdf']")]),
-    (dict(event="click", link="pdf"),
-     [("link", None, 0, "a link glob matches the whole URL (https://host/path): start it with "
-                        "* or the scheme, e.g. '*.pdf' or 'https://example.com/files/*', or "
-                        "write outbound for links to other hosts, or file for links to files "
-                        "that are not pages")]),
-    (dict(event="click", link="*.pdf?download=1"),
-     [("link", None, 5, "a link glob matches the URL without its ?query and #fragment; "
-                        "remove them")]),
-    (dict(event="click", link="* .pdf"),
-     [("link", None, 1, "a link glob cannot contain whitespace or control characters")]),
-    (dict(event="click", link="*" + "a*" * 20),
-     [("link", None, 40, "a link glob has at most 20 '*'; this one has 21")]),
-    (dict(event="click", link=""),
-     [("link", None, 0, "a link glob is a non-empty string such as '*.pdf', or outbound, "
-                        "or file")]),
-    (dict(event="view", send="on {title}"), []),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        (
+            dict(event="click"),
+            [
+                (
+                    "selector",
+                    None,
+                    0,
+                    "a 'click' rule needs a selector or a link, e.g. "
+                    'selector: "#download-whitepaper" or link: "*.pdf"',
+                )
+            ],
+        ),
+        (
+            dict(event="view", link="*.pdf"),
+            [
+                (
+                    "link",
+                    None,
+                    0,
+                    "link is only for 'click' rules; for other events select the links "
+                    "with a CSS selector such as a[href$='.pdf']",
+                )
+            ],
+        ),
+        (
+            dict(event="click", link="pdf"),
+            [
+                (
+                    "link",
+                    None,
+                    0,
+                    "a link glob matches the whole URL (https://host/path): start it with "
+                    "* or the scheme, e.g. '*.pdf' or 'https://example.com/files/*', or "
+                    "write outbound for links to other hosts, or file for links to files "
+                    "that are not pages",
+                )
+            ],
+        ),
+        (
+            dict(event="click", link="*.pdf?download=1"),
+            [
+                (
+                    "link",
+                    None,
+                    5,
+                    "a link glob matches the URL without its ?query and #fragment; remove them",
+                )
+            ],
+        ),
+        (
+            dict(event="click", link="* .pdf"),
+            [("link", None, 1, "a link glob cannot contain whitespace or control characters")],
+        ),
+        (
+            dict(event="click", link="*" + "a*" * 20),
+            [("link", None, 40, "a link glob has at most 20 '*'; this one has 21")],
+        ),
+        (
+            dict(event="click", link=""),
+            [
+                (
+                    "link",
+                    None,
+                    0,
+                    "a link glob is a non-empty string such as '*.pdf', or outbound, or file",
+                )
+            ],
+        ),
+        (dict(event="view", send="on {title}"), []),
+    ],
+)
 def test_link_problems(fields, expected):
     if expected:
         assert problems(**fields) == expected
@@ -343,27 +527,37 @@ def test_link_records_and_page_placeholders():
     out = Rule(event="click", selector="nav a", link="outbound", send="out on {host}: {title}")
     assert data(pdf, out, event="click") == [
         ["a[href],area[href]", [["pdf - ", ["attr", "href"]]], {"link": ["", ".pdf"]}],
-        [":is(a[href],area[href]):is(nav a)",
-         [["out on ", ["host"], ": ", ["title"]]], {"link": "outbound"}],
+        [
+            ":is(a[href],area[href]):is(nav a)",
+            [["out on ", ["host"], ": ", ["title"]]],
+            {"link": "outbound"},
+        ],
     ]
 
 
 def test_check_counts_the_links_a_link_rule_would_send_for(tmp_path):
-    page = ("<html><head><title>t</title></head><body>"
-            "<a href='/files/a.pdf'>a</a> <a href='b.PDF?x=1#y'>b</a> <a href='/view?f=c.pdf'>c</a>"
-            "<a href='https://other.example/'>out</a> <a href='http://example.com/'>own</a>"
-            "<a href='/about/'>about</a> <a name=anchor>no href</a></body></html>")
-    root = write_site(tmp_path, {"index.html": page, "docs/index.html": "<p><a href='x.pdf'>x</a>"},
-                      "rules:\n"
-                      "  - \"on click link '*.pdf' send 'pdf'\"\n"
-                      "  - \"on click link outbound send 'out'\"\n"
-                      "  - \"on click link '*.zip' send 'zip'\"\n"
-                      "  - \"on click link 'https://example.com/files/*' send 'files'\"\n"
-                      "  - \"on click '#nav a' link '*.pdf' send 'nav pdf'\"\n")
+    page = (
+        "<html><head><title>t</title></head><body>"
+        "<a href='/files/a.pdf'>a</a> <a href='b.PDF?x=1#y'>b</a> <a href='/view?f=c.pdf'>c</a>"
+        "<a href='https://other.example/'>out</a> <a href='http://example.com/'>own</a>"
+        "<a href='/about/'>about</a> <a name=anchor>no href</a></body></html>"
+    )
+    root = write_site(
+        tmp_path,
+        {"index.html": page, "docs/index.html": "<p><a href='x.pdf'>x</a>"},
+        "rules:\n"
+        "  - \"on click link '*.pdf' send 'pdf'\"\n"
+        "  - \"on click link outbound send 'out'\"\n"
+        "  - \"on click link '*.zip' send 'zip'\"\n"
+        "  - \"on click link 'https://example.com/files/*' send 'files'\"\n"
+        "  - \"on click '#nav a' link '*.pdf' send 'nav pdf'\"\n",
+    )
     result = run("check", "-r", tmp_path / "rtp-rules.yml", "--site", root, "--json")
     report = json.loads(result.stdout)
-    counts = {entry["link"] + " " + str(entry["selector"]): (entry["matches"], entry["elements"])
-              for entry in report["rules"]}
+    counts = {
+        entry["link"] + " " + str(entry["selector"]): (entry["matches"], entry["elements"])
+        for entry in report["rules"]
+    }
     assert counts == {
         "*.pdf None": (2, 3),  # a.pdf, b.PDF (query and fragment dropped); docs/x.pdf
         "outbound None": (1, 2),  # other.example, and example.com: check cannot know the host
@@ -383,15 +577,25 @@ def test_check_counts_the_links_a_link_rule_would_send_for(tmp_path):
 SEED = Rule(event="click", selector="#download-whitepaper", send="download - example whitepaper")
 KINDS = [  # benchmarks/bundle_size.py's "mixed" series before issue 15
     lambda i: Rule(event="click", selector=f"a.product-{i}", send=[f"product {i}", "{text}"]),
-    lambda i: Rule(event="submit", selector=f"form#form-{i}", once="session",
-                   send=[f"form {i}", "lead - {attr:data-product}", "{query:utm_campaign}"]),
-    lambda i: Rule(event="view", send=f"viewed section {i}", pages=f"/section-{i}/**",
-                   exclude="/section-0/archive/**", once="page"),
+    lambda i: Rule(
+        event="submit",
+        selector=f"form#form-{i}",
+        once="session",
+        send=[f"form {i}", "lead - {attr:data-product}", "{query:utm_campaign}"],
+    ),
+    lambda i: Rule(
+        event="view",
+        send=f"viewed section {i}",
+        pages=f"/section-{i}/**",
+        exclude="/section-0/archive/**",
+        once="page",
+    ),
     lambda i: Rule(event="visible", selector=f"#case-study-{i}", send=f"saw case study {i}"),
     lambda i: Rule(event="scroll", percent=25 + i % 4 * 25, send=f"read {i}", pages="/blog/**"),
     lambda i: Rule(event="timer", seconds=10 + i, send=[f"stayed {i}", "{path}"]),
-    lambda i: Rule(event="click", selector=f"#share-{i}",
-                   send=["share", "a", "b", "c", "d", f"{i}"]),
+    lambda i: Rule(
+        event="click", selector=f"#share-{i}", send=["share", "a", "b", "c", "d", f"{i}"]
+    ),
 ]
 PARTS = [  # and its "what each part adds" rules
     Rule(event="submit", selector="form", send="x"),
@@ -410,10 +614,13 @@ PARTS = [  # and its "what each part adds" rules
 ]
 
 
-@pytest.mark.parametrize("name, settings", [
-    ("before-issue-15.min.js", {}),
-    ("before-issue-15.navigate.min.js", {"client_navigation": "on", "navigation": "send"}),
-])
+@pytest.mark.parametrize(
+    "name, settings",
+    [
+        ("before-issue-15.min.js", {}),
+        ("before-issue-15.navigate.min.js", {"client_navigation": "on", "navigation": "send"}),
+    ],
+)
 def test_bundles_without_the_new_triggers_are_byte_identical(name, settings, regenerate):
     # The triggers' branch proved these bytes equal to 3742db2's. Merged with the debug
     # log (which adds code and each rule's line to every bundle), they were made again
@@ -436,38 +643,57 @@ def test_bundles_without_the_new_triggers_are_byte_identical(name, settings, reg
     assert code == expected.read_text(encoding="ascii")
 
 
-@pytest.mark.parametrize("value, column, problem", [
-    ("*.pdf", 12, "expected alphabetic or numeric character, but found '.'"),
-    ("*pdf", 11, "found undefined alias 'pdf'"),
-])
-def test_an_unquoted_link_glob_in_yaml_says_to_quote_it(tmp_path, monkeypatch, value, column,
-                                                         problem):
+@pytest.mark.parametrize(
+    "value, column, problem",
+    [
+        ("*.pdf", 12, "expected alphabetic or numeric character, but found '.'"),
+        ("*pdf", 11, "found undefined alias 'pdf'"),
+    ],
+)
+def test_an_unquoted_link_glob_in_yaml_says_to_quote_it(
+    tmp_path, monkeypatch, value, column, problem
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rtp-rules.yml").write_text(
-        f"rules:\n  - event: click\n    link: {value}\n    send: x\n")
+        f"rules:\n  - event: click\n    link: {value}\n    send: x\n"
+    )
     result = run("build", "-r", "rtp-rules.yml")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         f"Error: rtp-rules.yml:3:{column}: YAML syntax error: {problem}; a value that starts "
-        'with * must be quoted, e.g. link: "*.pdf"')
+        'with * must be quoted, e.g. link: "*.pdf"'
+    )
 
 
 def test_the_catalogue_lists_each_depth_of_a_scroll_rule_as_it_is_sent(rules_file):
     from rtp_snippets.catalog import catalog_rows
 
-    ruleset = load_rules(rules_file(
-        "on scroll 50%, 25% send 'read {percent} of {path}', '{{percent}}'\n"
-        "on scroll 75% send 'three quarters'\n", name="site.rules"))
+    ruleset = load_rules(
+        rules_file(
+            "on scroll 50%, 25% send 'read {percent} of {path}', '{{percent}}'\n"
+            "on scroll 75% send 'three quarters'\n",
+            name="site.rules",
+        )
+    )
     assert [row["value"] for row in catalog_rows(ruleset)] == [
-        "read 25 of {path}", "{{percent}}", "read 50 of {path}", "{{percent}}", "three quarters"]
+        "read 25 of {path}",
+        "{{percent}}",
+        "read 50 of {path}",
+        "{{percent}}",
+        "three quarters",
+    ]
 
 
 def test_inject_prune_keeps_a_link_rule_only_on_pages_with_a_matching_link(tmp_path):
-    root = write_site(tmp_path, {
-        "index.html": "<html><body><a href='/a.pdf'>a</a></body></html>",
-        "other.html": "<html><body><a href='/a.html'>a</a><p class=x>x</p></body></html>",
-    }, "rules:\n  - \"on click link '*.pdf' send 'pdf - {attr:href}'\"\n"
-       "  - \"on click .x send 'x'\"\n")
+    root = write_site(
+        tmp_path,
+        {
+            "index.html": "<html><body><a href='/a.pdf'>a</a></body></html>",
+            "other.html": "<html><body><a href='/a.html'>a</a><p class=x>x</p></body></html>",
+        },
+        "rules:\n  - \"on click link '*.pdf' send 'pdf - {attr:href}'\"\n"
+        "  - \"on click .x send 'x'\"\n",
+    )
     assert run("inject", root, "-r", tmp_path / "rtp-rules.yml", "--prune").exit_code == 0
     assert "pdf - " in (root / "index.html").read_text()
     assert "pdf - " not in (root / "other.html").read_text()

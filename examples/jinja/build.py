@@ -15,8 +15,11 @@ PAGES = {"/index.html": "Home", "/pricing/index.html": "Pricing"}
 
 
 def build(output: Path) -> None:
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
-                                     extensions=[RtpSnippetsExtension], autoescape=True)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        extensions=[RtpSnippetsExtension],
+        autoescape=True,
+    )
     environment.rtp_snippets_rules = str(HERE / "rtp-rules.yml")
     for path, title in PAGES.items():
         target = output / path.lstrip("/")

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
 from support.cli import ctrl_c_stops
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -97,8 +98,9 @@ def workspace(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "README.md", folder / "README.md")
     shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "examples", folder / "examples",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "examples", folder / "examples", ignore=shutil.ignore_patterns("__pycache__")
+    )
     for output in BUILD_OUTPUTS:
         shutil.rmtree(folder / "examples" / output, ignore_errors=True)
     (folder / ".venv").symlink_to(sys.prefix, target_is_directory=True)
