@@ -3,7 +3,7 @@ and on large pages: a Material for MkDocs site of 200 pages of about 150 KB each
 
 Run by hand (not in CI):  .venv/bin/python benchmarks/check_speed.py
 
-It checks tests/site-a.rules (three realistic rules on the site's real
+It checks tests/jekyll-site.rules (three realistic rules on the site's real
 selectors) with 1 and 2 jobs, median of three runs, and also times the parts
 of the work per page on one core: reading and decoding, our scanner (RTP tag
 lint), and BeautifulSoup's html.parser parse that soupsieve needs. The site
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus arc
 from corpora import extracted  # noqa: E402 (after the path above)
 
 SITE = extracted("site-a", ROOT / "benchmarks" / ".cache")
-RULES = ROOT / "tests" / "site-a.rules"
+RULES = ROOT / "tests" / "jekyll-site.rules"
 
 
 def median_rate(work, count: int) -> float:

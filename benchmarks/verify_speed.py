@@ -6,7 +6,7 @@ Run by hand (not in CI):
     .venv/bin/python benchmarks/verify_speed.py [--browser PATH]... [--write]
 
 The site comes from tests/corpus/site-a.tar.xz, extracted into a temporary folder and
-injected with tests/site-a.rules (a click on the page's banner, articles coming into
+injected with tests/jekyll-site.rules (a click on the page's banner, articles coming into
 view once per session, a click on each author's name) before anything is timed. For
 each browser (default: the one verify finds) and number of jobs it prints the seconds of
 the whole run (browser start included), pages and checks per second, and the counts of
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus archives
 from corpora import extract_corpus  # noqa: E402
 
-RULES = ROOT / "tests" / "site-a.rules"
+RULES = ROOT / "tests" / "jekyll-site.rules"
 PAGE = ROOT / "docs" / "benchmarks.md"  # the documentation page holding the markers
 BEGIN, END = "<!-- verify_speed.py: begin -->\n", "<!-- verify_speed.py: end -->\n"
 

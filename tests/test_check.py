@@ -274,7 +274,7 @@ def _independent_count(tree, tag=None, element_id=None, css_class=None) -> int:
 
 
 def test_site_a_counts_match_an_independent_count(site_a):
-    rules = Path(__file__).resolve().parent / "site-a.rules"
+    rules = Path(__file__).resolve().parent / "jekyll-site.rules"
     result = check_site(site_a, load_rules(rules), jobs=2)
     expected = {
         0: {"pages": 0, "elements": 0},
@@ -337,7 +337,7 @@ def test_inject_reads_the_coverage_facts_in_the_same_pass_as_check_site(tmp_path
     from rtp_snippets.coverage import site_coverage
     from rtp_snippets.site import inject_site
 
-    rules = load_rules(Path(__file__).resolve().parent / "site-a.rules")
+    rules = load_rules(Path(__file__).resolve().parent / "jekyll-site.rules")
     site = extract_corpus("site-a", tmp_path / "site")
     expected = check_site(site, rules, jobs=2)
     report = inject_site(site, rules, jobs=2, facts=True, prune=prune)

@@ -22,7 +22,7 @@ SELECTORS = sorted(
     {
         *(
             rule.selector
-            for path in (ROOT / "tests" / "site-a.rules", ROOT / "examples" / "rtp-rules.yml")
+            for path in (ROOT / "tests" / "jekyll-site.rules", ROOT / "examples" / "rtp-rules.yml")
             for rule in load_rules(path)
             if rule.selector
         ),

@@ -428,7 +428,7 @@ def test_the_corpus_site_with_its_rules_passes(site_a, tmp_path):
     shutil.copytree(site_a, site)
     for path in site.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
-    rules = Path(__file__).parent / "site-a.rules"
+    rules = Path(__file__).parent / "jekyll-site.rules"
     inject_site(site, load_rules(rules))
     report = verify_site(site, load_rules(rules), browser=CHROMIUM, jobs=2)
     assert failures(report) == []
