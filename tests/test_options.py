@@ -284,3 +284,30 @@ def test_the_python_api_page_s_example_runs(tmp_path, monkeypatch, capsys):
     )
     assert re.fullmatch(r"rtp-rules\.yml: \d+ rules, \d+ errors, \d+ warnings", printed[-1])
     assert {path: (tmp_path / "_site" / path).read_text() for path in pages} == pages
+
+
+def test_remove_site_takes_the_same_options_record_as_inject_site(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLES / "site", site)
+    original = {path: path.read_bytes() for path in site.rglob("*.html")}
+    inject_site(site, load_rules(RULES), SiteOptions(external=True))
+    # The record a site was injected with does for its removal: what only shapes the
+    # injection (external, position) changes nothing in taking the blocks out.
+    dry = rtp_snippets.remove_site(site, SiteOptions(external=True, check=True, jobs=1))
+    assert dry.check and dry.counts["removed"] == len(original)
+    assert {path: path.read_bytes() for path in original} != original
+    # Keyword arguments still work, alone or over an options record.
+    report = rtp_snippets.remove_site(site, SiteOptions(check=True), check=False)
+    assert report.counts["removed"] == len(original)
+    assert {path: path.read_bytes() for path in original} == original
+    assert not list(site.glob("rtp-snippets.*.js"))
+
+
+@pytest.mark.parametrize("setting", [{"include": ("/a/**",)}, {"exclude": ("/a/**",)}])
+def test_remove_site_refuses_an_option_it_cannot_honour(tmp_path, setting):
+    (tmp_path / "index.html").write_text("<p>x</p>")
+    [(name, value)] = setting.items()
+    with pytest.raises(InvalidOption, match=f"^{name} .*remove takes"):
+        rtp_snippets.remove_site(tmp_path, SiteOptions(**setting))
+    with pytest.raises(InvalidOption, match=f"^{name} .*remove takes"):
+        rtp_snippets.remove_site(tmp_path, **setting)
