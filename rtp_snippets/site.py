@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal, get_args
 from urllib.parse import urljoin, urlsplit
 
-from .errors import PageReplaced, PageSkipped, RtpSnippetsError
+from .errors import InvalidOption, PageReplaced, PageSkipped, RtpSnippetsError
 from .facts import read_site_facts
 from .files import (
     WORKER_CLOSER,
@@ -372,24 +372,41 @@ class _SiteRun:
 
 def remove_site(
     root: str | Path,
+    options: SiteOptions | None = None,
     *,
-    check: bool = False,
-    jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    **settings: Any,
 ) -> Report:
     """Take every rtp-snippets block out of the pages under ``root``, then delete the bundle
-    files this tool wrote that no page names any more."""
+    files this tool wrote that no page names any more.
+
+    ``options`` is the ``SiteOptions`` record ``inject_site`` takes (its fields may also be
+    given as keyword arguments): ``check`` makes a dry run, ``jobs`` sets the worker
+    processes, and what only shapes an injection (position, external, prune…) changes
+    nothing here. ``include``/``exclude`` raise ``InvalidOption``: a bundle file is deleted
+    only when no page names it, which a run over some of the pages cannot know.
+    """
+    options = options or SiteOptions()
+    if settings:
+        options = options.replace(**settings)
+    for name in ("include", "exclude"):
+        if getattr(options, name):
+            raise InvalidOption(
+                name,
+                getattr(options, name),
+                "remove takes the blocks out of every page; give no page globs",
+            )
     root = Path(root)
-    with _hold(root, check):
-        report = Report(check=check)
+    with _hold(root, options.check):
+        report = Report(check=options.check)
         early: list[PageResult] = []
         pages = _pages(root, (), (), early)
         stale = _bundle_files_of_ours(root)
         tasks = [_Task(path, None) for path in pages]
-        shared = _Shared(str(root), "body", check, names=bool(stale))
-        outcomes = _pages_done(tasks, shared, jobs, progress)
+        shared = _Shared(str(root), "body", options.check, names=bool(stale))
+        outcomes = _pages_done(tasks, shared, options.jobs, progress)
         report.pages = sorted(early + [outcome.page for outcome in outcomes], key=_by_path)
-        report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], check)
+        report.deleted = _delete_unused_bundle_files(root, stale, outcomes, [], options.check)
         return report
 
 
