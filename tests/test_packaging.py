@@ -259,3 +259,48 @@ def test_templates_are_found_after_an_editable_install(tmp_path):
     assert Path(folder) == project / "rtp_snippets" / "templates"
     example = str(EXAMPLES / "rtp-rules.yml")
     assert run(environment, "rtp-snippets", "build", example, cwd=elsewhere) == EXPECTED_BUNDLE
+
+
+@pytest.fixture(scope="module")
+def pre_commit(tmp_path_factory) -> Path:
+    """pre-commit in a virtualenv of its own (from the index): the tests need it only here."""
+    environment = fresh_virtualenv(
+        tmp_path_factory.mktemp("pre-commit"), dependencies_from_here=False
+    )
+    pip_install(environment, "pre-commit")
+    return environment / "bin" / "pre-commit"
+
+
+GOOD_RULES = "rules:\n  - \"on click #download-whitepaper send 'download - example whitepaper'\"\n"
+BAD_RULES = "rules:\n  - \"on click #a send 'a'\"\n  - \"on clik #b send 'b'\"\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rules", [GOOD_RULES, BAD_RULES], ids=["good", "bad"])
+def test_the_pre_commit_hook(tmp_path, pre_commit, rules):
+    # pre-commit installs a hook from a git repository's commit: a clone of this one's HEAD,
+    # so the hook tested is the committed .pre-commit-hooks.yaml. pre-commit builds the
+    # hook's own virtualenv (pip install of the clone, its dependencies from the index);
+    # try-repo does that again on every run.
+    clone = tmp_path / "rtp-snippets"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "rtp-rules.yml").write_text(rules)
+    subprocess.run(["git", "init", "--quiet"], cwd=site, check=True)
+    subprocess.run(["git", "add", "rtp-rules.yml"], cwd=site, check=True)
+    result = subprocess.run(
+        [str(pre_commit), "try-repo", str(clone), "rtp-snippets-check", "--files", "rtp-rules.yml"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"},
+    )
+    output = result.stdout + result.stderr
+    if rules == GOOD_RULES:
+        assert result.returncode == 0, output
+        assert "rtp-snippets check..." in output and "Passed" in output
+    else:
+        assert result.returncode == 1, output
+        assert "Failed" in output and "- hook id: rtp-snippets-check" in output
+        assert "Error: rtp-rules.yml:3:9: unknown event 'clik'" in output
