@@ -389,8 +389,14 @@ def main() -> int:
     }
 
     def overheads(series: str, navigation: str) -> str:
+        # from the rows of the table: its smallest mixed bundle has 10 rules
+        smallest = 10 if series == "mixed" else 1
         return span(
-            [row["overhead"] for (s, n, _), row in rows.items() if (s, n) == (series, navigation)]
+            [
+                row["overhead"]
+                for (s, n, count), row in rows.items()
+                if (s, n) == (series, navigation) and count >= smallest
+            ]
         )
 
     summary = [

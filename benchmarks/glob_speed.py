@@ -230,7 +230,7 @@ def main() -> int:
             "lrrrrrrr",
             [
                 [
-                    row["name"],
+                    row["name"].replace("*", "\\*"),  # Markdown would read ** as bold
                     row["wildcards"],
                     len(row["glob"]),
                     shown(row["old python"], limit),
