@@ -1,6 +1,6 @@
 """Bundle sizes: ours against esbuild --minify and against a hand-written minimum.
 
-Run by hand (not in CI):  .venv/bin/python benchmarks/bundle_size.py
+Run by hand (not in CI):  .venv/bin/python benchmarks/bundle_size.py [--write]
 
 For 1, 10 and 100 rules, in two series (plain click rules; a mix that uses
 every event and feature), each built with `navigation: queue` (the default:
@@ -11,11 +11,13 @@ calls of a click that leaves the page are kept for the next page) and with
     the same readable source (`build_bundle(..., minify=False)`),
   - the runtime overhead: gzip(bundle) - gzip(the rules' data as JSON), i.e.
     what the code costs beyond the data any implementation has to ship,
-and, for the one-rule seed example, a hand-written minimal equivalent (which,
-like `navigation: send`, does not keep calls across navigation); then what
-each run-time part adds to the seed bundle (rule data included).
-Then it checks the targets of issue 2 for both settings and exits 1 if one is
-missed.
+and, for the one click rule of the examples (`on click #download-whitepaper send
+'download - example whitepaper'`), a hand-written minimal equivalent (which, like
+`navigation: send`, does not keep calls across navigation); then what each run-time part
+adds to the bundle of that one rule (rule data included). It then checks its limits for
+both settings (printed as met or MISSED) and exits 1 if one is missed. With --write it
+also writes the tables, with the date and the machine, into docs/benchmarks.md between
+its bundle_size.py markers (benchmarks/docs_table.py).
 
 With --budget it only measures the bundles of BUDGETED and writes their gzip sizes to
 benchmarks/bundle-size.json, the size budget that tests/test_size_budget.py holds every
@@ -37,26 +39,32 @@ from pathlib import Path
 from rtp_snippets import Consent, Rule, RuleSet, build_bundle, render
 from rtp_snippets.render import Bundle, _records
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_table import table, write_section  # noqa: E402
+
 CACHE = Path(__file__).resolve().parent / ".cache"
 BUDGET = Path(__file__).resolve().parent / "bundle-size.json"
 ESBUILD = CACHE / "node_modules" / ".bin" / "esbuild"
 
-SEED = Rule(event="click", selector="#download-whitepaper", send="download - example whitepaper")
-# The seed written by hand: the official queue stub and one capture listener
+# The one click rule of the examples, the first rule of every series.
+CLICK_RULE = Rule(
+    event="click", selector="#download-whitepaper", send="download - example whitepaper"
+)
+# That rule written by hand: the official queue stub and one capture listener
 # with closest(), window.rtp looked up at the call. No IIFE is needed because
 # it declares no variables.
-HAND_WRITTEN_SEED = (
+HAND_WRITTEN = (
     "window.rtp||(window.rtp=function(){(window.rtp.q=window.rtp.q||[]).push(arguments)});"
     'document.addEventListener("click",function(e){e.target.closest("#download-whitepaper")'
     '&&window.rtp("send","event",{value:"download - example whitepaper"})},!0)'
 )
 
-# The same seed written by hand with the debug log of issue 15 (the switch kept in
+# The same rule written by hand with the debug log of issue 15 (the switch kept in
 # sessionStorage for the tab's session, `=off` ends it; each call logged with the rule's
 # line, what happened and the exact rtp arguments) and without the session switch (only
 # pages whose address asks log): the least that log costs written by hand. The block keeps
 # the switch out of window.
-HAND_WRITTEN_SEED_DEBUG = (
+HAND_WRITTEN_DEBUG = (
     "window.rtp||(window.rtp=function(){(window.rtp.q=window.rtp.q||[]).push(arguments)});"
     "{let d;try{d=/rtp-snippets-debug(=off)?/.exec(location.href),d=d?sessionStorage["
     '"rtp-snippets-debug"]=d[1]?"":1:sessionStorage["rtp-snippets-debug"]}catch(e){}'
@@ -64,7 +72,7 @@ HAND_WRITTEN_SEED_DEBUG = (
     '&&(e=["send","event",{value:"download - example whitepaper"}],d&&console.log('
     '"rtp-snippets line",1,"sent",e),window.rtp.apply(window,e))},!0)}'
 )
-HAND_WRITTEN_SEED_DEBUG_NO_SESSION = (
+HAND_WRITTEN_DEBUG_NO_SESSION = (
     "window.rtp||(window.rtp=function(){(window.rtp.q=window.rtp.q||[]).push(arguments)});"
     "{let d=/rtp-snippets-debug/.test(location.href);"
     'document.addEventListener("click",function(e){e.target.closest("#download-whitepaper")'
@@ -78,7 +86,7 @@ def gzip_size(text: str) -> int:
 
 
 def click_rules(count: int) -> list[Rule]:
-    return [SEED] + [
+    return [CLICK_RULE] + [
         Rule(event="click", selector=f"#cta-{index}", send=f"cta {index} - pricing page")
         for index in range(1, count)
     ]
@@ -107,7 +115,7 @@ def mixed_rules(count: int) -> list[Rule]:
             event="click", selector=f"#share-{i}", send=["share", "a", "b", "c", "d", f"{i}"]
         ),
     ]
-    return [SEED] + [kinds[index % len(kinds)](index) for index in range(1, count)]
+    return [CLICK_RULE] + [kinds[index % len(kinds)](index) for index in range(1, count)]
 
 
 def esbuild_minify(code: str) -> str:
@@ -142,7 +150,7 @@ def measure(rules: list[Rule], navigation: str) -> dict:
     }
 
 
-# One rule per run-time part, added to the seed rule to show what that part costs.
+# One rule per run-time part, added to the one click rule to show what that part costs.
 FEATURES = {
     "submit listener": Rule(event="submit", selector="form", send="x"),
     "several values (arrays, chunks of four)": Rule(event="click", selector="#b", send=["x", "y"]),
@@ -168,7 +176,7 @@ FEATURES = {
     "{title} placeholder": Rule(event="click", selector="#b", send="{title}"),
     "click link file": Rule(event="click", link="file", send="x"),
 }
-# What a new trigger adds over the older rule it extends (seed included in both).
+# What a new trigger adds over the older rule it extends (the one click rule in both).
 OVER = {
     "visible 50% for 2s": "visible",
     "scroll, four depths with {percent}": "scroll",
@@ -196,7 +204,7 @@ def without_debug_log(ruleset: RuleSet) -> Bundle:
     groups: dict[str, list] = {}
     for rule in ruleset:
         record = render._record(rule).to_json()
-        del record[2]  # the line; only the seed rule (no options) is measured here
+        del record[2]  # the line; only the one click rule (no options) is measured here
         groups.setdefault(rule.event, []).append(record)
     source = render._template(render.TEMPLATE).render(
         groups=groups,
@@ -207,72 +215,78 @@ def without_debug_log(ruleset: RuleSet) -> Bundle:
     return render._finish(source, render.TEMPLATE, minify=True)
 
 
-def feature_costs() -> None:
-    """Each part against the seed bundle built with navigation: send."""
-    seed = build_bundle(RuleSet((SEED,), navigation="send"))
-    print("\n| part | added raw | added gzip |")
-    print("|---|---:|---:|")
-    for name, rule in FEATURES.items():
-        bundle = build_bundle(RuleSet((SEED, rule), navigation="send"))
-        print(f"| {name} | {bundle.size - seed.size} | {bundle.gzip_size - seed.gzip_size} |")
+def feature_costs() -> list[list[object]]:
+    """Rows of what each part adds to the bundle of the one click rule built with
+    navigation: send: name, added raw bytes, added gzip bytes."""
+    alone = build_bundle(RuleSet((CLICK_RULE,), navigation="send"))
+
+    def added(name: str, bundle: Bundle, base: Bundle = alone) -> list[object]:
+        return [name, bundle.size - base.size, bundle.gzip_size - base.gzip_size]
+
+    rows = [
+        added(name, build_bundle(RuleSet((CLICK_RULE, rule), navigation="send")))
+        for name, rule in FEATURES.items()
+    ]
     for name, older in OVER.items():
-        new = build_bundle(RuleSet((SEED, FEATURES[name]), navigation="send"))
-        old = build_bundle(RuleSet((SEED, FEATURES[older]), navigation="send"))
-        print(
-            f"| {name}, over a {older} rule | {new.size - old.size} "
-            f"| {new.gzip_size - old.gzip_size} |"
+        new = build_bundle(RuleSet((CLICK_RULE, FEATURES[name]), navigation="send"))
+        old = build_bundle(RuleSet((CLICK_RULE, FEATURES[older]), navigation="send"))
+        rows.append(added(f"{name}, over a {older} rule", new, old))
+    rows.append(
+        added(
+            "navigation: queue (keeping calls across navigation)",
+            build_bundle(RuleSet((CLICK_RULE,))),
         )
-    queue = build_bundle(RuleSet((SEED,)))
-    print(
-        f"| navigation: queue (keeping calls across navigation) | {queue.size - seed.size} "
-        f"| {queue.gzip_size - seed.gzip_size} |"
     )
     view = Rule(event="view", send="x")
-    alone = build_bundle(RuleSet((view,)))
-    receiving = build_bundle(RuleSet((SEED, view)).subset([view]))
-    print(
-        f"| sending queued calls, on a page without click/submit rules | "
-        f"{receiving.size - alone.size} | {receiving.gzip_size - alone.gzip_size} |"
+    rows.append(
+        added(
+            "sending queued calls, on a page without click/submit rules",
+            build_bundle(RuleSet((CLICK_RULE, view)).subset([view])),
+            build_bundle(RuleSet((view,))),
+        )
     )
     for platform, consent in CONSENTS.items():
-        bundle = build_bundle(RuleSet((SEED,), navigation="send", consent=consent))
-        print(
-            f"| consent: {platform} | {bundle.size - seed.size} "
-            f"| {bundle.gzip_size - seed.gzip_size} |"
+        rows.append(
+            added(
+                f"consent: {platform}",
+                build_bundle(RuleSet((CLICK_RULE,), navigation="send", consent=consent)),
+            )
         )
     for navigation in ("send", "queue"):
-        ruleset = RuleSet((SEED,), navigation=navigation)
-        with_log, without = build_bundle(ruleset), without_debug_log(ruleset)
-        print(
-            f"| debug log (in every bundle), seed with navigation: {navigation} "
-            f"| {with_log.size - without.size} | {with_log.gzip_size - without.gzip_size} |"
+        ruleset = RuleSet((CLICK_RULE,), navigation=navigation)
+        rows.append(
+            added(
+                f"debug log (in every bundle), one click rule with navigation: {navigation}",
+                build_bundle(ruleset),
+                without_debug_log(ruleset),
+            )
         )
     for name, hand in (
-        ("the same log and switch", HAND_WRITTEN_SEED_DEBUG),
-        ("the log without the session switch", HAND_WRITTEN_SEED_DEBUG_NO_SESSION),
+        ("the same log and switch", HAND_WRITTEN_DEBUG),
+        ("the log without the session switch", HAND_WRITTEN_DEBUG_NO_SESSION),
     ):
-        print(
-            f"| debug log written by hand over the hand-written seed: {name} "
-            f"| {len(hand) - len(HAND_WRITTEN_SEED)} "
-            f"| {gzip_size(hand) - gzip_size(HAND_WRITTEN_SEED)} |"
+        rows.append(
+            [
+                f"debug log written by hand over the hand-written minimum: {name}",
+                len(hand) - len(HAND_WRITTEN),
+                gzip_size(hand) - gzip_size(HAND_WRITTEN),
+            ]
         )
     # Client-side navigation, added to bundles built with `navigation: send` whose rules
     # depend on the page shown: one view rule, and every event at once.
-    every = (SEED, *FEATURES.values())
-    for name, rules in (("a view rule", (SEED, view)), ("every part above", every)):
+    every = (CLICK_RULE, *FEATURES.values())
+    for name, rules in (("a view rule", (CLICK_RULE, view)), ("every part above", every)):
         off = build_bundle(RuleSet(rules, navigation="send"))
         on = build_bundle(RuleSet(rules, navigation="send", client_navigation="on"))
-        print(
-            f"| client_navigation: on, with {name} | {on.size - off.size} "
-            f"| {on.gzip_size - off.gzip_size} |"
-        )
+        rows.append(added(f"client_navigation: on, with {name}", on, off))
+    return rows
 
 
 # The bundles whose size is budgeted (benchmarks/bundle-size.json), by name: their rules
 # and settings. tests/test_size_budget.py builds the same ones from here.
 BUDGETED: dict[str, Callable[[], RuleSet]] = {
-    "seed, navigation: queue": lambda: RuleSet((SEED,)),
-    "seed, navigation: send": lambda: RuleSet((SEED,), navigation="send"),
+    "one click rule, navigation: queue": lambda: RuleSet((CLICK_RULE,)),
+    "one click rule, navigation: send": lambda: RuleSet((CLICK_RULE,), navigation="send"),
     "10 click rules, navigation: queue": lambda: RuleSet(tuple(click_rules(10))),
     "10 mixed rules, navigation: queue": lambda: RuleSet(tuple(mixed_rules(10))),
     "10 mixed rules, navigation: send": lambda: RuleSet(tuple(mixed_rules(10)), navigation="send"),
@@ -280,7 +294,9 @@ BUDGETED: dict[str, Callable[[], RuleSet]] = {
         tuple(mixed_rules(10)), client_navigation="on"
     ),
     **{
-        f"seed, consent: {platform}": (lambda consent=consent: RuleSet((SEED,), consent=consent))
+        f"one click rule, consent: {platform}": (
+            lambda consent=consent: RuleSet((CLICK_RULE,), consent=consent)
+        )
         for platform, consent in CONSENTS.items()
     },
 }
@@ -310,6 +326,10 @@ def write_budget() -> None:
     print(f"written to {BUDGET.name}")
 
 
+def span(values: list[int]) -> str:
+    return f"{min(values)}–{max(values)}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -317,7 +337,11 @@ def main() -> int:
         action="store_true",
         help="write the size budget (benchmarks/bundle-size.json) and stop",
     )
-    if parser.parse_args().budget:
+    parser.add_argument(
+        "--write", action="store_true", help="write the tables into docs/benchmarks.md"
+    )
+    options = parser.parse_args()
+    if options.budget:
         write_budget()
         return 0
     rows = {
@@ -326,34 +350,76 @@ def main() -> int:
         for navigation in ("queue", "send")
         for count in (1, 10, 100)
     }
-    print(
-        "| rules | series | navigation | ours raw | ours gzip | esbuild raw | esbuild gzip "
-        "| gzip ratio | runtime overhead (gzip) |"
+    sizes = table(
+        [
+            "rules",
+            "series",
+            "navigation",
+            "ours raw",
+            "ours gzip",
+            "esbuild raw",
+            "esbuild gzip",
+            "gzip ratio",
+            "runtime overhead (gzip)",
+        ],
+        "rllrrrrrr",
+        [
+            [
+                count,
+                series,
+                navigation,
+                row["raw"],
+                row["gzip"],
+                row["esbuild_raw"],
+                row["esbuild_gzip"],
+                f"{row['gzip'] / row['esbuild_gzip']:.3f}",
+                row["overhead"],
+            ]
+            for (series, navigation, count), row in rows.items()
+            # one mixed rule is the one click rule, as in the click series
+            if not (series == "mixed" and count == 1)
+        ],
     )
-    print("|---:|---|---|---:|---:|---:|---:|---:|---:|")
-    for (series, navigation, count), row in rows.items():
-        if series == "mixed" and count == 1:
-            continue  # the same seed rule as the click series
-        print(
-            f"| {count} | {series} | {navigation} | {row['raw']} | {row['gzip']} "
-            f"| {row['esbuild_raw']} | {row['esbuild_gzip']} "
-            f"| {row['gzip'] / row['esbuild_gzip']:.3f} | {row['overhead']} |"
+    hand = gzip_size(HAND_WRITTEN)
+    send, queue = rows["click", "send", 1], rows["click", "queue", 1]
+    per_click = {
+        navigation: (rows["click", navigation, 100]["gzip"] - rows["click", navigation, 1]["gzip"])
+        / 99
+        for navigation in ("queue", "send")
+    }
+
+    def overheads(series: str, navigation: str) -> str:
+        # from the rows of the table: its smallest mixed bundle has 10 rules
+        smallest = 10 if series == "mixed" else 1
+        return span(
+            [
+                row["overhead"]
+                for (s, n, count), row in rows.items()
+                if (s, n) == (series, navigation) and count >= smallest
+            ]
         )
-    hand = gzip_size(HAND_WRITTEN_SEED)
-    print(f"\nhand-written seed: {len(HAND_WRITTEN_SEED)} raw, {hand} gzip")
-    targets = []
+
+    summary = [
+        f"- The one click rule with `navigation: send`: {send['gzip']} B gzip against {hand} B "
+        f"for the hand-written minimum ({send['gzip'] / hand:.2f}×); with `navigation: queue`: "
+        f"{queue['gzip']} B gzip ({queue['gzip'] / hand:.2f}×).",
+        f"- Each extra click rule (from 1 to 100 click rules): {per_click['send']:.1f} B gzip "
+        f"with `send`, {per_click['queue']:.1f} B with `queue`.",
+        f"- Runtime overhead (gzip): click rules {overheads('click', 'send')} B with `send`, "
+        f"{overheads('click', 'queue')} B with `queue`; mixed rules "
+        f"{overheads('mixed', 'send')} B with `send`, {overheads('mixed', 'queue')} B with "
+        "`queue`.",
+    ]
+    parts = table(["part", "added raw", "added gzip"], "lrr", feature_costs())
+    markdown = "\n\n".join([sizes, "\n".join(summary), parts])
+    print(markdown)
+    limits = []
     for navigation in ("queue", "send"):
-        seed = rows["click", navigation, 1]
-        per_click = (rows["click", navigation, 100]["gzip"] - seed["gzip"]) / 99
-        print(
-            f"navigation: {navigation}: seed {seed['raw']} raw, {seed['gzip']} gzip = "
-            f"{seed['gzip'] / hand:.3f}x the hand-written seed; each extra click rule "
-            f"{per_click:.1f} B gzip (from 1 to 100 click rules)"
-        )
+        first = rows["click", navigation, 1]
         mine = [row for (_, setting, _), row in rows.items() if setting == navigation]
         worst_overhead = max(row["overhead"] for row in mine)
         worst_ratio = max(row["gzip"] / row["esbuild_gzip"] for row in mine)
-        targets += [
+        limits += [
             (
                 navigation,
                 "runtime overhead <= 600 B gzip",
@@ -368,22 +434,23 @@ def main() -> int:
             ),
             (
                 navigation,
-                "seed <= 1.3x the hand-written minimum",
-                seed["gzip"] <= 1.3 * hand,
-                f"{seed['gzip'] / hand:.3f}x",
+                "one click rule <= 1.3x the hand-written minimum",
+                first["gzip"] <= 1.3 * hand,
+                f"{first['gzip'] / hand:.3f}x",
             ),
             (
                 navigation,
                 "<= 50 B gzip per extra click rule",
-                per_click <= 50,
-                f"{per_click:.1f} B",
+                per_click[navigation] <= 50,
+                f"{per_click[navigation]:.1f} B",
             ),
         ]
-    feature_costs()
     print()
-    for navigation, name, met, figure in targets:
+    for navigation, name, met, figure in limits:
         print(f"{'met   ' if met else 'MISSED'} navigation: {navigation}: {name}: {figure}")
-    return 0 if all(met for _, _, met, _ in targets) else 1
+    if options.write:
+        write_section("bundle_size.py", markdown)
+    return 0 if all(met for _, _, met, _ in limits) else 1
 
 
 if __name__ == "__main__":

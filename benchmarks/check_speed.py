@@ -1,7 +1,8 @@
-"""Throughput of `check --site` on site-a (target of issue 14: 3,000 pages/s with 2 jobs),
-and on large pages: a Material for MkDocs site of 200 pages of about 150 KB each.
+"""Throughput of `check --site` on the corpus's Jekyll site (3,000 pages/s with 2 jobs is
+the limit it checks), and on large pages: a Material for MkDocs site of 200 pages of about
+150 KB each.
 
-Run by hand (not in CI):  .venv/bin/python benchmarks/check_speed.py
+Run by hand (not in CI):  .venv/bin/python benchmarks/check_speed.py [--write]
 
 It checks tests/jekyll-site.rules (three realistic rules on the site's real
 selectors) with 1 and 2 jobs, median of three runs, and also times the parts
@@ -9,11 +10,14 @@ of the work per page on one core: reading and decoding, our scanner (RTP tag
 lint), and BeautifulSoup's html.parser parse that soupsieve needs. The site
 comes from tests/corpus/site-a.tar.xz, extracted once into benchmarks/.cache/. The
 Material site is built by `mkdocs build` (the test extra has both) into a temporary folder
-before anything is timed.
+before anything is timed. With --write it also writes its table, with the date and the
+machine, into docs/benchmarks.md between its check_speed.py markers
+(benchmarks/docs_table.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -33,6 +37,9 @@ from rtp_snippets.scan import scan
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus archives
 from corpora import extracted  # noqa: E402 (after the path above)
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from docs_table import table, write_section  # noqa: E402
 
 SITE = extracted("site-a", ROOT / "benchmarks" / ".cache")
 RULES = ROOT / "tests" / "jekyll-site.rules"
@@ -77,6 +84,11 @@ def material_site(folder: Path, pages: int = 200) -> Path:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--write", action="store_true", help="write the table into docs/benchmarks.md"
+    )
+    options = parser.parse_args()
     ruleset = load_rules(RULES)
     pages = sorted(SITE.rglob("*.html"))
     datas = [path.read_bytes() for path in pages]
@@ -127,18 +139,18 @@ def main() -> int:
                 ),
             )
         )
-    print(
-        f"site-a: {len(pages)} pages; rules: {RULES.name} ({len(ruleset)} rules); "
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n"
+    markdown = (
+        f"The Jekyll site's {len(pages)} pages, {RULES.name} ({len(ruleset)} rules); "
+        "each rate the median of three runs:\n\n"
+        + table(["work", "pages/s"], "lr", [[name, f"{rate:,.0f}"] for name, rate in rows])
     )
-    print("| work | pages/s |")
-    print("|---|---:|")
-    for name, rate in rows:
-        print(f"| {name} | {rate:,.0f} |")
+    print(markdown)
+    if options.write:
+        write_section("check_speed.py", markdown)
     two_jobs = rows[1][1]
     print(
         f"\n{'met   ' if two_jobs >= 3000 else 'MISSED'} >= 3,000 pages/s with "
-        f"{os.cpu_count()} jobs on site-a: {two_jobs:,.0f}"
+        f"{os.cpu_count()} jobs on the Jekyll site: {two_jobs:,.0f}"
     )
     return 0 if two_jobs >= 3000 else 1
 

@@ -1,22 +1,28 @@
 """Time and memory of `rtp-snippets check` on hostile rules files, each under 1 MB.
 
-Run by hand (not in CI):  .venv/bin/python benchmarks/hostile_rules.py
+Run by hand (not in CI):  .venv/bin/python benchmarks/hostile_rules.py [--write]
 
 Each file is checked by a new process (start-up and imports included, about 0.3 s);
-the peak memory is that process's maximum resident set size. The goal (issue 12): any
+the peak memory is that process's maximum resident set size. The limit it checks: any
 rules file under 1 MB is refused or accepted in under 1 s and 200 MB. A run is stopped
-after 60 s. Exits 1 and prints MISSED when a file misses the goal.
+after 60 s. Exits 1 and prints MISSED when a file is over the limit. With --write it also
+writes its table (without the output's first lines), with the date and the machine, into
+docs/benchmarks.md between its hostile_rules.py markers (benchmarks/docs_table.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-GOAL_SECONDS, GOAL_MEGABYTES, STOP_SECONDS = 1.0, 200, 60
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_table import table, write_section  # noqa: E402
+
+LIMIT_SECONDS, LIMIT_MEGABYTES, STOP_SECONDS = 1.0, 200, 60
 
 # A parent process per run, so that RUSAGE_CHILDREN is that one run's peak memory.
 MEASURE = """
@@ -51,7 +57,7 @@ FILES = {
     ),
     "alias bomb in pages": ("a.yml", alias_bomb("  - event: view\n    send: x\n    pages: BOMB")),
     "recursive alias": ("a.yml", "rules:\n  - event: &r [*r]\n    send: x\n"),
-    "python/object tag": (
+    "`!!python/object/apply` tag": (
         "a.yml",
         "rules:\n  - event: !!python/object/apply:os.system [x]\n    send: x\n",
     ),
@@ -90,6 +96,11 @@ FILES = {
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--write", action="store_true", help="write the table into docs/benchmarks.md"
+    )
+    options = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name, (file_name, text) in FILES.items():
@@ -119,14 +130,30 @@ def main() -> int:
             f"| {name} | {size:,} | {seconds} | {result['megabytes']:.0f} "
             f"| {'-' if stopped else result['status']} | {first} |"
         )
-        if stopped or result["seconds"] >= GOAL_SECONDS or result["megabytes"] >= GOAL_MEGABYTES:
+        if stopped or result["seconds"] >= LIMIT_SECONDS or result["megabytes"] >= LIMIT_MEGABYTES:
             missed.append(name)
+    markdown = table(
+        ["rules file", "bytes", "seconds", "MB", "exit"],
+        "lrrrr",
+        [
+            [
+                name,
+                f"{size:,}",
+                f"> {STOP_SECONDS}" if result["status"] is None else f"{result['seconds']:.2f}",
+                f"{result['megabytes']:.0f}",
+                "-" if result["status"] is None else result["status"],
+            ]
+            for name, size, result in rows
+        ],
+    )
+    if options.write:
+        write_section("hostile_rules.py", markdown)
     print()
     for name, _, _result in rows:
         met = name not in missed
         print(
-            f"{'met   ' if met else 'MISSED'} {name}: under {GOAL_SECONDS:.0f} s and "
-            f"{GOAL_MEGABYTES} MB"
+            f"{'met   ' if met else 'MISSED'} {name}: under {LIMIT_SECONDS:.0f} s and "
+            f"{LIMIT_MEGABYTES} MB"
         )
     return 1 if missed else 0
 

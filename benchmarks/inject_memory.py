@@ -1,23 +1,29 @@
 """Peak memory and time of injecting one tag-dense page of 1, 10, 100 and 200 MB.
 
-Run by hand (not in CI):  .venv/bin/python benchmarks/inject_memory.py [MB ...]
+Run by hand (not in CI):  .venv/bin/python benchmarks/inject_memory.py [--write] [MB ...]
 
 Each size is a site of one page, made first (outside the timing), then injected by
 `inject_site` in a new Python process, which reports its time and its peak
 resident memory (VmHWM, reset just before) minus what it held before reading the page.
 The page is a run of small elements with attributes, text and comments, the
-densest kind of markup a real page has; the goal of issue 14 is a peak of at most
-3x the page size plus a constant, and time linear in the size.
+densest kind of markup a real page has; what is looked for is a peak of at most 3x the
+page size plus a constant, and time linear in the size. With --write it also writes its
+table, with the date and the machine, into docs/benchmarks.md between its
+inject_memory.py markers (benchmarks/docs_table.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_table import table, write_section  # noqa: E402
 
 UNIT = (
     '<div class="row"><a href="/docs/page-{i}/" title="Page {i}">Page {i}</a>'
@@ -58,11 +64,19 @@ def make_page(folder: Path, megabytes: int) -> Path:
 
 
 def main() -> int:
-    sizes = [int(arg) for arg in sys.argv[1:]] or [1, 10, 100, 200]
-    print("| page | time | s per 100 MB | peak memory | peak / page size |")
-    print("|---:|---:|---:|---:|---:|")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--write", action="store_true", help="write the table into docs/benchmarks.md"
+    )
+    parser.add_argument(
+        "sizes", nargs="*", type=int, metavar="MB", help="page sizes (default 1 10 100 200)"
+    )
+    options = parser.parse_args()
+    header = ["page", "time", "s per 100 MB", "peak memory", "peak / page size"]
+    print("| " + " | ".join(header) + " |")
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for megabytes in sizes:
+        for megabytes in options.sizes or [1, 10, 100, 200]:
             site = make_page(Path(folder), megabytes)
             size = (site / "index.html").stat().st_size
             result = subprocess.run(
@@ -74,12 +88,18 @@ def main() -> int:
             row = json.loads(result.stdout)
             assert row["status"] == "injected", row
             peak = (row["peak_kb"] - row["before_kb"]) * 1024
-            print(
-                f"| {size / 2**20:.0f} MB | {row['seconds']:.2f} s "
-                f"| {row['seconds'] / size * 100 * 2**20:.2f} "
-                f"| {peak / 2**20:.0f} MB | {peak / size:.2f}x |",
-                flush=True,
+            rows.append(
+                [
+                    f"{size / 2**20:.0f} MB",
+                    f"{row['seconds']:.2f} s",
+                    f"{row['seconds'] / size * 100 * 2**20:.2f}",
+                    f"{peak / 2**20:.0f} MB",
+                    f"{peak / size:.2f}×",
+                ]
             )
+            print("| " + " | ".join(rows[-1]) + " |", flush=True)
+    if options.write:
+        write_section("inject_memory.py", table(header, "rrrrr", rows))
     return 0
 
 

@@ -1,16 +1,18 @@
-"""Injection speed and byte preservation on site-a (tests/corpus/site-a.tar.xz), in one run.
+"""Injection speed and byte preservation on the corpus's Jekyll site, in one run.
 
-Run by hand (not in CI):  .venv/bin/python benchmarks/inject_speed.py
+Run by hand (not in CI):  .venv/bin/python benchmarks/inject_speed.py [--write]
 The copies go to the temporary folder: TMPDIR=/some/folder measures that file system.
+With --write it also writes its table, with the date, the machine and the file system,
+into docs/benchmarks.md between its inject_speed.py markers (benchmarks/docs_table.py).
 
-The site is extracted once into benchmarks/.cache/ and copied from there.
+The site (tests/corpus/site-a.tar.xz) is extracted once into benchmarks/.cache/ and
+copied from there.
 
 Each method works on a fresh writable copy of the site, reads every page, puts
 the same inline bundle block in and writes the page back. Every copy is made
 before anything is timed, then the benchmark waits 35 s: on this machine's ext4
 (no journal) creating a file is slower for about 30 s after many inodes were
-deleted, so copying (or deleting) between rounds would measure itself (issue
-14). The methods run in five rounds, each on its own copies, one after the
+deleted, so copying (or deleting) between rounds would measure itself. The methods run in five rounds, each on its own copies, one after the
 other in an order that turns by one each round; a method's ratio to naive is
 the median of its five rounds' ratios (its time against naive's in the same
 round), so a slow spell of the machine weighs on both sides of a ratio.
@@ -29,6 +31,7 @@ input.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -48,6 +51,9 @@ from rtp_snippets.site import inject_site
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus archives
 from corpora import extracted  # noqa: E402 (after the path above)
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from docs_table import table, write_section  # noqa: E402
 
 SITE = extracted("site-a", ROOT / "benchmarks" / ".cache")
 RULES = ROOT / "examples" / "rtp-rules.yml"
@@ -135,6 +141,11 @@ def file_system(folder: Path) -> str:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--write", action="store_true", help="write the table into docs/benchmarks.md"
+    )
+    options = parser.parse_args()
     ruleset = load_rules(RULES)
     block = script_block(build_bundle(ruleset)).encode()
     jobs = os.cpu_count() or 1
@@ -176,29 +187,45 @@ def main() -> int:
                     altered(copies[name, 0]),
                 )
             )
-    print(
-        f"site-a: {len(pages(SITE))} pages, {sum(p.stat().st_size for p in pages(SITE)):,} "
-        f"bytes; Python {sys.version.split()[0]}, {jobs} CPUs; copies on {where}\n"
-    )
-    print(
-        "| method | pages/s | ratio to naive (median of rounds) | rounds' ratios | "
-        "CPU ms per page | pages altered beyond the insertion |"
-    )
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, speed, ratio, low, high, per_page, changed in rows:
-        print(
-            f"| {name} | {speed:,.0f} | {ratio:.2f} | {low:.2f}–{high:.2f} | {per_page:.2f} "
-            f"| {changed} |"
+    markdown = (
+        f"The Jekyll site's {len(pages(SITE))} pages "
+        f"({sum(p.stat().st_size for p in pages(SITE)):,} bytes), copies on {where}; "
+        f"{ROUNDS} rounds:\n\n"
+        + table(
+            [
+                "method",
+                "pages/s",
+                "ratio to naive (median of rounds)",
+                "rounds' ratios",
+                "CPU ms per page",
+                "pages altered beyond the insertion",
+            ],
+            "lrrrrr",
+            [
+                [
+                    name,
+                    f"{speed:,.0f}",
+                    f"{ratio:.2f}",
+                    f"{low:.2f}–{high:.2f}",
+                    f"{per_page:.2f}",
+                    changed,
+                ]
+                for name, speed, ratio, low, high, per_page, changed in rows
+            ],
         )
+    )
+    print(markdown)
+    if options.write:
+        write_section("inject_speed.py", markdown)
     one_job, two_jobs = rows[2], rows[3]
-    targets = [
+    limits = [
         ("one job >= 0.5x naive", one_job[2] >= 0.5, one_job[2]),
         (f"{jobs} jobs >= 0.9x naive", two_jobs[2] >= 0.9, two_jobs[2]),
     ]
-    for name, met, ratio in targets:
+    for name, met, ratio in limits:
         print(f"{'met   ' if met else 'MISSED'} {name}: {ratio:.2f}x")
     print(f"inject altered {one_job[6]} and {two_jobs[6]} pages beyond the insertion")
-    return 0 if all(met for _, met, _ in targets) and one_job[6] == two_jobs[6] == 0 else 1
+    return 0 if all(met for _, met, _ in limits) and one_job[6] == two_jobs[6] == 0 else 1
 
 
 if __name__ == "__main__":

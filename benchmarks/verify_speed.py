@@ -11,20 +11,17 @@ view once per session, a click on each author's name) before anything is timed. 
 each browser (default: the one verify finds) and number of jobs it prints the seconds of
 the whole run (browser start included), pages and checks per second, and the counts of
 checks passed, failed and not applicable. With --write it also writes that table, with
-the date and the machine, into docs/benchmarks.md between its verify_speed.py markers.
+the date and the machine, into docs/benchmarks.md between its verify_speed.py markers
+(benchmarks/docs_table.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import re
 import shutil
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 from rtp_snippets import load_rules
@@ -35,27 +32,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # tests/corpora.py reads the corpus archives
 from corpora import extract_corpus  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from docs_table import write_section  # noqa: E402
+
 RULES = ROOT / "tests" / "jekyll-site.rules"
-PAGE = ROOT / "docs" / "benchmarks.md"  # the documentation page holding the markers
-BEGIN, END = "<!-- verify_speed.py: begin -->\n", "<!-- verify_speed.py: end -->\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--browser", action="append", help="a Chromium to drive (repeatable)")
     parser.add_argument(
-        "--write",
-        "--readme",
-        dest="write",
-        action="store_true",
-        help="write the table into docs/benchmarks.md",
+        "--write", action="store_true", help="write the table into docs/benchmarks.md"
     )
     options = parser.parse_args()
     ruleset = load_rules(RULES)
     lines = [
-        f"`benchmarks/verify_speed.py`, {date.today()}, {platform.platform()}, "
-        f"{os.cpu_count()} CPUs:",
-        "",
         "| browser | jobs | seconds | pages/s | checks/s | passed | failed | not applicable |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -77,18 +68,7 @@ def main() -> int:
                 print(lines[-1], flush=True)
         shutil.rmtree(site)
     if options.write:
-        text = PAGE.read_text(encoding="utf-8")
-        table = BEGIN + "\n".join(lines) + "\n" + END
-        updated = re.sub(
-            re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: table, text, flags=re.S
-        )
-        if updated == text and table not in text:
-            print(
-                f"{PAGE.relative_to(ROOT)} has no {BEGIN.strip()} … {END.strip()} markers",
-                file=sys.stderr,
-            )
-            return 1
-        PAGE.write_text(updated, encoding="utf-8")
+        write_section("verify_speed.py", "\n".join(lines))
     return 0
 
 

@@ -1,31 +1,39 @@
 """Frames Chromium draws while a page with many `visible` targets keeps changing.
 
-Run by hand (not in CI):  .venv/bin/python benchmarks/visible_frames.py
+Run by hand (not in CI):  .venv/bin/python benchmarks/visible_frames.py [--write]
 
-The page (issue 13): 20,000 elements matching the rule's selector, below the fold,
+The page: 20,000 elements matching the rule's selector, below the fold,
 and a clock whose text changes every 16 ms. For 3 s the page counts the animation
 frames Chromium draws (requestAnimationFrame callbacks). Three variants:
   - no bundle: the page alone;
   - an IntersectionObserver watching every matching element, and nothing else: the
     least that `visible` needs for elements that have not been seen yet;
   - bundle: the bundle of `on visible .item send 'seen'` built by this checkout;
-  - bundle, 50% for 2s: the same rule with a share and a time (issue 15), which
+  - bundle, 50% for 2s: the same rule with a share and a time, which
     watches every element at 101 thresholds;
   - full rescan: the same bundle plus a MutationObserver that runs
     querySelectorAll(selector) over the whole document on every mutation and checks
     each element against a WeakSet, which is what the bundle's `visible` code did
-    before issue 13 (reproduced here, so the comparison needs no old checkout).
-Median of five runs each, in Debian's Chromium at /usr/bin/chromium. The goal: the
+    before it watched only added elements (reproduced, so the comparison needs no old
+    checkout).
+Median of five runs each, in Debian's Chromium at /usr/bin/chromium. What it checks: the
 bundle draws as many frames as the IntersectionObserver alone (within 5 %): looking
-for added elements costs nothing on top of watching them.
+for added elements costs nothing on top of watching them. With --write it also writes
+its table, with the date and the machine, into docs/benchmarks.md between its
+visible_frames.py markers (benchmarks/docs_table.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
+from pathlib import Path
 
 from rtp_snippets import Rule, RuleSet, build_bundle
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_table import table, write_section  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ELEMENTS, SECONDS, RUNS = 20_000, 3, 5
@@ -50,7 +58,8 @@ OBSERVER_ONLY = """<script>
 })();
 </script>"""
 
-# What the visible code did before issue 13: the whole document, on every mutation.
+# What the visible code did before it watched only added elements: the whole document,
+# on every mutation.
 FULL_RESCAN = """<script>
 (function () {
   var seen = new WeakSet(), observer = new IntersectionObserver(function () {});
@@ -77,6 +86,11 @@ COUNT = """() => new Promise(done => {
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--write", action="store_true", help="write the table into docs/benchmarks.md"
+    )
+    options = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     bundle = build_bundle(RuleSet((RULE,)))
@@ -85,7 +99,7 @@ def main() -> int:
         "an IntersectionObserver on every element, alone": OBSERVER_ONLY,
         "bundle": f"<script>{bundle.code}</script>",
         "bundle, 50% for 2s": f"<script>{build_bundle(RuleSet((DWELL,))).code}</script>",
-        "full rescan (before issue 13)": f"<script>{bundle.code}</script>{FULL_RESCAN}",
+        "full rescan on every change (the earlier visible code)": f"<script>{bundle.code}</script>{FULL_RESCAN}",
     }
     results: dict[str, list[int]] = {name: [] for name in variants}
     with sync_playwright() as playwright:
@@ -98,16 +112,22 @@ def main() -> int:
                 results[name].append(page.evaluate(COUNT % {"ms": SECONDS * 1000}))
                 page.close()
         browser.close()
-    print(
+    medians = {name: statistics.median(counts) for name, counts in results.items()}
+    markdown = (
         f"Chromium {version}; {ELEMENTS:,} matching elements, a text change every 16 ms, "
-        f"frames drawn in {SECONDS} s (median of {RUNS}; all runs)\n"
+        f"frames drawn in {SECONDS} s (median of {RUNS} runs, and every run):\n\n"
+        + table(
+            ["page", "frames", "runs"],
+            "lrl",
+            [
+                [name, f"{medians[name]:.0f}", ", ".join(map(str, counts))]
+                for name, counts in results.items()
+            ],
+        )
     )
-    print("| page | frames | runs |")
-    print("|---|---:|---|")
-    medians = {}
-    for name, counts in results.items():
-        medians[name] = statistics.median(counts)
-        print(f"| {name} | {medians[name]:.0f} | {', '.join(map(str, counts))} |")
+    print(markdown)
+    if options.write:
+        write_section("visible_frames.py", markdown)
     observer = medians["an IntersectionObserver on every element, alone"]
     met = medians["bundle"] >= 0.95 * observer
     print(

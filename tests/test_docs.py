@@ -136,23 +136,6 @@ def test_ci_builds_the_documentation_strictly_after_the_tests():
     assert ci.index(".venv/bin/mkdocs build --strict") > ci.index(".venv/bin/python -m pytest")
 
 
-def test_benchmark_tables_are_written_into_the_page_with_their_markers():
-    page = (DOCS / "benchmarks.md").read_text()
-    writers = [
-        script
-        for script in sorted((ROOT / "benchmarks").glob("*.py"))
-        if f"<!-- {script.name}: begin -->" in script.read_text()
-    ]
-    assert writers
-    for script in writers:
-        source = script.read_text()
-        assert '"README.md"' not in source, script
-        assert 'ROOT / "docs" / "benchmarks.md"' in source, script
-        section = page.split(f"<!-- {script.name}: begin -->\n", 1)[1].split("<!-- ", 1)[0]
-        # written by the script: its name, the date and the machine come first
-        assert re.match(rf"`benchmarks/{script.name}`, \d{{4}}-\d\d-\d\d, .+, \d+ CPUs:", section)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The documentation built as CI builds it (mkdocs build --strict), once."""
