@@ -50,8 +50,14 @@ def machine() -> str:
 
 
 def measured_on(script: str) -> str:
-    """The first line of a section: the date, the machine and the script that measured."""
-    return f"Measured on {date.today().isoformat()} on {machine()}, by `benchmarks/{script}`."
+    """The first line of a section: the date, the machine, how busy it was (the load
+    average over the last minute when the figures were written: other work on the
+    machine slows every timing) and the script that measured."""
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return (
+        f"Measured on {date.today().isoformat()} on {machine()}{load}, "
+        f"by `benchmarks/{script}`."
+    )
 
 
 def write_section(name: str, markdown: str, page: Path = PAGE) -> None:

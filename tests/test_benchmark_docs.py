@@ -70,8 +70,8 @@ def test_each_section_says_when_and_where_it_was_measured(name):
     lines = SECTIONS[name]
     assert lines, f"{name}: empty, run benchmarks/{name} --write"
     assert re.fullmatch(
-        rf"Measured on \d{{4}}-\d\d-\d\d on .+, \d+ cores, .+, Python [\d.]+, "
-        rf"by `benchmarks/{re.escape(name)}`\.",
+        rf"Measured on \d{{4}}-\d\d-\d\d on .+, \d+ cores, .+, Python [\d.]+"
+        rf"(, load average [\d.]+)?, by `benchmarks/{re.escape(name)}`\.",
         lines[0],
     ), lines[0]
     assert any(line.startswith("|") for line in lines), f"{name}: no table"
@@ -116,6 +116,7 @@ def test_write_section_fails_loudly_without_its_markers(tmp_path):
 def test_the_machine_line_names_cpu_cores_and_python():
     line = docs_table.measured_on("x.py")
     assert re.fullmatch(
-        r"Measured on \d{4}-\d\d-\d\d on .+, \d+ cores, .+, Python [\d.]+, by `benchmarks/x.py`\.",
+        r"Measured on \d{4}-\d\d-\d\d on .+, \d+ cores, .+, Python [\d.]+, "
+        r"load average [\d.]+, by `benchmarks/x.py`\.",
         line,
     )
