@@ -119,7 +119,34 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def example_bundle() -> str:
+    """The one-rule bundle and its sizes, built when the documentation is built."""
+    import tempfile
+
+    from rtp_snippets import build_bundle, load_rules
+
+    rule = "on click #download-whitepaper send 'download - example whitepaper'"
+
+    def bundle(navigation: str):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "rtp-rules.yml"
+            path.write_text(f'rules:\n  - "{rule}"\nnavigation: {navigation}\n', "utf-8")
+            return build_bundle(load_rules(path))
+
+    queue, send = bundle("queue"), bundle("send")
+    return (
+        f"The rule `{rule}`, on line 2 of a rules file (the line is in the bundle, for "
+        f"the debug log), becomes {queue.size:,} bytes ({queue.gzip_size:,} gzip); "
+        f"{queue.gzip_size - send.gzip_size:,} B gzip of that keeps the call when the click "
+        "leaves the page (see [Clicks and submits that leave the "
+        "page](guides/leaving-the-page.md)). With `navigation: send` it becomes "
+        f"{send.size:,} bytes ({send.gzip_size:,} gzip):\n\n```js\n{send.code}\n```\n\n"
+        "These figures are measured when this page is built, from the version it documents."
+    )
+
+
 GENERATED = {
+    "<!-- generated: example-bundle -->": example_bundle,
     "<!-- generated: cli-reference -->": cli_reference,
     "<!-- generated: rules-reference -->": rules_reference,
     "<!-- generated: changes -->": lambda: (ROOT / "CHANGES.md").read_text(encoding="utf-8"),
