@@ -312,7 +312,13 @@ def build(
     is_flag=True,
     help="Serve a generated page with one element per rule (no site needed).",
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="With --site or --serve: the port to serve on, at 127.0.0.1 (0: any free port).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
 @click.option(
     "--live",
@@ -330,6 +336,10 @@ def preview(
 ) -> None:
     """Show a table of the rules, the bundle's size and the readable JavaScript;
     with --site (or --serve), serve pages with the rules and an event log overlay.
+
+    The table fits the terminal ($COLUMNS if set): long cells wrap within their
+    column. Piped to another program or a file, lines are kept whole unless
+    COLUMNS is set, as ls and git do.
 
     \b
     Examples:
