@@ -17,7 +17,7 @@ import sys
 import sysconfig
 import threading
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -115,11 +115,26 @@ def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
         )
 
 
-def build_overlay(ruleset: RuleSet | None, live: bool = False, error: str | None = None) -> Bundle:
-    """The debug overlay of ``rtp-snippets preview`` (readable; never in build output)."""
+def preview_name(rule: Rule) -> str:
+    """The rule as the preview overlay names it: its name, else its event and what it
+    watches as the preview table shows it (``click link '*.pdf'``, ``scroll 75%``)."""
+    if rule.name:
+        return rule.name
+    return rule.event if rule.target == "-" else f"{rule.event} {rule.target}"
+
+
+def build_overlay(
+    ruleset: RuleSet | None,
+    live: bool = False,
+    error: str | None = None,
+    off_page: Sequence[tuple[Rule, str]] = (),
+) -> Bundle:
+    """The debug overlay of ``rtp-snippets preview`` (readable; never in build output).
+    ``off_page``: the rules that the page's address keeps off it, each with why
+    (``pages /blog/**``)."""
     rules = [
         {
-            "name": rule.name or f"{rule.event} {rule.selector or ''}".strip(),
+            "name": preview_name(rule),
             "line": rule.source.line if rule.source else 0,
             "event": rule.event,
             "selector": rule.selector,
@@ -127,7 +142,8 @@ def build_overlay(ruleset: RuleSet | None, live: bool = False, error: str | None
         }
         for rule in (ruleset or ())
     ]
-    data = {"rules": rules, "live": live, "error": error}
+    off = [{"name": preview_name(rule), "why": why} for rule, why in off_page]
+    data = {"rules": rules, "off": off, "live": live, "error": error}
     return _finish(_template(OVERLAY_TEMPLATE).render(data=data), OVERLAY_TEMPLATE, minify=False)
 
 
@@ -252,7 +268,7 @@ def _record(
     if rule.event == "visible" and rule.seconds is not None:
         options["ms"] = round(rule.seconds * 1000)
     if preview:
-        options["name"] = rule.name or f"{rule.event} {rule.selector or ''}".strip()
+        options["name"] = preview_name(rule)
     return RuleRecord(
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,

@@ -3,13 +3,17 @@ fits the terminal, the overlay names rules as the rules file does and says why a
 off on the page shown, help says what options take, and shell completion works."""
 
 import re
+import signal
+import socket
+import subprocess
+import time
 
 import pytest
 
 from rtp_snippets import load_rules
 from rtp_snippets.preview import MIN_WIDTH, output_width, preview_text
 from rtp_snippets.terminal import display_width
-from support.cli import run
+from support.cli import command, ctrl_c_stops, run
 
 EXAMPLE = "examples/rtp-rules.yml"
 
@@ -105,3 +109,103 @@ def test_piped_output_without_columns_is_not_cut(monkeypatch):
     monkeypatch.delenv("COLUMNS", raising=False)
     lines = text_lines(run("preview", "-r", EXAMPLE).stdout)
     assert max(display_width(line) for line in lines) > 120
+
+
+# --- The preview overlay names rules as the rules file does -------------------------
+
+PAGE = (
+    "<!doctype html><html><head><script>window.rtp = function () {};</script></head><body>"
+    "<a id=pdf href='/files/report.pdf?v=2'>Report</a>"
+    "<a id=out href='https://example.org/'>Elsewhere</a></body></html>"
+)
+OVERLAY_RULES = """rules:
+  - "on click link '*.pdf' send 'pdf - {attr:href}'"
+  - event: click
+    link: outbound
+    send: outbound
+  - "on scroll 75% send 'read' pages /blog/** name blog-depth"
+  - "on view send 'viewed' exclude /docs/**, /index.html"
+  - "on timer 30s send 'stayed' pages /blog/**, /news/*"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def overlay_page(tmp_path, browser):
+    """Chromium on a page of a site served by a real `preview --site` process, dry run:
+    overlay_page('/index.html')."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(PAGE)
+    (site / "blog").mkdir()
+    (site / "blog" / "post.html").write_text(PAGE)
+    (tmp_path / "rtp-rules.yml").write_text(OVERLAY_RULES)
+    port = free_port()
+    process = subprocess.Popen(
+        command("preview", "-r", "rtp-rules.yml", "--site", site, "--port", port),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=ctrl_c_stops,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    context = browser.new_context(viewport={"width": 900, "height": 600})
+    context.set_default_timeout(5000)
+    page = context.new_page()
+
+    def open_page(path: str):
+        page.goto(f"http://127.0.0.1:{port}{path}")
+        return page
+
+    yield open_page
+    context.close()
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=10)
+
+
+def calls(page) -> list[list]:
+    return page.evaluate("window.rtpSnippetsPreview.calls.map(c => [c.rule, c.args[2].value])")
+
+
+@pytest.mark.browser
+def test_the_overlay_names_link_rules_by_their_glob(overlay_page):
+    page = overlay_page("/index.html")
+    page.evaluate("document.addEventListener('click', e => e.preventDefault())")
+    page.click("#pdf")
+    page.click("#out")
+    assert calls(page) == [
+        ["click link '*.pdf'", "pdf - /files/report.pdf?v=2"],
+        ["click link outbound", "outbound"],
+    ]
+    items = page.locator("#rtp-snippets-calls li").all_inner_texts()
+    assert [item.split("  ", 1)[1].split("\n")[0] for item in items] == [
+        "click link '*.pdf' (line 2)",
+        "click link outbound (line 3)",
+    ]
+    summary = page.inner_text("#rtp-snippets-summary").splitlines()
+    assert summary[0] == "Active here: click link '*.pdf', click link outbound"
+
+
+@pytest.mark.browser
+def test_the_overlay_says_which_rules_the_page_s_address_keeps_off(overlay_page):
+    page = overlay_page("/index.html")
+    assert page.inner_text("#rtp-snippets-summary").splitlines()[2:] == [
+        "Off on this page: blog-depth (pages /blog/**)",
+        "Off on this page: view (exclude /index.html)",
+        "Off on this page: timer 30s (pages /blog/**, /news/*)",
+    ]
+    page = overlay_page("/blog/post.html")
+    summary = page.inner_text("#rtp-snippets-summary")
+    assert "Off on this page" not in summary
+    assert "blog-depth" in summary.splitlines()[0] and "timer 30s" in summary.splitlines()[0]
