@@ -96,23 +96,48 @@ def build_bundle(
     return bundle
 
 
-def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
-    """Raise BudgetExceeded naming the bundles whose gzip size is over ``max_bytes``."""
+def check_budget(
+    bundles: list[Bundle], max_bytes: int, pages: Sequence[Sequence[str]] = ()
+) -> None:
+    """Raise BudgetExceeded naming the bundles whose gzip size is over ``max_bytes``: by
+    the pages that get each (``pages``, in the order of ``bundles``), else by hash."""
     over = sorted(
-        (bundle for bundle in bundles if bundle.gzip_size > max_bytes),
-        key=lambda bundle: bundle.gzip_size,
+        (
+            (bundle, pages[number] if number < len(pages) else ())
+            for number, bundle in enumerate(bundles)
+            if bundle.gzip_size > max_bytes
+        ),
+        key=lambda entry: entry[0].gzip_size,
         reverse=True,
     )
     if len(bundles) == 1 and over:
+        bundle, where = over[0]
         raise BudgetExceeded(
-            f"the bundle is {over[0].gzip_size} bytes gzip, over --max-bytes {max_bytes}"
+            f"the bundle{_for_pages(where)} is {bundle.gzip_size} bytes gzip, "
+            f"over --max-bytes {max_bytes}"
         )
     if over:
-        sizes = ", ".join(f"{bundle.gzip_size} B ({bundle.sha256[:12]})" for bundle in over[:3])
+        sizes = ", ".join(
+            f"{bundle.gzip_size} B ({_pages_named(where) if where else bundle.sha256[:12]})"
+            for bundle, where in over[:3]
+        )
         raise BudgetExceeded(
             f"{len(over)} of {len(bundles)} bundles are over --max-bytes "
             f"{max_bytes} (gzip): largest {sizes}"
         )
+
+
+def _pages_named(pages: Sequence[str], shown: int = 3) -> str:
+    """``/a.html, /b.html and 4 more pages``: the first ``shown`` pages and how many more."""
+    named = ", ".join(pages[:shown])
+    rest = len(pages) - shown
+    if rest > 0:
+        named += f" and {rest} more page" + ("" if rest == 1 else "s")
+    return named
+
+
+def _for_pages(pages: Sequence[str]) -> str:
+    return f" for {_pages_named(pages)}" if pages else ""
 
 
 def preview_name(rule: Rule) -> str:

@@ -209,3 +209,31 @@ def test_the_overlay_says_which_rules_the_page_s_address_keeps_off(overlay_page)
     summary = page.inner_text("#rtp-snippets-summary")
     assert "Off on this page" not in summary
     assert "blog-depth" in summary.splitlines()[0] and "timer 30s" in summary.splitlines()[0]
+
+
+# --- --max-bytes names the pages ----------------------------------------------------
+
+
+def test_max_bytes_names_the_pages_of_each_bundle_over_it(tmp_path):
+    site = tmp_path / "site"
+    (site / "blog").mkdir(parents=True)
+    page = "<!doctype html><html><head></head><body><p>text</p></body></html>"
+    names = ["index.html", "about.html", "blog/a.html", "blog/b.html", *(
+        f"blog/{number}.html" for number in range(3)
+    )]  # fmt: skip
+    for name in names:
+        (site / name).write_text(page)
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text(
+        "rules:\n  - \"on view send 'viewed'\"\n  - \"on scroll 50% send 'read' pages /blog/**\"\n"
+    )
+    result = run("inject", site, "-r", rules, "--max-bytes", "10")
+    assert result.exit_code == 1
+    blog, home = re.fullmatch(
+        r"Error: 2 of 2 bundles are over --max-bytes 10 \(gzip\): "
+        r"largest \d+ B \((.*)\), \d+ B \((.*)\)\n",
+        result.stderr,
+    ).groups()
+    assert blog == "/blog/0.html, /blog/1.html, /blog/2.html and 2 more pages"
+    assert home == "/about.html, /index.html"
+    assert all(page == (site / name).read_text() for name in names)  # nothing written
