@@ -483,8 +483,19 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
     metavar="N",
     help="Fail, writing nothing, when a bundle is over N bytes gzip.",
 )
-@click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Only pages matching GLOB, a page glob as in a rule's pages: a site path where * "
+    "matches within a folder and ** across folders, e.g. '/blog/**'. Repeatable.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out pages matching GLOB (a page glob, as --include), e.g. '/drafts/**'.",
+)
 @CHECK_OPTION
 @JOBS_OPTION
 @JSON_OPTION
@@ -628,7 +639,13 @@ def check(
     help="Write the catalogue to FILE instead of standard output.",
 )
 @JOBS_OPTION
-@JSON_OPTION
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="A JSON array instead of Markdown: one object per value, with value, rule, line, "
+    "event, selector, pages and once; with --site also 'site pages' and 'sent on the site'.",
+)
 def catalog(
     rules_argument: Path | None,
     rules_option: Path | None,
@@ -661,8 +678,19 @@ def catalog(
 @main.command()
 @SITE_ARGUMENT
 @click.option("-r", "--rules", metavar="FILE", type=RULES_TYPE, help=RULES_HELP)
-@click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Only pages matching GLOB, a page glob as in a rule's pages: a site path where * "
+    "matches within a folder and ** across folders, e.g. '/blog/**'. Repeatable.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out pages matching GLOB (a page glob, as --include), e.g. '/drafts/**'.",
+)
 @click.option(
     "-j",
     "--jobs",

@@ -2,6 +2,7 @@
 fits the terminal, the overlay names rules as the rules file does and says why a rule is
 off on the page shown, help says what options take, and shell completion works."""
 
+import json
 import re
 import signal
 import socket
@@ -237,3 +238,61 @@ def test_max_bytes_names_the_pages_of_each_bundle_over_it(tmp_path):
     assert blog == "/blog/0.html, /blog/1.html, /blog/2.html and 2 more pages"
     assert home == "/about.html, /index.html"
     assert all(page == (site / name).read_text() for name in names)  # nothing written
+
+
+# --- Help says what the options take -------------------------------------------------
+
+
+def help_of(command: str, option: str) -> str:
+    """The help text of ``option`` in ``rtp-snippets COMMAND --help``, on one line."""
+    lines = iter(run(command, "--help").stdout.splitlines())
+    for line in lines:
+        if line.lstrip().startswith(option + " "):
+            found = [line.lstrip()[len(option) :]]
+            break
+    for line in lines:
+        if not line.startswith("    "):  # the next option
+            break
+        found.append(line)
+    return " ".join(" ".join(found).split())
+
+
+def test_catalog_help_names_the_fields_that_catalog_json_prints(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body><a id=a>x</a></body></html>")
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text("rules:\n  - \"on click #a send 'a {text}'\"\n")
+    described = help_of("catalog", "--json")
+    assert described.startswith("A JSON array instead of Markdown: one object per value")
+    plain = json.loads(run("catalog", "-r", rules, "--json").stdout)
+    with_site = json.loads(run("catalog", "-r", rules, "--site", site, "-j", "1", "--json").stdout)
+    assert isinstance(plain, list) and len(plain) == len(with_site) == 1
+    named, extra = described.split("; with --site also ")
+    for key in plain[0]:
+        assert key in named
+    for key in set(with_site[0]) - set(plain[0]):
+        assert f"'{key}'" in extra
+
+
+def test_preview_port_has_help():
+    assert "the port to serve on" in help_of("preview", "--port INTEGER RANGE")
+
+
+@pytest.mark.parametrize("command", ["inject", "verify"])
+def test_include_and_exclude_say_which_globs_they_take(command):
+    include, exclude = help_of(command, "--include GLOB"), help_of(command, "--exclude GLOB")
+    assert "a page glob as in a rule's pages" in include and "e.g. '/blog/**'" in include
+    assert "a page glob" in exclude and "e.g. '/drafts/**'" in exclude
+
+
+def test_the_include_and_exclude_examples_choose_those_pages(tmp_path):
+    site = tmp_path / "site"
+    for name in ["index.html", "blog/a.html", "blog/drafts/b.html", "drafts/c.html"]:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("<html><head></head><body></body></html>")
+    rules = tmp_path / "rtp-rules.yml"
+    rules.write_text("rules:\n  - \"on view send 'viewed'\"\n")
+    options = ["--include", "/blog/**", "--exclude", "/drafts/**", "--exclude", "/blog/drafts/**"]
+    report = json.loads(run("inject", site, "-r", rules, *options, "-j", "1", "--json").stdout)
+    assert sorted(page["path"] for page in report["pages"]) == ["/blog/a.html"]
