@@ -3,11 +3,14 @@ fits the terminal, the overlay names rules as the rules file does and says why a
 off on the page shown, help says what options take, and shell completion works."""
 
 import json
+import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +19,8 @@ from rtp_snippets.preview import MIN_WIDTH, output_width, preview_text
 from rtp_snippets.terminal import display_width
 from support.cli import command, ctrl_c_stops, run
 
-EXAMPLE = "examples/rtp-rules.yml"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "rtp-rules.yml"
 
 
 def text_lines(output: str) -> list[str]:
@@ -296,3 +300,74 @@ def test_the_include_and_exclude_examples_choose_those_pages(tmp_path):
     options = ["--include", "/blog/**", "--exclude", "/drafts/**", "--exclude", "/blog/drafts/**"]
     report = json.loads(run("inject", site, "-r", rules, *options, "-j", "1", "--json").stdout)
     assert sorted(page["path"] for page in report["pages"]) == ["/blog/a.html"]
+
+
+# --- Shell completion -----------------------------------------------------------------
+
+
+def completion(shell: str, **environment: str) -> subprocess.CompletedProcess:
+    """``rtp-snippets`` asked for completions as the shell's script asks (click 8)."""
+    return subprocess.run(
+        command(),
+        env={**os.environ, "_RTP_SNIPPETS_COMPLETE": f"{shell}_complete", **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_getting_started_says_how_to_load_completion(shell):
+    page = (ROOT / "docs" / "getting-started.md").read_text()
+    section = page.partition("\n## Shell completion\n")[2].partition("\n## ")[0]
+    assert f"_RTP_SNIPPETS_COMPLETE={shell}_source rtp-snippets" in section
+    assert f"```{shell}\n" in section
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_completion_script_is_printed(shell):
+    script = subprocess.run(
+        command(),
+        env={**os.environ, "_RTP_SNIPPETS_COMPLETE": f"{shell}_source"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert script.returncode == 0 and script.stderr == ""
+    assert "_rtp_snippets_completion" in script.stdout
+    assert f"_RTP_SNIPPETS_COMPLETE={shell}_complete" in script.stdout
+
+
+@pytest.mark.parametrize(
+    "shell, environment, offered",
+    [
+        ("bash", {"COMP_WORDS": "rtp-snippets in", "COMP_CWORD": "1"}, "plain,inject"),
+        ("zsh", {"COMP_WORDS": "rtp-snippets in", "COMP_CWORD": "1"}, "plain\ninject\n"),
+        ("fish", {"COMP_WORDS": "rtp-snippets in", "COMP_CWORD": "in"}, "plain,inject\t"),
+    ],
+)
+def test_completing_in_offers_inject(shell, environment, offered):
+    result = completion(shell, **environment)
+    assert result.returncode == 0
+    assert result.stdout.startswith(offered)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completes_in_to_inject_with_the_printed_script(tmp_path):
+    # The script as bash loads it, and its function as bash calls it on Tab.
+    (tmp_path / "rtp-snippets").write_text(f'#!/bin/sh\nexec {" ".join(command())} "$@"\n')
+    (tmp_path / "rtp-snippets").chmod(0o755)
+    script = (
+        'eval "$(_RTP_SNIPPETS_COMPLETE=bash_source rtp-snippets)"\n'
+        "COMP_WORDS=(rtp-snippets in); COMP_CWORD=1\n"
+        "_rtp_snippets_completion rtp-snippets\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    result = subprocess.run(
+        ["bash", "--norc", "-c", script],
+        env={**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "inject\n", "")
