@@ -371,3 +371,45 @@ def test_bash_completes_in_to_inject_with_the_printed_script(tmp_path):
         timeout=60,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "inject\n", "")
+
+
+# --- The example rules file speaks to users, in the current command form -------------
+
+TEAM_WORDS = re.compile(r"\b(seed|issues?|goals?|targets?|site-[a-z])\b", re.I)
+
+
+def example_comments() -> list[tuple[Path, str]]:
+    """Every comment line of the example rules files and scripts, with its file."""
+    found = []
+    for path in sorted((ROOT / "examples").rglob("*")):
+        if path.suffix not in (".yml", ".py", ".cfg", ".toml") or "_build" in path.parts:
+            continue
+        for line in path.read_text().splitlines():
+            comment = line.strip()
+            if comment.startswith("#"):
+                found.append((path, comment.lstrip("# ")))
+            elif comment.startswith("Run: "):  # a docstring's usage line
+                found.append((path, comment))
+    return found
+
+
+def test_example_comments_use_no_word_only_the_team_knows():
+    assert [
+        (path.name, comment) for path, comment in example_comments() if TEAM_WORDS.search(comment)
+    ] == []
+
+
+def test_the_commands_in_the_example_comments_run_as_written(tmp_path, monkeypatch):
+    commands = [
+        comment.split(": ", 1)[1]
+        for _, comment in example_comments()
+        if re.search(r": rtp-snippets (build|preview|check|catalog) ", comment)
+    ]
+    assert commands == ["rtp-snippets build -r examples/rtp-rules.yml"]
+    monkeypatch.chdir(ROOT)
+    for line in commands:
+        arguments = line.split()[1:]
+        # The current form: the rules file is given with -r, never as an argument.
+        assert arguments[arguments.index("examples/rtp-rules.yml") - 1] == "-r"
+        result = run(*arguments)
+        assert result.exit_code == 0, result.output
