@@ -312,7 +312,13 @@ def build(
     is_flag=True,
     help="Serve a generated page with one element per rule (no site needed).",
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="With --site or --serve: the port to serve on, at 127.0.0.1 (0: any free port).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
 @click.option(
     "--live",
@@ -330,6 +336,10 @@ def preview(
 ) -> None:
     """Show a table of the rules, the bundle's size and the readable JavaScript;
     with --site (or --serve), serve pages with the rules and an event log overlay.
+
+    The table fits the terminal ($COLUMNS if set): long cells wrap within their
+    column. Piped to another program or a file, lines are kept whole unless
+    COLUMNS is set, as ls and git do.
 
     \b
     Examples:
@@ -473,8 +483,19 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
     metavar="N",
     help="Fail, writing nothing, when a bundle is over N bytes gzip.",
 )
-@click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Only pages matching GLOB, a page glob as in a rule's pages: a site path where * "
+    "matches within a folder and ** across folders, e.g. '/blog/**'. Repeatable.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out pages matching GLOB (a page glob, as --include), e.g. '/drafts/**'.",
+)
 @CHECK_OPTION
 @JOBS_OPTION
 @JSON_OPTION
@@ -618,7 +639,13 @@ def check(
     help="Write the catalogue to FILE instead of standard output.",
 )
 @JOBS_OPTION
-@JSON_OPTION
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="A JSON array instead of Markdown: one object per value, with value, rule, line, "
+    "event, selector, pages and once; with --site also 'site pages' and 'sent on the site'.",
+)
 def catalog(
     rules_argument: Path | None,
     rules_option: Path | None,
@@ -651,8 +678,19 @@ def catalog(
 @main.command()
 @SITE_ARGUMENT
 @click.option("-r", "--rules", metavar="FILE", type=RULES_TYPE, help=RULES_HELP)
-@click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Only pages matching GLOB, a page glob as in a rule's pages: a site path where * "
+    "matches within a folder and ** across folders, e.g. '/blog/**'. Repeatable.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out pages matching GLOB (a page glob, as --include), e.g. '/drafts/**'.",
+)
 @click.option(
     "-j",
     "--jobs",

@@ -17,7 +17,7 @@ import sys
 import sysconfig
 import threading
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -96,30 +96,70 @@ def build_bundle(
     return bundle
 
 
-def check_budget(bundles: list[Bundle], max_bytes: int) -> None:
-    """Raise BudgetExceeded naming the bundles whose gzip size is over ``max_bytes``."""
+def check_budget(
+    bundles: list[Bundle], max_bytes: int, pages: Sequence[Sequence[str]] = ()
+) -> None:
+    """Raise BudgetExceeded naming the bundles whose gzip size is over ``max_bytes``: by
+    the pages that get each (``pages``, in the order of ``bundles``), else by hash."""
     over = sorted(
-        (bundle for bundle in bundles if bundle.gzip_size > max_bytes),
-        key=lambda bundle: bundle.gzip_size,
+        (
+            (bundle, pages[number] if number < len(pages) else ())
+            for number, bundle in enumerate(bundles)
+            if bundle.gzip_size > max_bytes
+        ),
+        key=lambda entry: entry[0].gzip_size,
         reverse=True,
     )
     if len(bundles) == 1 and over:
+        bundle, where = over[0]
         raise BudgetExceeded(
-            f"the bundle is {over[0].gzip_size} bytes gzip, over --max-bytes {max_bytes}"
+            f"the bundle{_for_pages(where)} is {bundle.gzip_size} bytes gzip, "
+            f"over --max-bytes {max_bytes}"
         )
     if over:
-        sizes = ", ".join(f"{bundle.gzip_size} B ({bundle.sha256[:12]})" for bundle in over[:3])
+        sizes = ", ".join(
+            f"{bundle.gzip_size} B ({_pages_named(where) if where else bundle.sha256[:12]})"
+            for bundle, where in over[:3]
+        )
         raise BudgetExceeded(
             f"{len(over)} of {len(bundles)} bundles are over --max-bytes "
             f"{max_bytes} (gzip): largest {sizes}"
         )
 
 
-def build_overlay(ruleset: RuleSet | None, live: bool = False, error: str | None = None) -> Bundle:
-    """The debug overlay of ``rtp-snippets preview`` (readable; never in build output)."""
+def _pages_named(pages: Sequence[str], shown: int = 3) -> str:
+    """``/a.html, /b.html and 4 more pages``: the first ``shown`` pages and how many more."""
+    named = ", ".join(pages[:shown])
+    rest = len(pages) - shown
+    if rest > 0:
+        named += f" and {rest} more page" + ("" if rest == 1 else "s")
+    return named
+
+
+def _for_pages(pages: Sequence[str]) -> str:
+    return f" for {_pages_named(pages)}" if pages else ""
+
+
+def preview_name(rule: Rule) -> str:
+    """The rule as the preview overlay names it: its name, else its event and what it
+    watches as the preview table shows it (``click link '*.pdf'``, ``scroll 75%``)."""
+    if rule.name:
+        return rule.name
+    return rule.event if rule.target == "-" else f"{rule.event} {rule.target}"
+
+
+def build_overlay(
+    ruleset: RuleSet | None,
+    live: bool = False,
+    error: str | None = None,
+    off_page: Sequence[tuple[Rule, str]] = (),
+) -> Bundle:
+    """The debug overlay of ``rtp-snippets preview`` (readable; never in build output).
+    ``off_page``: the rules that the page's address keeps off it, each with why
+    (``pages /blog/**``)."""
     rules = [
         {
-            "name": rule.name or f"{rule.event} {rule.selector or ''}".strip(),
+            "name": preview_name(rule),
             "line": rule.source.line if rule.source else 0,
             "event": rule.event,
             "selector": rule.selector,
@@ -127,7 +167,8 @@ def build_overlay(ruleset: RuleSet | None, live: bool = False, error: str | None
         }
         for rule in (ruleset or ())
     ]
-    data = {"rules": rules, "live": live, "error": error}
+    off = [{"name": preview_name(rule), "why": why} for rule, why in off_page]
+    data = {"rules": rules, "off": off, "live": live, "error": error}
     return _finish(_template(OVERLAY_TEMPLATE).render(data=data), OVERLAY_TEMPLATE, minify=False)
 
 
@@ -252,7 +293,7 @@ def _record(
     if rule.event == "visible" and rule.seconds is not None:
         options["ms"] = round(rule.seconds * 1000)
     if preview:
-        options["name"] = rule.name or f"{rule.event} {rule.selector or ''}".strip()
+        options["name"] = preview_name(rule)
     return RuleRecord(
         target,
         values[0] if len(values) == 1 and isinstance(values[0], str) else values,

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote, unquote
 
+from . import paths
 from .errors import PageSkipped, RtpSnippetsError
 from .inject import insert_blocks, script_block
 from .load import load_rules
@@ -137,8 +138,14 @@ def preview_page(
 ) -> PreviewPage:
     """The page with the preview bundle of its rules and the overlay; unchanged if it has
     no place for them."""
-    rules = ruleset.page_share(ruleset.for_page(path)) if ruleset else RuleSet(())
-    block = script_block(build_overlay(rules, live, error))
+    running = ruleset.for_page(path) if ruleset else ()
+    rules = ruleset.page_share(running) if ruleset else RuleSet(())
+    off = [
+        (rule, _kept_off_by(rule, path))
+        for index, rule in enumerate(ruleset or ())
+        if index not in running
+    ]
+    block = script_block(build_overlay(rules, live, error, off))
     if ruleset is not None and len(rules):
         block += script_block(build_bundle(rules, minify=False, preview=True))
     try:
@@ -148,6 +155,15 @@ def preview_page(
     if ruleset is None:
         return PreviewPage(injected, "injected (the rules have errors)")
     return PreviewPage(injected, f"injected ({counted(len(rules), 'rule')})")
+
+
+def _kept_off_by(rule: Rule, path: str) -> str:
+    """Why the rule's globs keep it off the page at ``path``: ``pages /blog/**`` (its
+    pages globs, none matching) or ``exclude /blog/drafts/**`` (the exclude glob that
+    matches)."""
+    if rule.pages and not paths.matches(rule.pages, path):
+        return "pages " + ", ".join(rule.pages)
+    return "exclude " + ", ".join(glob for glob in rule.exclude if paths.matches((glob,), path))
 
 
 def rules_page(ruleset: RuleSet) -> str:

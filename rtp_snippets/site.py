@@ -326,7 +326,10 @@ class _SiteRun:
             tasks.append(_Task(path, block, len(indexes)))
         report.bundles = list(bundles.values())
         if options.max_bytes is not None:
-            check_budget(report.bundles, options.max_bytes)
+            pages_of: dict[tuple[int, ...], list[str]] = {indexes: [] for indexes in bundles}
+            for path, indexes in chosen:
+                pages_of.get(indexes, []).append(path)
+            check_budget(report.bundles, options.max_bytes, list(pages_of.values()))
         if options.external:
             # Before any page names them.
             report.files = _write_bundle_files(root, report.bundles, check)
