@@ -5,7 +5,6 @@ off on the page shown, help says what options take, and shell completion works."
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -352,7 +351,6 @@ def test_completing_in_offers_inject(shell, environment, offered):
     assert result.stdout.startswith(offered)
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_bash_completes_in_to_inject_with_the_printed_script(tmp_path):
     # The script as bash loads it, and its function as bash calls it on Tab.
     (tmp_path / "rtp-snippets").write_text(f'#!/bin/sh\nexec {" ".join(command())} "$@"\n')
