@@ -293,8 +293,9 @@ class _Reader:
     # --- YAML ---------------------------------------------------------------
 
     def read_yaml(self, text: str) -> None:
+        seen = _TokensSeen()
         try:
-            root = yaml.compose(text, Loader=_Loader)
+            root = _compose(text, seen)
         except _TooDeep as deep:
             message = f"nested more than {MAX_DEPTH} levels deep; a rules file needs 4 at most"
             raise self.fail(deep.mark.line + 1, deep.mark.column + 1, message) from None
@@ -307,7 +308,7 @@ class _Reader:
                 f"to send it, write {escape} in a double-quoted string",
             ) from None
         except yaml.MarkedYAMLError as error:
-            raise self.fail(*_YamlSyntax(error, text, self.lines).explain()) from None
+            raise self.fail(*_YamlSyntax(error, text, self.lines, seen).explain()) from None
         if root is None:
             raise self.fail(1, 1, "the rules file is empty; it needs a 'rules:' list")
         if not isinstance(root, yaml.MappingNode):
@@ -557,6 +558,38 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
+class _TokensSeen:
+    """What the parser read before an error, as much as explaining it needs (a rules file
+    may hold millions of tokens): the last token and the last scalar, the quoted values
+    over several lines, the brackets still open."""
+
+    def __init__(self) -> None:
+        self.last: yaml.Token | None = None
+        self.scalar: yaml.ScalarToken | None = None
+        self.quoted: list[yaml.ScalarToken] = []
+        self.flows: list[yaml.Token] = []
+
+    def add(self, token: yaml.Token) -> None:
+        self.last = token
+        if isinstance(token, yaml.ScalarToken):
+            self.scalar = token
+            over_lines = token.start_mark.line != token.end_mark.line
+            if token.style in ("'", '"') and over_lines and len(self.quoted) < MAX_ERRORS:
+                self.quoted.append(token)
+        elif isinstance(token, _FLOW_STARTS):
+            self.flows.append(token)
+        elif isinstance(token, _FLOW_ENDS) and self.flows:
+            self.flows.pop()
+
+    def until(self, error: yaml.MarkedYAMLError, queued: list[yaml.Token]) -> None:
+        """Add the tokens the scanner read ahead (``queued``) that come before the error."""
+        mark = error.problem_mark or error.context_mark
+        for token in queued:
+            if mark and token.start_mark.index >= mark.index:
+                break
+            self.add(token)
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, with what a rules file needs on top:
 
@@ -565,10 +598,21 @@ class _Loader(yaml.SafeLoader):
       items), so that a problem with it is reported where it is used;
     - a decimal integer too long for ``int()`` (over 4,300 digits) is read as infinity,
       out of range for every field, which the model then says; a date that does not
-      exist is read as text.
+      exist is read as text;
+    - what the parser read is kept, as much as ``_YamlSyntax`` needs (``_TokensSeen``).
     """
 
     depth = 0
+
+    def __init__(self, stream: str, seen: _TokensSeen | None = None):
+        self.seen = seen or _TokensSeen()
+        super().__init__(stream)
+
+    def get_token(self) -> yaml.Token | None:
+        token = super().get_token()
+        if token is not None:
+            self.seen.add(token)
+        return token
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -586,6 +630,18 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+def _compose(text: str, seen: _TokensSeen) -> yaml.Node | None:
+    """``yaml.compose`` with ``_Loader``; what it read before an error is in ``seen``."""
+    loader = _Loader(text, seen)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        seen.until(error, loader.tokens)
+        raise
+    finally:
+        loader.dispose()
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | float:
@@ -683,6 +739,7 @@ _KEY_LINE = re.compile(
 )
 # Where a quoted value can open: at the start of a line, after '- ' or after 'key: '.
 _VALUE_START = re.compile(r"\s*(?:- +)*(?:[^\s#'\"][^:]*: +)?")
+_KEY_LIMIT = 200
 _CLOSING = {"[": "]", "{": "}"}
 _FLOW_WORDS = {"[": "list", "{": "mapping"}
 _FLOW_STARTS = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
@@ -703,28 +760,19 @@ def _scan(text: str) -> Iterator[yaml.Token]:
 
 def _key_at(line: str) -> tuple[int, str] | None:
     """The 1-based column and the name of the key that ``line`` starts, or None."""
-    found = _KEY_LINE.match(line)
+    # A key is short; the cut keeps the match fast on a hostile file's megabyte line.
+    found = _KEY_LINE.match(line[:_KEY_LIMIT])
     return (len(found["lead"]) + 1, found["key"]) if found else None
 
 
 class _YamlSyntax:
     """One PyYAML error, with the text it was found in, explained in plain words."""
 
-    def __init__(self, error: yaml.MarkedYAMLError, text: str, lines: list[str]):
-        self.error, self.text, self.lines = error, text, lines
+    def __init__(self, error: yaml.MarkedYAMLError, text: str, lines: list[str], seen: _TokensSeen):
+        self.error, self.text, self.lines, self.seen = error, text, lines, seen
         self.problem = error.problem or ""
         self.context = error.context or ""
         self.mark = error.problem_mark or error.context_mark
-        self.tokens = self._tokens_before(self.mark.index if self.mark else len(text))
-
-    def _tokens_before(self, index: int) -> list[yaml.Token]:
-        """The tokens PyYAML's scanner reads before ``index`` (where the error is)."""
-        tokens: list[yaml.Token] = []
-        for token in _scan(self.text):
-            if token.start_mark.index >= index:
-                break
-            tokens.append(token)
-        return tokens
 
     def line(self, number: int) -> str:
         """The text of 0-based line ``number``, or ""."""
@@ -763,18 +811,14 @@ class _YamlSyntax:
         """A quote left open: the first quoted value that swallowed a line which looks like
         YAML (a '- ' item, a key), or closes where a value would open; else the quote that
         runs to the end of the file."""
-        for token in self.tokens:
-            if not isinstance(token, yaml.ScalarToken) or token.style not in ("'", '"'):
-                continue
+        for token in self.seen.quoted:
             start, end = token.start_mark, token.end_mark
-            if start.line == end.line:
-                continue
             inside = [self.line(number) for number in range(start.line + 1, end.line + 1)]
             inside[-1] = inside[-1][: end.column - 1]
             before_close = self.line(end.line)[: end.column - 1]
-            swallowed = any(
-                text.lstrip().startswith("- ") or _key_at(text) for text in inside
-            ) or _VALUE_START.fullmatch(before_close)
+            swallowed = any(text.lstrip().startswith("- ") or _key_at(text) for text in inside) or (
+                len(before_close) <= _KEY_LIMIT and _VALUE_START.fullmatch(before_close)
+            )
             if swallowed:
                 return self._never_closed(start)
         if self.context == "while scanning a quoted scalar" and self.error.context_mark:
@@ -792,12 +836,7 @@ class _YamlSyntax:
     def unclosed_bracket(self) -> tuple[int, int, str] | None:
         """A '[' or '{' left open: the one the parser names, or one opened on an earlier
         line than the error, when no matching bracket follows it."""
-        opened: list[yaml.Token] = []
-        for token in self.tokens:
-            if isinstance(token, _FLOW_STARTS):
-                opened.append(token)
-            elif isinstance(token, _FLOW_ENDS) and opened:
-                opened.pop()
+        opened = self.seen.flows
         if not opened or not self.mark:
             return None
         start = opened[-1].start_mark
@@ -942,10 +981,10 @@ class _YamlSyntax:
         """'key: value' read as more of the value above: the key is indented further than
         its sibling, or the line above is 'key:value' without a space."""
         assert self.mark
-        scalars = [token for token in self.tokens if isinstance(token, yaml.ScalarToken)]
-        if not scalars or scalars[-1].start_mark.line == self.mark.line:
+        scalar = self.seen.scalar
+        if not scalar or scalar.start_mark.line == self.mark.line:
             return None
-        start = scalars[-1].start_mark
+        start = scalar.start_mark
         first_line = self.line(start.line)
         glued = re.match(r"([^\s:#'\"]+):(?=\S)", first_line[start.column :])
         if glued and re.fullmatch(r" *(?:- +)*", first_line[: start.column]):
@@ -1013,7 +1052,7 @@ class _YamlSyntax:
     def text_after_quote(self) -> tuple[int, int, str] | None:
         if not self.mark or not self.problem.startswith("expected <block end>, but found"):
             return None
-        last = self.tokens[-1] if self.tokens else None
+        last = self.seen.last
         if (
             isinstance(last, yaml.ScalarToken)
             and last.style in ("'", '"')
