@@ -729,8 +729,8 @@ def _start(node: yaml.Node) -> tuple[int, int]:
 #
 # PyYAML says where its parser gave up, in its grammar's words ("expected <block end>, but
 # found '<block mapping start>'"), and that is often lines after the mistake: a quote
-# left open swallows the lines up to the next quote. _yaml_syntax_problem looks at the
-# tokens read before the error and at the lines around it, names the common mistakes
+# left open swallows the lines up to the next quote. _YamlSyntax looks at what the
+# parser read before the error and at the lines around it, names the common mistakes
 # where they are, and otherwise gives PyYAML's own words at PyYAML's place.
 
 # A line's key: the indentation, any '- ' item marks, then a plain key and ': '.
