@@ -11,7 +11,7 @@ import math
 import re
 import runpy
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import yaml
@@ -293,8 +293,9 @@ class _Reader:
     # --- YAML ---------------------------------------------------------------
 
     def read_yaml(self, text: str) -> None:
+        seen = _TokensSeen()
         try:
-            root = yaml.compose(text, Loader=_Loader)
+            root = _compose(text, seen)
         except _TooDeep as deep:
             message = f"nested more than {MAX_DEPTH} levels deep; a rules file needs 4 at most"
             raise self.fail(deep.mark.line + 1, deep.mark.column + 1, message) from None
@@ -307,13 +308,7 @@ class _Reader:
                 f"to send it, write {escape} in a double-quoted string",
             ) from None
         except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            problem = error.problem or error.context or "invalid YAML"
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            if error.context == "while scanning an alias" or "undefined alias" in problem:
-                # A link glob such as *.pdf, written without quotes, reads as an alias.
-                problem += '; a value that starts with * must be quoted, e.g. link: "*.pdf"'
-            raise self.fail(line, column, f"YAML syntax error: {problem}") from None
+            raise self.fail(*_YamlSyntax(error, text, self.lines, seen).explain()) from None
         if root is None:
             raise self.fail(1, 1, "the rules file is empty; it needs a 'rules:' list")
         if not isinstance(root, yaml.MappingNode):
@@ -563,6 +558,38 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
+class _TokensSeen:
+    """What the parser read before an error, as much as explaining it needs (a rules file
+    may hold millions of tokens): the last token and the last scalar, the quoted values
+    over several lines, the brackets still open."""
+
+    def __init__(self) -> None:
+        self.last: yaml.Token | None = None
+        self.scalar: yaml.ScalarToken | None = None
+        self.quoted: list[yaml.ScalarToken] = []
+        self.flows: list[yaml.Token] = []
+
+    def add(self, token: yaml.Token) -> None:
+        self.last = token
+        if isinstance(token, yaml.ScalarToken):
+            self.scalar = token
+            over_lines = token.start_mark.line != token.end_mark.line
+            if token.style in ("'", '"') and over_lines and len(self.quoted) < MAX_ERRORS:
+                self.quoted.append(token)
+        elif isinstance(token, _FLOW_STARTS):
+            self.flows.append(token)
+        elif isinstance(token, _FLOW_ENDS) and self.flows:
+            self.flows.pop()
+
+    def until(self, error: yaml.MarkedYAMLError, queued: list[yaml.Token]) -> None:
+        """Add the tokens the scanner read ahead (``queued``) that come before the error."""
+        mark = error.problem_mark or error.context_mark
+        for token in queued:
+            if mark and token.start_mark.index >= mark.index:
+                break
+            self.add(token)
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, with what a rules file needs on top:
 
@@ -571,10 +598,21 @@ class _Loader(yaml.SafeLoader):
       items), so that a problem with it is reported where it is used;
     - a decimal integer too long for ``int()`` (over 4,300 digits) is read as infinity,
       out of range for every field, which the model then says; a date that does not
-      exist is read as text.
+      exist is read as text;
+    - what the parser read is kept, as much as ``_YamlSyntax`` needs (``_TokensSeen``).
     """
 
     depth = 0
+
+    def __init__(self, stream: str, seen: _TokensSeen | None = None):
+        self.seen = seen or _TokensSeen()
+        super().__init__(stream)
+
+    def get_token(self) -> yaml.Token | None:
+        token = super().get_token()
+        if token is not None:
+            self.seen.add(token)
+        return token
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -592,6 +630,18 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+def _compose(text: str, seen: _TokensSeen) -> yaml.Node | None:
+    """``yaml.compose`` with ``_Loader``; what it read before an error is in ``seen``."""
+    loader = _Loader(text, seen)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        seen.until(error, loader.tokens)
+        raise
+    finally:
+        loader.dispose()
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | float:
@@ -673,3 +723,378 @@ def _is_string(node: yaml.Node) -> bool:
 
 def _start(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+# --- YAML syntax errors in plain words -----------------------------------------------
+#
+# PyYAML says where its parser gave up, in its grammar's words ("expected <block end>, but
+# found '<block mapping start>'"), and that is often lines after the mistake: a quote
+# left open swallows the lines up to the next quote. _YamlSyntax looks at what the
+# parser read before the error and at the lines around it, names the common mistakes
+# where they are, and otherwise gives PyYAML's own words at PyYAML's place.
+
+# A line's key: the indentation, any '- ' item marks, then a plain key and ': '.
+_KEY_LINE = re.compile(
+    r"(?P<lead> *(?:- +)*)(?P<key>[^\s#'\"\[\]{},:?-][^:]*?|-\S[^:]*?) *:(?:\s|$)"
+)
+# Where a quoted value can open: at the start of a line, after '- ' or after 'key: '.
+_VALUE_START = re.compile(r"\s*(?:- +)*(?:[^\s#'\"][^:]*: +)?")
+_KEY_LIMIT = 200
+_CLOSING = {"[": "]", "{": "}"}
+_FLOW_WORDS = {"[": "list", "{": "mapping"}
+_FLOW_STARTS = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
+_FLOW_ENDS = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+_FLOW_PAIRS: dict[type, type] = {
+    yaml.FlowSequenceEndToken: yaml.FlowSequenceStartToken,
+    yaml.FlowMappingEndToken: yaml.FlowMappingStartToken,
+}
+
+
+def _scan(text: str) -> Iterator[yaml.Token]:
+    """PyYAML's tokens of ``text``, up to its first scanner error."""
+    try:
+        yield from yaml.scan(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+
+
+def _key_at(line: str) -> tuple[int, str] | None:
+    """The 1-based column and the name of the key that ``line`` starts, or None."""
+    # A key is short; the cut keeps the match fast on a hostile file's megabyte line.
+    found = _KEY_LINE.match(line[:_KEY_LIMIT])
+    return (len(found["lead"]) + 1, found["key"]) if found else None
+
+
+class _YamlSyntax:
+    """One PyYAML error, with the text it was found in, explained in plain words."""
+
+    def __init__(self, error: yaml.MarkedYAMLError, text: str, lines: list[str], seen: _TokensSeen):
+        self.error, self.text, self.lines, self.seen = error, text, lines, seen
+        self.problem = error.problem or ""
+        self.context = error.context or ""
+        self.mark = error.problem_mark or error.context_mark
+
+    def line(self, number: int) -> str:
+        """The text of 0-based line ``number``, or ""."""
+        return self.lines[number] if 0 <= number < len(self.lines) else ""
+
+    def explain(self) -> tuple[int, int, str]:
+        """(line, column, message), both 1-based."""
+        for explanation in (
+            self.unclosed_quote,
+            self.unclosed_bracket,
+            self.misindented,
+            self.tab_or_reserved,
+            self.missing_colon,
+            self.colon_in_value,
+            self.text_after_quote,
+            self.stray_bracket,
+            self.unknown_escape,
+            self.duplicate_anchor,
+        ):
+            found = explanation()
+            if found:
+                return found
+        problem = self.problem or self.context or "invalid YAML"
+        where = self.error.context_mark
+        if self.error.context == "while scanning an alias" or "undefined alias" in problem:
+            # A link glob such as *.pdf, written without quotes, reads as an alias.
+            problem += '; a value that starts with * must be quoted, e.g. link: "*.pdf"'
+        elif self.problem and self.context and where and where is not self.mark:
+            problem += f" ({self.context} at line {where.line + 1}, column {where.column + 1})"
+        line, column = (self.mark.line + 1, self.mark.column + 1) if self.mark else (1, 1)
+        return line, column, f"YAML syntax error: {problem}"
+
+    # Each explanation returns (line, column, message), or None when it does not apply.
+
+    def unclosed_quote(self) -> tuple[int, int, str] | None:
+        """A quote left open: the first quoted value that swallowed a line which looks like
+        YAML (a '- ' item, a key), or closes where a value would open; else the quote that
+        runs to the end of the file."""
+        for token in self.seen.quoted:
+            start, end = token.start_mark, token.end_mark
+            inside = [self.line(number) for number in range(start.line + 1, end.line + 1)]
+            inside[-1] = inside[-1][: end.column - 1]
+            before_close = self.line(end.line)[: end.column - 1]
+            swallowed = any(text.lstrip().startswith("- ") or _key_at(text) for text in inside) or (
+                len(before_close) <= _KEY_LIMIT and _VALUE_START.fullmatch(before_close)
+            )
+            if swallowed:
+                return self._never_closed(start)
+        if self.context == "while scanning a quoted scalar" and self.error.context_mark:
+            return self._never_closed(self.error.context_mark)
+        return None
+
+    def _never_closed(self, start: yaml.Mark) -> tuple[int, int, str]:
+        quote = self.text[start.index]
+        return (
+            start.line + 1,
+            start.column + 1,
+            f"this quoted string is never closed; close it with {quote}",
+        )
+
+    def unclosed_bracket(self) -> tuple[int, int, str] | None:
+        """A '[' or '{' left open: the one the parser names, or one opened on an earlier
+        line than the error, when no matching bracket follows it."""
+        opened = self.seen.flows
+        if not opened or not self.mark:
+            return None
+        start = opened[-1].start_mark
+        named = self.error.context_mark
+        if not (named and named.index == start.index) and start.line == self.mark.line:
+            return None
+        bracket = self.text[start.index]
+        if self._closed(opened[-1]):
+            expected = re.fullmatch(r"expected ',' or '[\]}]', but got .*", self.problem)
+            if not expected:
+                return None
+            return (
+                self.mark.line + 1,
+                self.mark.column + 1,
+                f"a ',' is missing before this item of the {bracket} {_FLOW_WORDS[bracket]} "
+                f"at line {start.line + 1}, column {start.column + 1}",
+            )
+        return (
+            start.line + 1,
+            start.column + 1,
+            f"this {bracket} {_FLOW_WORDS[bracket]} is never closed; close it with "
+            f"{_CLOSING[bracket]}",
+        )
+
+    def _closed(self, opening: yaml.Token) -> bool:
+        """Whether a bracket of the same kind closes ``opening`` later in the file."""
+        depth: list[type] = []
+        for token in _scan(self.text):
+            if token.start_mark.index <= opening.start_mark.index:
+                continue
+            if isinstance(token, _FLOW_STARTS):
+                depth.append(type(token))
+            elif isinstance(token, _FLOW_ENDS):
+                closes = _FLOW_PAIRS[type(token)]
+                if depth and depth[-1] is closes:
+                    depth.pop()
+                elif depth:
+                    return False
+                else:
+                    return isinstance(opening, closes)
+        return False
+
+    def misindented(self) -> tuple[int, int, str] | None:
+        """A key or '- ' item indented more or less than the one above it."""
+        if not self.mark:
+            return None
+        line, column = self.mark.line, self.mark.column + 1
+        found = self.problem.rsplit("but found ", 1)[-1]
+        if "mapping values are not allowed here" in self.problem:
+            return self._folded_key()
+        if found == "'<block mapping start>'" and self.problem.startswith("expected '<document"):
+            key = _key_at(self.line(line))
+            first = next(
+                ((n, above) for n in range(line) if (above := _key_at(self.line(n)))), None
+            )
+            if first is None or not key:
+                return None
+            return (
+                first[0] + 1,
+                first[1][0],
+                f"this key is indented, unlike '{cut(key[1])}' below it; the keys at the "
+                "top of the file start at column 1",
+            )
+        if found == "'<block mapping start>'":
+            return self._key_not_aligned(line, column, self._sibling_key(line))
+        if found in ("'<block sequence start>'", "'-'"):
+            for number in range(line - 1, -1, -1):
+                text = self.line(number)
+                lead = len(text) - len(text.lstrip(" "))
+                if text[lead:].startswith("- ") and lead + 1 != column:
+                    return (
+                        line + 1,
+                        column,
+                        f"this '- ' item is indented differently from the one above it "
+                        f"(column {column} vs {lead + 1}); align it",
+                    )
+            return None
+        if found == "'?'" and self.context == "while parsing a block collection":
+            context = self.error.context_mark
+            if context and context.column + 1 == column:
+                return (
+                    line + 1,
+                    column,
+                    "a key at the column of the '- ' items above it: start a new item with "
+                    "'- ', or indent the key under the item it belongs to",
+                )
+            above = next(
+                (
+                    key
+                    for number in range(line - 1, -1, -1)
+                    if (key := _key_at(self.line(number))) and key[0] < column
+                ),
+                None,
+            )
+            return self._key_not_aligned(line, column, above)
+        return None
+
+    def _sibling_key(self, line: int) -> tuple[int, str] | None:
+        """The key above 0-based ``line`` that the key on it should line up with."""
+        context = self.error.context_mark
+        if not context:
+            return None
+        if self.context == "while parsing a block mapping":
+            wanted = context.column + 1
+            return next(
+                (
+                    key
+                    for number in range(line - 1, context.line - 1, -1)
+                    if (key := _key_at(self.line(number))) and key[0] == wanted
+                ),
+                None,
+            )
+        # In a list: the keys of its item's mapping, right of the '-'.
+        return next(
+            (
+                key
+                for number in range(line - 1, context.line - 1, -1)
+                if (key := _key_at(self.line(number))) and key[0] > context.column + 1
+            ),
+            None,
+        )
+
+    def _key_not_aligned(
+        self, line: int, column: int, above: tuple[int, str] | None
+    ) -> tuple[int, int, str] | None:
+        if not _key_at(self.line(line)):
+            return None
+        if not above or above[0] == column:
+            return (
+                line + 1,
+                column,
+                "this key is indented differently from the keys above it; align it",
+            )
+        return (
+            line + 1,
+            column,
+            f"this key is indented differently from '{cut(above[1])}' above it "
+            f"(column {column} vs {above[0]}); align it with '{cut(above[1])}'",
+        )
+
+    def _folded_key(self) -> tuple[int, int, str] | None:
+        """'key: value' read as more of the value above: the key is indented further than
+        its sibling, or the line above is 'key:value' without a space."""
+        assert self.mark
+        scalar = self.seen.scalar
+        if not scalar or scalar.start_mark.line == self.mark.line:
+            return None
+        start = scalar.start_mark
+        first_line = self.line(start.line)
+        glued = re.match(r"([^\s:#'\"]+):(?=\S)", first_line[start.column :])
+        if glued and re.fullmatch(r" *(?:- +)*", first_line[: start.column]):
+            key = glued[1]
+            rest = first_line[start.column + len(key) + 1 :]
+            return (
+                start.line + 1,
+                start.column + len(key) + 1,
+                f"a ':' after a key needs a space: write '{cut(key)}: {cut(rest.strip(), 20)}'",
+            )
+        line = self.mark.line
+        key = _key_at(self.line(line))
+        if not key:
+            return None
+        return self._key_not_aligned(line, key[0], _key_at(first_line))
+
+    def tab_or_reserved(self) -> tuple[int, int, str] | None:
+        found = re.fullmatch(r"found character '(.+)' that cannot start any token", self.problem)
+        if not found or not self.mark:
+            return None
+        line, column = self.mark.line + 1, self.mark.column + 1
+        if found[1] == "\\t":
+            if not self.line(self.mark.line)[: self.mark.column].strip():
+                return line, column, "a tab in the indentation: YAML indents with spaces only"
+            return line, column, "a tab where a value starts: YAML allows spaces only here"
+        character = found[1]
+        return (
+            line,
+            column,
+            f"a YAML value cannot start with {character}; put the value in quotes, "
+            f'e.g. "{character}…"',
+        )
+
+    def missing_colon(self) -> tuple[int, int, str] | None:
+        start = self.error.context_mark
+        if self.problem != "could not find expected ':'" or not start:
+            return None
+        rest = self.line(start.line)[start.column :]
+        glued = re.match(r"([^\s:#]+):(?=\S)", rest)
+        if glued:
+            key = glued[1]
+            value = rest[len(key) + 1 :].strip()
+            return (
+                start.line + 1,
+                start.column + len(key) + 1,
+                f"a ':' after a key needs a space: write '{cut(key)}: {cut(value, 20)}'",
+            )
+        word = rest.split()[0] if rest.split() else rest
+        return (
+            start.line + 1,
+            start.column + 1,
+            f"'{cut(word)}' has no ':' after it; a key is written 'key: value'",
+        )
+
+    def colon_in_value(self) -> tuple[int, int, str] | None:
+        if "mapping values are not allowed here" not in self.problem or not self.mark:
+            return None
+        return (
+            self.mark.line + 1,
+            self.mark.column + 1,
+            "a second ': ' on this line; a value with ': ' in it must be quoted, "
+            'e.g. send: "a: b"',
+        )
+
+    def text_after_quote(self) -> tuple[int, int, str] | None:
+        if not self.mark or not self.problem.startswith("expected <block end>, but found"):
+            return None
+        last = self.seen.last
+        if (
+            isinstance(last, yaml.ScalarToken)
+            and last.style in ("'", '"')
+            and last.end_mark.line == self.mark.line
+        ):
+            return (
+                self.mark.line + 1,
+                self.mark.column + 1,
+                "text after the closing quote; put the whole value inside the quotes",
+            )
+        return None
+
+    def stray_bracket(self) -> tuple[int, int, str] | None:
+        found = re.search(r"but found '([\]}])'$", self.problem)
+        if not found or not self.mark:
+            return None
+        opening = "[" if found[1] == "]" else "{"
+        return (
+            self.mark.line + 1,
+            self.mark.column + 1,
+            f"a {found[1]} with no {opening} before it; remove it",
+        )
+
+    def unknown_escape(self) -> tuple[int, int, str] | None:
+        found = re.fullmatch(r"found unknown escape character '?(.+?)'?", self.problem)
+        if not found or not self.mark:
+            return None
+        return (
+            self.mark.line + 1,
+            self.mark.column,
+            f"'\\{found[1]}' is not an escape of a double-quoted YAML string; write \\\\ for a "
+            "backslash, or put the value in single quotes",
+        )
+
+    def duplicate_anchor(self) -> tuple[int, int, str] | None:
+        found = re.match(r"found duplicate anchor '?([^';]*)'?", self.context)
+        first = self.error.context_mark
+        if not found or not self.mark or not first:
+            return None
+        return (
+            self.mark.line + 1,
+            self.mark.column + 1,
+            f"the anchor &{cut(found[1])} is defined twice (first at line {first.line + 1}); "
+            "give this one another name",
+        )

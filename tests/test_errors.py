@@ -15,14 +15,14 @@ def run(tmp_path, monkeypatch, text, name="rtp-rules.yml", args=("build",)):
 
 
 CASES = {
-    "yaml syntax": (
+    "yaml syntax: a key indented differently": (
         """
         rules:
           - event: click
            selector: x
         """,
         """
-        Error: rtp-rules.yml:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>'
+        Error: rtp-rules.yml:3:4: this key is indented differently from 'event' above it (column 4 vs 5); align it with 'event'
              selector: x
              ^
         """,

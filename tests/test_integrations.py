@@ -159,7 +159,7 @@ def test_strict_builds_fail_on_a_selector_that_matches_nothing(name, tmp_path):
     result, _ = build(name, tmp_path, rules=rules)
     assert result.returncode != 0
     assert re.search(
-        r"rtp-rules\.yml:2:6: error: selector '#no-such-button' matches nothing on "
+        r"rtp-rules\.yml:2:6: selector '#no-such-button' matches nothing on "
         "any page",
         result.stdout + result.stderr,
     )

@@ -13,13 +13,15 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..coverage import site_coverage
-from ..errors import InvalidOption, RtpSnippetsError
+from ..coverage import EXAMPLES, SiteCheck, site_coverage
+from ..errors import InvalidOption, RtpSnippetsError, quoted
 from ..load import DEFAULT_RULES_FILE, load_rules
 from ..memo import PageMemo
 from ..model import RuleSet
 from ..options import SiteOptions, generator_options
-from ..site import inject_site
+from ..preview import counted
+from ..site import Report, inject_site
+from ..terminal import shown
 
 # Kept across the builds of one process: a serve loop's rebuild writes most pages as they
 # were, and those need no scan or parse again (see PageMemo).
@@ -97,8 +99,8 @@ def inject_built_site(
     options: SiteOptions | None = None,
 ) -> None:
     """Inject the rules into the built site and report soft problems through ``warn``:
-    coverage findings of ``check``, and pages that were skipped or failed; and through
-    ``inform`` what the user should know but need not fix (client-side navigation).
+    coverage findings of ``check``, and pages that failed; and through ``inform`` one line
+    on what the build did (``build_summary``).
 
     One pass in this process: each page is read once, for its injection and its coverage
     facts together (with ``prune``, a first pass reads the facts that choose each page's
@@ -120,9 +122,46 @@ def inject_built_site(
     run (a bundle over ``max_bytes``, another run working on the site) is raised, as an
     ``RtpSnippetsError``, for the plugin to end the build with."""
     report = inject_site(output, ruleset, options, facts=True, jobs=1, atomic=False, memo=_MEMO)
-    if inform and report.navigation_note():
-        inform(f"rtp-snippets: {report.navigation_note()}")
+    coverage = site_coverage(ruleset, report.facts)
     for page in report.errors:
         warn(f"rtp-snippets: {page.path}: {page.reason}")
-    for finding in site_coverage(ruleset, report.facts).findings:
-        warn(f"rtp-snippets: {finding}")
+    for finding in coverage.findings:
+        # The generator's own level says how bad it is (its strict mode decides), so the
+        # finding's "error:" or "warning:", as check prints it, is left out.
+        where = f"{finding.source}: " if finding.source else ""
+        warn(shown(f"rtp-snippets: {where}{finding.message}"))
+    if inform:
+        inform(build_summary(report, coverage))
+
+
+def build_summary(report: Report, coverage: SiteCheck) -> str:
+    """The one line a build logs: the pages the bundle went into, the bundle's size
+    (gzip), the rules whose selector matches no element on any page they apply to (the
+    warnings say more), and client-side navigation if the site has it."""
+    counts = report.counts
+    parts = [f"{counted(counts['injected'], 'page')} injected"]
+    parts += [f"{counts[status]} {status}" for status in ("unchanged", "skipped") if counts[status]]
+    sizes = sorted(bundle.gzip_size for bundle in report.bundles)
+    if len(sizes) == 1:
+        parts.append(f"bundle {counted(sizes[0], 'byte')} gzip")
+    elif sizes:
+        parts.append(f"{len(sizes)} bundles of {sizes[0]}-{sizes[-1]} bytes gzip")
+    line = "rtp-snippets: " + ", ".join(parts)
+    unmatched = [
+        entry.rule
+        for entry in coverage.coverage
+        if entry.rule.element_selector is not None
+        and not entry.rule.dynamic
+        and entry.applies
+        and not entry.pages
+    ]
+    if unmatched:
+        named = ", ".join(
+            f"line {rule.source.line}" if rule.source else quoted(rule.target)
+            for rule in unmatched[:EXAMPLES]
+        )
+        more = f" and {len(unmatched) - EXAMPLES} more" if len(unmatched) > EXAMPLES else ""
+        line += f"; {counted(len(unmatched), 'rule')} without elements ({named}{more})"
+    if report.navigation_note():
+        line += f"; {report.navigation_note()}"
+    return shown(line)

@@ -15,8 +15,9 @@ The same settings, with the same defaults, as the Sphinx and Pelican integration
 prefixed ``rtp_snippets_`` and ``RTP_SNIPPETS_``); ``options.SiteOptions`` says what each
 does. Rule and option errors abort the build (``PluginError`` with the CLI's ``Error:``
 blocks); coverage problems are logged as warnings, so ``mkdocs build --strict`` fails on
-them. With Material for MkDocs' ``navigation.instant`` every page gets one bundle
-(client-side navigation), which the build log says.
+them. Each build logs one info line (``common.build_summary``): the pages injected, the
+bundle's size gzip, the rules without elements, and, with Material for MkDocs'
+``navigation.instant``, that every page gets one bundle (client-side navigation).
 ``mkdocs serve`` watches the rules file.
 """
 
