@@ -11,17 +11,12 @@ from __future__ import annotations
 
 from .model import Rule, RuleSet
 from .render import build_bundle
-from .terminal import table
+from .terminal import counted, table
 
 COLUMNS = ("line", "name", "event", "selector", "values", "pages", "once")
 # RTP takes at most four values in one call; the bundle's send() (templates/runtime/send.js)
 # sends more as consecutive calls of four and the rest.
 VALUES_PER_CALL = 4
-
-
-def counted(count: int, noun: str) -> str:
-    """``1 rule``, ``2 rules``, ``0 rules``: the count and the noun, plural unless one."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def call_sizes(count: int) -> tuple[int, ...]:
