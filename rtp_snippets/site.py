@@ -56,6 +56,7 @@ from .model import RuleSet
 from .options import SiteOptions
 from .page import PageFacts, base_href, client_navigation, is_fixed_base, map_pages, page_facts
 from .render import Bundle, build_bundle, build_rtp_tag, check_budget
+from .terminal import counted
 from .walk import site_folder_problem, site_pages
 
 EXTERNAL_PREFIX = "rtp-snippets."
@@ -152,10 +153,10 @@ class Report:
         counts = self.counts
         verb = "would change" if self.check else "changed"
         parts = [
-            f"{len(self.pages)} pages: {len(self.changed)} {verb}",
+            f"{counted(len(self.pages), 'page')}: {len(self.changed)} {verb}",
             f"{counts['unchanged']} unchanged",
             f"{counts['skipped']} skipped",
-            f"{counts['error']} errors",
+            counted(counts["error"], "error"),
         ]
         skipped = Counter(page.reason for page in self.pages if page.status == "skipped")
         if skipped:

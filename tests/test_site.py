@@ -152,7 +152,7 @@ def test_include_and_exclude_choose_pages(site):
         "--exclude",
         "/pricing/archive/**",
     )
-    assert result.stdout.splitlines()[1].startswith("1 pages: 1 changed")
+    assert result.stdout.splitlines()[1].startswith("1 page: 1 changed")
     assert "data-rtp-snippets" not in (site / "index.html").read_text()
 
 

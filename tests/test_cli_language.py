@@ -1,0 +1,103 @@
+"""A command line that speaks one language: the site given the same way everywhere, hints
+that are commands that work, warnings that say what is wrong, colour only on a terminal,
+and counts in good English."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from support.cli import run
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TAG = (
+    "<script>(function(c,h,a,f,i){})(window,document,'rtp',"
+    "'//rtp.example/rtp-api/v1/rtp.js','mktoname');</script>"
+)
+RULES = "rules:\n  - \"on click '#a' send 'x'\"\n"
+TYPO_RULES = """rules:
+  - "on click #download-whitepaper send 'download - example whitepaper'"
+  - name: whitepaper-typo
+    event: click
+    selector: "#downlaod-whitepaper"
+    send: download - typo
+  - "on view send 'seen'"
+"""
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """A current folder with rtp-rules.yml and a one-page site."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    (tmp_path / "rtp-rules.yml").write_text(RULES)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text(
+        f"<html><head>{TAG}</head><body><p id=a>x</p></body></html>"
+    )
+    return tmp_path
+
+
+@pytest.fixture
+def example_site(tmp_path, monkeypatch):
+    """A copy of the bundled example site, and a rules file with a typo in a selector."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    shutil.copytree(EXAMPLES / "site", tmp_path / "site")
+    (tmp_path / "typo.yml").write_text(TYPO_RULES)
+    return tmp_path
+
+
+# --- 5. counts in good English ---------------------------------------------------------
+
+
+def test_one_rule_one_warning_one_page(here):
+    (here / "one.rules").write_text("on view send 'y'\n")
+    assert run("check", "-r", "one.rules").stdout == "one.rules: 1 rule, 0 errors, 1 warning\n"
+    assert run("check").stdout == "rtp-rules.yml: 1 rule, 0 errors, 0 warnings\n"
+    assert run("inject", "site").stdout.splitlines()[-1] == (
+        "1 page: 1 changed, 0 unchanged, 0 skipped, 0 errors"
+    )
+
+
+def test_one_error_is_one_error(here):
+    (here / "gone.yml").write_text("rules:\n  - \"on click '#gone' send 'x'\"\n")
+    result = run("check", "-r", "gone.yml", "--site", "site")
+    assert result.stdout.splitlines()[-1] == "gone.yml: 1 rule, 1 error, 0 warnings"
+
+
+# --- 6. what check --site says of the RTP tag is true ---------------------------------
+
+
+def a_site(folder: Path, tagged: int, untagged: int) -> Path:
+    site = folder / "tags"
+    site.mkdir()
+    for number in range(tagged):
+        (site / f"t{number}.html").write_text(f"<html><head>{TAG}</head><body><p id=a></p>")
+    for number in range(untagged):
+        (site / f"u{number}.html").write_text("<html><head></head><body><p id=a></p>")
+    return site
+
+
+@pytest.mark.parametrize(
+    "tagged, untagged, line",
+    [
+        (4, 0, "RTP tag: on all 4 pages, the first script in <head>"),
+        (1, 0, "RTP tag: on the 1 page, the first script in <head>"),
+        (0, 4, "RTP tag: missing on all 4 pages (e.g. /u0.html, /u1.html, /u2.html)"),
+        (0, 1, "RTP tag: missing on the 1 page (e.g. /u0.html)"),
+        (2, 2, "RTP tag: on 2 of 4 pages; missing on 2 (e.g. /u0.html, /u1.html)"),
+        (3, 1, "RTP tag: on 3 of 4 pages; missing on 1 (e.g. /u0.html)"),
+    ],
+)
+def test_check_says_where_the_rtp_tag_is_and_is_not(here, tagged, untagged, line):
+    site = a_site(here, tagged, untagged)
+    result = run("check", "--site", site)
+    assert line in result.stdout.splitlines()
+    assert "pages: " not in result.stdout.replace("pages: [", "")
+
+
+def test_check_on_the_example_site_says_the_tag_is_on_every_page(monkeypatch):
+    monkeypatch.chdir(EXAMPLES.parent)
+    result = run("check", "-r", "examples/rtp-rules.yml", "--site", "examples/site")
+    assert "RTP tag: on all 5 pages, the first script in <head>" in result.stdout.splitlines()
