@@ -48,6 +48,113 @@ def example_site(tmp_path, monkeypatch):
     return tmp_path
 
 
+# --- 1. the site folder: --site DIR in every command, the argument still where it was --
+# (verify is run here without a browser: only how it reads its command line.)
+
+
+@pytest.mark.parametrize("command", ["inject", "remove"])
+def test_inject_and_remove_take_the_site_with_site_as_check_does(here, command):
+    by_option = run(command, "--site", "site")
+    assert by_option.exit_code == 0, by_option.output
+    by_argument = run(command, "site")
+    assert by_argument.exit_code == 0, by_argument.output
+    # The second run finds what the first left: the same pages, none changed.
+    assert (
+        by_argument.stdout.splitlines()[-1] == "1 page: 0 changed, 1 unchanged, 0 skipped, 0 errors"
+    )
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        (
+            "inject site --site site",
+            "give the site folder once: as the argument or with --site, not both",
+        ),
+        (
+            "remove site --site site",
+            "give the site folder once: as the argument or with --site, not both",
+        ),
+        (
+            "inject",
+            "give the site folder, as the argument or with --site: rtp-snippets inject SITE",
+        ),
+        (
+            "remove",
+            "give the site folder, as the argument or with --site: rtp-snippets remove SITE",
+        ),
+        (
+            "verify site --site site",
+            "give the site folder once: as the argument or with --site, not both",
+        ),
+        (
+            "verify",
+            "give the site folder, as the argument or with --site: rtp-snippets verify SITE",
+        ),
+    ],
+)
+def test_the_site_given_twice_or_not_at_all_is_misuse(here, typed, message):
+    result = run(*typed.split())
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"\nError: {message}\n")
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        (
+            "inject --site rtp-rules.yml",
+            "inject takes the site folder with --site; give the rules with -r: "
+            "rtp-snippets inject --site SITE -r rtp-rules.yml",
+        ),
+        (
+            "inject --site rtp-rules.yml -r site",
+            "inject takes the site folder with --site; give the rules with -r: "
+            "rtp-snippets inject --site site -r rtp-rules.yml",
+        ),
+        (
+            "verify --site rtp-rules.yml",
+            "verify takes the site folder with --site; give the rules with -r: "
+            "rtp-snippets verify --site SITE -r rtp-rules.yml",
+        ),
+        (
+            "remove --site rtp-rules.yml",
+            "rtp-rules.yml is a rules file; remove takes only the site folder: "
+            "rtp-snippets remove --site SITE",
+        ),
+        # The site the user typed stays in the hint.
+        (
+            "inject site -r .",
+            ". is a folder, not a rules file; give the rules file with -r: rtp-snippets inject site",
+        ),
+        (
+            "check -r . --site site",
+            ". is a folder, not a rules file; give the rules file with -r: "
+            "rtp-snippets check --site site",
+        ),
+    ],
+)
+def test_the_site_option_has_hints_made_of_what_was_typed(here, typed, message):
+    result = run(*typed.split())
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith(f"\nError: {message}\n")
+
+
+# --- 2. every hint is a command that works ---------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["inject", "remove"])
+def test_a_rules_file_that_is_not_there_still_gets_a_command(here, command):
+    """``remove ../rtp-rules.yml`` said "no such folder; give the output folder of your
+    site build"; the name is a rules file's, so the hint is the command to type."""
+    result = run(command, "../rtp-rules.yml")
+    assert result.exit_code == 2
+    hint = result.stderr.rstrip("\n").rsplit(": rtp-snippets ", 1)[1]
+    assert hint.split()[:2] == [command, "SITE"]
+    assert "../rtp-rules.yml: no such file or folder" in result.stderr
+    assert run(*hint.replace("SITE", "site").split()).exit_code == 0
+
+
 # --- 5. counts in good English ---------------------------------------------------------
 
 
