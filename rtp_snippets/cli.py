@@ -23,12 +23,13 @@ import click
 from .coverage import DEFAULT_MAX_MATCHES
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
-from .terminal import shown
+from .terminal import labelled, shown
 from .walk import site_folder_problem
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
+    from .lint import Finding
     from .model import RuleSet
     from .site import Report
 
@@ -440,9 +441,16 @@ def _flag(option: str) -> str:
     return "--" + option.replace("_", "-")
 
 
-def _finish(report: Report, as_json: bool) -> None:
+def _finish(
+    report: Report, as_json: bool, strict: bool = False, unmatched: list[Finding] | None = None
+) -> None:
+    """Print what a site run did (``unmatched``: inject's warnings of rules whose selector
+    matched nothing) and exit 1 if it failed."""
+    from .coverage import unmatched_json, unmatched_line
+
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2))
+        extra = {} if unmatched is None else {"warnings": [unmatched_json(f) for f in unmatched]}
+        click.echo(json.dumps({**report.as_json(), **extra}, indent=2))
     else:
         # Page and file names are the site's own text: shown, never raw (terminal.shown).
         if report.check:
@@ -468,7 +476,10 @@ def _finish(report: Report, as_json: bool) -> None:
         if report.navigation_note():
             click.echo(shown(report.navigation_note()))
         click.echo(report.summary())
-    if report.errors or (report.check and report.changed):
+        # After the summary, where a linter puts its findings: each names its rule.
+        for finding in unmatched or []:
+            click.echo(labelled("Warning", unmatched_line(finding)), err=True)
+    if report.failed(strict) or (strict and unmatched):
         sys.exit(1)
 
 
@@ -548,6 +559,12 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
 @click.option("--include", multiple=True, metavar="GLOB", help="Only pages matching GLOB.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out pages matching GLOB.")
 @CHECK_OPTION
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 on warnings too (a selector that matches nothing, a page without an RTP "
+    "tag); the pages are written all the same.",
+)
 @JOBS_OPTION
 @JSON_OPTION
 def inject(
@@ -562,15 +579,18 @@ def inject(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     check: bool,
+    strict: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
-    """Put the bundle into every HTML page of a built SITE folder.
+    """Put the bundle into every HTML page of a built SITE folder (or --site DIR), and warn
+    of rules whose selector matches no element on any of its pages.
 
     \b
     Example:
       rtp-snippets inject _site -r rtp-rules.yml
     """
+    from .coverage import unmatched_selectors
     from .errors import InvalidOption
     from .options import SiteOptions
     from .site import inject_site
@@ -592,10 +612,11 @@ def inject(
     except InvalidOption as error:
         raise click.UsageError(error.spelled(_flag)) from None
     ruleset = _load(_rule_files(None, rules)[0])
-    report = inject_site(site, ruleset, options, progress=_Progress("pages", as_json))
+    # The pages' facts are read in the same pass as the injection, for the warnings.
+    report = inject_site(site, ruleset, options, progress=_Progress("pages", as_json), facts=True)
     if not as_json and not external and report.bundles:
         click.echo(f"Content-Security-Policy: script-src {' '.join(report.csp_sources)}")
-    _finish(report, as_json)
+    _finish(report, as_json, strict, unmatched_selectors(ruleset, report.facts))
 
 
 @main.command()

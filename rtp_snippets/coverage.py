@@ -320,6 +320,57 @@ def site_coverage(
     )
 
 
+def unmatched_selectors(ruleset: RuleSet, facts: list[PageFacts]) -> list[Finding]:
+    """A warning for each rule whose selector (or link glob) matches no element on any of
+    the pages it applies to, among the pages whose ``facts`` were read (``inject_site``
+    reads them in the same pass as it injects): the rule can never send there. Rules
+    whose elements page scripts make (``dynamic``) and rules on no page are left out."""
+    applies: Counter[int] = Counter()
+    matched: set[int] = set()
+    for page in facts:
+        if page.problem:
+            continue
+        applies.update(ruleset.for_page(page.path))
+        matched.update(index for index, count in page.matches.items() if count)
+    findings = []
+    for index, rule in enumerate(ruleset.rules):
+        if rule.element_selector is None or rule.dynamic or not applies[index]:
+            continue
+        if index in matched:
+            continue
+        what = (
+            f"selector {quoted(rule.selector)} matches no element"
+            if rule.link is None
+            else f"{quoted(rule.target)} matches no link"
+        )
+        where = (
+            "the one page it applies to"
+            if applies[index] == 1
+            else f"any of the {applies[index]} pages it applies to"
+        )
+        findings.append(Finding("warning", f"{what} on {where}, so the rule never sends", rule))
+    return findings
+
+
+def unmatched_line(finding: Finding) -> str:
+    """A finding of ``unmatched_selectors`` as one line: where, the rule's name, why."""
+    name = f"{finding.rule.name}: " if finding.rule and finding.rule.name else ""
+    return shown(f"{finding.source or '-'}: {name}{finding.message}")
+
+
+def unmatched_json(finding: Finding) -> dict:
+    """A finding of ``unmatched_selectors`` in ``inject --json``'s "warnings"."""
+    source, rule = finding.source, finding.rule
+    return {
+        "file": source.file if source else None,
+        "line": source.line if source else None,
+        "column": source.column if source else None,
+        "rule": rule.name if rule else None,
+        "selector": rule.target if rule else None,
+        "message": finding.message,
+    }
+
+
 def _count_values(entry: RuleCoverage, page: PageFacts, index: int) -> None:
     """Add the values the rule of ``entry`` (at ``index``) sends on ``page``, as far as
     its HTML tells, to ``entry.values``: filled in from each element read (for a rule

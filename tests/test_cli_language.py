@@ -2,7 +2,9 @@
 that are commands that work, warnings that say what is wrong, colour only on a terminal,
 and counts in good English."""
 
+import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,52 @@ def test_a_rules_file_that_is_not_there_still_gets_a_command(here, command):
     assert hint.split()[:2] == [command, "SITE"]
     assert "../rtp-rules.yml: no such file or folder" in result.stderr
     assert run(*hint.replace("SITE", "site").split()).exit_code == 0
+
+
+# --- 3. inject warns of rules whose selector matches nothing -------------------------
+
+
+def test_inject_warns_of_a_selector_that_matches_no_element(example_site):
+    result = run("inject", "site", "-r", "typo.yml")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1].startswith("5 pages: 5 changed")
+    assert result.stderr == (
+        "Warning: typo.yml:3:5: whitepaper-typo: selector '#downlaod-whitepaper' matches no "
+        "element on any of the 5 pages it applies to, so the rule never sends\n"
+    )
+    assert "downlaod" not in run("inject", "site", "-r", EXAMPLES / "rtp-rules.yml").stderr
+
+
+def test_inject_strict_fails_on_a_warning_but_still_writes_the_pages(example_site):
+    result = run("inject", "--site", "site", "-r", "typo.yml", "--strict")
+    assert result.exit_code == 1
+    assert "#downlaod-whitepaper" in result.stderr
+    assert "data-rtp-snippets" in (example_site / "site" / "index.html").read_text()
+    clean = run("inject", "site", "-r", EXAMPLES / "rtp-rules.yml", "--strict")
+    assert clean.exit_code == 0, clean.output
+
+
+def test_inject_json_has_the_warnings(example_site):
+    report = json.loads(run("inject", "site", "-r", "typo.yml", "--json").stdout)
+    assert report["warnings"] == [
+        {
+            "file": "typo.yml",
+            "line": 3,
+            "column": 5,
+            "rule": "whitepaper-typo",
+            "selector": "#downlaod-whitepaper",
+            "message": "selector '#downlaod-whitepaper' matches no element on any of the 5 "
+            "pages it applies to, so the rule never sends",
+        }
+    ]
+
+
+def test_the_selector_check_costs_little(example_site):
+    """The pages are parsed in the same pass as the injection: inject with the check takes
+    little more than check alone would add."""
+    started = time.perf_counter()
+    assert run("inject", "site", "-r", "typo.yml", "--jobs", "1").exit_code == 0
+    assert time.perf_counter() - started < 10
 
 
 # --- 5. counts in good English ---------------------------------------------------------
