@@ -23,7 +23,7 @@ import click
 from .coverage import DEFAULT_MAX_MATCHES
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
-from .terminal import labelled, shown
+from .terminal import counted, labelled, shown
 from .walk import site_folder_problem
 
 if TYPE_CHECKING:
@@ -49,7 +49,34 @@ class RulesProblem(click.ClickException):
     def show(self, file=None) -> None:
         for message in self.error.messages():
             # A rules error escapes itself, keeping its source line and caret lines.
-            click.echo(f"Error: {shown(message, keep=_LINES)}", err=True)
+            click.echo(labelled("Error", shown(message, keep=_LINES)), err=True)
+
+
+class _Labelled(click.ClickException):
+    """A click error (misuse, a bad value) shown as click shows it, its ``Error:`` label
+    coloured on a terminal (terminal.labelled); the same exit status."""
+
+    def __init__(self, error: click.ClickException):
+        super().__init__(error.message)
+        self.error = error
+
+    def show(self, file=None) -> None:
+        import io
+
+        text = io.StringIO()
+        self.error.show(text)
+        before, label, after = ("\n" + text.getvalue()).rpartition("\nError: ")
+        if label:
+            shown_text = before[1:] + ("\n" if before else "") + labelled("Error", after)
+        else:
+            shown_text = text.getvalue()
+        click.echo(shown_text, file=file or sys.stderr, nl=False)
+
+
+class _LabelledMisuse(_Labelled):
+    """A misuse (exit status 2), its ``Error:`` coloured."""
+
+    exit_code = click.UsageError.exit_code
 
 
 @dataclass(frozen=True)
@@ -295,6 +322,14 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except RtpSnippetsError as error:
             raise RulesProblem(error) from None
+        except RulesProblem:
+            raise
+        except click.ClickException as error:
+            if error.exit_code == _Labelled.exit_code:
+                raise _Labelled(error) from None
+            if error.exit_code == _LabelledMisuse.exit_code:
+                raise _LabelledMisuse(error) from None
+            raise
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -459,17 +494,21 @@ def _finish(
         for name in report.deleted:
             click.echo(shown(f"{'would delete' if report.check else 'deleted'}: /{name}"))
         for page in report.errors:
-            click.echo(shown(f"Error: {page.path}: {page.reason}"), err=True)
+            click.echo(labelled("Error", shown(f"{page.path}: {page.reason}")), err=True)
         for page in report.file_warnings:
-            click.echo(shown(f"Warning: {page.path}: {page.file_warning}"), err=True)
+            click.echo(labelled("Warning", shown(f"{page.path}: {page.file_warning}")), err=True)
         if report.warnings:
+            count = len(report.warnings)
             examples = ", ".join(page.path for page in report.warnings[:5])
-            more = " …" if len(report.warnings) > 5 else ""
+            more = " …" if count > 5 else ""
             click.echo(
-                shown(
-                    f"Warning: {len(report.warnings)} pages have no RTP tag, so rtp() calls "
-                    "go nowhere; add the tag, or an rtp: section to the rules file to inject "
-                    f"it: {examples}{more}"
+                labelled(
+                    "Warning",
+                    shown(
+                        f"{counted(count, 'page')} {'has' if count == 1 else 'have'} no RTP "
+                        "tag, so rtp() calls go nowhere; add the tag, or an rtp: section to "
+                        f"the rules file to inject it: {examples}{more}"
+                    ),
                 ),
                 err=True,
             )

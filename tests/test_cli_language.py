@@ -203,6 +203,35 @@ def test_the_selector_check_costs_little(example_site):
     assert time.perf_counter() - started < 10
 
 
+# --- 4. colour on a terminal, and never with NO_COLOR -----------------------------------
+
+RED, YELLOW = "\x1b[31m", "\x1b[33m"
+
+
+def test_error_and_warning_are_coloured_on_a_terminal(example_site):
+    error = run("inject", "nope", color=True)
+    assert error.stderr.startswith(f"{RED}\x1b[1mError:\x1b[0m nope: ")
+    misuse = run("inject", color=True)
+    assert f"{RED}\x1b[1mError:\x1b[0m give the site folder" in misuse.stderr
+    warning = run("inject", "site", "-r", "typo.yml", color=True)
+    assert warning.stderr.startswith(f"{YELLOW}\x1b[1mWarning:\x1b[0m typo.yml:3:5: ")
+
+
+@pytest.mark.parametrize("color", [True, False])
+def test_no_colour_with_no_color_or_off_a_terminal(example_site, monkeypatch, color):
+    if color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    for args in (["inject", "nope"], ["inject"], ["inject", "site", "-r", "typo.yml"]):
+        result = run(*args, color=color)
+        assert "\x1b" not in result.stderr
+        assert result.stderr.splitlines()[-1].startswith(("Error: ", "Warning: "))
+
+
+def test_an_empty_no_color_is_not_set(example_site, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "")
+    assert RED in run("inject", "nope", color=True).stderr
+
+
 # --- 5. counts in good English ---------------------------------------------------------
 
 
@@ -219,6 +248,15 @@ def test_one_error_is_one_error(here):
     (here / "gone.yml").write_text("rules:\n  - \"on click '#gone' send 'x'\"\n")
     result = run("check", "-r", "gone.yml", "--site", "site")
     assert result.stdout.splitlines()[-1] == "gone.yml: 1 rule, 1 error, 0 warnings"
+
+
+def test_one_page_without_the_rtp_tag_is_one_page(here):
+    (here / "site" / "index.html").write_text("<html><body><p id=a>x</p></body></html>")
+    result = run("inject", "site")
+    assert result.stdout.splitlines()[-1] == (
+        "1 page: 1 changed, 0 unchanged, 0 skipped, 0 errors, 1 without an RTP tag"
+    )
+    assert result.stderr.startswith("Warning: 1 page has no RTP tag, so rtp() calls go nowhere")
 
 
 # --- 6. what check --site says of the RTP tag is true ---------------------------------
