@@ -14,7 +14,7 @@ from .catalog import stale_catalog
 from .coverage import DEFAULT_MAX_MATCHES, EXAMPLES, SiteCheck, check_site
 from .lint import Finding, lint_rules
 from .load import load_rules
-from .terminal import shown
+from .terminal import counted, shown
 
 if TYPE_CHECKING:
     from .errors import Position
@@ -59,8 +59,9 @@ class CheckResult:
     def summary(self) -> str:
         """The last line: the file, its rules, and how many errors and warnings."""
         return shown(
-            f"{self.rules_path}: {len(self.ruleset)} rules, {self.errors} errors, "
-            f"{len(self.findings) - self.errors} warnings"
+            f"{self.rules_path}: {counted(len(self.ruleset), 'rule')}, "
+            f"{counted(self.errors, 'error')}, "
+            f"{counted(len(self.findings) - self.errors, 'warning')}"
         )
 
     def as_json(self) -> dict:

@@ -3,8 +3,8 @@
 One grammar for every command: the rules file is ``-r/--rules FILE`` (by
 default ``rtp-rules.yml``, ``rtp-rules.yaml`` or the only ``*.rules`` file in
 the current folder; the older positional ``RULES`` still works where it did),
-and a command whose main object is a built site takes the site folder as its
-argument. Library modules are imported inside the commands that use them, so
+and the site folder is ``--site DIR`` (``inject``, ``remove`` and ``verify`` also
+take it as their argument). Library modules are imported inside the commands that use them, so
 ``rtp-snippets --help`` and ``rtp-snippets check`` start without esbuild, the
 minifier, the HTTP server or the highlighter.
 """
@@ -23,12 +23,13 @@ import click
 from .coverage import DEFAULT_MAX_MATCHES
 from .errors import RtpSnippetsError
 from .inject import POSITIONS
-from .terminal import shown
+from .terminal import counted, labelled, shown
 from .walk import site_folder_problem
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
+    from .lint import Finding
     from .model import RuleSet
     from .site import Report
 
@@ -48,17 +49,46 @@ class RulesProblem(click.ClickException):
     def show(self, file=None) -> None:
         for message in self.error.messages():
             # A rules error escapes itself, keeping its source line and caret lines.
-            click.echo(f"Error: {shown(message, keep=_LINES)}", err=True)
+            click.echo(labelled("Error", shown(message, keep=_LINES)), err=True)
+
+
+class _Labelled(click.ClickException):
+    """A click error (misuse, a bad value) shown as click shows it, its ``Error:`` label
+    coloured on a terminal (terminal.labelled); the same exit status."""
+
+    def __init__(self, error: click.ClickException):
+        super().__init__(error.message)
+        self.error = error
+
+    def show(self, file=None) -> None:
+        import io
+
+        text = io.StringIO()
+        self.error.show(text)
+        before, label, after = ("\n" + text.getvalue()).rpartition("\nError: ")
+        if label:
+            shown_text = before[1:] + ("\n" if before else "") + labelled("Error", after)
+        else:
+            shown_text = text.getvalue()
+        click.echo(shown_text, file=file or sys.stderr, nl=False)
+
+
+class _LabelledMisuse(_Labelled):
+    """A misuse (exit status 2), its ``Error:`` coloured."""
+
+    exit_code = click.UsageError.exit_code
 
 
 @dataclass(frozen=True)
 class _Misplaced:
     """A value given in the other one's place: a folder where a rules file goes (``is_site``)
-    or a rules file where the site folder goes. The command says what to type instead,
-    with the values the user typed (see _Placed)."""
+    or a rules file where the site folder goes (``missing``: a rules file's name, but no
+    such file). The command says what to type instead, with the values the user typed
+    (see _Placed)."""
 
     path: Path
     is_site: bool
+    missing: bool = False
 
 
 class RulesFile(click.ParamType):
@@ -82,8 +112,8 @@ class SiteFolder(click.ParamType):
         problem = site_folder_problem(path)
         if problem is None:
             return path
-        if path.exists() and path.suffix.lower() in RULES_SUFFIXES:
-            return _Misplaced(path, is_site=False)
+        if path.suffix.lower() in RULES_SUFFIXES:
+            return _Misplaced(path, is_site=False, missing=not path.exists())
         raise click.ClickException(problem)
 
 
@@ -106,35 +136,76 @@ class _Placed(click.Command):
 def _placement_hint(ctx: click.Context, values: list, first: _Misplaced) -> str:
     """What went where, and the command with each value in its place."""
     command = ctx.command.name or "rtp-snippets"
+    given = _given_site(ctx)
     sites = [value.path for value in values if isinstance(value, _Misplaced) and value.is_site]
     rules = [
-        value.path for value in values if isinstance(value, _Misplaced) and not value.is_site
+        value.path
+        for value in values
+        if isinstance(value, _Misplaced) and not value.is_site and not value.missing
     ] + [
         value
         for name in ("rules_argument", "rules_option", "rules")
         for value in _paths(ctx.params.get(name))
     ]
-    site = sites[0] if sites else ctx.params.get("site")
-    site_text = shlex.quote(str(site)) if isinstance(site, Path) else "SITE"
-    rules_text = f"-r {shlex.quote(str(rules[0]))}" if rules else _default_rules()
+    site = given or (sites[0] if sites else None)
+    usage = _command_line(ctx, site, rules[0] if rules else None)
+    by_option = _site_by_option(ctx)
+    with_site = " with --site" if by_option else ""
+    if first.is_site:
+        if given is not None:
+            return (
+                f"{first.path} is a folder, not a rules file; give the rules file with -r: {usage}"
+            )
+        where = "build reads no site" if command == "build" else f"{command} takes it with --site"
+        if command in SITE_ARGUMENT_COMMANDS and not by_option:
+            where = f"{command} takes it as its argument"
+        return f"{first.path} is a folder, not a rules file; {where}: {usage}"
+    if first.missing:
+        return (
+            f"{first.path}: no such file or folder; {command} takes the site "
+            f"folder{with_site}: {usage}"
+        )
     if command == "remove":
-        usage = f"rtp-snippets remove {site_text}"
-    elif command == "inject":
-        usage = f"rtp-snippets inject {site_text} {rules_text}"
+        return f"{first.path} is a rules file; remove takes only the site folder: {usage}"
+    return f"{command} takes the site folder{with_site}; give the rules with -r: {usage}"
+
+
+# The commands that take the site folder as their argument as well as with --site.
+SITE_ARGUMENT_COMMANDS = ("inject", "remove", "verify")
+
+
+def _given_site(ctx: click.Context) -> Path | None:
+    """The site folder the command was given in its place, if any."""
+    for name in ("site", "site_argument", "site_option"):
+        value = ctx.params.get(name)
+        if isinstance(value, Path):
+            return value
+    return None
+
+
+def _site_by_option(ctx: click.Context) -> bool:
+    """Whether the command takes, or the user gave, the site as ``--site``."""
+    if ctx.command.name not in SITE_ARGUMENT_COMMANDS:
+        return ctx.command.name != "build"
+    return ctx.params.get("site_option") is not None
+
+
+def _command_line(ctx: click.Context, site: Path | None, rules: Path | None) -> str:
+    """The command as it should be typed: ``site`` (else SITE) and ``rules`` (else the
+    default rules file, or RULES when the folder has none) in their places."""
+    command = ctx.command.name or "rtp-snippets"
+    site_text = shlex.quote(str(site)) if site is not None else "SITE"
+    rules_text = f"-r {shlex.quote(str(rules))}" if rules else _default_rules()
+    if command in SITE_ARGUMENT_COMMANDS:
+        site_text = f"--site {site_text}" if _site_by_option(ctx) else site_text
+        usage = f"rtp-snippets {command} {site_text}"
+        if command != "remove":
+            usage += f" {rules_text}"
     elif command == "build":
         usage = f"rtp-snippets build {rules_text}"
     else:
         usage = f"rtp-snippets {command} {rules_text} --site {site_text}"
-    usage = " ".join(usage.split())  # no double space where the default rules need no -r
-    if first.is_site:
-        where = "build reads no site" if command == "build" else f"{command} takes it with --site"
-        if command in ("inject", "remove"):
-            where = f"{command} takes it as its argument"
-        return f"{first.path} is a folder, not a rules file; {where}: {usage}"
-    if command == "remove":
-        return f"{first.path} is a rules file; remove takes only the site folder: {usage}"
-    with_site = " with --site" if command in ("check", "catalog", "preview") else ""
-    return f"{command} takes the site folder{with_site}; give the rules with -r: {usage}"
+    return " ".join(usage.split())  # no double space where the default rules need no -r
 
 
 def _paths(value) -> list[Path]:
@@ -251,6 +322,14 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except RtpSnippetsError as error:
             raise RulesProblem(error) from None
+        except RulesProblem:
+            raise
+        except click.ClickException as error:
+            if error.exit_code == _Labelled.exit_code:
+                raise _Labelled(error) from None
+            if error.exit_code == _LabelledMisuse.exit_code:
+                raise _LabelledMisuse(error) from None
+            raise
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -407,9 +486,16 @@ def _flag(option: str) -> str:
     return "--" + option.replace("_", "-")
 
 
-def _finish(report: Report, as_json: bool) -> None:
+def _finish(
+    report: Report, as_json: bool, strict: bool = False, unmatched: list[Finding] | None = None
+) -> None:
+    """Print what a site run did (``unmatched``: inject's warnings of rules whose selector
+    matched nothing) and exit 1 if it failed."""
+    from .coverage import unmatched_json, unmatched_line
+
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2))
+        extra = {} if unmatched is None else {"warnings": [unmatched_json(f) for f in unmatched]}
+        click.echo(json.dumps({**report.as_json(), **extra}, indent=2))
     else:
         # Page and file names are the site's own text: shown, never raw (terminal.shown).
         if report.check:
@@ -418,28 +504,64 @@ def _finish(report: Report, as_json: bool) -> None:
         for name in report.deleted:
             click.echo(shown(f"{'would delete' if report.check else 'deleted'}: /{name}"))
         for page in report.errors:
-            click.echo(shown(f"Error: {page.path}: {page.reason}"), err=True)
+            click.echo(labelled("Error", shown(f"{page.path}: {page.reason}")), err=True)
         for page in report.file_warnings:
-            click.echo(shown(f"Warning: {page.path}: {page.file_warning}"), err=True)
+            click.echo(labelled("Warning", shown(f"{page.path}: {page.file_warning}")), err=True)
         if report.warnings:
+            count = len(report.warnings)
             examples = ", ".join(page.path for page in report.warnings[:5])
-            more = " …" if len(report.warnings) > 5 else ""
+            more = " …" if count > 5 else ""
             click.echo(
-                shown(
-                    f"Warning: {len(report.warnings)} pages have no RTP tag, so rtp() calls "
-                    "go nowhere; add the tag, or an rtp: section to the rules file to inject "
-                    f"it: {examples}{more}"
+                labelled(
+                    "Warning",
+                    shown(
+                        f"{counted(count, 'page')} {'has' if count == 1 else 'have'} no RTP "
+                        "tag, so rtp() calls go nowhere; add the tag, or an rtp: section to "
+                        f"the rules file to inject it: {examples}{more}"
+                    ),
                 ),
                 err=True,
             )
         if report.navigation_note():
             click.echo(shown(report.navigation_note()))
         click.echo(report.summary())
-    if report.errors or (report.check and report.changed):
+        # After the summary, where a linter puts its findings: each names its rule.
+        for finding in unmatched or []:
+            click.echo(labelled("Warning", unmatched_line(finding)), err=True)
+    if report.failed(strict) or (strict and unmatched):
         sys.exit(1)
 
 
-SITE_ARGUMENT = click.argument("site", type=SITE_TYPE)
+def site_options(function):
+    """The site folder as the argument ``SITE`` or as ``--site DIR``, as other commands
+    take it (one of the two; see _site)."""
+    function = click.option(
+        "--site",
+        "site_option",
+        type=SITE_TYPE,
+        metavar="DIR",
+        help="The built site's folder, as other commands take it (or give it as SITE).",
+    )(function)
+    return click.argument("site_argument", metavar="[SITE]", required=False, type=SITE_TYPE)(
+        function
+    )
+
+
+def _site(argument: Path | None, option: Path | None) -> Path:
+    """The site folder given as the argument or with --site: exactly one of them."""
+    if argument is not None and option is not None:
+        raise click.UsageError(
+            "give the site folder once: as the argument or with --site, not both"
+        )
+    site = argument or option
+    if site is None:
+        ctx = click.get_current_context()
+        rules = ctx.params.get("rules")
+        usage = _command_line(ctx, None, rules if isinstance(rules, Path) else None)
+        raise click.UsageError(f"give the site folder, as the argument or with --site: {usage}")
+    return site
+
+
 JOBS_OPTION = click.option(
     "-j",
     "--jobs",
@@ -453,7 +575,7 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
 
 
 @main.command()
-@SITE_ARGUMENT
+@site_options
 @click.option("-r", "--rules", metavar="FILE", type=RULES_TYPE, help=RULES_HELP)
 @click.option(
     "--position",
@@ -497,10 +619,17 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
     help="Leave out pages matching GLOB (a page glob, as --include), e.g. '/drafts/**'.",
 )
 @CHECK_OPTION
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 on warnings too (a selector that matches nothing, a page without an RTP "
+    "tag); the pages are written all the same.",
+)
 @JOBS_OPTION
 @JSON_OPTION
 def inject(
-    site: Path,
+    site_argument: Path | None,
+    site_option: Path | None,
     rules: Path | None,
     position: str,
     external: bool,
@@ -510,18 +639,23 @@ def inject(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     check: bool,
+    strict: bool,
     jobs: int | None,
     as_json: bool,
 ) -> None:
-    """Put the bundle into every HTML page of a built SITE folder.
+    """Put the bundle into every HTML page of a built SITE folder (or --site DIR), and warn
+    of rules whose selector matches no element on any of its pages.
 
     \b
     Example:
       rtp-snippets inject _site -r rtp-rules.yml
     """
+    from .coverage import unmatched_selectors
     from .errors import InvalidOption
     from .options import SiteOptions
     from .site import inject_site
+
+    site = _site(site_argument, site_option)
 
     try:
         options = SiteOptions(
@@ -538,26 +672,35 @@ def inject(
     except InvalidOption as error:
         raise click.UsageError(error.spelled(_flag)) from None
     ruleset = _load(_rule_files(None, rules)[0])
-    report = inject_site(site, ruleset, options, progress=_Progress("pages", as_json))
+    # The pages' facts are read in the same pass as the injection, for the warnings.
+    report = inject_site(site, ruleset, options, progress=_Progress("pages", as_json), facts=True)
     if not as_json and not external and report.bundles:
         click.echo(f"Content-Security-Policy: script-src {' '.join(report.csp_sources)}")
-    _finish(report, as_json)
+    _finish(report, as_json, strict, unmatched_selectors(ruleset, report.facts))
 
 
 @main.command()
-@SITE_ARGUMENT
+@site_options
 @CHECK_OPTION
 @JOBS_OPTION
 @JSON_OPTION
-def remove(site: Path, check: bool, jobs: int | None, as_json: bool) -> None:
-    """Take the rtp-snippets blocks out of every page of SITE, restoring the original bytes,
-    and delete the bundle files that inject --external wrote.
+def remove(
+    site_argument: Path | None,
+    site_option: Path | None,
+    check: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Take the rtp-snippets blocks out of every page of SITE (or --site DIR), restoring
+    the original bytes, and delete the bundle files that inject --external wrote.
 
     \b
     Example:
       rtp-snippets remove _site
     """
     from .site import remove_site
+
+    site = _site(site_argument, site_option)
 
     report = remove_site(site, check=check, jobs=jobs, progress=_Progress("pages", as_json))
     _finish(report, as_json)
@@ -676,7 +819,7 @@ def catalog(
 
 
 @main.command()
-@SITE_ARGUMENT
+@site_options
 @click.option("-r", "--rules", metavar="FILE", type=RULES_TYPE, help=RULES_HELP)
 @click.option(
     "--include",
@@ -732,7 +875,8 @@ def catalog(
 )
 @click.option("--browser", metavar="PATH", help="The Chromium or Chrome to drive.")
 def verify(
-    site: Path,
+    site_argument: Path | None,
+    site_option: Path | None,
     rules: Path | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -745,9 +889,9 @@ def verify(
     baseline: Path | None,
     browser: str | None,
 ) -> None:
-    """Prove the rules on the built, injected SITE in a real browser: for every page and
-    every rule that can fire there, act as a visitor and compare the rtp calls with those
-    the rule and the live page give. Needs the verify extra (Playwright).
+    """Prove the rules on the built, injected SITE (or --site DIR) in a real browser: for
+    every page and every rule that can fire there, act as a visitor and compare the rtp
+    calls with those the rule and the live page give. Needs the verify extra (Playwright).
 
     \b
     Example:
@@ -755,6 +899,7 @@ def verify(
     """
     from .verify import verify_site
 
+    site = _site(site_argument, site_option)
     path = _rule_files(None, rules)[0]
     previous = None
     if baseline is not None:

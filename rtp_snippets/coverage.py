@@ -21,7 +21,7 @@ from .links import CHECK_HOST
 from .lint import Finding, lint_rules
 from .page import PageFacts, is_fixed_base, lexbor_runs
 from .paths import matches
-from .terminal import shown, table
+from .terminal import counted, shown, table
 from .walk import site_pages
 
 if TYPE_CHECKING:
@@ -84,7 +84,8 @@ class SiteCheck:
         if not self.fixed_base:
             return ""
         return shown(
-            f"<base href>: {len(self.fixed_base)} pages name a place in the site's URL space "
+            f"<base href>: {counted(len(self.fixed_base), 'page')} "
+            f"{'names' if len(self.fixed_base) == 1 else 'name'} a place in the site's URL space "
             f"(e.g. {', '.join(self.fixed_base[:EXAMPLES])}): inject --external skips them "
             "unless given --base-url; inline bundles are not affected"
         )
@@ -113,7 +114,8 @@ class SiteCheck:
     def navigation_summary(self) -> str:
         """One line on client-side navigation: what was found, and what inject does."""
         found = "; ".join(
-            f"{kind} on {len(pages)} of {self.pages} pages (e.g. {', '.join(pages[:EXAMPLES])})"
+            f"{kind} on {len(pages)} of {counted(self.pages, 'page')} "
+            f"(e.g. {', '.join(pages[:EXAMPLES])})"
             for kind, pages in self.navigating.items()
         )
         if self.client_navigation == "off":
@@ -165,8 +167,7 @@ class SiteCheck:
                 examples = entry.value_examples(written)
                 rest = entry.distinct_values(written) - len(examples)
                 found = ", ".join(
-                    f"{quoted(value)} ({pages} page{'s' if pages != 1 else ''})"
-                    for value, pages in examples
+                    f"{quoted(value)} ({counted(pages, 'page')})" for value, pages in examples
                 )
                 if rest:
                     found += f", and {rest} other{'s' if rest != 1 else ''}"
@@ -188,26 +189,46 @@ class SiteCheck:
             return ""
         selector, missing = self.consent
         found = (
-            f"missing on {len(missing)} pages (e.g. {', '.join(missing[:EXAMPLES])})"
+            f"missing on {counted(len(missing), 'page')} (e.g. {', '.join(missing[:EXAMPLES])})"
             if missing
             else "found on every page"
         )
-        return shown(f"Consent platform script ({selector}) on {self.pages} pages: {found}")
+        return shown(
+            f"Consent platform script ({selector}) on {counted(self.pages, 'page')}: {found}"
+        )
 
     def rtp_summary(self) -> str:
-        """One line about the RTP tag across the pages."""
-        labels = {
-            "missing": "without an RTP tag",
-            "several": "with more than one RTP tag",
-            "not first": "where the RTP tag is not the first script in <head>",
-        }
-        parts = [
-            f"{len(pages)} pages {labels[kind]} (e.g. {', '.join(pages[:EXAMPLES])})"
-            for kind, pages in self.rtp.items()
+        """One line about the RTP tag across the pages: on how many it is, and where it is
+        missing, doubled or not the first script in <head>."""
+        missing = self.rtp.get("missing", [])
+        tagged = self.pages - len(missing) - len(self.unreadable)
+        problems = [
+            (label, pages)
+            for label, pages in (
+                ("missing", missing),
+                ("more than one", self.rtp.get("several", [])),
+                ("not the first script in <head>", self.rtp.get("not first", [])),
+            )
             if pages
         ]
+        if not problems:
+            where = "the 1 page" if self.pages == 1 else f"all {self.pages} pages"
+            return f"RTP tag: on {where}, the first script in <head>"
+        if not tagged:
+            where = "the 1 page" if self.pages == 1 else f"all {self.pages} pages"
+            head = f"missing on {where} (e.g. {', '.join(missing[:EXAMPLES])})"
+            problems = problems[1:]
+        else:
+            head = f"on {tagged} of {counted(self.pages, 'page')}"
         return shown(
-            f"RTP tag on {self.pages} pages: " + ("; ".join(parts) if parts else "all fine")
+            "RTP tag: "
+            + "; ".join(
+                [head]
+                + [
+                    f"{label} on {len(pages)} (e.g. {', '.join(pages[:EXAMPLES])})"
+                    for label, pages in problems
+                ]
+            )
         )
 
 
@@ -299,6 +320,57 @@ def site_coverage(
     )
 
 
+def unmatched_selectors(ruleset: RuleSet, facts: list[PageFacts]) -> list[Finding]:
+    """A warning for each rule whose selector (or link glob) matches no element on any of
+    the pages it applies to, among the pages whose ``facts`` were read (``inject_site``
+    reads them in the same pass as it injects): the rule can never send there. Rules
+    whose elements page scripts make (``dynamic``) and rules on no page are left out."""
+    applies: Counter[int] = Counter()
+    matched: set[int] = set()
+    for page in facts:
+        if page.problem:
+            continue
+        applies.update(ruleset.for_page(page.path))
+        matched.update(index for index, count in page.matches.items() if count)
+    findings = []
+    for index, rule in enumerate(ruleset.rules):
+        if rule.element_selector is None or rule.dynamic or not applies[index]:
+            continue
+        if index in matched:
+            continue
+        what = (
+            f"selector {quoted(rule.selector)} matches no element"
+            if rule.link is None
+            else f"{quoted(rule.target)} matches no link"
+        )
+        where = (
+            "the one page it applies to"
+            if applies[index] == 1
+            else f"any of the {applies[index]} pages it applies to"
+        )
+        findings.append(Finding("warning", f"{what} on {where}, so the rule never sends", rule))
+    return findings
+
+
+def unmatched_line(finding: Finding) -> str:
+    """A finding of ``unmatched_selectors`` as one line: where, the rule's name, why."""
+    name = f"{finding.rule.name}: " if finding.rule and finding.rule.name else ""
+    return shown(f"{finding.source or '-'}: {name}{finding.message}")
+
+
+def unmatched_json(finding: Finding) -> dict:
+    """A finding of ``unmatched_selectors`` in ``inject --json``'s "warnings"."""
+    source, rule = finding.source, finding.rule
+    return {
+        "file": source.file if source else None,
+        "line": source.line if source else None,
+        "column": source.column if source else None,
+        "rule": rule.name if rule else None,
+        "selector": rule.target if rule else None,
+        "message": finding.message,
+    }
+
+
 def _count_values(entry: RuleCoverage, page: PageFacts, index: int) -> None:
     """Add the values the rule of ``entry`` (at ``index``) sends on ``page``, as far as
     its HTML tells, to ``entry.values``: filled in from each element read (for a rule
@@ -369,7 +441,8 @@ def _filled(
 def _consent_finding(consent: Consent, selector: str, missing: list[str]) -> Finding:
     return Finding(
         "warning",
-        f"{len(missing)} pages have no {consent.platform} script ({selector}), e.g. "
+        f"{counted(len(missing), 'page')} {'has' if len(missing) == 1 else 'have'} no "
+        f"{consent.platform} script ({selector}), e.g. "
         f"{', '.join(missing[:EXAMPLES])}: consent is never granted there, so no rule "
         "sends; add the platform's script to those pages"
         + ("" if consent.script else ", or set consent: script: to the selector of yours"),

@@ -22,7 +22,7 @@ from typing import Literal
 
 from .model import Rule, RuleSet
 from .render import build_bundle
-from .terminal import ESCAPE_NOTE, display_width, shown_cells, table
+from .terminal import ESCAPE_NOTE, counted, display_width, shown_cells, table
 
 COLUMNS = ("line", "name", "event", "selector", "values", "pages", "once")
 # RTP takes at most four values in one call; the bundle's send() (templates/runtime/send.js)
@@ -49,11 +49,6 @@ def output_width() -> int | None:
     except (AttributeError, ValueError, OSError):
         return None
     return max(width, MIN_WIDTH) if width > 0 else None
-
-
-def counted(count: int, noun: str) -> str:
-    """``1 rule``, ``2 rules``, ``0 rules``: the count and the noun, plural unless one."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def call_sizes(count: int) -> tuple[int, ...]:

@@ -52,8 +52,8 @@ from .errors import PageSkipped, RtpSnippetsError
 from .inject import insert_blocks, script_block
 from .load import load_rules
 from .model import Rule, RuleSet
-from .preview import counted
 from .render import build_bundle, build_overlay
+from .terminal import counted
 from .walk import HTML_SUFFIXES
 
 HOST = "127.0.0.1"

@@ -56,6 +56,7 @@ from .model import RuleSet
 from .options import SiteOptions
 from .page import PageFacts, base_href, client_navigation, is_fixed_base, map_pages, page_facts
 from .render import Bundle, build_bundle, build_rtp_tag, check_budget
+from .terminal import counted
 from .walk import site_folder_problem, site_pages
 
 EXTERNAL_PREFIX = "rtp-snippets."
@@ -136,6 +137,12 @@ class Report:
         """The pages without an RTP tag, where rtp() calls go nowhere."""
         return [page for page in self.pages if page.warning]
 
+    def failed(self, strict: bool = False) -> bool:
+        """Whether the command line exits 1: a page failed, ``check`` found a page to
+        change, or, with ``strict``, there is a warning (the pages are written all the same)."""
+        warned = self.warnings or self.file_warnings
+        return bool(self.errors or (self.check and self.changed) or (strict and warned))
+
     @property
     def file_warnings(self) -> list[PageResult]:
         """The pages whose file lost something in the write (a hard link, its owner)."""
@@ -152,10 +159,10 @@ class Report:
         counts = self.counts
         verb = "would change" if self.check else "changed"
         parts = [
-            f"{len(self.pages)} pages: {len(self.changed)} {verb}",
+            f"{counted(len(self.pages), 'page')}: {len(self.changed)} {verb}",
             f"{counts['unchanged']} unchanged",
             f"{counts['skipped']} skipped",
-            f"{counts['error']} errors",
+            counted(counts["error"], "error"),
         ]
         skipped = Counter(page.reason for page in self.pages if page.status == "skipped")
         if skipped:
@@ -210,7 +217,9 @@ def inject_site(
 
     ``facts`` also reads, in the same pass, what each page says for the rules (the
     elements their selectors match, its RTP tags) into ``Report.facts``, for
-    ``coverage.site_coverage``: a build checks its coverage without reading pages again.
+    ``coverage.site_coverage`` (or ``coverage.unmatched_selectors``, as ``inject`` warns):
+    a build checks its coverage without reading pages again. With ``prune`` the facts are
+    read anyway, before the pages are injected.
 
     Pages are replaced atomically (a new file renamed over the old: a reader sees the old
     page or the new one). ``atomic=False`` rewrites each page in place instead, with its

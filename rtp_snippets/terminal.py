@@ -1,17 +1,23 @@
-"""Stage 0, terminal: text bound for a terminal: how wide it is drawn, and its control
-characters made visible.
+"""Stage 0, terminal: text bound for a terminal: how wide it is drawn, its control
+characters made visible, its ``Error:`` and ``Warning:`` labels coloured, and its counts.
 
 Every command prints parts of a rules file (values, selectors, globs, its own lines in
 error messages) and of a site (page paths). A control character printed raw moves the
 cursor, clears or retitles the terminal, or reorders the text that follows it (bidi
 overrides), so whatever is printed goes through ``shown`` first. Columns are padded by
 display width (what the terminal draws, not ``len``).
+
+Colour goes only to a terminal: ``click.echo`` drops it from output that is not one, and
+``labelled`` adds none when ``NO_COLOR`` is set to anything (https://no-color.org).
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Collection, Sequence
+
+import click
 
 # Zero-width joiner and non-joiner: invisible, but they hold emoji sequences and
 # Persian or Indic words together, so they are kept (as zero columns), not escaped.
@@ -20,6 +26,22 @@ ESCAPE_NOTE = (
     "Control and invisible characters are shown as Python escapes "
     "(\\x1b, \\n, \\u202e), and a backslash as \\\\."
 )
+LABEL_COLOURS = {"Error": "red", "Warning": "yellow"}
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 rule``, ``2 rules``, ``0 rules``: the count and the noun, plural unless one."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def labelled(label: str, message: str) -> str:
+    """``Error: message`` or ``Warning: message``, the label in bold red or yellow unless
+    ``NO_COLOR`` is set (to anything but ""). ``message`` is printed as it is: show it
+    (``shown``) first, as escaping the whole line would escape the colour too."""
+    head = f"{label}:"
+    if not os.environ.get("NO_COLOR"):
+        head = click.style(head, fg=LABEL_COLOURS[label], bold=True)
+    return f"{head} {message}"
 
 
 def display_width(text: str) -> int:

@@ -102,7 +102,7 @@ def test_check_site_table_problems_and_exit_code(site):
         7     view -                            1        -         -
         8     view -                            0        -         -
         9     click .menu                       4        0         0
-        RTP tag on 4 pages: 1 pages without an RTP tag (e.g. /about.html); 1 pages with more than one RTP tag (e.g. /blog/post.html); 1 pages where the RTP tag is not the first script in <head> (e.g. /pricing/index.html)
+        RTP tag: on 3 of 4 pages; missing on 1 (e.g. /about.html); more than one on 1 (e.g. /blog/post.html); not the first script in <head> on 1 (e.g. /pricing/index.html)
         Client-side navigation: none found; each page gets its own rules (set client_navigation: on if the site changes pages with history.pushState)
         """)
         + f"{site.parent / 'rtp-rules.yml'}: 8 rules, 2 errors, 2 warnings\n"
@@ -160,7 +160,7 @@ def test_check_without_site_and_strict(tmp_path):
     assert run("check", rules).exit_code == 0
     strict = run("check", rules, "--strict")
     assert strict.exit_code == 1
-    assert strict.stdout == f"{rules}: 1 rules, 0 errors, 1 warnings\n"
+    assert strict.stdout == f"{rules}: 1 rule, 0 errors, 1 warning\n"
 
 
 def test_prune_gives_each_page_only_the_rules_that_match_there(site):

@@ -195,7 +195,7 @@ def test_check_site_looks_for_the_script_the_rules_file_names(tmp_path):
     )
     rules_path = tmp_path / "rtp-rules.yml"
     result = run("check", rules_path, "--site", site)
-    assert "(script#site-consent) on 2 pages: missing on 1 pages (e.g. /a.html)" in result.stdout
+    assert "(script#site-consent) on 2 pages: missing on 1 page (e.g. /a.html)" in result.stdout
     # Without a script to look for (flag, tcf, cookie), check says nothing of it.
     rules_path.write_text(rules_text("platform: flag\n  flag: ok"))
     result = run("check", rules_path, "--site", site)

@@ -38,7 +38,7 @@ def test_the_default_rules_file(here, files, chosen):
         (here / name).write_text(text)
     result = run("check")
     assert result.exit_code == 0
-    assert result.stdout == f"{chosen}: 1 rules, 0 errors, 0 warnings\n"
+    assert result.stdout == f"{chosen}: 1 rule, 0 errors, 0 warnings\n"
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_check_takes_several_rules_files(here):
     (here / "one.yml").write_text(RULES)
     (here / "two.rules").write_text("on view send 'y'\n")
     assert run("check", "-r", "one.yml", "-r", "two.rules").stdout == (
-        "one.yml: 1 rules, 0 errors, 0 warnings\ntwo.rules: 1 rules, 0 errors, 1 warnings\n"
+        "one.yml: 1 rule, 0 errors, 0 warnings\ntwo.rules: 1 rule, 0 errors, 1 warning\n"
     )
 
 
@@ -272,7 +272,16 @@ HINTED = [
     "inject rtp-rules.yml -r site",
     "inject site -r site",
     "remove rtp-rules.yml",
-    "check --site rtp-rules.yml",
+    "inject --site rtp-rules.yml",
+    "inject --site rtp-rules.yml -r site",
+    "inject --site site -r site",
+    "inject -r site",
+    "inject",
+    "inject nope.yml",
+    "remove --site rtp-rules.yml",
+    "remove",
+    "remove ../rtp-rules.yml",
+    "check -r . --site site",
     "check --site rtp-rules.yml -r site",
     "check site",
     "catalog --site rtp-rules.yml -r site",

@@ -146,7 +146,7 @@ def test_check_of_thousands_of_similar_values_ends_with_few_warnings(tmp_path, c
     )
     result = measured(["check", "-r", "site.rules"], tmp_path)
     assert result["status"] == 0
-    assert result["stdout"] == f"site.rules: {count} rules, 0 errors, 1 warnings\n"
+    assert result["stdout"] == f"site.rules: {count} rules, 0 errors, 1 warning\n"
     assert result["stderr"].startswith(
         "site.rules:5:1: warning: values 'cta 0 - pricing page' "
         "(line 1), 'cta 1 - pricing page' (line 2), "

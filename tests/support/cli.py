@@ -11,9 +11,11 @@ from __future__ import annotations
 import signal
 import sys
 
+import click
 from click.testing import CliRunner, Result
 
 from rtp_snippets.cli import main
+from rtp_snippets.terminal import LABEL_COLOURS
 
 
 def run(*args, color: bool = False, input: str | bytes | None = None) -> Result:
@@ -23,6 +25,25 @@ def run(*args, color: bool = False, input: str | bytes | None = None) -> Result:
     return CliRunner().invoke(
         main, [str(arg) for arg in args], input=input, color=color, catch_exceptions=False
     )
+
+
+def plain_labels(text: str) -> str:
+    """``text`` with the colour of its ``Error:`` and ``Warning:`` labels taken out, and
+    no other: a test of what reaches a terminal can then look for any other escape."""
+    for label, colour in LABEL_COLOURS.items():
+        text = text.replace(click.style(f"{label}:", fg=colour, bold=True), f"{label}:")
+    return text
+
+
+def with_plain_labels(result: Result) -> Result:
+    """``result`` with the colour of its labels taken out of its output (plain_labels)."""
+    for name in ("stdout_bytes", "stderr_bytes", "output_bytes"):
+        data = getattr(result, name)
+        for label, colour in LABEL_COLOURS.items():
+            styled = click.style(f"{label}:", fg=colour, bold=True).encode("ascii")
+            data = data.replace(styled, f"{label}:".encode("ascii"))
+        setattr(result, name, data)
+    return result
 
 
 def command(*args) -> list[str]:
