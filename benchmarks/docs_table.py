@@ -54,10 +54,7 @@ def measured_on(script: str) -> str:
     average over the last minute when the figures were written: other work on the
     machine slows every timing) and the script that measured."""
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
-    return (
-        f"Measured on {date.today().isoformat()} on {machine()}{load}, "
-        f"by `benchmarks/{script}`."
-    )
+    return f"Measured on {date.today().isoformat()} on {machine()}{load}, by `benchmarks/{script}`."
 
 
 def write_section(name: str, markdown: str, page: Path = PAGE) -> None:
