@@ -33,6 +33,14 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{name}: {count}")
 
 
+@pytest.fixture(autouse=True)
+def no_columns(monkeypatch):
+    """Every test starts without COLUMNS, as in a plain pytest run: pytest-xdist's worker
+    processes have COLUMNS=80, which would lay out the CLI's text for 80 columns. A test
+    about widths sets it itself (monkeypatch or a subprocess's env)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def regenerate(request) -> bool:
     return request.config.getoption("--regenerate")
