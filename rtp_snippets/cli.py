@@ -568,6 +568,20 @@ JOBS_OPTION = click.option(
     type=click.IntRange(min=1),
     help="Worker processes (default: the number of CPUs).",
 )
+# inject and verify choose pages alike.
+INCLUDE_OPTION = click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Only pages matching GLOB, a page glob as in a rule's pages: a site path where * "
+    "matches within a folder and ** across folders, e.g. '/blog/**'. Repeatable.",
+)
+EXCLUDE_OPTION = click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out pages matching GLOB (a page glob, as --include), e.g. '/drafts/**'.",
+)
 CHECK_OPTION = click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 if any page would change (for CI)."
 )
@@ -605,19 +619,8 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="A per-page r
     metavar="N",
     help="Fail, writing nothing, when a bundle is over N bytes gzip.",
 )
-@click.option(
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    help="Only pages matching GLOB, a page glob as in a rule's pages: a site path where * "
-    "matches within a folder and ** across folders, e.g. '/blog/**'. Repeatable.",
-)
-@click.option(
-    "--exclude",
-    multiple=True,
-    metavar="GLOB",
-    help="Leave out pages matching GLOB (a page glob, as --include), e.g. '/drafts/**'.",
-)
+@INCLUDE_OPTION
+@EXCLUDE_OPTION
 @CHECK_OPTION
 @click.option(
     "--strict",
@@ -821,19 +824,8 @@ def catalog(
 @main.command()
 @site_options
 @click.option("-r", "--rules", metavar="FILE", type=RULES_TYPE, help=RULES_HELP)
-@click.option(
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    help="Only pages matching GLOB, a page glob as in a rule's pages: a site path where * "
-    "matches within a folder and ** across folders, e.g. '/blog/**'. Repeatable.",
-)
-@click.option(
-    "--exclude",
-    multiple=True,
-    metavar="GLOB",
-    help="Leave out pages matching GLOB (a page glob, as --include), e.g. '/drafts/**'.",
-)
+@INCLUDE_OPTION
+@EXCLUDE_OPTION
 @click.option(
     "-j",
     "--jobs",
