@@ -473,3 +473,35 @@ def test_the_example_ci_workflow_builds_injects_verifies_and_keeps_the_report(tm
         assert result.returncode == 0, (step["name"], result.stdout + result.stderr)
     suite = ElementTree.parse(folder / kept["with"]["path"]).getroot()
     assert suite.get("failures") == "0" and int(suite.get("tests")) > 20
+
+
+def test_waiting_for_frames_waits_for_the_page_s_rendering_not_its_clock():
+    # verify runs every page on Playwright's clock, which also fakes requestAnimationFrame:
+    # a wait made of its frames counts the clock's timers, not the page's rendering, so
+    # under load verify could look for a scroll rule's call before the scroll event had
+    # run (the README's example once failed "blog-depth: not sent" so). With the clock
+    # paused, such a wait never ends; a wait on the rendering ends once the scroll steps
+    # have run.
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    from rtp_snippets.verify import _frames
+
+    async def scrolled() -> int:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM)
+            page = await browser.new_page()
+            await page.clock.install(time=0)
+            await page.clock.pause_at(1000)
+            await page.set_content(
+                "<body style='height: 5000px'><script>window.scrolls = 0;"
+                " addEventListener('scroll', () => scrolls++);</script>"
+            )
+            await page.evaluate("scrollTo(0, 2000)")
+            await asyncio.wait_for(_frames(page), 10)
+            count = await page.evaluate("scrolls")
+            await browser.close()
+            return count
+
+    assert asyncio.run(scrolled()) == 1
