@@ -1127,12 +1127,23 @@ def _could_be(call: list, rule: Rule) -> bool:
 
 
 async def _frames(page, count: int = 2) -> None:
-    """Wait for ``count`` animation frames (observers and scroll events run by then)."""
+    """Wait for ``count`` renderings of the page (its scroll events and intersection
+    observers have run by then).
+
+    Not requestAnimationFrame: Playwright's clock, which every verified page runs on,
+    fakes it with its timers, so its frames count the clock and not the rendering. A new
+    IntersectionObserver reports at the next rendering, after the scroll events of that
+    rendering and the page's older observers.
+    """
     try:
-        await page.evaluate(
-            "n => new Promise(done => { (function next(k) { if (!k) return done();"
-            " requestAnimationFrame(() => next(k - 1)); })(n); })",
-            count,
+        await asyncio.wait_for(
+            page.evaluate(
+                "n => new Promise(done => { (function next(k) { if (!k) return done();"
+                " const probe = new IntersectionObserver(() => { probe.disconnect(); next(k - 1);"
+                " }); probe.observe(document.documentElement); })(n); })",
+                count,
+            ),
+            LOAD_SECONDS,
         )
     except Exception:
         pass
