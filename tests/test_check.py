@@ -273,6 +273,7 @@ def _independent_count(tree, tag=None, element_id=None, css_class=None) -> int:
     return count
 
 
+@pytest.mark.slow
 def test_site_a_counts_match_an_independent_count(site_a):
     rules = Path(__file__).resolve().parent / "jekyll-site.rules"
     result = check_site(site_a, load_rules(rules), jobs=2)

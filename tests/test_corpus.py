@@ -90,6 +90,7 @@ def test_every_html5lib_test_document(regenerate):
     assert len(HTML5LIB_TESTS) - len(html5lib_refused_golden()) == 914
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("position, injected", [("body", 399), ("head", 398)])
 def test_every_site_a_page(position, injected):
     assert refused(SITE_A, position) == SITE_A_REFUSED[position]
@@ -104,6 +105,7 @@ def test_site_a_pages_with_two_real_body_end_tags_get_the_block_at_the_end():
         assert output.endswith(data[data.rindex(b"</body>") :])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("corpus, injected", [("html5lib-tests", 914), ("site-a", 399)])
 def test_rtp_tag_is_the_first_script_in_head_of_every_page_that_takes_it(corpus, injected):
     # The same pages as without the tag are refused, and every other page takes the tag

@@ -117,6 +117,7 @@ KEYS = [
 ]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=examples(40),
     deadline=None,

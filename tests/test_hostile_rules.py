@@ -413,6 +413,7 @@ def test_a_file_full_of_problems_shows_the_first_hundred(tmp_path, monkeypatch, 
     assert len(result.stderr) < 101 * 600
 
 
+@pytest.mark.slow
 def test_fifty_thousand_rules_are_accepted(tmp_path):
     # Values under six characters and all different: no warning, so only the loading counts.
     (tmp_path / "site.rules").write_text(

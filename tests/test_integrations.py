@@ -118,6 +118,7 @@ def built(readme_run):
     return output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", GENERATORS)
 def test_every_page_gets_one_block_with_its_rules_and_a_rebuild_is_identical(name, tmp_path, built):
     pages = html_pages(built(name))
@@ -153,6 +154,7 @@ def assert_reported_like_the_cli(name: str, result: subprocess.CompletedProcess)
         assert phrase not in output.lower(), output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["mkdocs", "pelican", "sphinx"])
 def test_strict_builds_fail_on_a_selector_that_matches_nothing(name, tmp_path):
     rules = "rules:\n  - \"on click '#no-such-button' send 'x'\"\n"
@@ -248,6 +250,7 @@ PLAIN_COMMANDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "flags"),
     [
@@ -319,6 +322,7 @@ def test_a_mkdocs_rebuild_in_one_process_reads_only_the_pages_that_changed(tmp_p
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("builder", ["epub", "json", "pickle", "htmlhelp", "qthelp", "devhelp"])
 def test_sphinx_builders_that_make_no_web_pages_get_no_bundle_and_no_warning(builder, tmp_path):
     """Sphinx's other HTML-format builders (an e-book, serialized pages for another

@@ -135,6 +135,7 @@ def test_similar_values_are_the_groups_that_comparing_every_pair_gives(values):
     assert [list(group.values) for group in similar_values(values)] == pairwise_groups(values)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("count", [4000])
 def test_check_of_thousands_of_similar_values_ends_with_few_warnings(tmp_path, count):
     # The rules of benchmarks/bundle_size.py: every value one or two letters from many others.

@@ -57,6 +57,7 @@ def test_a_build_logs_one_line_with_pages_and_bundle_sizes(tmp_path):
     assert_no_warning_says_error(result)
 
 
+@pytest.mark.slow
 def test_a_selector_that_matches_nothing_is_a_warning_and_named_in_the_line(tmp_path):
     rules = "rules:\n  - \"on click #nothing-here send 'x'\"\n"
     result, log = mkdocs_build(tmp_path, rules)
@@ -91,6 +92,7 @@ def test_a_rules_file_with_broken_yaml_ends_the_build_in_plain_words(tmp_path):
     assert ours(log, "INFO") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("instant", [False, True])
 def test_material_builds_log_one_line_too(tmp_path, instant):
     features = "\n  features: [navigation.instant]" if instant else ""

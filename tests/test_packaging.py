@@ -43,7 +43,8 @@ TEMPLATES = ROOT / "rtp_snippets" / "templates"
 LOCAL = {".git", "build", "dist", "site", ".pytest_cache", ".hypothesis", ".mypy_cache"}
 LOCAL_ANYWHERE = shutil.ignore_patterns("__pycache__", "*.egg-info", ".venv*", "artifacts")
 
-pytestmark = pytest.mark.packaging
+# Builds and installs take tens of seconds each: the slow run (CI) runs them.
+pytestmark = [pytest.mark.packaging, pytest.mark.slow]
 
 
 def ignore_local(folder: str, names: list[str]) -> set[str]:

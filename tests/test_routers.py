@@ -178,6 +178,7 @@ PRICING = ("view /pricing/ - Pricing", "plans on /pricing/", "title /pricing/ - 
 ABOUT = ("view /about/ - About", "title /about/ - About")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("html_delay", [0.0, 0.4], ids=["fast-server", "slow-server"])
 def test_turbo_each_page_shown_sends_its_own_calls_once(server, rules_file, tab, html_delay):
     turbo_site(server, rules_file, html_delay)
@@ -235,6 +236,7 @@ def swup_site(server, rules_file, html_delay: float) -> None:
     )
 
 
+@pytest.mark.slow
 def test_swup_with_its_progress_bar_each_page_is_measured_when_its_content_is_in(
     server, rules_file, tab
 ):
@@ -300,6 +302,7 @@ def material_calls(path: str, heading: str, plans: bool = False) -> list:
     return expect(*texts, *([f"plans on {path}"] if plans else []))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("html_delay", [0.0, 0.5], ids=["fast-server", "slow-server"])
 def test_material_with_prefetch_and_progress_each_page_shown_reads_its_own_content(
     server, tmp_path, tab, html_delay

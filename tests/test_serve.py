@@ -467,6 +467,7 @@ def server_threads(server: Server) -> int:
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads:")))
 
 
+@pytest.mark.slow
 def test_idle_connections_hold_no_thread_and_do_not_block_requests(served):
     server = served()
     assert ask(server.port, "/").status == 200
@@ -762,6 +763,7 @@ def test_a_fifo_or_other_file_that_is_not_regular_does_not_block_the_server(serv
             connection.close()
 
 
+@pytest.mark.slow
 def test_slow_connections_cannot_hold_every_worker(served):
     # Sixteen connections that send one header byte now and then (slowloris): each request
     # has a deadline for its headers, and requests are answered meanwhile.

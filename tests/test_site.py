@@ -241,6 +241,7 @@ def test_jobs_give_the_same_result(tmp_path):
     assert copies[0] == copies[1]
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_leaves_every_file_original_or_injected(tmp_path):
     rules = Path(__file__).resolve().parent.parent / "examples" / "rtp-rules.yml"
     original = read_corpus("site-a")
@@ -431,6 +432,7 @@ print(json.dumps([report.pages[0].status, (kilobytes("VmHWM") - before) * 1024])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "unit",
     [
@@ -488,6 +490,7 @@ def unloadable_bundles(root: Path) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("external", [False, True], ids=["inline", "external"])
 def test_two_concurrent_runs_inject_each_page_exactly_once(tmp_path, external):
     """One run works; the other, with other rules, is refused while it does."""
@@ -959,6 +962,7 @@ def test_a_memo_reads_again_only_the_pages_whose_bytes_changed(tmp_path, monkeyp
     assert len(scanned) == len(parsed) == 400
 
 
+@pytest.mark.slow
 def test_with_prune_a_memo_parses_again_only_the_pages_whose_bytes_changed(tmp_path, monkeypatch):
     """prune reads every page's facts before it injects (they decide each page's bundle):
     with a memo, a page whose bytes the last run read for the same rules is not parsed
@@ -1065,6 +1069,7 @@ print(json.dumps([dict(report.counts), [page.reason for page in report.errors][:
 """
 
 
+@pytest.mark.slow
 def test_replaced_pages_waiting_to_be_closed_stay_within_the_descriptor_limit(tmp_path):
     """A process allowed few descriptors (ulimit -n 32) on a disk slow to free pages: the
     pages waiting to be closed must not take the descriptors the next pages need."""

@@ -191,6 +191,7 @@ def test_a_link_that_leaves_and_a_submit_page_script_cancels_each_send_once(tmp_
     }
 
 
+@pytest.mark.slow
 def test_the_example_site_passes_each_time(tmp_path):
     # Its contact form is submitted to its own page. The submission's navigation starts a
     # moment after the click, and while the page attempts it Playwright's clock runs
@@ -224,6 +225,7 @@ rules:
 """
 
 
+@pytest.mark.slow
 def test_each_consent_state_is_checked_and_an_early_grant_is_named(tmp_path):
     site, rules_path = built(tmp_path, rules=CONSENT)
     report = verified(site, rules_path)
@@ -246,6 +248,7 @@ def test_each_consent_state_is_checked_and_an_early_grant_is_named(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_json_junit_and_baseline(tmp_path):
     site, rules_path = built(tmp_path)
     first = tmp_path / "first.json"
@@ -381,6 +384,7 @@ DOCS = {
 }
 
 
+@pytest.mark.slow
 def test_material_with_instant_navigation_passes_and_walks_without_a_load(tmp_path):
     (tmp_path / "mkdocs.yml").write_text(MATERIAL)
     (tmp_path / "rtp-rules.yml").write_text(MATERIAL_RULES)
@@ -406,6 +410,7 @@ def test_material_with_instant_navigation_passes_and_walks_without_a_load(tmp_pa
     assert all(result.ok and "full load" not in result.reason for result in walked)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", ["mkdocs", "pelican", "sphinx", "jinja"])
 def test_the_integrations_examples_pass_after_their_builds(readme_run, example):
     folder, _ = readme_run
@@ -438,6 +443,7 @@ def test_the_corpus_site_with_its_rules_passes(site_a, tmp_path):
 # --- the example CI workflow ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_example_ci_workflow_builds_injects_verifies_and_keeps_the_report(tmp_path):
     import yaml
 
