@@ -484,10 +484,10 @@ def test_the_example_ci_workflow_builds_injects_verifies_and_keeps_the_report(tm
 def test_waiting_for_frames_waits_for_the_page_s_rendering_not_its_clock():
     # verify runs every page on Playwright's clock, which also fakes requestAnimationFrame:
     # a wait made of its frames counts the clock's timers, not the page's rendering, so
-    # under load verify could look for a scroll rule's call before the scroll event had
-    # run (the README's example once failed "blog-depth: not sent" so). With the clock
-    # paused, such a wait never ends; a wait on the rendering ends once the scroll steps
-    # have run.
+    # verify could look for a scroll rule's call before the scroll event had run. (Under
+    # load the README's example once failed "blog-depth: not sent", a scroll rule checked
+    # right after such a wait; that run was not reproduced.) With the clock paused, such a
+    # wait never ends; a wait on the rendering ends once the scroll steps have run.
     import asyncio
 
     from playwright.async_api import async_playwright
