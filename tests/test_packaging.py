@@ -8,13 +8,15 @@ build-system) is newer than the tests' virtualenv has, so pip fetches it from th
 package index (its cache, after the first time). Installing the sdist builds a wheel
 from it the same way.
 
+Every test here is marked ``slow``: the builds and installs take tens of seconds each,
+so CI's slow run (``.ci/run``, ``-m slow``) runs them and the everyday command does not.
 Two ways to install each distribution:
 
-- everyday (``packaging``): the project only (``pip install --no-deps``, with this
+- the quicker: the project only (``pip install --no-deps``, with this
   run's pip); its dependencies come from the virtualenv running the tests, through a
   ``.pth`` line behind the new virtualenv's own site-packages. That keeps the test about
   what the package ships, at a fraction of the cost.
-- ``slow`` (``.ci/run``): a plain ``pip install`` of the file, every dependency from
+- the full one: a plain ``pip install`` of the file, every dependency from
   the package index, as a user installs it; this proves the declared dependencies are
   enough.
 """
@@ -228,7 +230,6 @@ def test_installed_without_dependencies(tmp_path, distributions, kind):
     use_the_example(environment, tmp_path / "example")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["wheel", "sdist"])
 def test_installed_with_its_dependencies(tmp_path, distributions, kind):
     environment = fresh_virtualenv(tmp_path / "venv", dependencies_from_here=False)
@@ -276,7 +277,6 @@ GOOD_RULES = "rules:\n  - \"on click #download-whitepaper send 'download - examp
 BAD_RULES = "rules:\n  - \"on click #a send 'a'\"\n  - \"on clik #b send 'b'\"\n"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("rules", [GOOD_RULES, BAD_RULES], ids=["good", "bad"])
 def test_the_pre_commit_hook(tmp_path, pre_commit, rules):
     # pre-commit installs a hook from a git repository's commit: a clone of this one's HEAD,
