@@ -98,23 +98,21 @@ def test_check_counts_what_chromium_counts_on_every_corpus_page(browser, corpus,
     documents = dict(list(pages(corpus).items())[::every])
     context = browser.new_context(java_script_enabled=True)
     current: dict = {}
-    data_now: dict = {}
 
     def serve(route):
-        # Only the page itself: anything else (a stylesheet, a meta refresh, even to this
-        # same address) gets 204 No Content, and a navigation answered so leaves the page
-        # where it is.
+        # Only the page itself, once: anything else (a stylesheet, a meta refresh, even to
+        # this same address) gets 204 No Content, and a navigation answered so leaves the
+        # page where it is.
         request = route.request
-        if (
-            request.url != ORIGIN + "/"
-            or not request.is_navigation_request()
-            or current.pop("data", None) is None
-        ):
+        data = None
+        if request.url == ORIGIN + "/" and request.is_navigation_request():
+            data = current.pop("data", None)
+        if data is None:
             route.fulfill(status=204)
             return
         route.fulfill(
             status=200,
-            body=data_now["data"],
+            body=data,
             headers={"content-type": "text/html", "content-security-policy": "script-src 'none'"},
         )
 
@@ -122,7 +120,6 @@ def test_check_counts_what_chromium_counts_on_every_corpus_page(browser, corpus,
     page = context.new_page()
     disagreements = []
     for name, data in documents.items():
-        data_now["data"] = data
         for attempt in range(3):
             # A meta refresh of the page before (to this same address) can start just
             # after the data is set and take it: goto's own request then gets 204, and
