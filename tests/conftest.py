@@ -7,7 +7,7 @@ import pytest
 from corpora import extract_corpus
 
 from rtp_snippets import build_bundle, load_rules
-from support import properties, readme
+from support import contexts, properties, readme
 from support.browser import CHROMIUM, CHROMIUM_ARGS, Site
 
 
@@ -82,18 +82,19 @@ def bundle_of(rules_file):
 @pytest.fixture(scope="session")
 def browser():
     """One Chromium (Debian's, at /usr/bin/chromium) for the whole test session; each
-    test opens its own context."""
+    test opens its own context, which closing cleans and keeps for the next test
+    (support.contexts)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield contexts.Browser(browser)
         browser.close()
 
 
 @pytest.fixture
 def site(browser):
-    """Pages served under support.browser.ORIGIN in a new context, 800 × 600; no console
+    """Pages served under support.browser.ORIGIN in a clean context, 800 × 600; no console
     error may occur."""
     context = browser.new_context(viewport={"width": 800, "height": 600})
     served = Site(context)

@@ -2,6 +2,8 @@
 
 - ``support.browser``: Chromium's path and flags, pages served through Playwright's
   request routing (``Site``, ``serve_folder``), the ``rtp`` spy and waiting on a condition.
+- ``support.contexts``: the session's browser, whose contexts are cleaned and reused from
+  test to test.
 - ``support.cli``: the one way a test runs the CLI in process (``run``), and the command
   line for a child process where the process itself is under test (``command``).
 - ``support.files``: sites written from a dict, golden files.

@@ -1,0 +1,173 @@
+"""The browser harness reuses contexts (support.contexts): a test must get one as clean as
+a new context, or a test could pass or fail because of the one before it."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ORIGIN = "http://rtp.test"
+OTHER = "http://other.test"
+# Leaves something behind in every kind of storage a page can write.
+WRITER = """<!doctype html><title>writer</title><script>
+localStorage.setItem("left", "1");
+sessionStorage.setItem("left", "1");
+document.cookie = "left=1; path=/";
+window.opened = new Promise(done => { indexedDB.open("left").onsuccess = () => done(true); });
+</script>"""
+# Reports what it finds.
+READER = """<!doctype html><title>reader</title><script>
+window.found = indexedDB.databases().then(databases =>
+  ({local: localStorage.length, session: sessionStorage.length, cookie: document.cookie,
+    databases: databases.map(d => d.name), script: window.fromInitScript || null}));
+</script>"""
+
+
+def serve(context, body: str, origin: str = ORIGIN) -> None:
+    context.route(
+        f"{origin}/**",
+        lambda route: route.fulfill(body=body, headers={"content-type": "text/html"}),
+    )
+
+
+def found(context, origin: str = ORIGIN) -> dict:
+    page = context.new_page()
+    page.goto(origin + "/")
+    return page.evaluate("window.found")
+
+
+def test_a_context_comes_back_as_clean_as_a_new_one(browser):
+    used = browser.new_context()
+    heard = []
+    used.on("request", lambda request: heard.append(request.url))
+    used.add_init_script("window.fromInitScript = 'left'")
+    used.grant_permissions(["midi"])
+    used.add_cookies([{"name": "added", "value": "1", "url": "http://never.test/"}])
+    for origin in (ORIGIN, OTHER):
+        serve(used, WRITER, origin)
+        page = used.new_page()
+        page.goto(origin + "/")
+        assert page.evaluate("window.opened")
+    used.new_page()  # left open
+    used.set_default_timeout(1)
+    used.set_default_navigation_timeout(1)
+    used.close()
+
+    again = browser.new_context()
+    assert again is used, "the context was not reused: this test proves nothing"
+    assert again.pages == []
+    heard.clear()
+    nothing = {"local": 0, "session": 0, "cookie": "", "databases": []}
+    for origin in (ORIGIN, OTHER):
+        serve(again, READER, origin)
+        assert found(again, origin) == {**nothing, "script": None}
+    assert heard == []
+    page = again.new_page()
+    page.goto(ORIGIN + "/")
+    # A new context denies MIDI to a page served over http; the one before granted it.
+    assert page.evaluate("navigator.permissions.query({name: 'midi'}).then(s => s.state)") == (
+        "denied"
+    )
+    # Takes 50 ms: the 1 ms default timeout set before would fail it.
+    page.wait_for_function("() => new Promise(done => setTimeout(() => done(true), 50))")
+    assert again.cookies() == []
+    again.close()
+
+
+def test_a_route_of_the_test_before_serves_nothing(browser):
+    used = browser.new_context()
+    serve(used, WRITER)
+    used.close()
+    again = browser.new_context()
+    assert again is used
+    page = again.new_page()
+    with pytest.raises(Exception, match="ERR_NAME_NOT_RESOLVED|ERR_FAILED"):
+        page.goto(ORIGIN + "/")
+    again.close()
+
+
+def test_a_context_with_a_clock_is_closed_not_reused(browser):
+    used = browser.new_context()
+    used.clock.install(time=0)
+    serve(used, "<!doctype html><script>window.now = Date.now()</script>")
+    page = used.new_page()
+    page.goto(ORIGIN + "/")
+    assert page.evaluate("window.now") < 1_000_000
+    used.close()
+    assert used.is_closed()
+    again = browser.new_context()
+    assert again is not used
+    serve(again, "<!doctype html><script>window.now = Date.now()</script>")
+    page = again.new_page()
+    page.goto(ORIGIN + "/")
+    assert page.evaluate("window.now") > 1_000_000
+    again.close()
+
+
+def test_contexts_are_reused_only_with_the_same_options(browser):
+    small = browser.new_context(viewport={"width": 400, "height": 300})
+    small.close()
+    other = browser.new_context(viewport={"width": 800, "height": 600})
+    assert other is not small
+    other.close()
+    assert browser.new_context(viewport={"width": 400, "height": 300}) is small
+    small.close()
+
+
+def test_a_page_cached_by_the_test_before_is_loaded_again(browser):
+    served = ["first"]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = f"<!doctype html><title>{served[0]}</title>".encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.send_header("cache-control", "max-age=3600")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_port}/"
+        used = browser.new_context()
+        page = used.new_page()
+        page.goto(url)
+        served[0] = "second"
+        page.goto("about:blank")
+        page.goto(url)
+        assert page.title() == "first", "Chromium did not cache the page: this proves nothing"
+        used.close()
+        again = browser.new_context()
+        assert again is used
+        page = again.new_page()
+        page.goto(url)
+        assert page.title() == "second"
+        again.close()
+        server.shutdown()
+
+
+def test_a_context_closed_twice_goes_back_once(browser):
+    used = browser.new_context()
+    used.close()
+    used.close()
+    first, second = browser.new_context(), browser.new_context()
+    assert first is used
+    assert second is not used
+    first.close()
+    second.close()
+
+
+def test_a_context_that_loaded_a_file_is_closed_not_reused(browser, tmp_path):
+    (tmp_path / "page.html").write_text("<script>localStorage.setItem('left', '1')</script>")
+    used = browser.new_context()
+    used.new_page().goto((tmp_path / "page.html").as_uri())
+    used.close()
+    assert used.is_closed()
