@@ -28,6 +28,7 @@ window.found = indexedDB.databases().then(databases =>
 
 
 def serve(context, body: str, origin: str = ORIGIN) -> None:
+    # Not support.browser.Site: it sets the default timeout, which a test here checks.
     context.route(
         f"{origin}/**",
         lambda route: route.fulfill(body=body, headers={"content-type": "text/html"}),

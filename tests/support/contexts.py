@@ -31,7 +31,11 @@ UNDONE = {
     "expect_page",
     "grant_permissions",
     "is_closed",
+    "new_page",
     "request",
+    "route",
+    "set_default_navigation_timeout",
+    "set_default_timeout",
     "storage_state",
     "unroute",
     "wait_for_event",
@@ -95,12 +99,6 @@ class Reused:
     def pages(self) -> list:
         return [page for page in self._context.pages if page != self._keeper]
 
-    def new_page(self):
-        return self._context.new_page()
-
-    def route(self, url, handler, times=None) -> None:
-        self._context.route(url, handler, times=times)
-
     def on(self, event: str, handler) -> None:
         self._listeners.append((event, handler))
         self._context.on(event, handler)
@@ -120,12 +118,6 @@ class Reused:
         else:
             self._marked = True
         return added
-
-    def set_default_timeout(self, timeout: float) -> None:
-        self._context.set_default_timeout(timeout)
-
-    def set_default_navigation_timeout(self, timeout: float) -> None:
-        self._context.set_default_navigation_timeout(timeout)
 
     def close(self) -> None:
         """Close the test's pages, undo what they and the test changed, and return the
