@@ -172,3 +172,133 @@ def test_a_context_that_loaded_a_file_is_closed_not_reused(browser, tmp_path):
     used.new_page().goto((tmp_path / "page.html").as_uri())
     used.close()
     assert used.is_closed()
+
+
+# Leaves in the tab what a tab keeps from page to page: history, a window name, session
+# storage, a listener of the test's that hears the next page.
+TAB_WRITER = """<!doctype html><title>writer</title><script>
+window.name = "left";
+sessionStorage.setItem("left", "1");
+history.pushState({}, "", "/pushed");
+</script>"""
+# Reports what it finds of the tab's past, and logs to the console.
+TAB_READER = """<!doctype html><title>reader</title><script>
+console.log("reader");
+window.found = {history: history.length, entries: navigation.entries().length,
+  name: window.name, session: sessionStorage.length, referrer: document.referrer};
+</script>"""
+
+
+def tab_state(page) -> dict:
+    """What a page loaded in ``page`` sees of the tab's past, and where going back leads."""
+    state = {"before": page.url}
+    page.goto(ORIGIN + "/")
+    state.update(page.evaluate("window.found"))
+    page.go_back()
+    return {**state, "back": page.url}
+
+
+def test_a_kept_tab_comes_back_as_a_new_one(browser):
+    used = browser.new_context()
+    serve(used, TAB_WRITER)
+    tab = used.new_page()
+    heard = []
+    tab.on("console", lambda message: heard.append(message.text))
+    tab.goto(ORIGIN + "/")
+    tab.goto(ORIGIN + "/second")
+    assert tab.evaluate("[history.length, window.name]") == [5, "left"]
+    used.close()
+
+    again = browser.new_context()
+    assert again is used
+    page = again.new_page()
+    assert page is tab, "the tab was not kept: this test proves nothing"
+    assert again.pages == [tab]
+    serve(again, TAB_READER)
+    new = again.new_page()  # the tab is taken: a new one
+    assert new is not tab
+    assert (
+        tab_state(tab)
+        == tab_state(new)
+        == {
+            "before": "about:blank",
+            "history": 2,
+            "entries": 1,
+            "name": "",
+            "session": 0,
+            "referrer": "",
+            "back": "about:blank",
+        }
+    )
+    assert heard == [], "a listener of the test before heard this one's page"
+    again.close()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda page: page.set_default_timeout(1),
+        lambda page: page.route("**/*", lambda route: route.abort()),
+        lambda page: page.expose_function("left", lambda: 1),
+        lambda page: page.add_init_script("window.left = 1"),
+        lambda page: page.emulate_media(color_scheme="dark"),
+        lambda page: page.set_viewport_size({"width": 300, "height": 200}),
+        lambda page: page.set_extra_http_headers({"x-left": "1"}),
+        lambda page: page.keyboard.down("Shift"),
+        lambda page: page.mouse.down(),
+        lambda page: page.close(),
+    ],
+    ids=[
+        "timeout",
+        "route",
+        "exposed",
+        "init-script",
+        "media",
+        "viewport",
+        "headers",
+        "key",
+        "mouse",
+        "closed",
+    ],
+)
+def test_a_tab_the_test_changed_for_good_is_closed_not_kept(browser, change):
+    used = browser.new_context()
+    tab = used.new_page()
+    change(tab)
+    used.close()
+    assert tab.is_closed()
+    again = browser.new_context()
+    assert again is used, "the context was not reused: this test proves nothing"
+    assert again.new_page() is not tab
+    again.close()
+
+
+def test_a_tab_a_waiter_still_listens_to_is_closed_not_kept(browser):
+    used = browser.new_context()
+    tab = used.new_page()
+    with pytest.raises(KeyError), tab.expect_navigation(timeout=5000):
+        raise KeyError("the test failed inside the with block")
+    used.close()
+    assert tab.is_closed()
+    again = browser.new_context()
+    assert again is used
+    assert again.new_page() is not tab
+    again.close()
+
+
+def test_a_kept_tab_s_context_and_clock_are_the_pool_s(browser):
+    used = browser.new_context()
+    tab = used.new_page()
+    assert tab.context is used
+    tab.clock.install(time=0)
+    used.close()
+    assert used.is_closed(), "a clock installed through the tab left the context reusable"
+
+
+def test_a_kept_tab_refuses_what_playwright_remembers_of_earlier_pages(browser):
+    used = browser.new_context()
+    tab = used.new_page()
+    for name in ("requests", "console_messages", "page_errors"):
+        with pytest.raises(TypeError, match="listen with page.on"):
+            getattr(tab, name)()
+    used.close()
