@@ -1,9 +1,9 @@
 """Browser contexts and tabs reused from test to test, each handed out as clean as a new one.
 
 Chromium spends about twice the CPU on a new context and its first page as on a new page
-in a context it has (0.65 s against 0.30 s, measured here), and on a new page, its load
-and its closing about half again as much as on loading the next page into a tab it has
-(0.32-0.38 s against 0.18-0.21 s); some 400 tests open one of each. ``Browser.new_context``
+in a context it has (0.65 s against 0.30 s, measured here), and about 1.7 times as much on
+a new page, its load and its closing as on loading the next page into a tab it has (0.32 to
+0.38 s against 0.18 to 0.21 s); some 400 tests open one of each. ``Browser.new_context``
 hands out a ``Reused`` context whose first ``new_page`` is the tab it kept from the test
 before (a ``Tab``). Closing the context closes the test's other pages, takes the tab back
 to a new tab's state (about:blank, no history, no window name, no listeners of the test's),
@@ -14,9 +14,9 @@ goes back to the pool for the next test with the same options.
 What cannot be undone is never reused. On a context: an installed clock, exposed
 functions, extra headers, offline, geolocation, HAR routes, tracing, a CDP session, a page
 outside http(s); touching it marks the context, and closing a marked context closes it for
-good, as does any failure while cleaning up. The kept tab closes when the context is
-marked, so that a clock installed before the test's first page finds no page, as in a new
-context. On a tab: anything but what ``TAB_UNDONE`` lists (its own routes, init scripts,
+good, as does any failure while cleaning up. A kept tab no test has yet closes when the
+context is marked, so that a clock installed before the test's first page finds no page,
+as in a new context. On a tab: anything but what ``TAB_UNDONE`` lists (its own routes, init scripts,
 exposed functions, timeouts, keyboard, mouse, emulated media, viewport...) marks it, and a
 marked tab, or one that a waiter the test left still listens to, is closed, not kept.
 """
