@@ -16,9 +16,10 @@ functions, extra headers, offline, geolocation, HAR routes, tracing, a CDP sessi
 outside http(s); touching it marks the context, and closing a marked context closes it for
 good, as does any failure while cleaning up. A kept tab no test has yet closes when the
 context is marked, so that a clock installed before the test's first page finds no page,
-as in a new context. On a tab: anything but what ``TAB_UNDONE`` lists (its own routes, init scripts,
-exposed functions, timeouts, keyboard, mouse, emulated media, viewport...) marks it, and a
-marked tab, or one that a waiter the test left still listens to, is closed, not kept.
+as in a new context. On a tab: anything but what ``TAB_UNDONE`` lists (its own routes,
+init scripts, exposed functions, timeouts, keyboard, mouse, emulated media, viewport...)
+marks it, and a marked tab, or one that a waiter the test left still listens to, is
+closed, not kept.
 """
 
 from __future__ import annotations
@@ -132,8 +133,8 @@ TAB_UNDONE = {
     "wait_for_timeout",
     "wait_for_url",
 }
-# What Playwright remembers of every page a tab showed: a kept tab's would hold the tests'
-# before, so a kept tab refuses them.
+# What Playwright remembers of every page a tab showed: on a kept tab these lists would hold
+# earlier tests' entries, so a kept tab refuses them.
 TAB_HISTORIES = {"console_messages", "page_errors", "requests"}
 DEFAULT_TIMEOUT = 30_000  # Playwright's own default, in ms
 
