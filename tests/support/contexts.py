@@ -265,12 +265,7 @@ class Reused:
         for script in self._scripts:
             script.close()
         self._scripts.clear()
-        for event, handler in self._listeners:
-            try:
-                self._context.remove_listener(event, handler)
-            except KeyError:  # a ``once`` listener that has run
-                pass
-        self._listeners.clear()
+        _remove_all(self._listeners, self._context.remove_listener)
         for origin in sorted(self._origins):
             self._session.send(
                 "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
@@ -335,12 +330,7 @@ class Tab(Page):
         return False, if it cannot be."""
         if self.is_closed():
             return False
-        for event, handler in self._kept_listeners:
-            try:
-                super().remove_listener(event, handler)
-            except KeyError:  # a ``once`` listener that has run
-                pass
-        self._kept_listeners.clear()
+        _remove_all(self._kept_listeners, super().remove_listener)
         if self._kept_marked or self._kept_listening() != self._kept_listening_when_new:
             self.close()
             return False
@@ -348,6 +338,16 @@ class Tab(Page):
         self.evaluate("window.name = ''")  # kept by the tab from page to page, like history
         session.send("Page.resetNavigationHistory")
         return True
+
+
+def _remove_all(listeners: list[tuple[str, object]], remove) -> None:
+    """Remove the listeners a test added, as noted, and forget them."""
+    for event, handler in listeners:
+        try:
+            remove(event, handler)
+        except KeyError:  # a ``once`` listener that has run
+            pass
+    listeners.clear()
 
 
 def _marking(attribute):
